@@ -1,0 +1,490 @@
+//! The CA's rules of issuance: what a certificate it signs contains, what a CSR may ask for, and
+//! how a new CA (self-signed, or root + intermediate like puppetserver 7) is made.
+//!
+//! Pure: the clock, serials and keys come in as arguments; certificates and CRLs go out as DER.
+//! The CA decides every extension of what it signs: basicConstraints, keyUsage and extended key
+//! usage are fixed here and never taken from a CSR; from a CSR only DNS/IP alt names (when the
+//! policy allows them) and Puppet's `pp_*` extensions are copied.
+
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, IsCa, Issuer,
+    KeyIdMethod, KeyUsagePurpose, SanType, SerialNumber,
+};
+use time::OffsetDateTime;
+
+use crate::certificate::{pem_chain, Certificate, Serial};
+use crate::certname::Certname;
+use crate::csr::Csr;
+use crate::error::{Error, KeyError, PolicyError};
+use crate::extension::{self, AltName, PuppetArc};
+use crate::keys::PrivateKey;
+
+/// Puppet's default certificate lifetime (`ca_ttl`): 5 years.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(5 * 365 * 86_400);
+/// Lifetime of a CA certificate made by `setup`: 15 years, as puppetserver.
+pub const CA_TTL: Duration = Duration::from_secs(15 * 365 * 86_400);
+/// Longest lifetime the CA signs: 50 years, as puppetserver.
+pub const MAX_TTL: Duration = Duration::from_secs(50 * 365 * 86_400);
+/// Most alt names one certificate may carry.
+pub const MAX_ALT_NAMES: usize = 100;
+/// The comment Puppet puts on every certificate.
+pub const COMMENT: &str = "Puppet Server Internal Certificate";
+/// Certificates are valid from one day before issuance, as puppetserver (clock skew).
+const BACKDATE: time::Duration = time::Duration::days(1);
+
+/// What the CA allows a CSR to carry (puppetserver's `allow-subject-alt-names` and
+/// `allow-authorization-extensions`; both off by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// DNS and IP alt names besides the certname.
+    pub allow_subject_alt_names: bool,
+    /// `pp_auth_*` extensions (1.3.6.1.4.1.34380.1.3.*).
+    pub allow_authorization_extensions: bool,
+}
+
+impl Policy {
+    /// Check that `csr`, filed under `name`, may be signed. Everything that makes a request
+    /// unsignable is found here, so a refusal never leaves a partial change behind.
+    pub fn check(&self, name: &Certname, csr: &Csr) -> Result<(), Error> {
+        csr.check_name(name)?;
+        let alt_names = csr.alt_names();
+        if alt_names.len() > MAX_ALT_NAMES {
+            return Err(PolicyError::TooManyAltNames {
+                name: name.to_string(),
+                count: alt_names.len(),
+                limit: MAX_ALT_NAMES,
+            }
+            .into());
+        }
+        for alt_name in alt_names {
+            let acceptable = match alt_name {
+                AltName::Dns(dns) => dns == name.as_str() || Certname::parse(dns).is_ok(),
+                AltName::Ip(_) => true,
+                AltName::Other(_) => false,
+            };
+            if !acceptable {
+                return Err(PolicyError::BadAltName {
+                    name: name.to_string(),
+                    alt_name: alt_name.to_string(),
+                }
+                .into());
+            }
+        }
+        let extra = csr.extra_alt_names();
+        if !extra.is_empty() && !self.allow_subject_alt_names {
+            return Err(PolicyError::AltNamesNotAllowed {
+                name: name.to_string(),
+                alt_names: extra
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+            .into());
+        }
+        let mut not_permitted = Vec::new();
+        for requested in csr.extensions() {
+            match extension::puppet_arc(&requested.oid) {
+                Some(PuppetArc::Registered | PuppetArc::Private) => {}
+                Some(PuppetArc::Authorization) => {
+                    if requested.oid == extension::PP_CLI_AUTH
+                        || !self.allow_authorization_extensions
+                    {
+                        return Err(PolicyError::AuthorizationExtensionNotAllowed {
+                            name: name.to_string(),
+                            oid: requested.name(),
+                        }
+                        .into());
+                    }
+                }
+                None => not_permitted.push(requested.dotted_oid()),
+            }
+        }
+        if !not_permitted.is_empty() {
+            return Err(PolicyError::ExtensionNotPermitted {
+                name: name.to_string(),
+                oids: not_permitted.join(", "),
+            }
+            .into());
+        }
+        Ok(())
+    }
+}
+
+/// Lifetime of an issued certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validity {
+    /// Start (issuance time minus one day).
+    pub not_before: OffsetDateTime,
+    /// End (issuance time plus the lifetime).
+    pub not_after: OffsetDateTime,
+}
+
+impl Validity {
+    /// From the issuance time and lifetime; lifetimes over 50 years are refused.
+    pub fn new(now: OffsetDateTime, ttl: Duration) -> Result<Validity, Error> {
+        if ttl > MAX_TTL {
+            return Err(PolicyError::TtlTooLong {
+                requested: format!("{}s", ttl.as_secs()),
+            }
+            .into());
+        }
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        Ok(Validity {
+            not_before: now - BACKDATE,
+            not_after: now + ttl,
+        })
+    }
+}
+
+/// A loaded CA: its certificate chain (issuing CA first) and its key.
+pub struct Authority {
+    chain: Vec<Certificate>,
+    key: PrivateKey,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authority")
+            .field("subject", &self.certificate().subject)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authority {
+    /// Load from a certificate bundle (issuing CA first, as in `ca_crt.pem`) and the issuing
+    /// CA's key. The key must match the first certificate, which must be a CA.
+    pub fn new(chain_pem: &[u8], key: PrivateKey) -> Result<Authority, Error> {
+        let ders = pem_chain("CA certificate", chain_pem, "CERTIFICATE")?;
+        let chain = ders
+            .iter()
+            .map(|der| Certificate::from_der("CA certificate", der))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(first) = chain.first() else {
+            return Err(KeyError::Certificate {
+                what: "CA certificate".into(),
+                reason: "the bundle holds no certificate".into(),
+            }
+            .into());
+        };
+        if !first.is_ca {
+            return Err(KeyError::Certificate {
+                what: "CA certificate".into(),
+                reason: format!("{} is not a CA certificate", first.subject),
+            }
+            .into());
+        }
+        if !key.matches_certificate(first.der()) {
+            return Err(KeyError::Mismatch {
+                what: "of the CA".into(),
+            }
+            .into());
+        }
+        Ok(Authority { chain, key })
+    }
+
+    /// Make a self-signed CA, `CN=Puppet CA: <certname>` (as a first `puppet master` start did).
+    pub fn create_self_signed(
+        common_name: &str,
+        key: PrivateKey,
+        serial: Serial,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<Authority, Error> {
+        let params = ca_params(common_name, serial, Validity::new(now, ttl)?, &key)?;
+        let cert = params.self_signed(key.signing_key()).map_err(sign_error)?;
+        Authority::new(cert.pem().as_bytes(), key)
+    }
+
+    /// Make an intermediate CA signed by this (root) CA: puppetserver 7's `setup` layout.
+    pub fn create_intermediate(
+        &self,
+        common_name: &str,
+        key: PrivateKey,
+        serial: Serial,
+        now: OffsetDateTime,
+        ttl: Duration,
+    ) -> Result<Authority, Error> {
+        let mut params = ca_params(common_name, serial, Validity::new(now, ttl)?, &key)?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.use_authority_key_identifier_extension = true;
+        let cert = params
+            .signed_by(key.signing_key(), &self.issuer()?)
+            .map_err(sign_error)?;
+        let mut bundle = cert.pem();
+        bundle.push_str(&self.chain_pem());
+        Authority::new(bundle.as_bytes(), key)
+    }
+
+    /// The issuing CA certificate.
+    pub fn certificate(&self) -> &Certificate {
+        // `new` refuses an empty chain.
+        &self.chain[0]
+    }
+
+    /// The chain, issuing CA first.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// The chain as one PEM bundle (what `ca_crt.pem` and `certs/ca.pem` hold).
+    pub fn chain_pem(&self) -> String {
+        self.chain.iter().map(Certificate::to_pem).collect()
+    }
+
+    /// The CA's key.
+    pub fn key(&self) -> &PrivateKey {
+        &self.key
+    }
+
+    pub(crate) fn issuer(&self) -> Result<Issuer<'static, &rcgen::KeyPair>, Error> {
+        Issuer::from_ca_cert_der(&self.certificate().der().into(), self.key.signing_key())
+            .map_err(sign_error)
+    }
+
+    /// Sign `csr` for `name`, after checking it against `policy`. The certificate holds exactly
+    /// what puppetserver puts in one: CN=name, SANs (always including the certname), CA:FALSE,
+    /// digitalSignature + keyEncipherment, serverAuth + clientAuth (all critical), SKI, AKI,
+    /// the Puppet comment, and the CSR's permitted `pp_*` extensions. `cli_auth` adds
+    /// `pp_cli_auth` (only ever for the CA host's own certificate).
+    pub fn issue(
+        &self,
+        name: &Certname,
+        csr: &Csr,
+        policy: &Policy,
+        serial: Serial,
+        validity: Validity,
+        cli_auth: bool,
+    ) -> Result<Certificate, Error> {
+        policy.check(name, csr)?;
+        let public_key =
+            rcgen::SubjectPublicKeyInfo::from_der(csr.public_key_der()).map_err(|e| {
+                KeyError::Unsupported {
+                    reason: format!("CSR public key: {e}"),
+                }
+            })?;
+        let mut params = CertificateParams::default();
+        let mut distinguished_name = DistinguishedName::new();
+        distinguished_name.push(DnType::CommonName, name.as_str());
+        params.distinguished_name = distinguished_name;
+        params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
+        params.not_before = validity.not_before;
+        params.not_after = validity.not_after;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.use_authority_key_identifier_extension = true;
+        params.key_identifier_method =
+            KeyIdMethod::PreSpecified(key_identifier(rcgen::PublicKeyData::der_bytes(&public_key)));
+
+        let mut alt_names = vec![SanType::DnsName(dns_name(name.as_str())?)];
+        for alt_name in csr.alt_names() {
+            match alt_name {
+                AltName::Dns(dns) if dns == name.as_str() => {}
+                AltName::Dns(dns) => alt_names.push(SanType::DnsName(dns_name(dns)?)),
+                AltName::Ip(address) => alt_names.push(SanType::IpAddress(*address)),
+                // `policy.check` refused these above.
+                AltName::Other(_) => {}
+            }
+        }
+        alt_names.dedup();
+        params.subject_alt_names = alt_names;
+
+        params.custom_extensions.push(comment_extension());
+        params
+            .custom_extensions
+            .push(extended_key_usage_extension());
+        for requested in csr.extensions() {
+            // `policy.check` has refused everything outside Puppet's arcs.
+            if extension::puppet_arc(&requested.oid).is_some() {
+                let mut copy =
+                    CustomExtension::from_oid_content(&requested.oid, requested.value.clone());
+                copy.set_criticality(false);
+                params.custom_extensions.push(copy);
+            }
+        }
+        if cli_auth {
+            params
+                .custom_extensions
+                .push(CustomExtension::from_oid_content(
+                    extension::PP_CLI_AUTH,
+                    extension::der_utf8_string("true"),
+                ));
+        }
+        let cert = params
+            .signed_by(&public_key, &self.issuer()?)
+            .map_err(sign_error)?;
+        Ok(Certificate::from_der(name.as_str(), cert.der())?)
+    }
+}
+
+fn ca_params(
+    common_name: &str,
+    serial: Serial,
+    validity: Validity,
+    key: &PrivateKey,
+) -> Result<CertificateParams, Error> {
+    let mut params = CertificateParams::default();
+    let mut distinguished_name = DistinguishedName::new();
+    distinguished_name.push(DnType::CommonName, common_name);
+    params.distinguished_name = distinguished_name;
+    params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
+    params.not_before = validity.not_before;
+    params.not_after = validity.not_after;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.key_identifier_method =
+        KeyIdMethod::PreSpecified(key_identifier(key.signing_key().public_key_raw()));
+    params.custom_extensions.push(comment_extension());
+    Ok(params)
+}
+
+/// RFC 5280 key identifier method 1: SHA-1 of the subjectPublicKey bits (as Puppet and OpenSSL).
+fn key_identifier(public_key_bits: &[u8]) -> Vec<u8> {
+    openssl::hash::hash(openssl::hash::MessageDigest::sha1(), public_key_bits)
+        .map(|d| d.to_vec())
+        .unwrap_or_default()
+}
+
+fn comment_extension() -> CustomExtension {
+    CustomExtension::from_oid_content(
+        extension::NETSCAPE_COMMENT,
+        extension::der_ia5_string(COMMENT),
+    )
+}
+
+/// extKeyUsage serverAuth + clientAuth, critical (rcgen writes EKU non-critical).
+fn extended_key_usage_extension() -> CustomExtension {
+    // SEQUENCE { OID 1.3.6.1.5.5.7.3.1, OID 1.3.6.1.5.5.7.3.2 }
+    let content = vec![
+        0x30, 0x14, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01, 0x06, 0x08, 0x2b,
+        0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02,
+    ];
+    let mut extension = CustomExtension::from_oid_content(&[2, 5, 29, 37], content);
+    extension.set_criticality(true);
+    extension
+}
+
+fn dns_name(name: &str) -> Result<rcgen::string::Ia5String, Error> {
+    name.to_owned().try_into().map_err(|_| Error::Value {
+        what: "alt name",
+        value: name.to_owned(),
+        reason: "not an ASCII DNS name".into(),
+    })
+}
+
+fn sign_error(error: rcgen::Error) -> Error {
+    KeyError::Sign {
+        reason: error.to_string(),
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeySpec;
+
+    fn name(text: &str) -> Certname {
+        Certname::parse(text).unwrap()
+    }
+
+    fn ca() -> Authority {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        Authority::create_self_signed(
+            "Puppet CA: test",
+            key,
+            Serial(1),
+            OffsetDateTime::now_utc(),
+            CA_TTL,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn issues_what_puppetserver_issues() {
+        let ca = ca();
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let csr = Csr::generate(&name("node1.example.com"), &key, &[], &[]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let cert = ca
+            .issue(
+                &name("node1.example.com"),
+                &csr,
+                &Policy::default(),
+                Serial(7),
+                Validity::new(now, DEFAULT_TTL).unwrap(),
+                false,
+            )
+            .unwrap();
+        assert_eq!(cert.common_name, "node1.example.com");
+        assert_eq!(cert.serial, Some(Serial(7)));
+        assert!(!cert.is_ca);
+        assert_eq!(
+            cert.alt_names,
+            vec![AltName::Dns("node1.example.com".into())]
+        );
+        assert!(key.matches_certificate(cert.der()));
+        let critical: Vec<String> = cert
+            .extensions
+            .iter()
+            .filter(|e| e.critical)
+            .map(|e| e.dotted_oid())
+            .collect();
+        for oid in ["2.5.29.19", "2.5.29.15", "2.5.29.37"] {
+            assert!(
+                critical.contains(&oid.to_string()),
+                "{oid} critical in {critical:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn policy_refuses_alt_names_and_foreign_extensions() {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let n = name("alt1.example.com");
+        let csr = Csr::generate(&n, &key, &["alt1".into()], &[]).unwrap();
+        let error = Policy::default().check(&n, &csr).unwrap_err().to_string();
+        assert!(error.contains("DNS:alt1"), "{error}");
+        let allow = Policy {
+            allow_subject_alt_names: true,
+            ..Policy::default()
+        };
+        allow.check(&n, &csr).unwrap();
+
+        let csr = Csr::generate(
+            &n,
+            &key,
+            &[],
+            &[(vec![1, 3, 6, 1, 4, 1, 34380, 1, 3, 39], "true".into())],
+        )
+        .unwrap();
+        let everything = Policy {
+            allow_subject_alt_names: true,
+            allow_authorization_extensions: true,
+        };
+        assert!(
+            everything.check(&n, &csr).is_err(),
+            "pp_cli_auth is never taken from a CSR"
+        );
+
+        let csr = Csr::generate(&n, &key, &[], &[(vec![2, 5, 29, 19], "x".into())]).unwrap();
+        let error = everything.check(&n, &csr).unwrap_err().to_string();
+        assert!(error.contains("not permitted: 2.5.29.19"), "{error}");
+    }
+
+    #[test]
+    fn ttl_over_fifty_years_is_refused() {
+        let error =
+            Validity::new(OffsetDateTime::now_utc(), MAX_TTL + Duration::from_secs(1)).unwrap_err();
+        assert!(error.to_string().contains("50 years"));
+    }
+}

@@ -1,0 +1,345 @@
+//! Certificate signing requests: parse, verify the signature, read names, extensions and
+//! attributes; and build new CSRs for `--generate` and the agent.
+//!
+//! A [`Csr`] exists only if it parsed, its signature verified with its own key, it has a CN and
+//! its key is one the CA signs (RSA >= 2048 bits, EC P-256/P-384) with a SHA-2 signature. Whether
+//! its extensions may be *signed* is the issuance policy's call ([`crate::authority`]).
+
+use openssl::pkey::PKey;
+use openssl::x509::X509Req;
+use rcgen::{CertificateParams, DistinguishedName, DnType, SanType};
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::cri_attributes::ParsedCriAttribute;
+use x509_parser::prelude::FromDer;
+
+use crate::certname::Certname;
+use crate::error::{CsrError, Error, KeyError};
+use crate::extension::{self, AltName, Extension};
+use crate::keys::{self, PrivateKey};
+
+/// Largest CSR accepted, PEM or DER, in bytes.
+pub const MAX_SIZE: usize = 64 * 1024;
+
+/// A parsed CSR whose signature verified.
+#[derive(Debug, Clone)]
+pub struct Csr {
+    der: Vec<u8>,
+    common_name: String,
+    alt_names: Vec<AltName>,
+    extensions: Vec<Extension>,
+    attributes: Vec<Attribute>,
+    public_key_der: Vec<u8>,
+    key_description: String,
+}
+
+/// A CSR attribute other than the extension request (Puppet's `custom_attributes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// The OID, dotted.
+    pub oid: String,
+    /// The value as text where it is a string, else hex of its DER.
+    pub value: String,
+}
+
+impl Csr {
+    /// Parse a PEM CSR (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`) and verify it.
+    pub fn from_pem(pem: &[u8]) -> Result<Csr, CsrError> {
+        if pem.len() > MAX_SIZE {
+            return Err(CsrError::TooLarge {
+                size: pem.len(),
+                limit: MAX_SIZE,
+            });
+        }
+        let block = pem::parse(pem).map_err(|e| CsrError::Malformed {
+            reason: format!("not PEM ({e})"),
+        })?;
+        if !block.tag().ends_with("CERTIFICATE REQUEST") {
+            return Err(CsrError::Malformed {
+                reason: format!("expected a CERTIFICATE REQUEST, found {}", block.tag()),
+            });
+        }
+        Csr::from_der(block.contents())
+    }
+
+    /// Parse a DER CSR and verify it.
+    pub fn from_der(der: &[u8]) -> Result<Csr, CsrError> {
+        let malformed = |reason: String| CsrError::Malformed { reason };
+        let (rest, request) =
+            X509CertificationRequest::from_der(der).map_err(|e| malformed(format!("{e}")))?;
+        if !rest.is_empty() {
+            return Err(malformed("trailing data after the request".into()));
+        }
+        let info = &request.certification_request_info;
+        let mut common_names = info.subject.iter_common_name();
+        let common_name = match (common_names.next(), common_names.next()) {
+            (Some(cn), None) => cn
+                .as_str()
+                .map_err(|_| malformed("the common name is not a string".into()))?
+                .to_owned(),
+            (Some(_), Some(_)) => return Err(malformed("more than one common name".into())),
+            (None, _) => return Err(CsrError::NoCommonName),
+        };
+
+        let mut alt_names = Vec::new();
+        let mut extensions = Vec::new();
+        let mut attributes = Vec::new();
+        let mut extension_requests = 0;
+        for attribute in info.attributes() {
+            match attribute.parsed_attribute() {
+                ParsedCriAttribute::ExtensionRequest(request) => {
+                    extension_requests += 1;
+                    let (names, others) =
+                        extension::split_extensions(&request.extensions).map_err(malformed)?;
+                    alt_names.extend(names);
+                    extensions.extend(others);
+                }
+                ParsedCriAttribute::ChallengePassword(password) => attributes.push(Attribute {
+                    oid: attribute.oid.to_id_string(),
+                    value: password.0.clone(),
+                }),
+                ParsedCriAttribute::UnsupportedAttribute => {
+                    // The value is a SET OF; Puppet puts one string in it.
+                    let value = attribute
+                        .value
+                        .get(2..)
+                        .and_then(extension::der_string)
+                        .unwrap_or_else(|| extension::hex(attribute.value));
+                    attributes.push(Attribute {
+                        oid: attribute.oid.to_id_string(),
+                        value,
+                    });
+                }
+            }
+        }
+        if extension_requests > 1 {
+            return Err(malformed(
+                "more than one extension request attribute".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(duplicate) = extensions.iter().find(|e| !seen.insert(e.oid.clone())) {
+            return Err(malformed(format!(
+                "extension {} is requested twice",
+                duplicate.dotted_oid()
+            )));
+        }
+
+        let signature_oid = request.signature_algorithm.algorithm.to_id_string();
+        if WEAK_SIGNATURES.contains(&signature_oid.as_str()) {
+            return Err(CsrError::WeakKey {
+                reason: format!("signed with a weak digest ({signature_oid}); use SHA-256"),
+            });
+        }
+
+        let public_key_der = info.subject_pki.raw.to_vec();
+        let public_key =
+            PKey::public_key_from_der(&public_key_der).map_err(|e| CsrError::WeakKey {
+                reason: format!("unsupported public key ({})", keys::first_reason(&e)),
+            })?;
+        let key_description = keys::describe(&public_key);
+        match key_description.as_str() {
+            "EC P-256" | "EC P-384" => {}
+            d if d.starts_with("RSA ") && public_key.bits() >= 2048 => {}
+            other => {
+                return Err(CsrError::WeakKey {
+                    reason: format!(
+                        "{other}; the CA signs RSA of 2048 bits or more, EC P-256 and EC P-384"
+                    ),
+                })
+            }
+        }
+        let verified = X509Req::from_der(der)
+            .and_then(|openssl_request| openssl_request.verify(&public_key))
+            .unwrap_or(false);
+        if !verified {
+            return Err(CsrError::Signature);
+        }
+
+        Ok(Csr {
+            der: der.to_vec(),
+            common_name,
+            alt_names,
+            extensions,
+            attributes,
+            public_key_der,
+            key_description,
+        })
+    }
+
+    /// Build and sign a CSR for `name` with `key`. `alt_names` are DNS names (or IP addresses);
+    /// the certname is added to them when there are any, as Puppet agents do. `extensions` are
+    /// Puppet `extension_requests` (OID arcs and string values).
+    pub fn generate(
+        name: &Certname,
+        key: &PrivateKey,
+        alt_names: &[String],
+        extensions: &[(Vec<u64>, String)],
+    ) -> Result<Csr, Error> {
+        let mut params = CertificateParams::default();
+        let mut distinguished_name = DistinguishedName::new();
+        distinguished_name.push(DnType::CommonName, name.as_str());
+        params.distinguished_name = distinguished_name;
+        if !alt_names.is_empty() {
+            let mut all: Vec<String> = vec![name.as_str().to_owned()];
+            all.extend(alt_names.iter().filter(|n| *n != name.as_str()).cloned());
+            for alt in all {
+                let san = match alt.parse() {
+                    Ok(ip) => SanType::IpAddress(ip),
+                    Err(_) => {
+                        SanType::DnsName(alt.clone().try_into().map_err(|_| Error::Value {
+                            what: "alt name",
+                            value: alt.clone(),
+                            reason: "not a DNS name".into(),
+                        })?)
+                    }
+                };
+                params.subject_alt_names.push(san);
+            }
+        }
+        for (oid, value) in extensions {
+            params
+                .custom_extensions
+                .push(rcgen::CustomExtension::from_oid_content(
+                    oid,
+                    extension::der_utf8_string(value),
+                ));
+        }
+        let request = params
+            .serialize_request(key.signing_key())
+            .map_err(|e| KeyError::Sign {
+                reason: e.to_string(),
+            })?;
+        Ok(Csr::from_der(request.der())?)
+    }
+
+    /// Check that the CSR was made for `name` (Puppet: CN must equal the name it is filed under).
+    pub fn check_name(&self, name: &Certname) -> Result<(), CsrError> {
+        if self.common_name == name.as_str() {
+            Ok(())
+        } else {
+            Err(CsrError::NameMismatch {
+                name: name.to_string(),
+                subject: self.common_name.clone(),
+            })
+        }
+    }
+
+    /// The CN of the subject.
+    pub fn common_name(&self) -> &str {
+        &self.common_name
+    }
+
+    /// Requested subject alternative names, as in the CSR.
+    pub fn alt_names(&self) -> &[AltName] {
+        &self.alt_names
+    }
+
+    /// Alt names other than `DNS:<common name>`: what needs `--allow-dns-alt-names`.
+    pub fn extra_alt_names(&self) -> Vec<&AltName> {
+        self.alt_names
+            .iter()
+            .filter(|n| **n != AltName::Dns(self.common_name.clone()))
+            .collect()
+    }
+
+    /// Requested extensions other than subjectAltName.
+    pub fn extensions(&self) -> &[Extension] {
+        &self.extensions
+    }
+
+    /// Attributes other than the extension request.
+    pub fn attributes(&self) -> &[Attribute] {
+        &self.attributes
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.public_key_der
+    }
+
+    /// `RSA 4096`, `EC P-256`, ...
+    pub fn key_description(&self) -> &str {
+        &self.key_description
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The PEM encoding (`CERTIFICATE REQUEST`).
+    pub fn to_pem(&self) -> String {
+        pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", self.der.clone()))
+    }
+}
+
+/// Signature algorithms refused: MD5 and SHA-1 with RSA, DSA, ECDSA.
+const WEAK_SIGNATURES: &[&str] = &[
+    "1.2.840.113549.1.1.4",
+    "1.2.840.113549.1.1.5",
+    "1.2.840.10040.4.3",
+    "1.2.840.10045.4.1",
+    "1.3.14.3.2.29",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeySpec;
+
+    fn name(text: &str) -> Certname {
+        Certname::parse(text).unwrap()
+    }
+
+    #[test]
+    fn generated_csr_round_trips() {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let csr = Csr::generate(
+            &name("node1.example.com"),
+            &key,
+            &["puppet".into(), "10.0.0.1".into()],
+            &[(vec![1, 3, 6, 1, 4, 1, 34380, 1, 1, 13], "web".into())],
+        )
+        .unwrap();
+        let again = Csr::from_pem(csr.to_pem().as_bytes()).unwrap();
+        assert_eq!(again.common_name(), "node1.example.com");
+        let names: Vec<String> = again.alt_names().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names,
+            ["DNS:node1.example.com", "DNS:puppet", "IP:10.0.0.1"]
+        );
+        assert_eq!(again.extra_alt_names().len(), 2);
+        assert_eq!(again.extensions()[0].name(), "pp_role");
+        assert_eq!(again.extensions()[0].value_text(), "web");
+        again.check_name(&name("node1.example.com")).unwrap();
+        let error = again.check_name(&name("other")).unwrap_err().to_string();
+        assert!(error.contains("does not match requested key"), "{error}");
+    }
+
+    #[test]
+    fn tampered_csr_is_refused() {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let csr = Csr::generate(&name("aaaa.example.com"), &key, &[], &[]).unwrap();
+        let mut der = csr.der().to_vec();
+        let at = der.windows(4).position(|w| w == b"aaaa").unwrap();
+        der[at] = b'b';
+        assert_eq!(Csr::from_der(&der).unwrap_err(), CsrError::Signature);
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        for input in [
+            &b""[..],
+            b"garbage",
+            b"-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        ] {
+            let error = Csr::from_pem(input).unwrap_err();
+            assert!(matches!(error, CsrError::Malformed { .. }), "{error}");
+        }
+        let big = vec![b'A'; MAX_SIZE + 1];
+        assert!(matches!(
+            Csr::from_pem(&big),
+            Err(CsrError::TooLarge { .. })
+        ));
+    }
+}

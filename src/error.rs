@@ -1,0 +1,329 @@
+//! The one error type of the library, with a nested enum per concept.
+//!
+//! Every message is one line, lower-case, without a trailing period, and names the thing and the
+//! fact. [`Error::hint`] gives an optional second line saying what to do about it.
+
+use std::path::PathBuf;
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the CA.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A certname that Puppet would refuse.
+    #[error(transparent)]
+    Certname(#[from] CertnameError),
+    /// A certificate signing request that cannot be used.
+    #[error(transparent)]
+    Csr(#[from] CsrError),
+    /// A private key or certificate that cannot be read or made.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The issuance policy refuses a request.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The CA directory or an ssldir is missing, broken or unwritable.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A setting or argument value that does not parse.
+    #[error("invalid {what} {value:?}: {reason}")]
+    Value {
+        /// What the value is for (`ttl`, `digest`, ...).
+        what: &'static str,
+        /// The value as given.
+        value: String,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A second line for the user saying what to do next, when there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Policy(PolicyError::AltNamesNotAllowed { name, .. }) => Some(format!(
+                "review the names, then sign with --allow-dns-alt-names (cert --sign --allow-dns-alt-names {name})"
+            )),
+            Error::Store(StoreError::NoCa { .. }) => Some(
+                "create one with `cert setup` (or `cert --generate NAME`), or point --cadir at an existing CA"
+                    .into(),
+            ),
+            Error::Store(StoreError::PartialCa { cadir, .. }) => Some(format!(
+                "restore the missing files from a backup, or move {} away to start a new CA",
+                cadir.display()
+            )),
+            Error::Store(StoreError::NotFound { name, .. }) => Some(format!(
+                "`cert list --all` shows the names this CA knows; {name} is not one of them"
+            )),
+            Error::Store(StoreError::AlreadyExists { .. }) => {
+                Some("pass --force to replace it".into())
+            }
+            Error::Certname(_) => Some(
+                "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Why a certname is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertnameError {
+    /// Empty string.
+    #[error("certname is empty")]
+    Empty,
+    /// Contains a character Puppet does not allow in a label.
+    #[error("certname {name:?} contains {character:?}, which is not allowed")]
+    InvalidCharacter {
+        /// The name as given (escaped when displayed).
+        name: String,
+        /// The first offending character.
+        character: char,
+    },
+    /// A label is empty (`a..b`, leading or trailing dot) or ends in `-`.
+    #[error("certname {name:?} has an invalid label {label:?}")]
+    InvalidLabel {
+        /// The name as given.
+        name: String,
+        /// The offending label.
+        label: String,
+    },
+    /// Upper-case letters (Puppet: "Certificate names must be lower case").
+    #[error("certname {name:?} must be lower case")]
+    NotLowerCase {
+        /// The name as given.
+        name: String,
+    },
+    /// Longer than 255 bytes.
+    #[error("certname is {length} bytes long; the limit is 255")]
+    TooLong {
+        /// Its length in bytes.
+        length: usize,
+    },
+    /// A wildcard.
+    #[error("certname {name:?} contains a wildcard")]
+    Wildcard {
+        /// The name as given.
+        name: String,
+    },
+}
+
+/// Why a CSR cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CsrError {
+    /// Not PEM, not a CSR, or not DER inside.
+    #[error("malformed certificate request: {reason}")]
+    Malformed {
+        /// What the parser said.
+        reason: String,
+    },
+    /// The CN does not equal the name it was submitted under.
+    #[error("instance name {subject:?} does not match requested key {name:?}")]
+    NameMismatch {
+        /// The name the CSR was submitted for.
+        name: String,
+        /// The CN in the CSR.
+        subject: String,
+    },
+    /// No CN at all.
+    #[error("certificate request has no common name in its subject")]
+    NoCommonName,
+    /// The signature does not verify with the CSR's own key: tampered or corrupt.
+    #[error("certificate request signature does not verify (tampered or corrupt)")]
+    Signature,
+    /// Bigger than the limit.
+    #[error("certificate request is {size} bytes; the limit is {limit}")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A key type or size the CA does not sign.
+    #[error("certificate request key is not acceptable: {reason}")]
+    WeakKey {
+        /// Which key and why.
+        reason: String,
+    },
+}
+
+/// Why a key or certificate cannot be loaded or made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The certificate does not parse.
+    #[error("cannot read certificate {what}: {reason}")]
+    Certificate {
+        /// Which certificate.
+        what: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// Generating a key failed.
+    #[error("cannot generate key: {reason}")]
+    Generate {
+        /// What the library said.
+        reason: String,
+    },
+    /// A private key that does not belong to its certificate.
+    #[error("private key {what} does not match its certificate")]
+    Mismatch {
+        /// Which key.
+        what: String,
+    },
+    /// The key does not parse, or is encrypted.
+    #[error("cannot read private key {what}: {reason}")]
+    Parse {
+        /// Which key.
+        what: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// Signing with the key failed.
+    #[error("cannot sign: {reason}")]
+    Sign {
+        /// What the library said.
+        reason: String,
+    },
+    /// A key type or size not supported.
+    #[error("unsupported key: {reason}")]
+    Unsupported {
+        /// Which key and why.
+        reason: String,
+    },
+}
+
+/// Why the issuance policy refuses a request. (Puppet answers these with a 409 when signing.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// DNS/IP alt names other than the certname, without permission.
+    #[error("CSR '{name}' contains subject alternative names ({alt_names}), which are disallowed")]
+    AltNamesNotAllowed {
+        /// The certname.
+        name: String,
+        /// The alt names, comma separated.
+        alt_names: String,
+    },
+    /// pp_auth extensions without permission.
+    #[error("CSR '{name}' contains an authorization extension ({oid}), which is disallowed")]
+    AuthorizationExtensionNotAllowed {
+        /// The certname.
+        name: String,
+        /// Which extension.
+        oid: String,
+    },
+    /// An alt name type or value that is never signed (wildcard, URI, email, ...).
+    #[error("CSR '{name}' contains a subject alternative name {alt_name} that is never signed")]
+    BadAltName {
+        /// The certname.
+        name: String,
+        /// The offending name.
+        alt_name: String,
+    },
+    /// An extension the CA does not accept from a CSR.
+    #[error("CSR '{name}' contains extensions that are not permitted: {oids}")]
+    ExtensionNotPermitted {
+        /// The certname.
+        name: String,
+        /// The OIDs, comma separated.
+        oids: String,
+    },
+    /// A certificate exists already and duplicates are not allowed.
+    #[error("{name} already has a {state} certificate; ignoring certificate request")]
+    Duplicate {
+        /// The certname.
+        name: String,
+        /// `signed` or `revoked`.
+        state: &'static str,
+    },
+    /// Too many alt names.
+    #[error("CSR '{name}' has {count} subject alternative names; the limit is {limit}")]
+    TooManyAltNames {
+        /// The certname.
+        name: String,
+        /// How many.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A lifetime beyond the limit.
+    #[error("certificate lifetime {requested} is longer than the limit of 50 years")]
+    TtlTooLong {
+        /// The requested lifetime, as given.
+        requested: String,
+    },
+}
+
+/// Why the CA directory or an ssldir cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A file that must not be overwritten is there.
+    #[error("{} already exists", path.display())]
+    AlreadyExists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The CA exists and cannot be set up again.
+    #[error("a CA already exists in {}", cadir.display())]
+    CaExists {
+        /// The CA directory.
+        cadir: PathBuf,
+    },
+    /// A file exists but does not contain what it should.
+    #[error("{} is corrupt: {reason}", path.display())]
+    Corrupt {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Reading or writing failed.
+    #[error("cannot {action} {}: {reason}", path.display())]
+    Io {
+        /// `read`, `write`, `lock`, ...
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        reason: String,
+    },
+    /// No CA at all in the directory.
+    #[error("no CA in {}", cadir.display())]
+    NoCa {
+        /// The CA directory.
+        cadir: PathBuf,
+    },
+    /// A name the CA knows nothing about.
+    #[error("could not find {what} for {name}")]
+    NotFound {
+        /// `certificate`, `certificate request`, ...
+        what: &'static str,
+        /// The certname.
+        name: String,
+    },
+    /// Some of the CA files exist, some do not.
+    #[error("the CA in {} is incomplete: missing {missing}", cadir.display())]
+    PartialCa {
+        /// The CA directory.
+        cadir: PathBuf,
+        /// The missing files, comma separated.
+        missing: String,
+    },
+}
+
+impl StoreError {
+    /// An I/O error on `path`.
+    pub fn io(action: &'static str, path: &std::path::Path, error: std::io::Error) -> StoreError {
+        StoreError::Io {
+            action,
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        }
+    }
+}

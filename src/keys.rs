@@ -1,0 +1,299 @@
+//! Private keys: generation (RSA 2048-16384, EC P-256/P-384) and loading (PKCS#1, PKCS#8, SEC1).
+//!
+//! A [`PrivateKey`] holds the key twice: as an OpenSSL key (for the PEM encodings Puppet writes
+//! and for matching against certificates) and as an rcgen [`rcgen::KeyPair`], which implements
+//! [`rcgen::SigningKey`], the seam through which all signing goes (an HSM or KMS key can implement
+//! that trait later). This module never touches files; the store decides where keys live.
+
+use openssl::ec::{EcGroup, EcKey};
+use openssl::nid::Nid;
+use openssl::pkey::{Id, PKey, Private};
+use openssl::rsa::Rsa;
+use rcgen::KeyPair;
+
+use crate::error::KeyError;
+
+/// Puppet's default RSA key length.
+pub const DEFAULT_RSA_BITS: u32 = 4096;
+
+/// What kind of key to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySpec {
+    /// ECDSA on NIST P-256 (Puppet's `key_type = ec`).
+    EcP256,
+    /// ECDSA on NIST P-384.
+    EcP384,
+    /// RSA with this many bits.
+    Rsa {
+        /// Modulus size, 2048 to 16384.
+        bits: u32,
+    },
+}
+
+impl Default for KeySpec {
+    fn default() -> Self {
+        KeySpec::Rsa {
+            bits: DEFAULT_RSA_BITS,
+        }
+    }
+}
+
+impl KeySpec {
+    /// From Puppet's `key_type` (`rsa`/`ec`), `keylength` and optional named curve settings.
+    pub fn from_settings(
+        key_type: Option<&str>,
+        keylength: Option<u32>,
+    ) -> Result<KeySpec, KeyError> {
+        match key_type.unwrap_or("rsa") {
+            "rsa" => {
+                let bits = keylength.unwrap_or(DEFAULT_RSA_BITS);
+                if !(2048..=16384).contains(&bits) {
+                    return Err(KeyError::Unsupported {
+                        reason: format!("RSA key length {bits}; use 2048 to 16384 bits"),
+                    });
+                }
+                Ok(KeySpec::Rsa { bits })
+            }
+            "ec" | "ec-p256" | "prime256v1" | "secp256r1" => Ok(KeySpec::EcP256),
+            "ec-p384" | "secp384r1" => Ok(KeySpec::EcP384),
+            other => Err(KeyError::Unsupported {
+                reason: format!("key type {other:?}; use rsa, ec (P-256) or ec-p384"),
+            }),
+        }
+    }
+}
+
+/// A private key usable for signing.
+pub struct PrivateKey {
+    openssl: PKey<Private>,
+    signing: KeyPair,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("type", &self.description())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrivateKey {
+    /// Generate a new key.
+    pub fn generate(spec: KeySpec) -> Result<PrivateKey, KeyError> {
+        let failed = |e: openssl::error::ErrorStack| KeyError::Generate {
+            reason: e.to_string(),
+        };
+        let openssl = match spec {
+            KeySpec::Rsa { bits } => PKey::from_rsa(Rsa::generate(bits).map_err(failed)?),
+            KeySpec::EcP256 | KeySpec::EcP384 => {
+                let nid = if spec == KeySpec::EcP256 {
+                    Nid::X9_62_PRIME256V1
+                } else {
+                    Nid::SECP384R1
+                };
+                let group = EcGroup::from_curve_name(nid).map_err(failed)?;
+                PKey::from_ec_key(EcKey::generate(&group).map_err(failed)?)
+            }
+        }
+        .map_err(failed)?;
+        PrivateKey::from_openssl("generated key", openssl)
+    }
+
+    /// Load a key from PEM: PKCS#1 (`RSA PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`) or SEC1
+    /// (`EC PRIVATE KEY`). `what` names the key in errors (usually its path). Encrypted keys are
+    /// refused (never prompted for).
+    pub fn from_pem(what: &str, pem: &[u8]) -> Result<PrivateKey, KeyError> {
+        let openssl = PKey::private_key_from_pem_passphrase(pem, b"").map_err(|e| {
+            let encrypted = String::from_utf8_lossy(pem).contains("ENCRYPTED");
+            KeyError::Parse {
+                what: what.into(),
+                reason: if encrypted {
+                    "the key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)"
+                        .into()
+                } else {
+                    first_reason(&e)
+                },
+            }
+        })?;
+        PrivateKey::from_openssl(what, openssl)
+    }
+
+    fn from_openssl(what: &str, openssl: PKey<Private>) -> Result<PrivateKey, KeyError> {
+        match openssl.id() {
+            Id::RSA => {
+                let bits = openssl.bits();
+                if bits < 2048 {
+                    return Err(KeyError::Unsupported {
+                        reason: format!("{what} is RSA {bits}; at least 2048 bits are required"),
+                    });
+                }
+            }
+            Id::EC => {}
+            _ => {
+                return Err(KeyError::Unsupported {
+                    reason: format!("{what} is neither RSA nor EC"),
+                })
+            }
+        }
+        let pkcs8 = openssl
+            .private_key_to_pkcs8()
+            .map_err(|e| KeyError::Parse {
+                what: what.into(),
+                reason: first_reason(&e),
+            })?;
+        let signing = KeyPair::try_from(pkcs8.as_slice()).map_err(|e| KeyError::Unsupported {
+            reason: format!("{what}: {e}"),
+        })?;
+        Ok(PrivateKey { openssl, signing })
+    }
+
+    /// The key as rcgen's signer.
+    pub fn signing_key(&self) -> &KeyPair {
+        &self.signing
+    }
+
+    /// The OpenSSL key, for PKCS#12 export and certificate matching.
+    pub fn openssl(&self) -> &PKey<Private> {
+        &self.openssl
+    }
+
+    /// The PEM Puppet writes: PKCS#1 `RSA PRIVATE KEY` for RSA, SEC1 `EC PRIVATE KEY` for EC.
+    pub fn to_pem(&self) -> Result<Vec<u8>, KeyError> {
+        let encoded = if let Ok(rsa) = self.openssl.rsa() {
+            rsa.private_key_to_pem()
+        } else if let Ok(ec) = self.openssl.ec_key() {
+            ec.private_key_to_pem()
+        } else {
+            self.openssl.private_key_to_pem_pkcs8()
+        };
+        encoded.map_err(|e| KeyError::Parse {
+            what: "key".into(),
+            reason: first_reason(&e),
+        })
+    }
+
+    /// The public key as a `PUBLIC KEY` (SubjectPublicKeyInfo) PEM.
+    pub fn public_key_pem(&self) -> Result<Vec<u8>, KeyError> {
+        self.openssl
+            .public_key_to_pem()
+            .map_err(|e| KeyError::Parse {
+                what: "public key".into(),
+                reason: first_reason(&e),
+            })
+    }
+
+    /// The SubjectPublicKeyInfo DER.
+    pub fn public_key_der(&self) -> Result<Vec<u8>, KeyError> {
+        self.openssl
+            .public_key_to_der()
+            .map_err(|e| KeyError::Parse {
+                what: "public key".into(),
+                reason: first_reason(&e),
+            })
+    }
+
+    /// Whether `certificate_der` carries this key's public half.
+    pub fn matches_certificate(&self, certificate_der: &[u8]) -> bool {
+        openssl::x509::X509::from_der(certificate_der)
+            .and_then(|cert| cert.public_key())
+            .map(|public| public.public_eq(&self.openssl))
+            .unwrap_or(false)
+    }
+
+    /// `RSA 4096`, `EC P-256`, ...
+    pub fn description(&self) -> String {
+        describe(&self.openssl)
+    }
+}
+
+/// `RSA 4096`, `EC P-256`, ... for any OpenSSL key.
+pub(crate) fn describe<T: openssl::pkey::HasPublic>(key: &PKey<T>) -> String {
+    match key.id() {
+        Id::RSA => format!("RSA {}", key.bits()),
+        Id::EC => match key.ec_key().ok().and_then(|k| k.group().curve_name()) {
+            Some(Nid::X9_62_PRIME256V1) => "EC P-256".into(),
+            Some(Nid::SECP384R1) => "EC P-384".into(),
+            Some(Nid::SECP521R1) => "EC P-521".into(),
+            _ => "EC (unknown curve)".into(),
+        },
+        Id::DSA => format!("DSA {}", key.bits()),
+        Id::ED25519 => "Ed25519".into(),
+        other => format!("key type {}", other.as_raw()),
+    }
+}
+
+/// The most useful line of an OpenSSL error stack.
+pub(crate) fn first_reason(stack: &openssl::error::ErrorStack) -> String {
+    stack
+        .errors()
+        .first()
+        .and_then(|e| e.reason().map(str::to_owned))
+        .unwrap_or_else(|| "not a valid key".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generates_and_round_trips_each_kind() {
+        for (spec, header, description) in [
+            (KeySpec::EcP256, "EC PRIVATE KEY", "EC P-256"),
+            (KeySpec::EcP384, "EC PRIVATE KEY", "EC P-384"),
+            (KeySpec::Rsa { bits: 2048 }, "RSA PRIVATE KEY", "RSA 2048"),
+        ] {
+            let key = PrivateKey::generate(spec).unwrap();
+            let pem = key.to_pem().unwrap();
+            assert!(String::from_utf8_lossy(&pem).contains(header));
+            let again = PrivateKey::from_pem("test", &pem).unwrap();
+            assert_eq!(again.description(), description);
+            assert_eq!(
+                again.public_key_der().unwrap(),
+                key.public_key_der().unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn loads_pkcs8() {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let pkcs8 = key.openssl().private_key_to_pem_pkcs8().unwrap();
+        assert!(String::from_utf8_lossy(&pkcs8).contains("BEGIN PRIVATE KEY"));
+        PrivateKey::from_pem("pkcs8", &pkcs8).unwrap();
+    }
+
+    #[test]
+    fn refuses_weak_garbage_and_encrypted() {
+        let weak = PKey::from_rsa(Rsa::generate(1024).unwrap()).unwrap();
+        let pem = weak.private_key_to_pem_pkcs8().unwrap();
+        let error = PrivateKey::from_pem("weak", &pem).unwrap_err().to_string();
+        assert!(error.contains("at least 2048"), "{error}");
+
+        let error = PrivateKey::from_pem("junk", b"hello")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("cannot read private key junk"), "{error}");
+
+        let encrypted = weak
+            .private_key_to_pem_pkcs8_passphrase(openssl::symm::Cipher::aes_128_cbc(), b"pw")
+            .unwrap();
+        let error = PrivateKey::from_pem("enc", &encrypted)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("encrypted"), "{error}");
+    }
+
+    #[test]
+    fn key_spec_from_settings() {
+        assert_eq!(
+            KeySpec::from_settings(None, None).unwrap(),
+            KeySpec::default()
+        );
+        assert_eq!(
+            KeySpec::from_settings(Some("ec"), None).unwrap(),
+            KeySpec::EcP256
+        );
+        assert!(KeySpec::from_settings(Some("rsa"), Some(1024)).is_err());
+        assert!(KeySpec::from_settings(Some("dsa"), None).is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! `cert`: a Puppet-compatible certificate authority.
+//!
+//! The library owns every rule of the CA; the `cert` binary (admin CLI, and later the signing
+//! daemon and agent) only parses input, calls into this crate and renders the result.
+//!
+//! Data flows one way: input -> a typed request ([`certname::Certname`], [`csr::Csr`],
+//! [`settings::Settings`]) -> the CA ([`ca::Ca`], built on the pure [`authority`] and the on-disk
+//! [`store`]) -> a typed result -> a renderer. Nothing in the library prints.
+#![forbid(unsafe_code)]
+#![warn(unreachable_pub, unused_qualifications)]
+
+pub mod authority;
+pub mod ca;
+pub mod certificate;
+pub mod certname;
+pub mod crl;
+pub mod csr;
+pub mod duration;
+pub mod error;
+pub mod extension;
+pub mod keys;
+pub mod store;
+
+pub use error::{Error, Result};
