@@ -14,7 +14,7 @@ pub fn parse(what: &'static str, value: &str) -> Result<Duration, Error> {
         value: value.to_owned(),
         reason: reason.to_owned(),
     };
-    let text = value.trim();
+    let text = value;
     let (digits, unit) = match text.char_indices().last() {
         Some((index, c)) if c.is_ascii_alphabetic() => (&text[..index], c),
         Some(_) => (text, 's'),
@@ -24,6 +24,9 @@ pub fn parse(what: &'static str, value: &str) -> Result<Duration, Error> {
             ))
         }
     };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("expected a number with an optional unit s, m, h, d or y"));
+    }
     let count: u64 = digits
         .parse()
         .map_err(|_| bad("expected a number with an optional unit s, m, h, d or y"))?;
@@ -54,7 +57,7 @@ mod tests {
             ("12h", 43_200),
             ("30d", 2_592_000),
             ("5y", 157_680_000),
-            (" 1y ", 31_536_000),
+            ("1y", 31_536_000),
         ] {
             assert_eq!(
                 parse("ttl", text).unwrap(),
@@ -66,7 +69,7 @@ mod tests {
 
     #[test]
     fn refuses_garbage() {
-        for text in ["", "y", "5w", "-1", "1.5d", "99999999999999999999y"] {
+        for text in ["", "y", "5w", "-1", "+1", " 5", "1.5d", "99999999999999999999y"] {
             let error = parse("ttl", text).unwrap_err().to_string();
             assert!(error.starts_with("invalid ttl"), "{text}: {error}");
         }

@@ -24,6 +24,9 @@ pub enum Error {
     /// The issuance policy refuses a request.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// puppet.conf or another setting cannot be used.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
     /// The CA directory or an ssldir is missing, broken or unwritable.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -19,6 +19,7 @@ pub mod duration;
 pub mod error;
 pub mod extension;
 pub mod keys;
+pub mod settings;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -1,0 +1,249 @@
+//! Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory.
+//!
+//! A crash at any instant leaves the old file or the new one, never a torn one. New files are
+//! created with their final mode from the start (a key is never briefly world-readable) and, when
+//! we run as root in a directory owned by someone else (puppetserver's `puppet` user), handed to
+//! the directory's owner and group so the other service can keep reading them.
+
+use std::fs::{self, File, OpenOptions, Permissions};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::StoreError;
+
+/// One file to write.
+#[derive(Debug)]
+pub(crate) struct Pending<'a> {
+    /// Final path.
+    pub(crate) path: PathBuf,
+    /// Content.
+    pub(crate) bytes: &'a [u8],
+    /// Mode, e.g. `0o644`.
+    pub(crate) mode: u32,
+}
+
+/// Write one file atomically.
+pub(crate) fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
+    write_all(&[Pending {
+        path: path.to_path_buf(),
+        bytes,
+        mode,
+    }])
+}
+
+/// Write several files with one fsync per file and one per directory (group commit): all temp
+/// files are written and synced first, then renamed, then each directory is synced once.
+pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), StoreError> {
+    let mut staged = Vec::with_capacity(files.len());
+    for file in files {
+        match stage(file) {
+            Ok(temp) => staged.push((temp, file)),
+            Err(error) => {
+                for (temp, _) in staged {
+                    let _ = fs::remove_file(temp);
+                }
+                return Err(error);
+            }
+        }
+    }
+    let mut directories: Vec<PathBuf> = Vec::new();
+    let mut result = Ok(());
+    for (temp, file) in &staged {
+        if result.is_ok() {
+            result = fs::rename(temp, &file.path)
+                .map_err(|e| StoreError::io("rename into", &file.path, e));
+        }
+        if result.is_err() {
+            let _ = fs::remove_file(temp);
+            continue;
+        }
+        let directory = parent(&file.path);
+        if !directories.contains(&directory) {
+            directories.push(directory);
+        }
+    }
+    for directory in directories {
+        sync_directory(&directory)?;
+    }
+    result
+}
+
+/// Create `path` with `bytes`, refusing to replace an existing file (for private keys).
+pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
+    let temp = stage(&Pending {
+        path: path.to_path_buf(),
+        bytes,
+        mode,
+    })?;
+    // hard_link fails when the target exists: an atomic "rename unless present".
+    let linked = fs::hard_link(&temp, path);
+    let _ = fs::remove_file(&temp);
+    match linked {
+        Ok(()) => sync_directory(&parent(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(StoreError::AlreadyExists {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(e) => Err(StoreError::io("create", path, e)),
+    }
+}
+
+/// Make `directory` (and parents) with `mode` when missing.
+pub(crate) fn ensure_directory(directory: &Path, mode: u32) -> Result<(), StoreError> {
+    if directory.is_dir() {
+        return Ok(());
+    }
+    if let Some(up) = directory.parent() {
+        if !up.as_os_str().is_empty() && !up.is_dir() {
+            ensure_directory(up, 0o755)?;
+        }
+    }
+    match fs::create_dir(directory) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(StoreError::io("create directory", directory, e)),
+    }
+    fs::set_permissions(directory, Permissions::from_mode(mode))
+        .map_err(|e| StoreError::io("set the mode of", directory, e))?;
+    give_to_parent_owner(directory)?;
+    if let Some(up) = directory.parent() {
+        let _ = sync_directory(up);
+    }
+    Ok(())
+}
+
+/// Remove `path` durably; `Ok(false)` when it was not there.
+pub(crate) fn remove(path: &Path) -> Result<bool, StoreError> {
+    match fs::remove_file(path) {
+        Ok(()) => {
+            sync_directory(&parent(path))?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(StoreError::io("remove", path, e)),
+    }
+}
+
+fn stage(file: &Pending<'_>) -> Result<PathBuf, StoreError> {
+    let directory = parent(&file.path);
+    let name = file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut attempt = 0u32;
+    loop {
+        let temp = directory.join(format!(
+            ".{name}.tmp-{}-{}",
+            std::process::id(),
+            unique() + u64::from(attempt)
+        ));
+        let opened = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(file.mode)
+            .open(&temp);
+        let mut handle: File = match opened {
+            Ok(handle) => handle,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                attempt += 1;
+                continue;
+            }
+            Err(e) => return Err(StoreError::io("write", &file.path, e)),
+        };
+        let written = (|| -> std::io::Result<()> {
+            // The umask may have narrowed `mode`; set it exactly.
+            handle.set_permissions(Permissions::from_mode(file.mode))?;
+            handle.write_all(file.bytes)?;
+            handle.sync_all()
+        })();
+        let owned = written
+            .map_err(|e| StoreError::io("write", &file.path, e))
+            .and_then(|()| give_to_parent_owner(&temp));
+        if let Err(error) = owned {
+            let _ = fs::remove_file(&temp);
+            return Err(error);
+        }
+        return Ok(temp);
+    }
+}
+
+/// When running as root and the directory belongs to another user, chown to that user and group.
+fn give_to_parent_owner(path: &Path) -> Result<(), StoreError> {
+    let Ok(mine) = fs::metadata(path) else {
+        return Ok(());
+    };
+    if mine.uid() != 0 {
+        return Ok(());
+    }
+    let Ok(directory) = fs::metadata(parent(path)) else {
+        return Ok(());
+    };
+    if directory.uid() == 0 && directory.gid() == 0 {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(path, Some(directory.uid()), Some(directory.gid()))
+        .map_err(|e| StoreError::io("change the owner of", path, e))
+}
+
+fn sync_directory(directory: &Path) -> Result<(), StoreError> {
+    File::open(directory)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io("sync", directory, e))
+}
+
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::from(d.subsec_nanos()))
+        .unwrap_or(0);
+    nanos.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed) << 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_replaces_and_refuses_to_clobber_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pem");
+        write(&path, b"one", 0o644).unwrap();
+        write(&path, b"two", 0o644).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o644);
+
+        let key = dir.path().join("key.pem");
+        create_new(&key, b"secret", 0o600).unwrap();
+        assert_eq!(fs::metadata(&key).unwrap().mode() & 0o777, 0o600);
+        assert!(matches!(create_new(&key, b"other", 0o600), Err(StoreError::AlreadyExists { .. })));
+        assert_eq!(fs::read(&key).unwrap(), b"secret");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp-")).collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn failed_group_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.pem");
+        let bad = dir.path().join("missing-dir").join("bad.pem");
+        let result = write_all(&[
+            Pending { path: good.clone(), bytes: b"x", mode: 0o644 },
+            Pending { path: bad, bytes: b"y", mode: 0o644 },
+        ]);
+        assert!(result.is_err());
+        assert!(!good.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

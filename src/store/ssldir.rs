@@ -1,0 +1,131 @@
+//! A host's ssldir in Puppet's layout: `certs/NAME.pem`, `certs/ca.pem`, `crl.pem`,
+//! `private_keys/NAME.pem`, `public_keys/NAME.pem`, `certificate_requests/NAME.pem`.
+//!
+//! Written by `--generate`/`setup` on the CA host (and later by the agent). Private keys are
+//! created with mode 0600 in a 0750 `private_keys/`, never replaced unless asked.
+
+use std::path::{Path, PathBuf};
+
+use super::atomic;
+use super::PUBLIC_MODE;
+use crate::certname::Certname;
+use crate::error::StoreError;
+
+/// Mode of host private keys.
+pub const PRIVATE_KEY_MODE: u32 = 0o600;
+
+/// One host's ssldir.
+#[derive(Debug, Clone)]
+pub struct Ssldir {
+    root: PathBuf,
+}
+
+impl Ssldir {
+    /// The ssldir at `root` (need not exist).
+    pub fn new(root: &Path) -> Ssldir {
+        Ssldir {
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// Its root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `private_keys/NAME.pem`.
+    pub fn private_key_path(&self, name: &Certname) -> PathBuf {
+        self.root.join("private_keys").join(name.file_name())
+    }
+
+    /// `certs/NAME.pem`.
+    pub fn certificate_path(&self, name: &Certname) -> PathBuf {
+        self.root.join("certs").join(name.file_name())
+    }
+
+    /// `certs/ca.pem`.
+    pub fn ca_certificate_path(&self) -> PathBuf {
+        self.root.join("certs").join("ca.pem")
+    }
+
+    /// `crl.pem`.
+    pub fn crl_path(&self) -> PathBuf {
+        self.root.join("crl.pem")
+    }
+
+    /// Write a private key; refuses to replace one unless `replace`.
+    pub fn write_private_key(&self, name: &Certname, pem: &[u8], replace: bool) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        atomic::ensure_directory(&self.root.join("private_keys"), 0o750)?;
+        let path = self.private_key_path(name);
+        if replace {
+            atomic::write(&path, pem, PRIVATE_KEY_MODE)
+        } else {
+            atomic::create_new(&path, pem, PRIVATE_KEY_MODE)
+        }
+    }
+
+    /// Write the public key, certificate, and the CA certificate and CRL a host needs.
+    pub fn write_public(
+        &self,
+        name: &Certname,
+        public_key_pem: &[u8],
+        certificate_pem: &[u8],
+        ca_pem: &[u8],
+        crl_pem: &[u8],
+    ) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        for directory in ["certs", "public_keys"] {
+            atomic::ensure_directory(&self.root.join(directory), 0o755)?;
+        }
+        atomic::write_all(&[
+            atomic::Pending {
+                path: self.root.join("public_keys").join(name.file_name()),
+                bytes: public_key_pem,
+                mode: PUBLIC_MODE,
+            },
+            atomic::Pending {
+                path: self.certificate_path(name),
+                bytes: certificate_pem,
+                mode: PUBLIC_MODE,
+            },
+            atomic::Pending {
+                path: self.ca_certificate_path(),
+                bytes: ca_pem,
+                mode: PUBLIC_MODE,
+            },
+            atomic::Pending {
+                path: self.crl_path(),
+                bytes: crl_pem,
+                mode: PUBLIC_MODE,
+            },
+        ])
+    }
+
+    /// Whether a private key for `name` exists here.
+    pub fn has_private_key(&self, name: &Certname) -> bool {
+        self.private_key_path(name).exists()
+    }
+
+    /// Read the private key for `name`.
+    pub fn private_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.private_key_path(name))
+    }
+
+    /// Read the certificate for `name`.
+    pub fn certificate(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.certificate_path(name))
+    }
+
+    /// Remove every file of `name` (key, public key, certificate, request); returns what went.
+    pub fn remove_host(&self, name: &Certname) -> Result<Vec<PathBuf>, StoreError> {
+        let mut removed = Vec::new();
+        for directory in ["private_keys", "public_keys", "certs", "certificate_requests"] {
+            let path = self.root.join(directory).join(name.file_name());
+            if atomic::remove(&path)? {
+                removed.push(path);
+            }
+        }
+        Ok(removed)
+    }
+}
