@@ -151,6 +151,15 @@ impl Certificate {
         Ok(String::from_utf8_lossy(&text).into_owned())
     }
 
+    /// The subjectKeyIdentifier, when present.
+    pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
+        let extension = self.extensions.iter().find(|e| e.oid == [2, 5, 29, 14])?;
+        match extension.value.as_slice() {
+            [0x04, length, rest @ ..] if usize::from(*length) == rest.len() => Some(rest.to_vec()),
+            _ => None,
+        }
+    }
+
     /// Authorization extensions (`pp_cli_auth: true`, ...).
     pub fn authorization_extensions(&self) -> Vec<(String, String)> {
         self.extensions
@@ -263,6 +272,63 @@ pub fn pem_chain(what: &str, pem: &[u8], tag: &str) -> Result<Vec<Vec<u8>>, KeyE
             }
         })
         .collect()
+}
+
+/// Verify `cert` the way OpenSSL peers (nginx, Ruby's Puppet) do: it must chain to `chain`
+/// (the CA bundle, issuing CA first), be within its validity, and be unrevoked in the CRLs of
+/// every level (`crl_pem`, the CRL chain). Errors name OpenSSL's verdict.
+pub fn verify_with_openssl(
+    cert: &Certificate,
+    chain: &[Certificate],
+    crl_pem: &[u8],
+) -> Result<(), Error> {
+    use openssl::stack::Stack;
+    use openssl::x509::store::{X509Lookup, X509StoreBuilder};
+    use openssl::x509::verify::X509VerifyFlags;
+    use openssl::x509::X509StoreContext;
+
+    let failed = |reason: String| KeyError::Certificate {
+        what: cert.common_name.clone(),
+        reason,
+    };
+    let stack_error = |e: openssl::error::ErrorStack| failed(e.to_string());
+    // OpenSSL reads CRL chains only from files; a private temp file holds ours.
+    let mut crl_file = tempfile::NamedTempFile::new().map_err(|e| failed(e.to_string()))?;
+    std::io::Write::write_all(&mut crl_file, crl_pem).map_err(|e| failed(e.to_string()))?;
+    let mut builder = X509StoreBuilder::new().map_err(stack_error)?;
+    for ca in chain {
+        builder
+            .add_cert(X509::from_der(ca.der()).map_err(stack_error)?)
+            .map_err(stack_error)?;
+    }
+    let lookup = builder
+        .add_lookup(X509Lookup::file())
+        .map_err(stack_error)?;
+    lookup
+        .load_crl_file(crl_file.path(), openssl::ssl::SslFiletype::PEM)
+        .map_err(|_| failed("the CRL chain does not load".into()))?;
+    builder
+        .set_flags(X509VerifyFlags::CRL_CHECK | X509VerifyFlags::CRL_CHECK_ALL)
+        .map_err(stack_error)?;
+    let store = builder.build();
+    let leaf = X509::from_der(cert.der()).map_err(stack_error)?;
+    let untrusted = Stack::new().map_err(stack_error)?;
+    let mut context = X509StoreContext::new().map_err(stack_error)?;
+    let (ok, verdict) = context
+        .init(&store, &leaf, &untrusted, |c| {
+            let ok = c.verify_cert()?;
+            Ok((ok, c.error()))
+        })
+        .map_err(stack_error)?;
+    if ok {
+        Ok(())
+    } else {
+        Err(KeyError::Invalid {
+            what: cert.common_name.clone(),
+            reason: verdict.error_string().to_owned(),
+        }
+        .into())
+    }
 }
 
 #[cfg(test)]

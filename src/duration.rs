@@ -25,7 +25,9 @@ pub fn parse(what: &'static str, value: &str) -> Result<Duration, Error> {
         }
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("expected a number with an optional unit s, m, h, d or y"));
+        return Err(bad(
+            "expected a number with an optional unit s, m, h, d or y",
+        ));
     }
     let count: u64 = digits
         .parse()
@@ -69,7 +71,16 @@ mod tests {
 
     #[test]
     fn refuses_garbage() {
-        for text in ["", "y", "5w", "-1", "+1", " 5", "1.5d", "99999999999999999999y"] {
+        for text in [
+            "",
+            "y",
+            "5w",
+            "-1",
+            "+1",
+            " 5",
+            "1.5d",
+            "99999999999999999999y",
+        ] {
             let error = parse("ttl", text).unwrap_err().to_string();
             assert!(error.starts_with("invalid ttl"), "{text}: {error}");
         }

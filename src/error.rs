@@ -192,6 +192,14 @@ pub enum KeyError {
         /// What the library said.
         reason: String,
     },
+    /// A certificate that does not verify against the CA chain and CRLs.
+    #[error("certificate {what} is not valid: {reason}")]
+    Invalid {
+        /// Which certificate.
+        what: String,
+        /// OpenSSL's verdict.
+        reason: String,
+    },
     /// A key type or size not supported.
     #[error("unsupported key: {reason}")]
     Unsupported {

@@ -10,6 +10,7 @@
 #![warn(unreachable_pub, unused_qualifications)]
 
 pub mod authority;
+pub mod autosign;
 pub mod ca;
 pub mod certificate;
 pub mod certname;

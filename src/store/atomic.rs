@@ -81,11 +81,9 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Sto
     let _ = fs::remove_file(&temp);
     match linked {
         Ok(()) => sync_directory(&parent(path)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(StoreError::AlreadyExists {
-                path: path.to_path_buf(),
-            })
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
+            path: path.to_path_buf(),
+        }),
         Err(e) => Err(StoreError::io("create", path, e)),
     }
 }
@@ -227,9 +225,16 @@ mod tests {
         let key = dir.path().join("key.pem");
         create_new(&key, b"secret", 0o600).unwrap();
         assert_eq!(fs::metadata(&key).unwrap().mode() & 0o777, 0o600);
-        assert!(matches!(create_new(&key, b"other", 0o600), Err(StoreError::AlreadyExists { .. })));
+        assert!(matches!(
+            create_new(&key, b"other", 0o600),
+            Err(StoreError::AlreadyExists { .. })
+        ));
         assert_eq!(fs::read(&key).unwrap(), b"secret");
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp-")).collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 
@@ -239,8 +244,16 @@ mod tests {
         let good = dir.path().join("good.pem");
         let bad = dir.path().join("missing-dir").join("bad.pem");
         let result = write_all(&[
-            Pending { path: good.clone(), bytes: b"x", mode: 0o644 },
-            Pending { path: bad, bytes: b"y", mode: 0o644 },
+            Pending {
+                path: good.clone(),
+                bytes: b"x",
+                mode: 0o644,
+            },
+            Pending {
+                path: bad,
+                bytes: b"y",
+                mode: 0o644,
+            },
         ]);
         assert!(result.is_err());
         assert!(!good.exists());

@@ -54,7 +54,12 @@ impl Ssldir {
     }
 
     /// Write a private key; refuses to replace one unless `replace`.
-    pub fn write_private_key(&self, name: &Certname, pem: &[u8], replace: bool) -> Result<(), StoreError> {
+    pub fn write_private_key(
+        &self,
+        name: &Certname,
+        pem: &[u8],
+        replace: bool,
+    ) -> Result<(), StoreError> {
         atomic::ensure_directory(&self.root, 0o771)?;
         atomic::ensure_directory(&self.root.join("private_keys"), 0o750)?;
         let path = self.private_key_path(name);
@@ -120,7 +125,12 @@ impl Ssldir {
     /// Remove every file of `name` (key, public key, certificate, request); returns what went.
     pub fn remove_host(&self, name: &Certname) -> Result<Vec<PathBuf>, StoreError> {
         let mut removed = Vec::new();
-        for directory in ["private_keys", "public_keys", "certs", "certificate_requests"] {
+        for directory in [
+            "private_keys",
+            "public_keys",
+            "certs",
+            "certificate_requests",
+        ] {
             let path = self.root.join(directory).join(name.file_name());
             if atomic::remove(&path)? {
                 removed.push(path);

@@ -1,0 +1,22 @@
+//! `cert autosign check NAME [--csr FILE]`: would autosign take this request, and why.
+
+use std::path::Path;
+
+use cert::Error;
+
+use crate::cli::{exit, Context};
+
+/// Print the decision and its reason; exit 0 when it would sign, 1 when not.
+pub(crate) fn check(context: &Context, name: &str, csr: Option<&Path>) -> Result<u8, Error> {
+    let settings = context.settings()?;
+    let report = cert::ca::autosign_report(&settings, name, csr)?;
+    for line in &report.notes {
+        eprintln!("warning: {line}");
+    }
+    println!("{}", report.decision);
+    Ok(if report.decision.sign {
+        exit::DONE
+    } else {
+        exit::FAILED
+    })
+}

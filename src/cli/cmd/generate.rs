@@ -1,0 +1,53 @@
+//! `cert --generate NAME` / `cert generate --certname NAME`: key and certificate for a host,
+//! creating the CA first when there is none.
+
+use cert::ca::Ca;
+use cert::Error;
+
+use crate::cli::args::KeyChoice;
+use crate::cli::{certnames, exit, now, report, Context};
+
+/// Generate each name; the CA is created on first use.
+pub(crate) fn run(
+    context: &Context,
+    names: &[String],
+    alt_names: &[String],
+    ttl: Option<&str>,
+    key: Option<KeyChoice>,
+    force: bool,
+) -> Result<u8, Error> {
+    let names = certnames(names)?;
+    let ttl = super::ttl(ttl)?;
+    let config = context.config()?;
+    let key = super::key_spec(key, config.key);
+    let (ca, created) = Ca::open_or_create(config, now())?;
+    if created {
+        println!(
+            "Created CA {} in {}",
+            ca.authority().certificate().subject,
+            ca.config().cadir.display()
+        );
+    }
+    let mut code = exit::DONE;
+    for name in &names {
+        match ca.generate(name, alt_names, ttl, key, force, now()) {
+            Ok(generated) => {
+                println!(
+                    "Signed certificate for {name} (serial {}); key {}, certificate {}",
+                    generated
+                        .certificate
+                        .serial
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
+                    generated.private_key_path.display(),
+                    generated.certificate_path.display()
+                );
+            }
+            Err(error) => {
+                report(&error);
+                code = exit::FAILED;
+            }
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,79 @@
+//! `cert --sign NAME... | --all` / `cert sign --certname ... | --all`.
+
+use cert::ca::SignOptions;
+use cert::Error;
+use serde_json::json;
+
+use crate::cli::args::Format;
+use crate::cli::{certnames, exit, finish, now, prompt, Context};
+
+/// Sign the named (or all) pending requests in one batch.
+pub(crate) fn run(
+    context: &Context,
+    names: &[String],
+    all: bool,
+    allow_alt_names: bool,
+    ttl: Option<&str>,
+) -> Result<u8, Error> {
+    let ttl = super::ttl(ttl)?;
+    let names = certnames(names)?;
+    let ca = context.open()?;
+    let names = if all { ca.pending()? } else { names };
+    if names.is_empty() {
+        if context.format() == Format::Json {
+            println!("{}", json!({"signed": [], "signing-errors": []}));
+        } else {
+            eprintln!("No waiting certificate requests to sign");
+        }
+        return Ok(exit::DONE);
+    }
+    if all {
+        let question = format!("Sign {} pending request(s): {}?", names.len(), join(&names));
+        if !prompt::confirm(&question, context.global.yes) {
+            eprintln!("Nothing signed");
+            return Ok(exit::FAILED);
+        }
+    }
+    let outcomes = ca.sign(
+        &names,
+        SignOptions {
+            allow_alt_names,
+            ttl,
+        },
+        now(),
+    );
+    if context.format() == Format::Json {
+        let signed: Vec<&str> = outcomes
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let errors: Vec<_> = outcomes
+            .iter()
+            .filter_map(|(n, r)| {
+                r.as_ref()
+                    .err()
+                    .map(|e| json!({"name": n.as_str(), "error": e.to_string()}))
+            })
+            .collect();
+        println!("{}", json!({"signed": signed, "signing-errors": errors}));
+    } else {
+        for (name, result) in &outcomes {
+            if let Ok(cert) = result {
+                println!(
+                    "Successfully signed certificate request for {name} (serial {})",
+                    cert.serial.map(|s| s.to_string()).unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(finish(&outcomes))
+}
+
+pub(crate) fn join(names: &[cert::certname::Certname]) -> String {
+    names
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

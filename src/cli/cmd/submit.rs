@@ -1,0 +1,37 @@
+//! `cert submit FILE...`: queue CSRs received out of band, checked like network submissions.
+
+use std::path::Path;
+
+use cert::certname::Certname;
+use cert::csr::Csr;
+use cert::error::StoreError;
+use cert::Error;
+
+use crate::cli::{exit, report, Context};
+
+/// Queue each CSR file under the CN it carries.
+pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8, Error> {
+    let ca = context.open()?;
+    let mut code = exit::DONE;
+    for file in files {
+        match submit_one(&ca, file) {
+            Ok(name) => println!(
+                "Queued certificate request for {name} from {}",
+                file.display()
+            ),
+            Err(error) => {
+                report(&error);
+                code = exit::FAILED;
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<Certname, Error> {
+    let pem = std::fs::read(file).map_err(|e| StoreError::io("read", file, e))?;
+    let csr = Csr::from_pem(&pem)?;
+    let name = Certname::parse(csr.common_name())?;
+    ca.submit(&name, &pem)?;
+    Ok(name)
+}

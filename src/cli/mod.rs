@@ -1,0 +1,128 @@
+//! The admin CLI: both dialects (Puppet 3 flags and `puppetserver ca` subcommands) are parsed
+//! into one [`args::Action`], which is dispatched to one file of `cmd/` per command. Commands
+//! call the library, render, and return an exit code; errors are printed once, here.
+
+pub(crate) mod args;
+mod cmd;
+pub(crate) mod exit;
+mod prompt;
+mod render;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use cert::ca::{Ca, Config};
+use cert::certname::Certname;
+use cert::settings::{self, Environment, Overrides, Settings};
+use cert::Error;
+
+use args::{Format, Global};
+
+/// Run the CLI on `argv`.
+pub(crate) fn run<I, T>(argv: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let invocation = match args::parse(argv) {
+        Ok(invocation) => invocation,
+        Err(error) => {
+            let _ = error.print();
+            return exit::code(error.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    let context = Context {
+        global: invocation.global,
+    };
+    match cmd::dispatch(&context, invocation.action) {
+        Ok(code) => exit::code(code),
+        Err(error) => {
+            report(&error);
+            exit::code(exit_code_for(&error))
+        }
+    }
+}
+
+/// Print an error (and its hint) on stderr.
+pub(crate) fn report(error: &Error) {
+    eprintln!("error: {error}");
+    if let Some(hint) = error.hint() {
+        eprintln!("hint: {hint}");
+    }
+}
+
+fn exit_code_for(error: &Error) -> u8 {
+    match error {
+        Error::Settings(_) | Error::Value { .. } | Error::Certname(_) => exit::USAGE,
+        Error::Store(
+            cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
+        ) => exit::USAGE,
+        _ => exit::FAILED,
+    }
+}
+
+/// What every command gets: the global options, and ways to reach settings and the CA.
+pub(crate) struct Context {
+    pub(crate) global: Global,
+}
+
+impl Context {
+    /// Settings from puppet.conf and the global options.
+    pub(crate) fn settings(&self) -> Result<Settings, Error> {
+        self.settings_with_certname(None)
+    }
+
+    /// Settings, with the certname overridden.
+    pub(crate) fn settings_with_certname(
+        &self,
+        certname: Option<String>,
+    ) -> Result<Settings, Error> {
+        let overrides = Overrides {
+            config: self.global.config.clone(),
+            ssldir: self.global.ssldir.clone(),
+            cadir: self.global.cadir.clone(),
+            certname,
+        };
+        Ok(settings::load(&overrides, &Environment::current())?)
+    }
+
+    /// The CA configuration from the settings.
+    pub(crate) fn config(&self) -> Result<Config, Error> {
+        Config::from_settings(&self.settings()?)
+    }
+
+    /// Open the existing CA.
+    pub(crate) fn open(&self) -> Result<Ca, Error> {
+        Ca::open(self.config()?)
+    }
+
+    /// The output format (text unless asked).
+    pub(crate) fn format(&self) -> Format {
+        self.global.format.unwrap_or(Format::Text)
+    }
+}
+
+/// The current time.
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Validate every name before doing anything: one bad name stops the whole command.
+pub(crate) fn certnames(names: &[String]) -> Result<Vec<Certname>, Error> {
+    names
+        .iter()
+        .map(|n| Certname::parse(n).map_err(Error::from))
+        .collect()
+}
+
+/// Print the per-name failures of a batch; the exit code is FAILED if there was any.
+pub(crate) fn finish<T>(outcomes: &[(Certname, Result<T, Error>)]) -> u8 {
+    let mut code = exit::DONE;
+    for (_, result) in outcomes {
+        if let Err(error) = result {
+            report(error);
+            code = exit::FAILED;
+        }
+    }
+    code
+}

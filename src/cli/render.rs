@@ -1,0 +1,117 @@
+//! Rendering results: tables for people (comfy-table), JSON for scripts, and the exact lines
+//! `puppet cert` printed. Nothing here decides anything about certificates.
+
+use comfy_table::{presets, Table};
+use serde_json::{json, Value};
+
+use cert::ca::{Entry, State};
+use cert::certificate::Digest;
+use cert::store::inventory::format_time;
+
+/// The entries as a table: name, state, serial, expiry, fingerprint, alt names.
+pub(crate) fn table(entries: &[Entry]) -> String {
+    if entries.is_empty() {
+        return "No certificates to list\n".into();
+    }
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.set_header([
+        "name",
+        "state",
+        "serial",
+        "expires",
+        "SHA256 fingerprint",
+        "alt names",
+    ]);
+    for entry in entries {
+        table.add_row([
+            entry.name.to_string(),
+            entry.state.as_str().to_string(),
+            entry.serial.map(|s| s.to_string()).unwrap_or_default(),
+            entry.not_after.map(format_time).unwrap_or_default(),
+            entry.fingerprint.clone(),
+            entry.alt_names.join(", "),
+        ]);
+    }
+    format!("{table}\n")
+}
+
+/// `puppet cert --list` lines: `+ "name" (SHA256) FP (alt names: "DNS:a", "DNS:b")`.
+pub(crate) fn puppet_lines(entries: &[Entry]) -> String {
+    let width = entries
+        .iter()
+        .map(|e| e.name.as_str().len() + 2)
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for entry in entries {
+        let glyph = match entry.state {
+            State::Requested => ' ',
+            State::Revoked => '-',
+            State::Signed => '+',
+        };
+        let quoted = format!("{:?}", entry.name.as_str());
+        let mut line = format!("{glyph} {quoted:<width$} (SHA256) {}", entry.fingerprint);
+        if entry.state == State::Revoked {
+            line.push_str(" (certificate revoked)");
+        }
+        let alt: Vec<String> = entry
+            .alt_names
+            .iter()
+            .filter(|a| **a != format!("DNS:{}", entry.name))
+            .map(|a| format!("{a:?}"))
+            .collect();
+        if !alt.is_empty() {
+            line.push_str(&format!(" (alt names: {})", alt.join(", ")));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One entry as JSON, with puppetserver's `certificate_status` field names.
+pub(crate) fn entry_json(entry: &Entry) -> Value {
+    let dns: Vec<&str> = entry
+        .alt_names
+        .iter()
+        .filter_map(|a| a.strip_prefix("DNS:"))
+        .collect();
+    let authorization: serde_json::Map<String, Value> = entry
+        .authorization_extensions
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let mut value = json!({
+        "name": entry.name.as_str(),
+        "state": entry.state.as_str(),
+        "fingerprint": entry.fingerprint,
+        "fingerprints": {
+            "SHA1": entry.fingerprint_with(Digest::Sha1),
+            "SHA256": entry.fingerprint,
+            "SHA512": entry.fingerprint_with(Digest::Sha512),
+            "default": entry.fingerprint,
+        },
+        "dns_alt_names": dns,
+        "subject_alt_names": entry.alt_names,
+        "authorization_extensions": authorization,
+    });
+    if let (Some(serial), Some(not_before), Some(not_after)) =
+        (entry.serial, entry.not_before, entry.not_after)
+    {
+        value["serial"] = json!(serial.to_string());
+        value["serial_number"] = json!(u64::try_from(serial.0).ok());
+        value["not_before"] = json!(format_time(not_before));
+        value["not_after"] = json!(format_time(not_after));
+    }
+    value
+}
+
+/// Entries as a JSON array.
+pub(crate) fn entries_json(entries: &[Entry]) -> String {
+    let values: Vec<Value> = entries.iter().map(entry_json).collect();
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&values).unwrap_or_default()
+    )
+}
