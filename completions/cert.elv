@@ -1,0 +1,332 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[cert] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'cert'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'cert'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --dns_alt_names 'With --generate, subject alternative names for the new certificates'
+            cand --dns-alt-names 'With --generate, subject alternative names for the new certificates'
+            cand --digest 'With --fingerprint, the digest to use [default: sha256]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand --clean 'Remove everything the CA holds for NAME..., revoking signed certificates'
+            cand --fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
+            cand --generate 'Make keys and CA-signed certificates for NAME...'
+            cand --list 'List pending requests; with --all, certificates too; with NAME..., only those'
+            cand --print 'Print the certificates or requests of NAME... in full'
+            cand --revoke 'Revoke the certificates of NAME...'
+            cand --sign 'Sign the pending requests of NAME..., or every one with --all'
+            cand --verify 'Check the certificates of NAME... against the CA and its CRL'
+            cand --all 'With --list, include signed and revoked certificates; with --sign, sign every request'
+            cand --allow-dns-alt-names 'With --sign, allow requests that carry subject alternative names'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand autosign 'Work with the autosign policy'
+            cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
+            cand completions 'Write a shell completion script to standard output'
+            cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
+            cand generate 'Make keys and CA-signed certificates for the given names'
+            cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
+            cand list 'List pending requests; with --all, certificates too'
+            cand man 'Write the manual pages into DIR'
+            cand print 'Print the certificates or requests of NAME... in full'
+            cand revoke 'Revoke the certificates of the given names'
+            cand setup 'Create a new CA and the CA server''s own certificate'
+            cand sign 'Sign the pending requests of the given names, or every one with --all'
+            cand submit 'Queue certificate signing requests read from PEM files'
+            cand verify 'Check the certificates of NAME... against the CA and its CRL'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;autosign'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand check 'Tell whether the autosign policy would sign NAME''s request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;autosign;check'= {
+            cand --csr 'Request to judge [default: the stored request of NAME]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;autosign;help'= {
+            cand check 'Tell whether the autosign policy would sign NAME''s request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;autosign;help;check'= {
+        }
+        &'cert;autosign;help;help'= {
+        }
+        &'cert;clean'= {
+            cand --certname 'Certificate names (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;completions'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;fingerprint'= {
+            cand --digest 'Digest to use'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;generate'= {
+            cand --certname 'Certificate names (comma-separated, repeatable)'
+            cand --subject-alt-names 'Subject alternative names for every new certificate'
+            cand --ttl 'Validity period [default: the `ca_ttl` setting]'
+            cand --key-type 'Algorithm of the new key pair [default: the settings]'
+            cand --keylength 'RSA key size in bits, 2048 to 16384'
+            cand --curve 'Elliptic curve of an EC key'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --force 'Replace existing keys and certificates of these names'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;import'= {
+            cand --private-key 'PEM file with the CA''s private key'
+            cand --cert-bundle 'PEM file with the CA certificate first, then the certificates above it'
+            cand --crl-chain 'PEM file with the CA''s CRL first, then the CRLs of the CAs above it'
+            cand --certname 'Name for the CA server''s own certificate [default: the `certname` setting]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;list'= {
+            cand --certname 'Only these names (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --all 'Include signed and revoked certificates'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;man'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;print'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;revoke'= {
+            cand --certname 'Certificate names (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;setup'= {
+            cand --certname 'Name for the CA server''s own certificate [default: the `certname` setting]'
+            cand --subject-alt-names 'Subject alternative names for the CA server''s certificate'
+            cand --ca-name 'Common name of the CA certificate [default: the `ca_name` setting]'
+            cand --ttl 'Validity period [default: the `ca_ttl` setting]'
+            cand --key-type 'Algorithm of the new key pair [default: the settings]'
+            cand --keylength 'RSA key size in bits, 2048 to 16384'
+            cand --curve 'Elliptic curve of an EC key'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;sign'= {
+            cand --certname 'Certificate names to sign (comma-separated, repeatable)'
+            cand --ttl 'Validity period [default: the `ca_ttl` setting]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --all 'Sign every pending request'
+            cand --allow-subject-alt-names 'Allow requests that carry subject alternative names'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;submit'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;verify'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;help'= {
+            cand autosign 'Work with the autosign policy'
+            cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
+            cand completions 'Write a shell completion script to standard output'
+            cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
+            cand generate 'Make keys and CA-signed certificates for the given names'
+            cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
+            cand list 'List pending requests; with --all, certificates too'
+            cand man 'Write the manual pages into DIR'
+            cand print 'Print the certificates or requests of NAME... in full'
+            cand revoke 'Revoke the certificates of the given names'
+            cand setup 'Create a new CA and the CA server''s own certificate'
+            cand sign 'Sign the pending requests of the given names, or every one with --all'
+            cand submit 'Queue certificate signing requests read from PEM files'
+            cand verify 'Check the certificates of NAME... against the CA and its CRL'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;help;autosign'= {
+            cand check 'Tell whether the autosign policy would sign NAME''s request'
+        }
+        &'cert;help;autosign;check'= {
+        }
+        &'cert;help;clean'= {
+        }
+        &'cert;help;completions'= {
+        }
+        &'cert;help;fingerprint'= {
+        }
+        &'cert;help;generate'= {
+        }
+        &'cert;help;import'= {
+        }
+        &'cert;help;list'= {
+        }
+        &'cert;help;man'= {
+        }
+        &'cert;help;print'= {
+        }
+        &'cert;help;revoke'= {
+        }
+        &'cert;help;setup'= {
+        }
+        &'cert;help;sign'= {
+        }
+        &'cert;help;submit'= {
+        }
+        &'cert;help;verify'= {
+        }
+        &'cert;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,250 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_cert_global_optspecs
+    string join \n ssldir= cadir= config= format= y/yes v/verbose clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
+end
+
+function __fish_cert_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_cert_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_cert_using_subcommand
+    set -l cmd (__fish_cert_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c cert -n "__fish_cert_needs_command" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_needs_command" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_needs_command" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_needs_command" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_needs_command" -l dns_alt_names -l dns-alt-names -d 'With --generate, subject alternative names for the new certificates' -r
+complete -c cert -n "__fish_cert_needs_command" -l digest -d 'With --fingerprint, the digest to use [default: sha256]' -r
+complete -c cert -n "__fish_cert_needs_command" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_needs_command" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_needs_command" -l clean -d 'Remove everything the CA holds for NAME..., revoking signed certificates'
+complete -c cert -n "__fish_cert_needs_command" -l fingerprint -d 'Print the fingerprints of the certificates or requests of NAME...'
+complete -c cert -n "__fish_cert_needs_command" -l generate -d 'Make keys and CA-signed certificates for NAME...'
+complete -c cert -n "__fish_cert_needs_command" -l list -d 'List pending requests; with --all, certificates too; with NAME..., only those'
+complete -c cert -n "__fish_cert_needs_command" -l print -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_needs_command" -l revoke -d 'Revoke the certificates of NAME...'
+complete -c cert -n "__fish_cert_needs_command" -l sign -d 'Sign the pending requests of NAME..., or every one with --all'
+complete -c cert -n "__fish_cert_needs_command" -l verify -d 'Check the certificates of NAME... against the CA and its CRL'
+complete -c cert -n "__fish_cert_needs_command" -l all -d 'With --list, include signed and revoked certificates; with --sign, sign every request'
+complete -c cert -n "__fish_cert_needs_command" -l allow-dns-alt-names -d 'With --sign, allow requests that carry subject alternative names'
+complete -c cert -n "__fish_cert_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_needs_command" -s V -l version -d 'Print version'
+complete -c cert -n "__fish_cert_needs_command" -a "autosign" -d 'Work with the autosign policy'
+complete -c cert -n "__fish_cert_needs_command" -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
+complete -c cert -n "__fish_cert_needs_command" -a "completions" -d 'Write a shell completion script to standard output'
+complete -c cert -n "__fish_cert_needs_command" -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
+complete -c cert -n "__fish_cert_needs_command" -a "generate" -d 'Make keys and CA-signed certificates for the given names'
+complete -c cert -n "__fish_cert_needs_command" -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
+complete -c cert -n "__fish_cert_needs_command" -a "list" -d 'List pending requests; with --all, certificates too'
+complete -c cert -n "__fish_cert_needs_command" -a "man" -d 'Write the manual pages into DIR'
+complete -c cert -n "__fish_cert_needs_command" -a "print" -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_needs_command" -a "revoke" -d 'Revoke the certificates of the given names'
+complete -c cert -n "__fish_cert_needs_command" -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
+complete -c cert -n "__fish_cert_needs_command" -a "sign" -d 'Sign the pending requests of the given names, or every one with --all'
+complete -c cert -n "__fish_cert_needs_command" -a "submit" -d 'Queue certificate signing requests read from PEM files'
+complete -c cert -n "__fish_cert_needs_command" -a "verify" -d 'Check the certificates of NAME... against the CA and its CRL'
+complete -c cert -n "__fish_cert_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Tell whether the autosign policy would sign NAME\'s request'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l csr -d 'Request to judge [default: the stored request of NAME]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from help" -f -a "check" -d 'Tell whether the autosign policy would sign NAME\'s request'
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand clean" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand clean" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand clean" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand clean" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand clean" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand clean" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand clean" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand clean" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand completions" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand completions" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand completions" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand completions" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand completions" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l digest -d 'Digest to use' -r
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand generate" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand generate" -l subject-alt-names -d 'Subject alternative names for every new certificate' -r
+complete -c cert -n "__fish_cert_using_subcommand generate" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand generate" -l key-type -d 'Algorithm of the new key pair [default: the settings]' -r -f -a "ec\t'Elliptic-curve key (see --curve)'
+rsa\t'RSA key (see --keylength)'"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l keylength -d 'RSA key size in bits, 2048 to 16384' -r
+complete -c cert -n "__fish_cert_using_subcommand generate" -l curve -d 'Elliptic curve of an EC key' -r -f -a "p256\t'NIST P-256, also called prime256v1'
+p384\t'NIST P-384, also called secp384r1'"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand generate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l force -d 'Replace existing keys and certificates of these names'
+complete -c cert -n "__fish_cert_using_subcommand generate" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand generate" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand import" -l private-key -d 'PEM file with the CA\'s private key' -r -F
+complete -c cert -n "__fish_cert_using_subcommand import" -l cert-bundle -d 'PEM file with the CA certificate first, then the certificates above it' -r -F
+complete -c cert -n "__fish_cert_using_subcommand import" -l crl-chain -d 'PEM file with the CA\'s CRL first, then the CRLs of the CAs above it' -r -F
+complete -c cert -n "__fish_cert_using_subcommand import" -l certname -d 'Name for the CA server\'s own certificate [default: the `certname` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand import" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand import" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand import" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand import" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand import" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand import" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand list" -l certname -d 'Only these names (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand list" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand list" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand list" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand list" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand list" -l all -d 'Include signed and revoked certificates'
+complete -c cert -n "__fish_cert_using_subcommand list" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand list" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand man" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand man" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand man" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand man" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand man" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand man" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand print" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand print" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand print" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand print" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand print" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand print" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand print" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand revoke" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand setup" -l certname -d 'Name for the CA server\'s own certificate [default: the `certname` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand setup" -l subject-alt-names -d 'Subject alternative names for the CA server\'s certificate' -r
+complete -c cert -n "__fish_cert_using_subcommand setup" -l ca-name -d 'Common name of the CA certificate [default: the `ca_name` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand setup" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand setup" -l key-type -d 'Algorithm of the new key pair [default: the settings]' -r -f -a "ec\t'Elliptic-curve key (see --curve)'
+rsa\t'RSA key (see --keylength)'"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l keylength -d 'RSA key size in bits, 2048 to 16384' -r
+complete -c cert -n "__fish_cert_using_subcommand setup" -l curve -d 'Elliptic curve of an EC key' -r -f -a "p256\t'NIST P-256, also called prime256v1'
+p384\t'NIST P-384, also called secp384r1'"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand setup" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand setup" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand setup" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand sign" -l certname -d 'Certificate names to sign (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand sign" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand sign" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand sign" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l all -d 'Sign every pending request'
+complete -c cert -n "__fish_cert_using_subcommand sign" -l allow-subject-alt-names -d 'Allow requests that carry subject alternative names'
+complete -c cert -n "__fish_cert_using_subcommand sign" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand sign" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand submit" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand submit" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand submit" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand submit" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand submit" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand submit" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand verify" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand verify" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand verify" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand verify" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand verify" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand verify" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "autosign" -d 'Work with the autosign policy'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "completions" -d 'Write a shell completion script to standard output'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "generate" -d 'Make keys and CA-signed certificates for the given names'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "list" -d 'List pending requests; with --all, certificates too'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "man" -d 'Write the manual pages into DIR'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "print" -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "revoke" -d 'Revoke the certificates of the given names'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "sign" -d 'Sign the pending requests of the given names, or every one with --all'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "submit" -d 'Queue certificate signing requests read from PEM files'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "verify" -d 'Check the certificates of NAME... against the CA and its CRL'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand help; and __fish_seen_subcommand_from autosign" -f -a "check" -d 'Tell whether the autosign policy would sign NAME\'s request'
