@@ -1,0 +1,371 @@
+//! Shared harness of the CLI integration tests: a temp dir holding a CA directory, an ssldir and
+//! a puppet.conf, a builder for the real `cert` binary pointed at them, `openssl` as the
+//! independent verifier, and snapshots of a directory's bytes and modes.
+//!
+//! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
+//! `--ssldir`, `--config` and `HOME` inside the temp dir.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Output};
+
+use assert_cmd::Command;
+
+/// puppet.conf of most tests: EC keys keep key generation fast.
+pub const EC_CONFIG: &str = "[main]\ncertname = ca.test\nkey_type = ec\n";
+
+/// Whether the peer tool `name` can be run. When it cannot, print a skip message and return
+/// `false`, unless `CERT_REQUIRE_PEERS=1`, in which case a missing peer fails the test.
+pub fn require_peer(name: &str) -> bool {
+    let found = StdCommand::new(name)
+        .arg("version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if found {
+        return true;
+    }
+    if std::env::var("CERT_REQUIRE_PEERS").as_deref() == Ok("1") {
+        panic!("peer {name:?} is required (CERT_REQUIRE_PEERS=1) but cannot be run");
+    }
+    eprintln!("SKIPPED: peer {name:?} not found; install it or set CERT_REQUIRE_PEERS=1 to fail");
+    false
+}
+
+/// One test's world: `DIR/ca`, `DIR/ssl`, `DIR/puppet.conf` (paths can be moved, for fixtures).
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub cadir: PathBuf,
+    pub ssldir: PathBuf,
+    pub config: PathBuf,
+}
+
+impl World {
+    /// A world with [`EC_CONFIG`] and no CA yet.
+    pub fn new() -> World {
+        World::with_config(EC_CONFIG)
+    }
+
+    /// A world with this puppet.conf and no CA yet.
+    pub fn with_config(text: &str) -> World {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        let config = root.join("puppet.conf");
+        fs::write(&config, text).expect("write puppet.conf");
+        World {
+            cadir: root.join("ca"),
+            ssldir: root.join("ssl"),
+            config,
+            dir,
+        }
+    }
+
+    /// A world on a writable copy of `tests/fixtures/<fixture>`: cadir `copy/cadir`, ssldir
+    /// `copy/server-ssl`, and a puppet.conf of our own (the fixture's names /etc paths).
+    pub fn from_fixture(fixture: &str, config: &str) -> World {
+        let mut world = World::with_config(config);
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let copy = world.path().join("copy");
+        copy_writable(&source, &copy);
+        world.cadir = copy.join("cadir");
+        world.ssldir = copy.join("server-ssl");
+        world
+    }
+
+    /// The temp dir.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A file in the CA directory.
+    pub fn ca(&self, file: &str) -> PathBuf {
+        self.cadir.join(file)
+    }
+
+    /// A file in the ssldir.
+    pub fn ssl(&self, file: &str) -> PathBuf {
+        self.ssldir.join(file)
+    }
+
+    /// `cert --cadir .. --ssldir .. --config .. ARGS`, with HOME in the temp dir.
+    pub fn cert(&self, args: &[&str]) -> Command {
+        let mut command = Command::cargo_bin("cert").expect("the cert binary");
+        command
+            .env("HOME", self.path())
+            .env_remove("CERT_CADIR")
+            .env_remove("CERT_SSLDIR")
+            .env_remove("CERT_CONFIG")
+            .current_dir(self.path())
+            .arg("--cadir")
+            .arg(&self.cadir)
+            .arg("--ssldir")
+            .arg(&self.ssldir)
+            .arg("--config")
+            .arg(&self.config)
+            .args(args);
+        command
+    }
+
+    /// Run `cert ARGS`, require success, return stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.cert(args).output().expect("run cert");
+        assert!(
+            output.status.success(),
+            "cert {args:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Run `cert ARGS`, require failure, return (exit code, stdout, stderr).
+    pub fn fails(&self, args: &[&str]) -> (i32, String, String) {
+        let output = self.cert(args).output().expect("run cert");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            !output.status.success(),
+            "cert {args:?} succeeded:\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        (output.status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    /// `openssl ARGS` run in the temp dir.
+    pub fn openssl(&self, args: &[&str]) -> Output {
+        StdCommand::new("openssl")
+            .current_dir(self.path())
+            .args(args)
+            .output()
+            .expect("run openssl")
+    }
+
+    /// `openssl ARGS`, required to succeed; stdout.
+    pub fn openssl_ok(&self, args: &[&str]) -> String {
+        let output = self.openssl(args);
+        assert!(
+            output.status.success(),
+            "openssl {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// `openssl verify -CAfile ca_crt.pem -crl_check_all -CRLfile ca_crl.pem CERT`: its
+    /// success and its combined output.
+    pub fn openssl_verify(&self, cert: &Path) -> (bool, String) {
+        let ca = self.ca("ca_crt.pem");
+        let crl = self.ca("ca_crl.pem");
+        let output = self.openssl(&[
+            "verify",
+            "-CAfile",
+            ca.to_str().unwrap(),
+            "-crl_check_all",
+            "-CRLfile",
+            crl.to_str().unwrap(),
+            cert.to_str().unwrap(),
+        ]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
+    /// `openssl x509 -noout -text` of a certificate file.
+    pub fn x509_text(&self, cert: &Path) -> String {
+        self.openssl_ok(&["x509", "-noout", "-text", "-in", cert.to_str().unwrap()])
+    }
+
+    /// `openssl crl -noout -text` of each CRL in a PEM file, in order.
+    pub fn crl_texts(&self, file: &Path) -> Vec<String> {
+        let text = fs::read_to_string(file).expect("read CRL file");
+        pem_blocks(&text, "X509 CRL")
+            .iter()
+            .enumerate()
+            .map(|(index, block)| {
+                let path = self.path().join(format!("crl-{index}.pem"));
+                fs::write(&path, block).unwrap();
+                self.openssl_ok(&["crl", "-noout", "-text", "-in", path.to_str().unwrap()])
+            })
+            .collect()
+    }
+
+    /// Make a key and CSR with openssl: `/CN=<cn>`, optional DNS alt names; returns the CSR
+    /// path (the key sits next to it).
+    pub fn openssl_csr(&self, cn: &str, alt_names: &[&str]) -> PathBuf {
+        let stem: String = cn
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let csr = self.path().join(format!("{stem}.csr"));
+        let key = self.path().join(format!("{stem}.key"));
+        let subject = format!("/CN={cn}");
+        let mut args = vec![
+            "req".to_string(),
+            "-new".into(),
+            "-newkey".into(),
+            "ec".into(),
+            "-pkeyopt".into(),
+            "ec_paramgen_curve:prime256v1".into(),
+            "-nodes".into(),
+            "-subj".into(),
+            subject,
+            "-keyout".into(),
+            key.to_str().unwrap().into(),
+            "-out".into(),
+            csr.to_str().unwrap().into(),
+        ];
+        if !alt_names.is_empty() {
+            let list: Vec<String> = alt_names.iter().map(|n| format!("DNS:{n}")).collect();
+            args.push("-addext".into());
+            args.push(format!("subjectAltName={}", list.join(",")));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.openssl_ok(&args);
+        csr
+    }
+
+    /// Every file and directory under the CA directory, with bytes and mode.
+    pub fn snapshot_ca(&self) -> Snapshot {
+        snapshot(&self.cadir)
+    }
+}
+
+/// Path (relative) -> (bytes, mode); directories have `None` bytes.
+pub type Snapshot = BTreeMap<PathBuf, (Option<Vec<u8>>, u32)>;
+
+/// Snapshot every entry under `root` (missing root: empty).
+pub fn snapshot(root: &Path) -> Snapshot {
+    let mut out = Snapshot::new();
+    fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            let mode = meta.permissions().mode() & 0o7777;
+            if meta.is_dir() {
+                out.insert(relative, (None, mode));
+                walk(root, &path, out);
+            } else {
+                out.insert(relative, (Some(fs::read(&path).unwrap()), mode));
+            }
+        }
+    }
+    walk(root, root, &mut out);
+    out
+}
+
+/// Assert two snapshots are equal, naming the first difference.
+pub fn assert_same(before: &Snapshot, after: &Snapshot, what: &str) {
+    for (path, entry) in before {
+        match after.get(path) {
+            None => panic!("{what}: {} disappeared", path.display()),
+            Some(other) if other != entry => {
+                panic!("{what}: {} changed (bytes or mode)", path.display())
+            }
+            _ => {}
+        }
+    }
+    for path in after.keys() {
+        assert!(
+            before.contains_key(path),
+            "{what}: {} appeared",
+            path.display()
+        );
+    }
+}
+
+/// Assert stderr is one `error: ...` line, optionally followed by one `hint: ...` line.
+pub fn assert_one_error(stderr: &str, what: &str) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        !lines.is_empty() && lines[0].starts_with("error: "),
+        "{what}: stderr does not start with 'error: ':\n{stderr}"
+    );
+    assert!(
+        lines.len() == 1 || (lines.len() == 2 && lines[1].starts_with("hint: ")),
+        "{what}: expected one error line (and an optional hint):\n{stderr}"
+    );
+}
+
+/// The PEM blocks labelled `label` in `text`, each with its BEGIN/END lines and a final newline.
+pub fn pem_blocks(text: &str, label: &str) -> Vec<String> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == begin {
+            current = Some(String::new());
+        }
+        if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            if bare == end {
+                blocks.push(current.take().unwrap());
+            }
+        }
+    }
+    blocks
+}
+
+/// Copy a directory tree, making every copy writable by its owner (fixtures are 0444).
+pub fn copy_writable(source: &Path, target: &Path) {
+    fs::create_dir_all(target).unwrap();
+    for entry in fs::read_dir(source).unwrap() {
+        let entry = entry.unwrap();
+        let from = entry.path();
+        let to = target.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_writable(&from, &to);
+        } else {
+            fs::copy(&from, &to).unwrap();
+        }
+        let mode = fs::metadata(&to).unwrap().permissions().mode();
+        fs::set_permissions(&to, fs::Permissions::from_mode(mode | 0o200)).unwrap();
+    }
+}
+
+/// Mode bits of a path.
+pub fn mode(path: &Path) -> u32 {
+    fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Contents of a text file.
+pub fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Check an inventory line is in Puppet's format
+/// (`0x0002 2026-11-22T07:14:40UTC 2031-11-22T07:14:40UTC /CN=name`) for this serial and name.
+pub fn assert_inventory_line(line: &str, serial: u32, name: &str) {
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(fields.len(), 4, "inventory line {line:?}");
+    assert_eq!(fields[0], format!("0x{serial:04X}"), "serial of {line:?}");
+    for time in &fields[1..3] {
+        let bytes = time.as_bytes();
+        assert_eq!(bytes.len(), 22, "time {time:?} in {line:?}");
+        let shape: String = bytes
+            .iter()
+            .map(|b| if b.is_ascii_digit() { '9' } else { *b as char })
+            .collect();
+        assert_eq!(shape, "9999-99-99T99:99:99UTC", "time {time:?} in {line:?}");
+    }
+    assert_eq!(fields[3], format!("/CN={name}"), "subject of {line:?}");
+}
