@@ -132,7 +132,7 @@ impl Certificate {
 
     /// The PEM encoding.
     pub fn to_pem(&self) -> String {
-        pem::encode(&pem::Pem::new("CERTIFICATE", self.der.clone()))
+        pem_encode("CERTIFICATE", &self.der)
     }
 
     /// The fingerprint with `digest`, Puppet style: upper-case hex pairs joined by colons.
@@ -251,6 +251,13 @@ pub fn fingerprint(der: &[u8], digest: Digest) -> String {
         // Hashing in memory only fails if OpenSSL lacks the digest (MD5 in FIPS mode).
         Err(_) => String::from("(digest unavailable)"),
     }
+}
+
+/// `der` as one PEM block labelled `tag`, with LF line ends as Puppet and OpenSSL write them
+/// (the `pem` crate's default is CRLF, which made rewritten files differ from Puppet's).
+pub fn pem_encode(tag: &str, der: &[u8]) -> String {
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    pem::encode_config(&pem::Pem::new(tag, der.to_vec()), config)
 }
 
 /// Every PEM block with `tag` in `pem`, as DER, in order. Other blocks are an error.

@@ -269,7 +269,7 @@ impl Csr {
 
     /// The PEM encoding (`CERTIFICATE REQUEST`).
     pub fn to_pem(&self) -> String {
-        pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", self.der.clone()))
+        crate::certificate::pem_encode("CERTIFICATE REQUEST", &self.der)
     }
 }
 
