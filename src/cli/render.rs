@@ -14,7 +14,7 @@ pub(crate) fn table(entries: &[Entry]) -> String {
         return "No certificates to list\n".into();
     }
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
     table.set_header([
         "name",
         "state",

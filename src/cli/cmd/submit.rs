@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use cert::ca::Submission;
 use cert::certname::Certname;
 use cert::csr::Csr;
 use cert::error::StoreError;
@@ -15,10 +16,27 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
     let mut code = exit::DONE;
     for file in files {
         match submit_one(&ca, file) {
-            Ok(name) => println!(
-                "Queued certificate request for {name} from {}",
-                file.display()
-            ),
+            Ok((name, submission)) => {
+                println!(
+                    "Queued certificate request for {name} from {}",
+                    file.display()
+                );
+                match submission.signed {
+                    Some(Ok(cert)) => println!(
+                        "Autosigned {name} (serial {}): {}",
+                        cert.serial.map(|s| s.to_string()).unwrap_or_default(),
+                        submission.decision
+                    ),
+                    Some(Err(error)) => {
+                        println!(
+                            "Autosign would sign {name}, but the CA refused; it stays pending"
+                        );
+                        report(&error);
+                        code = exit::FAILED;
+                    }
+                    None => println!("{name} is pending: {}", submission.decision),
+                }
+            }
             Err(error) => {
                 report(&error);
                 code = exit::FAILED;
@@ -28,10 +46,10 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
     Ok(code)
 }
 
-fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<Certname, Error> {
+fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<(Certname, Submission), Error> {
     let pem = std::fs::read(file).map_err(|e| StoreError::io("read", file, e))?;
     let csr = Csr::from_pem(&pem)?;
     let name = Certname::parse(csr.common_name())?;
-    ca.submit(&name, &pem)?;
-    Ok(name)
+    let submission = ca.submit_and_autosign(&name, &pem, crate::cli::now())?;
+    Ok((name, submission))
 }
