@@ -207,7 +207,7 @@ impl World {
             .collect();
         let csr = self.path().join(format!("{stem}.csr"));
         let key = self.path().join(format!("{stem}.key"));
-        let subject = format!("/CN={cn}");
+        let subject = format!("/CN={}", cn.replace('/', "\\/"));
         let mut args = vec![
             "req".to_string(),
             "-new".into(),
