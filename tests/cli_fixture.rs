@@ -216,3 +216,96 @@ fn clean_removes_requests_and_certificates() {
     assert!(world.ssl("private_keys/vm.pem").exists());
     assert_eq!(mode(&world.ca("ca_key.pem")), key_mode);
 }
+
+/// Request fingerprints are over the CSR's DER, as puppetserver computes them.
+#[test]
+fn fingerprint_of_a_pending_request_and_verify() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = fixture();
+    let der = world.path().join("node3.der");
+    let request = world.ca("requests/node3.example.com.pem");
+    world.openssl_ok(&[
+        "req",
+        "-in",
+        request.to_str().unwrap(),
+        "-outform",
+        "DER",
+        "-out",
+        der.to_str().unwrap(),
+    ]);
+    let digest = world.openssl_ok(&["dgst", "-sha256", "-r", der.to_str().unwrap()]);
+    let hex = digest.split_whitespace().next().unwrap().to_uppercase();
+    let expected: Vec<String> = hex
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8(pair.to_vec()).unwrap())
+        .collect();
+    let out = world.ok(&["--fingerprint", "node3.example.com"]);
+    assert_eq!(
+        out.trim(),
+        format!("node3.example.com (SHA256) {}", expected.join(":"))
+    );
+
+    world.ok(&[
+        "--verify",
+        "node1.example.com",
+        "web01.agents.example.com",
+        "vm",
+    ]);
+    let (code, _, stderr) = world.fails(&["--verify", "node2.example.com"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("revoked"), "{stderr}");
+}
+
+/// Revocation finds serials through the inventory when `signed/` no longer has the file.
+#[test]
+fn revoke_by_inventory_when_the_signed_file_is_gone() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = fixture();
+    let kept = world.path().join("node1.pem");
+    fs::copy(world.ca("signed/node1.example.com.pem"), &kept).unwrap();
+    fs::remove_file(world.ca("signed/node1.example.com.pem")).unwrap();
+    world.ok(&["--revoke", "node1.example.com"]);
+    let (ok, out) = world.openssl_verify(&kept);
+    assert!(!ok && out.contains("certificate revoked"), "{out}");
+}
+
+/// A request for a name with a certificate, signed or revoked, is refused.
+#[test]
+fn duplicates_are_refused() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = fixture();
+    for (name, state) in [
+        ("node1.example.com", "signed"),
+        ("node2.example.com", "revoked"),
+    ] {
+        let csr = world.openssl_csr(name, &[]);
+        let before = world.snapshot_ca();
+        let (_, _, stderr) = world.fails(&["submit", csr.to_str().unwrap()]);
+        assert!(
+            stderr.contains(&format!("{name} already has a {state} certificate")),
+            "{stderr}"
+        );
+        assert_same(&before, &world.snapshot_ca(), name);
+    }
+    // A request file placed by hand next to a signed certificate is not signed either.
+    fs::copy(
+        world.ca("requests/node3.example.com.pem"),
+        world.ca("requests/node1.example.com.pem"),
+    )
+    .unwrap();
+    let before = world.snapshot_ca();
+    let (_, _, stderr) = world.fails(&["--sign", "node1.example.com"]);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_same(
+        &before,
+        &world.snapshot_ca(),
+        "sign over a signed certificate",
+    );
+}

@@ -306,3 +306,66 @@ fn first_use_ca_is_self_signed_and_its_crl_is_empty() {
     assert_eq!(crls.len(), 1);
     assert!(crls[0].contains("No Revoked Certificates"), "{}", crls[0]);
 }
+
+/// What a CSR may carry: pp_* extensions are copied, `pp_cli_auth` and wildcards never are,
+/// whatever the flags; a refusal writes nothing.
+#[test]
+fn csr_extensions_policy() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::new();
+    world.ok(&["--generate", "ca.test"]);
+    let make = |name: &str, ext: &str| {
+        let csr = world.path().join(format!("{name}.csr"));
+        let key = world.path().join(format!("{name}.key"));
+        world.openssl_ok(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-subj",
+            &format!("/CN={name}"),
+            "-keyout",
+            key.to_str().unwrap(),
+            "-out",
+            csr.to_str().unwrap(),
+            "-addext",
+            ext,
+        ]);
+        world.ok(&["submit", csr.to_str().unwrap()]);
+    };
+    make("auth.test", "1.3.6.1.4.1.34380.1.3.39=ASN1:UTF8String:true");
+    make("wild.test", "subjectAltName=DNS:*.wild.test");
+    make("pp.test", "1.3.6.1.4.1.34380.1.1.1=ASN1:UTF8String:ED519BA");
+
+    let before = world.snapshot_ca();
+    for (name, expected) in [
+        ("auth.test", "authorization extension"),
+        ("wild.test", "never signed"),
+    ] {
+        for args in [
+            &["--sign", name][..],
+            &["--sign", "--allow-dns-alt-names", name],
+        ] {
+            let (code, _, stderr) = world.fails(args);
+            assert_eq!(code, 1, "{args:?}");
+            assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        }
+    }
+    assert_same(&before, &world.snapshot_ca(), "refused extensions");
+
+    world.ok(&["--sign", "pp.test"]);
+    let signed = world.ca("signed/pp.test.pem");
+    let text = world.x509_text(&signed);
+    assert!(
+        text.contains("1.3.6.1.4.1.34380.1.1.1:") && text.contains("ED519BA"),
+        "{text}"
+    );
+    assert!(!text.contains("1.3.6.1.4.1.34380.1.3.39"), "{text}");
+    let (ok, out) = world.openssl_verify(&signed);
+    assert!(ok, "{out}");
+}

@@ -350,3 +350,98 @@ fn import_the_files_of_another_setup() {
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert_same(&before, &world.snapshot_ca(), "second import");
 }
+
+/// `autosign.conf` in the confdir (next to `--config`) signs matching requests at submit; the
+/// CA's policy still refuses what it would refuse by hand.
+#[test]
+fn submit_autosigns_matching_requests() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::new();
+    world.ok(&["setup"]);
+    fs::write(world.path().join("autosign.conf"), "# fleet\n*.auto.test\n").unwrap();
+
+    let csr = world.openssl_csr("web.auto.test", &[]);
+    let out = world.ok(&["submit", csr.to_str().unwrap()]);
+    assert!(out.contains("Autosigned web.auto.test"), "{out}");
+    let (ok, text) = world.openssl_verify(&world.ca("signed/web.auto.test.pem"));
+    assert!(ok, "{text}");
+    assert!(!world.ca("requests/web.auto.test.pem").exists());
+
+    let csr = world.openssl_csr("other.test", &[]);
+    world.ok(&["submit", csr.to_str().unwrap()]);
+    assert!(world.ca("requests/other.test.pem").is_file());
+    assert!(!world.ca("signed/other.test.pem").exists());
+
+    let csr = world.openssl_csr("alt.auto.test", &["alt.auto.test", "extra.test"]);
+    let (code, _, stderr) = world.fails(&["submit", csr.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("subject alternative names"), "{stderr}");
+    assert!(world.ca("requests/alt.auto.test.pem").is_file());
+    assert!(!world.ca("signed/alt.auto.test.pem").exists());
+    assert_eq!(read(&world.ca("serial")), "0003");
+}
+
+/// `--ttl` sets the lifetime; notBefore is a day back, as puppetserver does.
+#[test]
+fn sign_with_a_ttl() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::new();
+    world.ok(&["setup"]);
+    let csr = world.openssl_csr("short.test", &[]);
+    world.ok(&["submit", csr.to_str().unwrap()]);
+    world.ok(&["sign", "--certname", "short.test", "--ttl", "30d"]);
+    let cert = world.ca("signed/short.test.pem");
+    // -checkend: still valid in 29 days, expired in 31.
+    let check = |seconds: u64| {
+        world
+            .openssl(&[
+                "x509",
+                "-noout",
+                "-checkend",
+                &seconds.to_string(),
+                "-in",
+                cert.to_str().unwrap(),
+            ])
+            .status
+            .success()
+    };
+    assert!(check(29 * 86400));
+    assert!(!check(31 * 86400));
+    let value: Value =
+        serde_json::from_str(&world.ok(&["list", "--certname", "short.test", "--format", "json"]))
+            .unwrap();
+    let entry = &value[0];
+    let day = |v: &Value| v.as_str().unwrap()[..10].to_string();
+    assert_ne!(day(&entry["not_before"]), day(&entry["not_after"]));
+
+    let csr = world.openssl_csr("long.test", &[]);
+    world.ok(&["submit", csr.to_str().unwrap()]);
+    let (_, _, stderr) = world.fails(&["sign", "--certname", "long.test", "--ttl", "51y"]);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(world.ca("requests/long.test.pem").is_file());
+}
+
+/// The CA CLI writes `serial` in lower case without padding; any case and width is read, and
+/// `%04X` written back.
+#[test]
+fn serial_in_any_case_and_width() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::new();
+    world.ok(&["setup"]);
+    fs::write(world.ca("serial"), "abc").unwrap();
+    let csr = world.openssl_csr("hex.test", &[]);
+    world.ok(&["submit", csr.to_str().unwrap()]);
+    let out = world.ok(&["sign", "--certname", "hex.test"]);
+    assert!(out.contains("0ABC"), "{out}");
+    assert_eq!(read(&world.ca("serial")), "0ABD");
+    let inventory = read(&world.ca("inventory.txt"));
+    assert_inventory_line(inventory.lines().last().unwrap(), 0xabc, "hex.test");
+    let text = world.x509_text(&world.ca("signed/hex.test.pem"));
+    assert!(text.contains("Serial Number: 2748 (0xabc)"), "{text}");
+}
