@@ -186,6 +186,23 @@ fn bad_requests_are_refused_at_submit() {
         "missing.csr",
     );
 
+    // A key too weak to sign.
+    let weak = world.path().join("weak.csr");
+    world.openssl_ok(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:1024",
+        "-nodes",
+        "-subj",
+        "/CN=weak.test",
+        "-keyout",
+        "weak.key",
+        "-out",
+        weak.to_str().unwrap(),
+    ]);
+    refused(&world, &["submit", weak.to_str().unwrap()], "RSA 1024");
+
     // A request for a name that already has a certificate.
     let duplicate = world.openssl_csr("signed.test", &[]);
     refused(

@@ -445,3 +445,62 @@ fn serial_in_any_case_and_width() {
     let text = world.x509_text(&world.ca("signed/hex.test.pem"));
     assert!(text.contains("Serial Number: 2748 (0xabc)"), "{text}");
 }
+
+/// With RSA (Puppet's default key type), keys are PKCS#1 as puppetserver writes them and
+/// certificates are signed with SHA256withRSA.
+#[test]
+fn rsa_ca_writes_pkcs1_keys_and_sha256_with_rsa() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::with_config("[main]\ncertname = ca.test\nkeylength = 2048\n");
+    world.ok(&["setup"]);
+    for key in [
+        world.ca("ca_key.pem"),
+        world.ca("root_key.pem"),
+        world.ssl("private_keys/ca.test.pem"),
+    ] {
+        assert!(
+            read(&key).starts_with("-----BEGIN RSA PRIVATE KEY-----\n"),
+            "{}",
+            key.display()
+        );
+        let out = world.openssl_ok(&["rsa", "-check", "-noout", "-in", key.to_str().unwrap()]);
+        assert!(out.contains("RSA key ok"), "{out}");
+    }
+    let cert = world.ssl("certs/ca.test.pem");
+    let text = world.x509_text(&cert);
+    assert!(
+        text.contains("Signature Algorithm: sha256WithRSAEncryption"),
+        "{text}"
+    );
+    assert!(text.contains("Public-Key: (2048 bit)"), "{text}");
+    let (ok, out) = world.openssl_verify(&cert);
+    assert!(ok, "{out}");
+}
+
+/// Concurrent runs on one CA serialize on its lock: distinct serials, no lost inventory lines.
+#[test]
+fn concurrent_generates_get_distinct_serials() {
+    let world = World::new();
+    world.ok(&["setup"]);
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            world
+                .std_cert(&["generate", "--certname", &format!("c{i}.test")])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    assert_eq!(read(&world.ca("serial")), "0008");
+    let inventory = read(&world.ca("inventory.txt"));
+    let mut serials: Vec<&str> = inventory.lines().map(|l| &l[..6]).collect();
+    serials.sort();
+    serials.dedup();
+    assert_eq!(serials.len(), 7, "{inventory}");
+    assert!(!world.ca(".cert.lock").exists());
+}

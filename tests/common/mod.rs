@@ -94,7 +94,12 @@ impl World {
 
     /// `cert --cadir .. --ssldir .. --config .. ARGS`, with HOME in the temp dir.
     pub fn cert(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("cert").expect("the cert binary");
+        Command::from_std(self.std_cert(args))
+    }
+
+    /// The same as [`World::cert`], as a `std::process::Command` (to spawn several at once).
+    pub fn std_cert(&self, args: &[&str]) -> StdCommand {
+        let mut command = StdCommand::new(assert_cmd::cargo::cargo_bin("cert"));
         command
             .env("HOME", self.path())
             .env_remove("CERT_CADIR")
