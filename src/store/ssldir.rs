@@ -107,6 +107,16 @@ impl Ssldir {
         ])
     }
 
+    /// Replace `crl.pem` with the CA's new CRL chain, when this ssldir has one; `false` when not.
+    pub fn refresh_crl(&self, crl_pem: &[u8]) -> Result<bool, StoreError> {
+        let path = self.crl_path();
+        if !path.is_file() {
+            return Ok(false);
+        }
+        atomic::write(&path, crl_pem, PUBLIC_MODE)?;
+        Ok(true)
+    }
+
     /// Whether a private key for `name` exists here.
     pub fn has_private_key(&self, name: &Certname) -> bool {
         self.private_key_path(name).exists()
