@@ -36,6 +36,8 @@ fn states(world: &World) -> BTreeMap<String, String> {
 #[test]
 fn list_all_shows_what_puppetserver_left() {
     let world = fixture();
+    // The fixture's own invariant the revocation test relies on.
+    assert_eq!(read(&world.ssl("crl.pem")), read(&world.ca("ca_crl.pem")));
     let expected: BTreeMap<String, String> = [
         ("alt1.example.com", "requested"),
         ("node1.example.com", "signed"),
@@ -187,6 +189,24 @@ fn revoking_node1_rewrites_only_the_issuing_crl() {
     assert_eq!(mode(&world.ca("ca_key.pem")), key_mode);
     // The serial does not move on a revocation.
     assert_eq!(read(&world.ca("serial")), "0006");
+    // As puppetserver left it (server-ssl/crl.pem == cadir/ca_crl.pem after node2's
+    // revocation), the server's own CRL follows the CA's: its TLS layer checks clients with it.
+    assert_eq!(read(&world.ssl("crl.pem")), after);
+    let status = world
+        .openssl(&[
+            "verify",
+            "-CAfile",
+            world.ssl("certs/ca.pem").to_str().unwrap(),
+            "-crl_check_all",
+            "-CRLfile",
+            world.ssl("crl.pem").to_str().unwrap(),
+            world.ca("signed/node1.example.com.pem").to_str().unwrap(),
+        ])
+        .status;
+    assert!(
+        !status.success(),
+        "node1 still accepted with the server's CRL"
+    );
 }
 
 #[test]

@@ -157,6 +157,9 @@ fn revoke_is_seen_by_openssl_and_by_verify_then_clean_removes_files() {
         "{crl}"
     );
 
+    // This host's CRL copy follows the CA's.
+    assert_eq!(read(&world.ssl("crl.pem")), read(&world.ca("ca_crl.pem")));
+
     let (code, _, stderr) = world.fails(&["--verify", "web01.test"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("revoked"), "{stderr}");
