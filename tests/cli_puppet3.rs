@@ -372,3 +372,62 @@ fn csr_extensions_policy() {
     let (ok, out) = world.openssl_verify(&signed);
     assert!(ok, "{out}");
 }
+
+/// The issued subject is `CN=name` only; IP alt names are signed with the flag, e-mail ones never.
+#[test]
+fn subject_is_the_certname_only_and_alt_name_types() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::new();
+    world.ok(&["--generate", "ca.test"]);
+    let request = |subject: &str, file: &str, ext: Option<&str>| {
+        let path = world.path().join(file);
+        let mut args = vec![
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "/dev/null",
+            "-subj",
+            subject,
+            "-out",
+            path.to_str().unwrap(),
+        ];
+        if let Some(ext) = ext {
+            args.extend(["-addext", ext]);
+        }
+        world.openssl_ok(&args);
+        world.ok(&["submit", path.to_str().unwrap()]);
+    };
+    request("/O=Evil/CN=org.test", "org.csr", None);
+    request(
+        "/CN=ip.test",
+        "ip.csr",
+        Some("subjectAltName=DNS:ip.test,IP:10.0.0.1"),
+    );
+    request(
+        "/CN=mail.test",
+        "mail.csr",
+        Some("subjectAltName=email:a@b.c"),
+    );
+
+    world.ok(&["--sign", "org.test"]);
+    let org = world.ca("signed/org.test.pem");
+    let subject = world.openssl_ok(&["x509", "-noout", "-subject", "-in", org.to_str().unwrap()]);
+    assert_eq!(subject.trim(), "subject=CN = org.test");
+
+    world.fails(&["--sign", "ip.test"]);
+    world.ok(&["--sign", "--allow-dns-alt-names", "ip.test"]);
+    let text = world.x509_text(&world.ca("signed/ip.test.pem"));
+    assert!(text.contains("DNS:ip.test, IP Address:10.0.0.1"), "{text}");
+
+    let before = world.snapshot_ca();
+    let (_, _, stderr) = world.fails(&["--sign", "--allow-dns-alt-names", "mail.test"]);
+    assert!(stderr.contains("email:a@b.c"), "{stderr}");
+    assert_same(&before, &world.snapshot_ca(), "e-mail alt name");
+}
