@@ -30,7 +30,11 @@ fn main() {
     };
     let keep = std::env::var_os("CERT_BENCH_DIR");
     let temp = tempfile::tempdir().expect("temp dir");
-    let root = keep.as_ref().map(Path::new).unwrap_or(temp.path()).to_path_buf();
+    let root = keep
+        .as_ref()
+        .map(Path::new)
+        .unwrap_or(temp.path())
+        .to_path_buf();
     let config = Config {
         cadir: root.join("ca"),
         ssldir: root.join("ssl"),
@@ -73,10 +77,19 @@ fn main() {
     let mut list = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let output = base(&["--list", "--all", "--format", "puppet"]).output().expect("run cert");
+        let output = base(&["--list", "--all", "--format", "puppet"])
+            .output()
+            .expect("run cert");
         list.push(start.elapsed());
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        assert_eq!(output.stdout.iter().filter(|b| **b == b'\n').count(), signed);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            output.stdout.iter().filter(|b| **b == b'\n').count(),
+            signed
+        );
     }
     report("cert --list --all", &list);
 
@@ -86,7 +99,11 @@ fn main() {
         let start = Instant::now();
         let output = base(&["--revoke", &name]).output().expect("run cert");
         revoke.push(start.elapsed());
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     report("cert --revoke NAME", &revoke);
 }
@@ -104,14 +121,22 @@ fn populate(ca: &Ca, from: usize, to: usize, revoked: usize) {
             // Setup only: requests written directly, without the per-request fsync of `submit`.
             std::fs::write(requests.join(certname.file_name()), csr.to_pem()).expect("request");
         }
-        for (certname, result) in ca.sign(&names, SignOptions::default(), time::OffsetDateTime::now_utc()) {
+        for (certname, result) in ca.sign(
+            &names,
+            SignOptions::default(),
+            time::OffsetDateTime::now_utc(),
+        ) {
             result.unwrap_or_else(|e| panic!("sign {certname}: {e}"));
         }
         start = end;
     }
     let names: Vec<Certname> = (0..revoked).map(name).collect();
-    ca.revoke(&names, Reason::KeyCompromise, time::OffsetDateTime::now_utc())
-        .expect("revoke");
+    ca.revoke(
+        &names,
+        Reason::KeyCompromise,
+        time::OffsetDateTime::now_utc(),
+    )
+    .expect("revoke");
 }
 
 fn name(index: usize) -> Certname {

@@ -242,12 +242,19 @@ impl Digest {
 
 /// Fingerprint of DER bytes: upper-case hex pairs joined by colons.
 pub fn fingerprint(der: &[u8], digest: Digest) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match openssl::hash::hash(digest.message_digest(), der) {
-        Ok(bytes) => bytes
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":"),
+        Ok(bytes) => {
+            let mut out = String::with_capacity(bytes.len() * 3);
+            for (index, byte) in bytes.iter().enumerate() {
+                if index > 0 {
+                    out.push(':');
+                }
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            }
+            out
+        }
         // Hashing in memory only fails if OpenSSL lacks the digest (MD5 in FIPS mode).
         Err(_) => String::from("(digest unavailable)"),
     }
@@ -260,25 +267,59 @@ pub fn pem_encode(tag: &str, der: &[u8]) -> String {
     pem::encode_config(&pem::Pem::new(tag, der.to_vec()), config)
 }
 
-/// Every PEM block with `tag` in `pem`, as DER, in order. Other blocks are an error.
+/// Every PEM block with `tag` in `pem`, as DER, in order. Other blocks are an error; text
+/// outside blocks is ignored (as OpenSSL does). This is on the hot path of `list --all`, so it
+/// decodes in place instead of building intermediate strings.
 pub fn pem_chain(what: &str, pem: &[u8], tag: &str) -> Result<Vec<Vec<u8>>, KeyError> {
-    let blocks = pem::parse_many(pem).map_err(|e| KeyError::Certificate {
+    use base64::Engine;
+    let bad = |reason: String| KeyError::Certificate {
         what: what.into(),
-        reason: format!("not PEM ({e})"),
-    })?;
-    blocks
-        .into_iter()
-        .map(|block| {
-            if block.tag() == tag {
-                Ok(block.into_contents())
-            } else {
-                Err(KeyError::Certificate {
-                    what: what.into(),
-                    reason: format!("expected {tag}, found {}", block.tag()),
-                })
+        reason,
+    };
+    let mut blocks = Vec::new();
+    let mut open: Option<(&[u8], Vec<u8>)> = None;
+    for line in pem.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = line.trim_ascii();
+        if let Some(label) = line
+            .strip_prefix(b"-----BEGIN ")
+            .and_then(|l| l.strip_suffix(b"-----"))
+        {
+            if open.is_some() {
+                return Err(bad("not PEM (BEGIN inside a block)".into()));
             }
-        })
-        .collect()
+            open = Some((label, Vec::with_capacity(2048)));
+        } else if let Some(label) = line
+            .strip_prefix(b"-----END ")
+            .and_then(|l| l.strip_suffix(b"-----"))
+        {
+            let Some((begin, body)) = open.take() else {
+                return Err(bad("not PEM (END without BEGIN)".into()));
+            };
+            if begin != label {
+                return Err(bad("not PEM (BEGIN and END labels differ)".into()));
+            }
+            if begin != tag.as_bytes() {
+                return Err(bad(format!(
+                    "expected {tag}, found {}",
+                    String::from_utf8_lossy(begin)
+                )));
+            }
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(&body)
+                .map_err(|e| bad(format!("not PEM ({e})")))?;
+            blocks.push(der);
+        } else if let Some((_, body)) = open.as_mut() {
+            body.extend_from_slice(line);
+        }
+    }
+    if open.is_some() {
+        return Err(bad("not PEM (a block has no END line)".into()));
+    }
+    if blocks.is_empty() {
+        return Err(bad("not PEM (no BEGIN line)".into()));
+    }
+    Ok(blocks)
 }
 
 /// Verify `cert` the way OpenSSL peers (nginx, Ruby's Puppet) do: it must chain to `chain`
