@@ -18,6 +18,15 @@ pub struct Certname(String);
 
 impl Certname {
     /// Parse and validate a certname.
+    ///
+    /// ```
+    /// use cert::certname::Certname;
+    ///
+    /// let name = Certname::parse("web01.example.com").unwrap();
+    /// assert_eq!(name.file_name(), "web01.example.com.pem");
+    /// assert!(Certname::parse("../etc/passwd").is_err());
+    /// assert!(Certname::parse("Web01.example.com").is_err());
+    /// ```
     pub fn parse(name: &str) -> Result<Certname, CertnameError> {
         if name.is_empty() {
             return Err(CertnameError::Empty);
