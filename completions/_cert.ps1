@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Install an existing CA from its key, certificate bundle and CRL chain')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail: every sign, revoke, clean and generate, who did it and why')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List pending requests; with --all, certificates too')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into DIR')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the certificates or requests of NAME... in full')
@@ -169,6 +170,19 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--cert-bundle', '--cert-bundle', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate first, then the certificates above it')
             [CompletionResult]::new('--crl-chain', '--crl-chain', [CompletionResultType]::ParameterName, 'PEM file with the CA''s CRL first, then the CRLs of the CAs above it')
             [CompletionResult]::new('--certname', '--certname', [CompletionResultType]::ParameterName, 'Name for the CA server''s own certificate [default: the `certname` setting]')
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;log' {
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
             [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
@@ -306,6 +320,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Install an existing CA from its key, certificate bundle and CRL chain')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail: every sign, revoke, clean and generate, who did it and why')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List pending requests; with --all, certificates too')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into DIR')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the certificates or requests of NAME... in full')
@@ -337,6 +352,9 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;import' {
+            break
+        }
+        'cert;help;log' {
             break
         }
         'cert;help;list' {

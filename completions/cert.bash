@@ -40,6 +40,9 @@ _cert() {
             cert,list)
                 cmd="cert__subcmd__list"
                 ;;
+            cert,log)
+                cmd="cert__subcmd__log"
+                ;;
             cert,man)
                 cmd="cert__subcmd__man"
                 ;;
@@ -97,6 +100,9 @@ _cert() {
             cert__subcmd__help,list)
                 cmd="cert__subcmd__help__subcmd__list"
                 ;;
+            cert__subcmd__help,log)
+                cmd="cert__subcmd__help__subcmd__log"
+                ;;
             cert__subcmd__help,man)
                 cmd="cert__subcmd__help__subcmd__man"
                 ;;
@@ -128,7 +134,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,7 +564,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help)
-            opts="autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help"
+            opts="autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,6 +690,20 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__log)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -902,6 +922,53 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__log)
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --ssldir)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then

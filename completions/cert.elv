@@ -49,6 +49,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
+            cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
             cand list 'List pending requests; with --all, certificates too'
             cand man 'Write the manual pages into DIR'
             cand print 'Print the certificates or requests of NAME... in full'
@@ -156,6 +157,18 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --cert-bundle 'PEM file with the CA certificate first, then the certificates above it'
             cand --crl-chain 'PEM file with the CA''s CRL first, then the CRLs of the CAs above it'
             cand --certname 'Name for the CA server''s own certificate [default: the `certname` setting]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;log'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
@@ -284,6 +297,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
+            cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
             cand list 'List pending requests; with --all, certificates too'
             cand man 'Write the manual pages into DIR'
             cand print 'Print the certificates or requests of NAME... in full'
@@ -308,6 +322,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;generate'= {
         }
         &'cert;help;import'= {
+        }
+        &'cert;help;log'= {
         }
         &'cert;help;list'= {
         }

@@ -215,6 +215,8 @@ pub enum Action {
         certname: Option<String>,
     },
     /// List requests (and, with `all`, certificates), or only those of `names`.
+    /// Show the audit trail.
+    Log,
     List {
         /// Whether to include signed and revoked certificates.
         all: bool,
@@ -660,6 +662,12 @@ enum Command {
         certname: Option<String>,
     },
 
+    /// Show the audit trail: every sign, revoke, clean and generate, who did it and why
+    ///
+    /// One line per decision, oldest first, from `audit.log` in the CA directory; with
+    /// `--format json`, the JSON lines as stored.
+    Log,
+
     /// List pending requests; with --all, certificates too
     List {
         /// Include signed and revoked certificates
@@ -876,6 +884,7 @@ impl Command {
             Self::Generate { .. } => "generate",
             Self::Import { .. } => "import",
             Self::List { .. } => "list",
+            Self::Log => "log",
             Self::Man { .. } => "man",
             Self::Print { .. } => "print",
             Self::Revoke { .. } => "revoke",
@@ -924,6 +933,7 @@ impl Command {
                 all,
                 names: certname,
             },
+            Self::Log => Action::Log,
             Self::Man { dir } => Action::Man { dir },
             Self::Print { names } => Action::Print { names },
             Self::Revoke { certnames } => Action::Revoke {

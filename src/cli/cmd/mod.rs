@@ -4,6 +4,7 @@ mod autosign;
 mod docs;
 mod generate;
 mod list;
+mod log;
 mod revoke;
 mod setup;
 mod show;
@@ -36,6 +37,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
             certname,
         } => setup::import(context, &private_key, &cert_bundle, &crl_chain, certname),
         Action::List { all, names } => list::run(context, all, &names),
+        Action::Log => log::run(context),
         Action::Man { dir } => docs::man(&dir),
         Action::Print { names } => show::print(context, &names),
         Action::Revoke { names } => revoke::revoke(context, &names),
