@@ -102,7 +102,12 @@ pub fn cli_actor() -> String {
     let user = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
+        .unwrap_or_else(|_| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata("/proc/self")
+                .map(|m| format!("uid={}", m.uid()))
+                .unwrap_or_else(|_| "unknown".into())
+        });
     format!("cli:{user}")
 }
 
