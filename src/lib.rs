@@ -12,6 +12,7 @@
 pub mod authority;
 pub mod autosign;
 pub mod ca;
+pub mod ca_conf;
 pub mod certificate;
 pub mod certname;
 pub mod crl;

@@ -28,6 +28,9 @@ pub struct Overrides {
     pub cadir: Option<PathBuf>,
     /// The name of this host's certificate.
     pub certname: Option<String>,
+    /// The `autosign` setting (`true`, `false` or a path; `--autosign`), beating puppet.conf.
+    /// A relative path is made absolute against the current directory.
+    pub autosign: Option<String>,
 }
 
 /// Facts about the process environment, passed in so tests are deterministic.
@@ -370,6 +373,14 @@ pub struct Settings {
     /// `autosign`: `true`, `false` or an absolute path, as written after interpolation; `None`
     /// when unset (then Puppet uses `$confdir/autosign.conf`).
     pub autosign: Option<String>,
+    /// `autosign_timeout` (ours, not Puppet's): how long a policy program may run; `None` when
+    /// unset (then 10 seconds).
+    pub autosign_timeout: Option<Duration>,
+    /// puppetserver's `ca.conf`, holding the CA's issuance policy: `puppetserver/conf.d/ca.conf`
+    /// next to the confdir (`/etc/puppetlabs/puppetserver/conf.d/ca.conf`,
+    /// `/etc/puppet/puppetserver/conf.d/ca.conf`, `~/.puppetlabs/etc/puppetserver/conf.d/ca.conf`
+    /// for the usual layouts), or the `ca_conf` setting (ours, not Puppet's).
+    pub ca_conf: PathBuf,
     /// `ca_ttl`: the lifetime of issued certificates.
     pub ca_ttl: Option<Duration>,
     /// `keylength`: RSA key size in bits.
@@ -420,6 +431,10 @@ pub fn load_for(
     let overrides = Overrides {
         ssldir: overrides.ssldir.as_deref().map(absolute),
         cadir: overrides.cadir.as_deref().map(absolute),
+        autosign: overrides.autosign.as_deref().map(|value| match value {
+            "true" | "false" => value.to_owned(),
+            path => absolute(Path::new(path)).to_string_lossy().into_owned(),
+        }),
         ..overrides.clone()
     };
     let location = locate(&overrides, env, &|path: &Path| path.is_file())?;
@@ -447,6 +462,7 @@ pub fn resolve(
         ("ssldir", overrides.ssldir.as_ref().map(text)),
         ("cadir", overrides.cadir.as_ref().map(text)),
         ("certname", overrides.certname.clone()),
+        ("autosign", overrides.autosign.clone()),
     ];
     let fixed = fixed
         .into_iter()
@@ -504,6 +520,8 @@ pub fn resolve(
                 .collect()
         }),
         autosign,
+        autosign_timeout: r.parsed("autosign_timeout", duration)?,
+        ca_conf: r.path("ca_conf")?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
         keylength: r.parsed("keylength", |setting, value| {
             value
@@ -676,6 +694,13 @@ impl Resolver<'_> {
                 }
                 let cadir = self.layout.puppetserver_cadir();
                 Ok(Some(Value::Literal(cadir.to_string_lossy().into_owned())))
+            }
+            "ca_conf" => {
+                // puppetserver's configuration sits next to Puppet's in every layout.
+                let confdir = PathBuf::from(self.value("confdir")?.unwrap_or_default());
+                let base = confdir.parent().unwrap_or(&confdir);
+                let ca_conf = base.join("puppetserver/conf.d/ca.conf");
+                Ok(Some(Value::Literal(ca_conf.to_string_lossy().into_owned())))
             }
             "certname" => Ok(Some(Value::Literal(self.fqdn.clone()))),
             "csr_attributes" => template("$confdir/csr_attributes.yaml"),
