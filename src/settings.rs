@@ -274,6 +274,14 @@ impl Layout {
         }
     }
 
+    fn puppetserver_ca_conf(&self) -> PathBuf {
+        match self {
+            Layout::Debian => PathBuf::from("/etc/puppet/puppetserver/conf.d/ca.conf"),
+            Layout::PuppetLabs => PathBuf::from("/etc/puppetlabs/puppetserver/conf.d/ca.conf"),
+            Layout::User { home } => home.join(".puppetlabs/etc/puppetserver/conf.d/ca.conf"),
+        }
+    }
+
     fn puppetserver_cadir(&self) -> PathBuf {
         match self {
             Layout::Debian => PathBuf::from("/etc/puppet/puppetserver/ca"),
@@ -376,10 +384,11 @@ pub struct Settings {
     /// `autosign_timeout` (ours, not Puppet's): how long a policy program may run; `None` when
     /// unset (then 10 seconds).
     pub autosign_timeout: Option<Duration>,
-    /// puppetserver's `ca.conf`, holding the CA's issuance policy: `puppetserver/conf.d/ca.conf`
-    /// next to the confdir (`/etc/puppetlabs/puppetserver/conf.d/ca.conf`,
-    /// `/etc/puppet/puppetserver/conf.d/ca.conf`, `~/.puppetlabs/etc/puppetserver/conf.d/ca.conf`
-    /// for the usual layouts), or the `ca_conf` setting (ours, not Puppet's).
+    /// puppetserver's `ca.conf`, holding the CA's issuance policy: the `ca_conf` setting (ours,
+    /// not Puppet's), else the layout's (`/etc/puppetlabs/puppetserver/conf.d/ca.conf`,
+    /// `/etc/puppet/puppetserver/conf.d/ca.conf`, `~/.puppetlabs/etc/puppetserver/conf.d/ca.conf`),
+    /// else, for a puppet.conf outside the layout's confdir, `puppetserver/conf.d/ca.conf` in
+    /// the confdir's parent.
     pub ca_conf: PathBuf,
     /// `ca_ttl`: the lifetime of issued certificates.
     pub ca_ttl: Option<Duration>,
@@ -696,10 +705,15 @@ impl Resolver<'_> {
                 Ok(Some(Value::Literal(cadir.to_string_lossy().into_owned())))
             }
             "ca_conf" => {
-                // puppetserver's configuration sits next to Puppet's in every layout.
+                // The layout's file; for a puppet.conf elsewhere (`--config`), puppetserver's
+                // directory next to that confdir, as in Puppet's own and the user layouts.
                 let confdir = PathBuf::from(self.value("confdir")?.unwrap_or_default());
-                let base = confdir.parent().unwrap_or(&confdir);
-                let ca_conf = base.join("puppetserver/conf.d/ca.conf");
+                let ca_conf = if confdir == self.layout.confdir() {
+                    self.layout.puppetserver_ca_conf()
+                } else {
+                    let base = confdir.parent().unwrap_or(&confdir);
+                    base.join("puppetserver/conf.d/ca.conf")
+                };
                 Ok(Some(Value::Literal(ca_conf.to_string_lossy().into_owned())))
             }
             "certname" => Ok(Some(Value::Literal(self.fqdn.clone()))),
@@ -986,6 +1000,36 @@ mod tests {
         assert_eq!(
             message,
             "cannot parse puppet.conf line 1: could not match line \"x\""
+        );
+    }
+
+    #[test]
+    fn autosign_override_timeout_and_ca_conf() {
+        let text = "[server]\nautosign = true\nautosign_timeout = 30s\n";
+        let overrides = Overrides {
+            autosign: Some("false".into()),
+            ..Default::default()
+        };
+        let settings = resolve_text(Run::Server, text, Layout::PuppetLabs, &overrides).unwrap();
+        assert_eq!(settings.autosign.as_deref(), Some("false"));
+        assert_eq!(settings.autosign_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(
+            settings.ca_conf,
+            Path::new("/etc/puppetlabs/puppetserver/conf.d/ca.conf")
+        );
+        let debian = resolve_text(Run::Server, "", Layout::Debian, &Overrides::default()).unwrap();
+        assert_eq!(
+            debian.ca_conf,
+            Path::new("/etc/puppet/puppetserver/conf.d/ca.conf")
+        );
+        let relative = Overrides {
+            autosign: Some("policy.sh".into()),
+            ..Default::default()
+        };
+        let settings = resolve_text(Run::Server, "", Layout::PuppetLabs, &relative);
+        assert!(
+            settings.is_err(),
+            "a relative path reaches resolve only unmade absolute"
         );
     }
 
