@@ -134,7 +134,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +173,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dns_alt_names)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -193,7 +197,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help check help"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,6 +236,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -240,7 +248,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign__subcmd__check)
-            opts="-y -v -h --csr --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --csr --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,6 +302,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -344,7 +356,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__clean)
-            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,6 +399,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -395,7 +411,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__completions)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help bash elvish fish powershell zsh"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +450,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -442,7 +462,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__fingerprint)
-            opts="-y -v -h --digest --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --digest --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +505,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -493,7 +517,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__generate)
-            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +578,10 @@ _cert() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -816,7 +844,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__import)
-            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,6 +932,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -912,7 +944,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__list)
-            opts="-y -v -h --all --certname --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --all --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -953,6 +985,10 @@ _cert() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -963,7 +999,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__log)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +1036,10 @@ _cert() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1010,7 +1050,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__man)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1047,6 +1087,10 @@ _cert() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1057,7 +1101,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__print)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,6 +1140,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1104,7 +1152,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__revoke)
-            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1147,6 +1195,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1155,7 +1207,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__setup)
-            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,6 +1274,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1230,7 +1286,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__sign)
-            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1277,6 +1333,10 @@ _cert() {
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
                     return 0
                     ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1285,7 +1345,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__submit)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1322,6 +1382,10 @@ _cert() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1332,7 +1396,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__verify)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --help"
+            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,6 +1433,10 @@ _cert() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cert_global_optspecs
-    string join \n ssldir= cadir= config= format= y/yes v/verbose clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
+    string join \n ssldir= cadir= config= format= y/yes v/verbose autosign= clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
 end
 
 function __fish_cert_needs_command
@@ -30,6 +30,7 @@ complete -c cert -n "__fish_cert_needs_command" -l config -d 'puppet.conf to rea
 complete -c cert -n "__fish_cert_needs_command" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_needs_command" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_needs_command" -l dns_alt_names -l dns-alt-names -d 'With --generate, subject alternative names for the new certificates' -r
 complete -c cert -n "__fish_cert_needs_command" -l digest -d 'With --fingerprint, the digest to use [default: sha256]' -r
 complete -c cert -n "__fish_cert_needs_command" -s y -l yes -d 'Answer yes to every confirmation prompt'
@@ -68,6 +69,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -80,6 +82,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subc
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -92,6 +95,7 @@ complete -c cert -n "__fish_cert_using_subcommand clean" -l config -d 'puppet.co
 complete -c cert -n "__fish_cert_using_subcommand clean" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand clean" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand clean" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand clean" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand clean" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -101,6 +105,7 @@ complete -c cert -n "__fish_cert_using_subcommand completions" -l config -d 'pup
 complete -c cert -n "__fish_cert_using_subcommand completions" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand completions" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand completions" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -111,6 +116,7 @@ complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l config -d 'pup
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -128,6 +134,7 @@ complete -c cert -n "__fish_cert_using_subcommand generate" -l config -d 'puppet
 complete -c cert -n "__fish_cert_using_subcommand generate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand generate" -l force -d 'Replace existing keys and certificates of these names'
 complete -c cert -n "__fish_cert_using_subcommand generate" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand generate" -s v -l verbose -d 'Report more detail on what is done'
@@ -142,6 +149,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -l config -d 'puppet.c
 complete -c cert -n "__fish_cert_using_subcommand import" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand import" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand import" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -151,6 +159,7 @@ complete -c cert -n "__fish_cert_using_subcommand log" -l config -d 'puppet.conf
 complete -c cert -n "__fish_cert_using_subcommand log" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand log" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand log" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand log" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,6 +170,7 @@ complete -c cert -n "__fish_cert_using_subcommand list" -l config -d 'puppet.con
 complete -c cert -n "__fish_cert_using_subcommand list" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand list" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand list" -l all -d 'Include signed and revoked certificates'
 complete -c cert -n "__fish_cert_using_subcommand list" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand list" -s v -l verbose -d 'Report more detail on what is done'
@@ -171,6 +181,7 @@ complete -c cert -n "__fish_cert_using_subcommand man" -l config -d 'puppet.conf
 complete -c cert -n "__fish_cert_using_subcommand man" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand man" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand man" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand man" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -180,6 +191,7 @@ complete -c cert -n "__fish_cert_using_subcommand print" -l config -d 'puppet.co
 complete -c cert -n "__fish_cert_using_subcommand print" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand print" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand print" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand print" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand print" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -190,6 +202,7 @@ complete -c cert -n "__fish_cert_using_subcommand revoke" -l config -d 'puppet.c
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand revoke" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand revoke" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -208,6 +221,7 @@ complete -c cert -n "__fish_cert_using_subcommand setup" -l config -d 'puppet.co
 complete -c cert -n "__fish_cert_using_subcommand setup" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand setup" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand setup" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -219,6 +233,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -l config -d 'puppet.con
 complete -c cert -n "__fish_cert_using_subcommand sign" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand sign" -l all -d 'Sign every pending request'
 complete -c cert -n "__fish_cert_using_subcommand sign" -l allow-subject-alt-names -d 'Allow requests that carry subject alternative names'
 complete -c cert -n "__fish_cert_using_subcommand sign" -s y -l yes -d 'Answer yes to every confirmation prompt'
@@ -230,6 +245,7 @@ complete -c cert -n "__fish_cert_using_subcommand submit" -l config -d 'puppet.c
 complete -c cert -n "__fish_cert_using_subcommand submit" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand submit" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand submit" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand submit" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -239,6 +255,7 @@ complete -c cert -n "__fish_cert_using_subcommand verify" -l config -d 'puppet.c
 complete -c cert -n "__fish_cert_using_subcommand verify" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand verify" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand verify" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod authority;
 pub mod autosign;
 pub mod ca;
+pub mod ca_conf;
 pub mod certificate;
 pub mod certname;
 pub mod crl;

@@ -28,6 +28,9 @@ pub struct Overrides {
     pub cadir: Option<PathBuf>,
     /// The name of this host's certificate.
     pub certname: Option<String>,
+    /// The `autosign` setting (`true`, `false` or a path; `--autosign`), beating puppet.conf.
+    /// A relative path is made absolute against the current directory.
+    pub autosign: Option<String>,
 }
 
 /// Facts about the process environment, passed in so tests are deterministic.
@@ -271,6 +274,14 @@ impl Layout {
         }
     }
 
+    fn puppetserver_ca_conf(&self) -> PathBuf {
+        match self {
+            Layout::Debian => PathBuf::from("/etc/puppet/puppetserver/conf.d/ca.conf"),
+            Layout::PuppetLabs => PathBuf::from("/etc/puppetlabs/puppetserver/conf.d/ca.conf"),
+            Layout::User { home } => home.join(".puppetlabs/etc/puppetserver/conf.d/ca.conf"),
+        }
+    }
+
     fn puppetserver_cadir(&self) -> PathBuf {
         match self {
             Layout::Debian => PathBuf::from("/etc/puppet/puppetserver/ca"),
@@ -370,6 +381,15 @@ pub struct Settings {
     /// `autosign`: `true`, `false` or an absolute path, as written after interpolation; `None`
     /// when unset (then Puppet uses `$confdir/autosign.conf`).
     pub autosign: Option<String>,
+    /// `autosign_timeout` (ours, not Puppet's): how long a policy program may run; `None` when
+    /// unset (then 10 seconds).
+    pub autosign_timeout: Option<Duration>,
+    /// puppetserver's `ca.conf`, holding the CA's issuance policy: the `ca_conf` setting (ours,
+    /// not Puppet's), else the layout's (`/etc/puppetlabs/puppetserver/conf.d/ca.conf`,
+    /// `/etc/puppet/puppetserver/conf.d/ca.conf`, `~/.puppetlabs/etc/puppetserver/conf.d/ca.conf`),
+    /// else, for a puppet.conf outside the layout's confdir, `puppetserver/conf.d/ca.conf` in
+    /// the confdir's parent.
+    pub ca_conf: PathBuf,
     /// `ca_ttl`: the lifetime of issued certificates.
     pub ca_ttl: Option<Duration>,
     /// `keylength`: RSA key size in bits.
@@ -420,6 +440,10 @@ pub fn load_for(
     let overrides = Overrides {
         ssldir: overrides.ssldir.as_deref().map(absolute),
         cadir: overrides.cadir.as_deref().map(absolute),
+        autosign: overrides.autosign.as_deref().map(|value| match value {
+            "true" | "false" => value.to_owned(),
+            path => absolute(Path::new(path)).to_string_lossy().into_owned(),
+        }),
         ..overrides.clone()
     };
     let location = locate(&overrides, env, &|path: &Path| path.is_file())?;
@@ -447,6 +471,7 @@ pub fn resolve(
         ("ssldir", overrides.ssldir.as_ref().map(text)),
         ("cadir", overrides.cadir.as_ref().map(text)),
         ("certname", overrides.certname.clone()),
+        ("autosign", overrides.autosign.clone()),
     ];
     let fixed = fixed
         .into_iter()
@@ -504,6 +529,8 @@ pub fn resolve(
                 .collect()
         }),
         autosign,
+        autosign_timeout: r.parsed("autosign_timeout", duration)?,
+        ca_conf: r.path("ca_conf")?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
         keylength: r.parsed("keylength", |setting, value| {
             value
@@ -676,6 +703,18 @@ impl Resolver<'_> {
                 }
                 let cadir = self.layout.puppetserver_cadir();
                 Ok(Some(Value::Literal(cadir.to_string_lossy().into_owned())))
+            }
+            "ca_conf" => {
+                // The layout's file; for a puppet.conf elsewhere (`--config`), puppetserver's
+                // directory next to that confdir, as in Puppet's own and the user layouts.
+                let confdir = PathBuf::from(self.value("confdir")?.unwrap_or_default());
+                let ca_conf = if confdir == self.layout.confdir() {
+                    self.layout.puppetserver_ca_conf()
+                } else {
+                    let base = confdir.parent().unwrap_or(&confdir);
+                    base.join("puppetserver/conf.d/ca.conf")
+                };
+                Ok(Some(Value::Literal(ca_conf.to_string_lossy().into_owned())))
             }
             "certname" => Ok(Some(Value::Literal(self.fqdn.clone()))),
             "csr_attributes" => template("$confdir/csr_attributes.yaml"),
@@ -961,6 +1000,36 @@ mod tests {
         assert_eq!(
             message,
             "cannot parse puppet.conf line 1: could not match line \"x\""
+        );
+    }
+
+    #[test]
+    fn autosign_override_timeout_and_ca_conf() {
+        let text = "[server]\nautosign = true\nautosign_timeout = 30s\n";
+        let overrides = Overrides {
+            autosign: Some("false".into()),
+            ..Default::default()
+        };
+        let settings = resolve_text(Run::Server, text, Layout::PuppetLabs, &overrides).unwrap();
+        assert_eq!(settings.autosign.as_deref(), Some("false"));
+        assert_eq!(settings.autosign_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(
+            settings.ca_conf,
+            Path::new("/etc/puppetlabs/puppetserver/conf.d/ca.conf")
+        );
+        let debian = resolve_text(Run::Server, "", Layout::Debian, &Overrides::default()).unwrap();
+        assert_eq!(
+            debian.ca_conf,
+            Path::new("/etc/puppet/puppetserver/conf.d/ca.conf")
+        );
+        let relative = Overrides {
+            autosign: Some("policy.sh".into()),
+            ..Default::default()
+        };
+        let settings = resolve_text(Run::Server, "", Layout::PuppetLabs, &relative);
+        assert!(
+            settings.is_err(),
+            "a relative path reaches resolve only unmade absolute"
         );
     }
 

@@ -116,6 +116,8 @@ pub struct Global {
     pub yes: bool,
     /// Whether to report more detail on what is done.
     pub verbose: bool,
+    /// The `autosign` setting (`true`, `false` or a path), overriding puppet.conf.
+    pub autosign: Option<String>,
 }
 
 /// Output format asked for with `--format`.
@@ -365,6 +367,15 @@ struct GlobalArgs {
     /// Report more detail on what is done
     #[arg(short, long, global = true)]
     verbose: bool,
+
+    /// Autosign setting: true, false, or the path of an autosign.conf or policy program
+    ///
+    /// Overrides `autosign` from puppet.conf for `cert submit`, `cert autosign check`, and the
+    /// autosign column of `--list` and `--sign --all`. An executable file is a policy program
+    /// (run with the certname as its argument and the CSR on stdin, for at most
+    /// `autosign_timeout`, default 10s); any other path is an autosign.conf.
+    #[arg(long, global = true, value_name = "true|false|PATH", value_hint = ValueHint::AnyPath)]
+    autosign: Option<String>,
 }
 
 impl GlobalArgs {
@@ -376,6 +387,7 @@ impl GlobalArgs {
             format: self.format,
             yes: self.yes,
             verbose: self.verbose,
+            autosign: self.autosign,
         }
     }
 }
@@ -1071,6 +1083,7 @@ mod tests {
             format,
             yes: false,
             verbose: false,
+            autosign: None,
         }
     }
 
@@ -1235,6 +1248,7 @@ mod tests {
             format: Some(Format::Json),
             yes: true,
             verbose: true,
+            autosign: None,
         };
         let cases = [
             ("list", quiet()),
@@ -1249,6 +1263,8 @@ mod tests {
             ("--format text --sign a", Global { format: Some(Format::Text), ..quiet() }),
             ("--revoke a -y", Global { yes: true, ..quiet() }),
             ("fingerprint a --verbose", Global { verbose: true, ..quiet() }),
+            ("--autosign /etc/policy list", Global { autosign: Some("/etc/policy".into()), ..quiet() }),
+            ("submit x.pem --autosign false", Global { autosign: Some("false".into()), ..quiet() }),
         ];
         for (line, expected) in cases {
             assert_eq!(invocation(line).global, expected, "{line:?}");

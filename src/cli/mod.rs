@@ -82,6 +82,7 @@ impl Context {
             ssldir: self.global.ssldir.clone(),
             cadir: self.global.cadir.clone(),
             certname,
+            autosign: self.global.autosign.clone(),
         };
         Ok(settings::load(&overrides, &Environment::current())?)
     }

@@ -4,34 +4,45 @@
 use comfy_table::{presets, Table};
 use serde_json::{json, Value};
 
-use cert::ca::{Entry, State};
+use cert::autosign::Reason;
+use cert::ca::{Entry, Outcome, State, Verdict};
 use cert::certificate::Digest;
 use cert::store::inventory::format_time;
 
-/// The entries as a table: name, state, serial, expiry, fingerprint, alt names.
-pub(crate) fn table(entries: &[Entry]) -> String {
+/// The entries as a table: name, state, serial, expiry, fingerprint, alt names, and an
+/// `autosign` column saying what autosign would do with each request when `verdicts` is not
+/// empty.
+pub(crate) fn table(entries: &[Entry], verdicts: &[Outcome<Verdict>]) -> String {
     if entries.is_empty() {
         return "No certificates to list\n".into();
     }
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_header([
+    let mut header = vec![
         "name",
         "state",
         "serial",
         "expires",
         "SHA256 fingerprint",
         "alt names",
-    ]);
+    ];
+    if !verdicts.is_empty() {
+        header.push("autosign");
+    }
+    table.set_header(header);
     for entry in entries {
-        table.add_row([
+        let mut row = vec![
             entry.name.to_string(),
             entry.state.as_str().to_string(),
             entry.serial.map(|s| s.to_string()).unwrap_or_default(),
             entry.not_after.map(format_time).unwrap_or_default(),
             entry.fingerprint.clone(),
             entry.alt_names.join(", "),
-        ]);
+        ];
+        if !verdicts.is_empty() {
+            row.push(verdict_for(entry, verdicts).unwrap_or_default());
+        }
+        table.add_row(row);
     }
     format!("{table}\n")
 }
@@ -107,11 +118,67 @@ pub(crate) fn entry_json(entry: &Entry) -> Value {
     value
 }
 
-/// Entries as a JSON array.
-pub(crate) fn entries_json(entries: &[Entry]) -> String {
-    let values: Vec<Value> = entries.iter().map(entry_json).collect();
+/// Entries as a JSON array, with an `autosign` object (`sign`, `reason`) on each request that
+/// `verdicts` covers.
+pub(crate) fn entries_json(entries: &[Entry], verdicts: &[Outcome<Verdict>]) -> String {
+    let values: Vec<Value> = entries
+        .iter()
+        .map(|entry| {
+            let mut value = entry_json(entry);
+            if entry.state == State::Requested {
+                if let Some((_, outcome)) = verdicts.iter().find(|(name, _)| *name == entry.name) {
+                    value["autosign"] = verdict_json(outcome);
+                }
+            }
+            value
+        })
+        .collect();
     format!(
         "{}\n",
         serde_json::to_string_pretty(&values).unwrap_or_default()
     )
+}
+
+/// One verdict as JSON: `{"sign": bool, "reason": "..."}`, or `{"sign": false, "error": ...}`.
+pub(crate) fn verdict_json(outcome: &Result<Verdict, cert::Error>) -> Value {
+    match outcome {
+        Ok(verdict) => json!({"sign": verdict.sign(), "reason": verdict.to_string()}),
+        Err(error) => json!({"sign": false, "error": error.to_string()}),
+    }
+}
+
+/// One line about what autosign would do with a request: `yes: ...` or `no: ...`.
+pub(crate) fn verdict_line(outcome: &Result<Verdict, cert::Error>) -> String {
+    match outcome {
+        Ok(verdict) if verdict.sign() => format!("yes ({verdict})"),
+        Ok(verdict) => format!("no ({verdict})"),
+        Err(error) => format!("unknown ({error})"),
+    }
+}
+
+fn verdict_for(entry: &Entry, verdicts: &[Outcome<Verdict>]) -> Option<String> {
+    if entry.state != State::Requested {
+        return None;
+    }
+    verdicts
+        .iter()
+        .find(|(name, _)| *name == entry.name)
+        .map(|(_, outcome)| verdict_line(outcome))
+}
+
+/// A policy program's captured stdout and stderr, each line prefixed with its stream; empty
+/// for other reasons.
+pub(crate) fn program_output(reason: &Reason) -> String {
+    let (stdout, stderr) = match reason {
+        Reason::ProgramExited { stdout, stderr, .. }
+        | Reason::ProgramTimedOut { stdout, stderr, .. } => (stdout, stderr),
+        _ => return String::new(),
+    };
+    let mut out = String::new();
+    for (stream, text) in [("stdout", stdout), ("stderr", stderr)] {
+        for line in text.lines() {
+            out.push_str(&format!("  {stream}: {line}\n"));
+        }
+    }
+    out
 }

@@ -272,9 +272,32 @@ pub fn snapshot(root: &Path) -> Snapshot {
     out
 }
 
-/// Assert two snapshots are equal, naming the first difference.
+/// Assert two snapshots are equal, naming the first difference. The one change allowed is the
+/// audit trail (`audit.log`) gaining lines that record refusals: a refusal is a decision, and
+/// the audit trail records every decision.
 pub fn assert_same(before: &Snapshot, after: &Snapshot, what: &str) {
+    let audit = Path::new("audit.log");
+    if let Some((Some(grown), _)) = after.get(audit) {
+        let old: &[u8] = match before.get(audit) {
+            Some((Some(bytes), _)) => bytes,
+            _ => b"",
+        };
+        assert!(
+            grown.starts_with(old),
+            "{what}: audit.log was rewritten, not appended to"
+        );
+        let added = String::from_utf8_lossy(&grown[old.len()..]).into_owned();
+        for line in added.lines() {
+            assert!(
+                line.contains("\"decision\":\"refused\""),
+                "{what}: audit.log gained a line that is not a refusal: {line}"
+            );
+        }
+    }
     for (path, entry) in before {
+        if path == audit {
+            continue;
+        }
         match after.get(path) {
             None => panic!("{what}: {} disappeared", path.display()),
             Some(other) if other != entry => {
@@ -285,7 +308,7 @@ pub fn assert_same(before: &Snapshot, after: &Snapshot, what: &str) {
     }
     for path in after.keys() {
         assert!(
-            before.contains_key(path),
+            before.contains_key(path) || path == audit,
             "{what}: {} appeared",
             path.display()
         );

@@ -4,17 +4,22 @@ use std::path::Path;
 
 use cert::Error;
 
-use crate::cli::{exit, Context};
+use crate::cli::{exit, render, Context};
 
-/// Print the decision and its reason; exit 0 when it would sign, 1 when not.
+/// Print the decision, its reason and a policy program's output; exit 0 when it would sign, 1
+/// when not.
 pub(crate) fn check(context: &Context, name: &str, csr: Option<&Path>) -> Result<u8, Error> {
     let settings = context.settings()?;
     let report = cert::ca::autosign_report(&settings, name, csr)?;
     for line in &report.notes {
         eprintln!("warning: {line}");
     }
-    println!("{}", report.decision);
-    Ok(if report.decision.sign {
+    println!("{}", report.verdict);
+    print!(
+        "{}",
+        render::program_output(&report.verdict.decision.reason)
+    );
+    Ok(if report.verdict.sign() {
         exit::DONE
     } else {
         exit::FAILED

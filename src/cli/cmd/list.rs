@@ -1,6 +1,9 @@
 //! `cert --list [--all] [NAME...]` / `cert list [--all] [--certname ...]`.
+//!
+//! Each pending request also says whether autosign would have taken it, and why not.
 
 use cert::ca::Selection;
+use cert::ca::State;
 use cert::Error;
 
 use crate::cli::args::Format;
@@ -11,10 +14,27 @@ pub(crate) fn run(context: &Context, all: bool, names: &[String]) -> Result<u8, 
     let names = certnames(names)?;
     let ca = context.open()?;
     let entries = ca.list(&Selection { all, names })?;
+    let verdicts = if entries.iter().any(|e| e.state == State::Requested) {
+        ca.autosign_decisions()?
+    } else {
+        Vec::new()
+    };
     let text = match context.format() {
-        Format::Json => render::entries_json(&entries),
-        Format::Puppet => render::puppet_lines(&entries),
-        Format::Text => render::table(&entries),
+        Format::Json => render::entries_json(&entries, &verdicts),
+        Format::Puppet => {
+            // stdout keeps puppet cert's exact lines for the tools that parse them.
+            for (name, outcome) in &verdicts {
+                if entries.iter().any(|e| e.name == *name) {
+                    eprintln!(
+                        "autosign {:?}: {}",
+                        name.as_str(),
+                        render::verdict_line(outcome)
+                    );
+                }
+            }
+            render::puppet_lines(&entries)
+        }
+        Format::Text => render::table(&entries, &verdicts),
     };
     print!("{text}");
     Ok(exit::DONE)

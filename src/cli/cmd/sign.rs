@@ -5,7 +5,7 @@ use cert::Error;
 use serde_json::json;
 
 use crate::cli::args::Format;
-use crate::cli::{certnames, exit, finish, now, prompt, Context};
+use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Sign the named (or all) pending requests in one batch.
 pub(crate) fn run(
@@ -27,8 +27,20 @@ pub(crate) fn run(
         }
         return Ok(exit::DONE);
     }
+    // With --all, say which requests autosign would have taken, and why not.
+    let verdicts = if all {
+        ca.autosign_decisions()?
+    } else {
+        Vec::new()
+    };
     if all {
-        let question = format!("Sign {} pending request(s): {}?", names.len(), join(&names));
+        let mut question = format!("Sign {} pending request(s): {}?", names.len(), join(&names));
+        for (name, outcome) in &verdicts {
+            question.push_str(&format!(
+                "\n  {name}: autosign {}",
+                render::verdict_line(outcome)
+            ));
+        }
         if !prompt::confirm(&question, context.global.yes) {
             eprintln!("Nothing signed");
             return Ok(exit::FAILED);
@@ -56,7 +68,15 @@ pub(crate) fn run(
                     .map(|e| json!({"name": n.as_str(), "error": e.to_string()}))
             })
             .collect();
-        println!("{}", json!({"signed": signed, "signing-errors": errors}));
+        let mut summary = json!({"signed": signed, "signing-errors": errors});
+        if all {
+            let autosign: serde_json::Map<String, serde_json::Value> = verdicts
+                .iter()
+                .map(|(n, v)| (n.to_string(), render::verdict_json(v)))
+                .collect();
+            summary["autosign"] = autosign.into();
+        }
+        println!("{summary}");
     } else {
         for (name, result) in &outcomes {
             if let Ok(cert) = result {
@@ -64,6 +84,9 @@ pub(crate) fn run(
                     "Successfully signed certificate request for {name} (serial {})",
                     cert.serial.map(|s| s.to_string()).unwrap_or_default()
                 );
+                if let Some((_, outcome)) = verdicts.iter().find(|(n, _)| n == name) {
+                    println!("  autosign: {}", render::verdict_line(outcome));
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ use cert::csr::Csr;
 use cert::error::StoreError;
 use cert::Error;
 
-use crate::cli::{exit, report, Context};
+use crate::cli::{exit, render, report, Context};
 
 /// Queue each CSR file under the CN it carries.
 pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8, Error> {
@@ -17,6 +17,9 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
     for file in files {
         match submit_one(&ca, file) {
             Ok((name, submission)) => {
+                for invalid in &submission.decision.invalid {
+                    eprintln!("warning: {invalid}");
+                }
                 println!(
                     "Queued certificate request for {name} from {}",
                     file.display()
@@ -36,6 +39,7 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
                     }
                     None => println!("{name} is pending: {}", submission.decision),
                 }
+                print!("{}", render::program_output(&submission.decision.reason));
             }
             Err(error) => {
                 report(&error);

@@ -1,0 +1,306 @@
+//! puppetserver's `ca.conf`: where the CA's issuance policy ([`Policy`]) comes from.
+//!
+//! Owns reading `allow-subject-alt-names` and `allow-authorization-extensions` from the
+//! `certificate-authority` block of puppetserver's `conf.d/ca.conf` (HOCON). Both are off when
+//! the file, the block or the key is missing, as in puppetserver. Does not own what the policy
+//! means (that is [`crate::authority::Policy::check`]) nor where the file is (that is
+//! [`crate::settings::Settings::ca_conf`]).
+//!
+//! The reader is deliberately small and tolerant rather than a HOCON implementation: `#` and
+//! `//` comments, `key: value`, `key = value`, `key { ... }`, `key: { ... }`, dotted keys
+//! (`certificate-authority.allow-subject-alt-names: true`), quoted keys and values, commas and
+//! arrays are understood; later keys win. Every other key is ignored. A value of one of the two
+//! policy keys that is not a boolean is an error naming the file and line, never a guess.
+
+use std::path::Path;
+
+use crate::authority::Policy;
+use crate::settings::SettingsError;
+
+/// The block holding the CA's settings.
+const BLOCK: &str = "certificate-authority";
+
+/// Reads the policy from the `ca.conf` at `path`; a missing file is the default policy.
+pub fn load(path: &Path) -> Result<Policy, SettingsError> {
+    match std::fs::read(path) {
+        Ok(bytes) => parse(path, &String::from_utf8_lossy(&bytes)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Policy::default()),
+        Err(error) => Err(SettingsError::Read {
+            path: path.to_path_buf(),
+            reason: error.to_string().to_lowercase(),
+        }),
+    }
+}
+
+/// Parses the text of the `ca.conf` at `path` (used only in errors).
+pub fn parse(path: &Path, text: &str) -> Result<Policy, SettingsError> {
+    let mut policy = Policy::default();
+    for (key, value, line) in assignments(text) {
+        let Some(name) = key
+            .strip_prefix(BLOCK)
+            .and_then(|rest| rest.strip_prefix('.'))
+        else {
+            continue;
+        };
+        let target = match name {
+            "allow-subject-alt-names" => &mut policy.allow_subject_alt_names,
+            "allow-authorization-extensions" => &mut policy.allow_authorization_extensions,
+            _ => continue,
+        };
+        *target = match value.as_str() {
+            "true" | "yes" | "on" => true,
+            "false" | "no" | "off" => false,
+            other => {
+                return Err(SettingsError::Syntax {
+                    path: Some(path.to_path_buf()),
+                    line,
+                    reason: format!("{key} is {other:?}, not true or false"),
+                })
+            }
+        };
+    }
+    Ok(policy)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Close,
+    Comma,
+    Newline,
+    Open,
+    Separator,
+    SkipArray,
+    Word(String),
+}
+
+/// Every `key = value` of the text with its full dotted key and line number, in order.
+fn assignments(text: &str) -> Vec<(String, String, usize)> {
+    let tokens = tokenize(text);
+    let mut found = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < tokens.len() {
+        let (token, line) = &tokens[index];
+        index += 1;
+        let key = match token {
+            Token::Close => {
+                stack.pop();
+                continue;
+            }
+            Token::Word(word) => word.trim_matches('"').to_string(),
+            _ => continue,
+        };
+        while matches!(tokens.get(index), Some((Token::Separator, _))) {
+            index += 1;
+        }
+        let full = stack
+            .iter()
+            .cloned()
+            .chain(std::iter::once(key))
+            .collect::<Vec<_>>()
+            .join(".");
+        match tokens.get(index) {
+            Some((Token::Open, _)) => {
+                index += 1;
+                stack.push(full);
+            }
+            Some((Token::Word(_), _)) => {
+                let mut words = Vec::new();
+                while let Some((Token::Word(word), _)) = tokens.get(index) {
+                    words.push(word.trim_matches('"').to_string());
+                    index += 1;
+                }
+                found.push((full, words.join(" "), *line));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Splits HOCON-ish text into tokens with line numbers; comments and arrays are dropped.
+fn tokenize(text: &str) -> Vec<(Token, usize)> {
+    let mut tokens = Vec::new();
+    let mut line = 1;
+    let chars: Vec<char> = text.chars().collect();
+    let mut index = 0;
+    let mut array_depth = 0usize;
+    while index < chars.len() {
+        let c = chars[index];
+        let next = chars.get(index + 1).copied();
+        if c == '#' || (c == '/' && next == Some('/')) {
+            while index < chars.len() && chars[index] != '\n' {
+                index += 1;
+            }
+            continue;
+        }
+        if c == '\n' {
+            line += 1;
+            index += 1;
+            if array_depth == 0 {
+                tokens.push((Token::Newline, line - 1));
+            }
+            continue;
+        }
+        if c == '[' {
+            array_depth += 1;
+            index += 1;
+            continue;
+        }
+        if c == ']' {
+            array_depth = array_depth.saturating_sub(1);
+            if array_depth == 0 {
+                tokens.push((Token::SkipArray, line));
+            }
+            index += 1;
+            continue;
+        }
+        if array_depth > 0 || c.is_whitespace() {
+            index += 1;
+            continue;
+        }
+        let simple = match c {
+            '{' => Some(Token::Open),
+            '}' => Some(Token::Close),
+            ',' => Some(Token::Comma),
+            ':' | '=' => Some(Token::Separator),
+            _ => None,
+        };
+        if let Some(token) = simple {
+            tokens.push((token, line));
+            index += 1;
+            continue;
+        }
+        let mut word = String::new();
+        if c == '"' {
+            word.push(c);
+            index += 1;
+            while index < chars.len() && chars[index] != '"' && chars[index] != '\n' {
+                word.push(chars[index]);
+                index += 1;
+            }
+            if chars.get(index) == Some(&'"') {
+                word.push('"');
+                index += 1;
+            }
+        } else {
+            while index < chars.len() {
+                let c = chars[index];
+                if c == '$' && chars.get(index + 1) == Some(&'{') {
+                    while index < chars.len() && chars[index] != '}' && chars[index] != '\n' {
+                        word.push(chars[index]);
+                        index += 1;
+                    }
+                    continue;
+                }
+                let stop = c.is_whitespace()
+                    || matches!(c, '{' | '}' | '[' | ']' | ',' | ':' | '=' | '#' | '"')
+                    || (c == '/' && chars.get(index + 1) == Some(&'/'));
+                if stop {
+                    break;
+                }
+                word.push(c);
+                index += 1;
+            }
+        }
+        if word.is_empty() {
+            // A character no rule above consumed; skip it rather than loop.
+            index += 1;
+            continue;
+        }
+        tokens.push((Token::Word(word), line));
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> Result<Policy, String> {
+        parse(Path::new("/etc/ca.conf"), text).map_err(|error| error.to_string())
+    }
+
+    fn allows(subject_alt_names: bool, authorization_extensions: bool) -> Result<Policy, String> {
+        Ok(Policy {
+            allow_subject_alt_names: subject_alt_names,
+            allow_authorization_extensions: authorization_extensions,
+        })
+    }
+
+    #[test]
+    fn puppetserver_default_file_allows_nothing() {
+        let text = "# CA-related settings\ncertificate-authority: {\n    # allow CA to sign \
+                    certificate requests that have subject alternative names.\n    \
+                    # allow-subject-alt-names: false\n\n    \
+                    # allow-authorization-extensions: false\n    \
+                    # enable-infra-crl: false\n}\n";
+        assert_eq!(policy(text), allows(false, false));
+        assert_eq!(policy(""), allows(false, false));
+    }
+
+    #[test]
+    fn the_shapes_hocon_allows() {
+        let table = [
+            (
+                "certificate-authority: {\n  allow-subject-alt-names: true\n}\n",
+                allows(true, false),
+            ),
+            (
+                "certificate-authority {\n allow-authorization-extensions = true,\n \
+                 allow-subject-alt-names = \"true\"\n}",
+                allows(true, true),
+            ),
+            (
+                "certificate-authority { allow-subject-alt-names: true }",
+                allows(true, false),
+            ),
+            (
+                "certificate-authority.allow-authorization-extensions: true // on",
+                allows(false, true),
+            ),
+            (
+                "\"certificate-authority\": {\n  enable-infra-crl: false\n  \
+                 allowed: [a, \"b\",\n c]\n  allow-subject-alt-names: true # yes\n}",
+                allows(true, false),
+            ),
+            (
+                "other { allow-subject-alt-names: true }\nallow-subject-alt-names: true",
+                allows(false, false),
+            ),
+            (
+                "certificate-authority { allow-subject-alt-names: true }\n\
+                 certificate-authority.allow-subject-alt-names: false",
+                allows(false, false),
+            ),
+            (
+                "webserver: { ssl-cert: ${x}/y.pem }\ncertificate-authority: {\n  \
+                 allow-subject-alt-names: on\n}",
+                allows(true, false),
+            ),
+        ];
+        for (text, expected) in table {
+            assert_eq!(policy(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_non_boolean_policy_value_is_an_error_with_its_line() {
+        assert_eq!(
+            policy("certificate-authority: {\n\n  allow-subject-alt-names: maybe\n}"),
+            Err(
+                "cannot parse /etc/ca.conf line 3: certificate-authority.allow-subject-alt-names \
+                 is \"maybe\", not true or false"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_the_default_policy() {
+        assert_eq!(
+            load(Path::new("/nonexistent/conf.d/ca.conf")).ok(),
+            Some(Policy::default())
+        );
+    }
+}
