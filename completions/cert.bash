@@ -25,6 +25,9 @@ _cert() {
             cert,completions)
                 cmd="cert__subcmd__completions"
                 ;;
+            cert,export)
+                cmd="cert__subcmd__export"
+                ;;
             cert,fingerprint)
                 cmd="cert__subcmd__fingerprint"
                 ;;
@@ -82,6 +85,9 @@ _cert() {
             cert__subcmd__help,completions)
                 cmd="cert__subcmd__help__subcmd__completions"
                 ;;
+            cert__subcmd__help,export)
+                cmd="cert__subcmd__help__subcmd__export"
+                ;;
             cert__subcmd__help,fingerprint)
                 cmd="cert__subcmd__help__subcmd__fingerprint"
                 ;;
@@ -128,7 +134,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate export import list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,7 +170,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --dns_alt_names)
@@ -223,7 +229,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -285,7 +291,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -378,7 +384,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -425,7 +431,114 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__export)
+            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --config --format --yes --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -W "agent balancer master" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --tar)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -W "apache haproxy nginx" -- "${cur}"))
+                    return 0
+                    ;;
+                --target-ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upstream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -476,7 +589,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -547,7 +660,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -558,7 +671,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help)
-            opts="autosign clean completions fingerprint generate import list man print revoke setup sign submit verify help"
+            opts="autosign clean completions fingerprint generate export import list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +727,20 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -881,7 +1008,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -932,7 +1059,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -979,7 +1106,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1026,7 +1153,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1077,7 +1204,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1152,7 +1279,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1207,7 +1334,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1254,7 +1381,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1301,7 +1428,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 *)
