@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use common::World;
 
-/// A server process killed when the test ends, whatever happens.
+/// A server process killed when the test ends, whatever happens. Each runs as one process
+/// (nginx with `master_process off`, apache2 -X, haproxy -db), so no worker outlives the kill.
 struct Running(Child);
 
 impl Drop for Running {
@@ -229,7 +230,7 @@ fn nginx_runs_the_exported_config_unedited() {
     std::fs::write(
         &config,
         format!(
-            "daemon off;\npid {run}/nginx.pid;\nerror_log {run}/error.log info;\nevents {{}}\n\
+            "daemon off;\nmaster_process off;\npid {run}/nginx.pid;\nerror_log {run}/error.log info;\nevents {{}}\n\
              http {{\n    access_log off;\n    client_body_temp_path {run}/body;\n    \
              proxy_temp_path {run}/proxy;\n    include {fragment};\n}}\n",
             run = run.display(),
