@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Install an existing CA from its key, certificate bundle and CRL chain')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail: every sign, revoke, clean and generate, who did it and why')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List pending requests; with --all, certificates too')
@@ -164,6 +165,32 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
             [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace existing keys and certificates of these names')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;export' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'What the target host is')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the bundle as a new directory DIR')
+            [CompletionResult]::new('--tar', '--tar', [CompletionResultType]::ParameterName, 'Write the bundle as a new gzip-compressed tar file (extract with tar -xzpf in the ssldir)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Add a config fragment for this TLS server')
+            [CompletionResult]::new('--target-ssldir', '--target-ssldir', [CompletionResultType]::ParameterName, 'Where the bundle will sit on the target [default: /etc/puppetlabs/puppet/ssl]')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Port, or ADDRESS:PORT, the server config listens on [default: 8140]')
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'The masters behind the server config (comma-separated, repeatable)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'File whose first line is the passphrase for --format pkcs12')
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--upstream-tls', '--upstream-tls', [CompletionResultType]::ParameterName, 'Re-encrypt to the masters, with this host''s certificate as client certificate')
+            [CompletionResult]::new('--crl-only', '--crl-only', [CompletionResultType]::ParameterName, 'Bundle only the CA''s current CRL chain (after a revocation)')
+            [CompletionResult]::new('--ca-standby', '--ca-standby', [CompletionResultType]::ParameterName, 'Bundle the whole CA directory, CA private key included, for a standby CA host')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing output')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
@@ -336,6 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Install an existing CA from its key, certificate bundle and CRL chain')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail: every sign, revoke, clean and generate, who did it and why')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List pending requests; with --all, certificates too')
@@ -366,6 +394,9 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;generate' {
+            break
+        }
+        'cert;help;export' {
             break
         }
         'cert;help;import' {

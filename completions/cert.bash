@@ -25,6 +25,9 @@ _cert() {
             cert,completions)
                 cmd="cert__subcmd__completions"
                 ;;
+            cert,export)
+                cmd="cert__subcmd__export"
+                ;;
             cert,fingerprint)
                 cmd="cert__subcmd__fingerprint"
                 ;;
@@ -85,6 +88,9 @@ _cert() {
             cert__subcmd__help,completions)
                 cmd="cert__subcmd__help__subcmd__completions"
                 ;;
+            cert__subcmd__help,export)
+                cmd="cert__subcmd__help__subcmd__export"
+                ;;
             cert__subcmd__help,fingerprint)
                 cmd="cert__subcmd__help__subcmd__fingerprint"
                 ;;
@@ -134,7 +140,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,7 +176,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -233,7 +239,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -299,7 +305,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -396,7 +402,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -447,7 +453,118 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__export)
+            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -W "agent balancer master" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --tar)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -W "apache haproxy nginx" -- "${cur}"))
+                    return 0
+                    ;;
+                --target-ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upstream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -502,7 +619,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -577,7 +694,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -592,7 +709,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help)
-            opts="autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help"
+            opts="autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +765,20 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -929,7 +1060,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -984,7 +1115,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1035,7 +1166,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1086,7 +1217,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1137,7 +1268,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1192,7 +1323,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1271,7 +1402,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1330,7 +1461,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1381,7 +1512,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)
@@ -1432,7 +1563,7 @@ _cert() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json puppet text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
                     return 0
                     ;;
                 --autosign)

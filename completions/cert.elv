@@ -49,6 +49,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand completions 'Write a shell completion script to standard output'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
+            cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
             cand list 'List pending requests; with --all, certificates too'
@@ -152,6 +153,31 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
             cand --force 'Replace existing keys and certificates of these names'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;export'= {
+            cand --for 'What the target host is'
+            cand --out 'Write the bundle as a new directory DIR'
+            cand --tar 'Write the bundle as a new gzip-compressed tar file (extract with tar -xzpf in the ssldir)'
+            cand --server 'Add a config fragment for this TLS server'
+            cand --target-ssldir 'Where the bundle will sit on the target [default: /etc/puppetlabs/puppet/ssl]'
+            cand --listen 'Port, or ADDRESS:PORT, the server config listens on [default: 8140]'
+            cand --upstream 'The masters behind the server config (comma-separated, repeatable)'
+            cand --passphrase-file 'File whose first line is the passphrase for --format pkcs12'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --upstream-tls 'Re-encrypt to the masters, with this host''s certificate as client certificate'
+            cand --crl-only 'Bundle only the CA''s current CRL chain (after a revocation)'
+            cand --ca-standby 'Bundle the whole CA directory, CA private key included, for a standby CA host'
+            cand --force 'Replace an existing output'
             cand -y 'Answer yes to every confirmation prompt'
             cand --yes 'Answer yes to every confirmation prompt'
             cand -v 'Report more detail on what is done'
@@ -313,6 +339,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand completions 'Write a shell completion script to standard output'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
+            cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
             cand list 'List pending requests; with --all, certificates too'
@@ -337,6 +364,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;fingerprint'= {
         }
         &'cert;help;generate'= {
+        }
+        &'cert;help;export'= {
         }
         &'cert;help;import'= {
         }

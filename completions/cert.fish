@@ -28,6 +28,7 @@ complete -c cert -n "__fish_cert_needs_command" -l ssldir -d 'Directory of Puppe
 complete -c cert -n "__fish_cert_needs_command" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_needs_command" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_needs_command" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_needs_command" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -52,6 +53,7 @@ complete -c cert -n "__fish_cert_needs_command" -a "clean" -d 'Remove everything
 complete -c cert -n "__fish_cert_needs_command" -a "completions" -d 'Write a shell completion script to standard output'
 complete -c cert -n "__fish_cert_needs_command" -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
 complete -c cert -n "__fish_cert_needs_command" -a "generate" -d 'Make keys and CA-signed certificates for the given names'
+complete -c cert -n "__fish_cert_needs_command" -a "export" -d 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
 complete -c cert -n "__fish_cert_needs_command" -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
 complete -c cert -n "__fish_cert_needs_command" -a "log" -d 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
 complete -c cert -n "__fish_cert_needs_command" -a "list" -d 'List pending requests; with --all, certificates too'
@@ -67,6 +69,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -80,6 +83,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subc
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -93,6 +97,7 @@ complete -c cert -n "__fish_cert_using_subcommand clean" -l ssldir -d 'Directory
 complete -c cert -n "__fish_cert_using_subcommand clean" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand clean" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand clean" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand clean" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -103,6 +108,7 @@ complete -c cert -n "__fish_cert_using_subcommand completions" -l ssldir -d 'Dir
 complete -c cert -n "__fish_cert_using_subcommand completions" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand completions" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand completions" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand completions" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -114,6 +120,7 @@ complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l ssldir -d 'Dir
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -132,6 +139,7 @@ complete -c cert -n "__fish_cert_using_subcommand generate" -l ssldir -d 'Direct
 complete -c cert -n "__fish_cert_using_subcommand generate" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand generate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -139,6 +147,33 @@ complete -c cert -n "__fish_cert_using_subcommand generate" -l force -d 'Replace
 complete -c cert -n "__fish_cert_using_subcommand generate" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand generate" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand export" -l for -d 'What the target host is' -r -f -a "agent\t'A Puppet agent: certificate, key, CA and `crl.pem`'
+balancer\t'A TLS-terminating balancer before the masters: as an agent, plus server config'
+master\t'A compile master without the CA: `crl.pem` and `ca/ca_crl.pem`, plus server config'"
+complete -c cert -n "__fish_cert_using_subcommand export" -l out -d 'Write the bundle as a new directory DIR' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l tar -d 'Write the bundle as a new gzip-compressed tar file (extract with tar -xzpf in the ssldir)' -r -F
+complete -c cert -n "__fish_cert_using_subcommand export" -l server -d 'Add a config fragment for this TLS server' -r -f -a "apache\t'Apache httpd 2.4: a <VirtualHost> with its Listen line'
+haproxy\t'HAProxy 2.2+: a frontend/backend pair'
+nginx\t'nginx: a file to include inside http {}'"
+complete -c cert -n "__fish_cert_using_subcommand export" -l target-ssldir -d 'Where the bundle will sit on the target [default: /etc/puppetlabs/puppet/ssl]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l listen -d 'Port, or ADDRESS:PORT, the server config listens on [default: 8140]' -r
+complete -c cert -n "__fish_cert_using_subcommand export" -l upstream -d 'The masters behind the server config (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand export" -l passphrase-file -d 'File whose first line is the passphrase for --format pkcs12' -r -F
+complete -c cert -n "__fish_cert_using_subcommand export" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand export" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand export" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand export" -l upstream-tls -d 'Re-encrypt to the masters, with this host\'s certificate as client certificate'
+complete -c cert -n "__fish_cert_using_subcommand export" -l crl-only -d 'Bundle only the CA\'s current CRL chain (after a revocation)'
+complete -c cert -n "__fish_cert_using_subcommand export" -l ca-standby -d 'Bundle the whole CA directory, CA private key included, for a standby CA host'
+complete -c cert -n "__fish_cert_using_subcommand export" -l force -d 'Replace an existing output'
+complete -c cert -n "__fish_cert_using_subcommand export" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand export" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand import" -l private-key -d 'PEM file with the CA\'s private key' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l cert-bundle -d 'PEM file with the CA certificate first, then the certificates above it' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l crl-chain -d 'PEM file with the CA\'s CRL first, then the CRLs of the CAs above it' -r -F
@@ -147,6 +182,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -l ssldir -d 'Director
 complete -c cert -n "__fish_cert_using_subcommand import" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand import" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand import" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -157,6 +193,7 @@ complete -c cert -n "__fish_cert_using_subcommand log" -l ssldir -d 'Directory o
 complete -c cert -n "__fish_cert_using_subcommand log" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand log" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand log" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand log" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -168,6 +205,7 @@ complete -c cert -n "__fish_cert_using_subcommand list" -l ssldir -d 'Directory 
 complete -c cert -n "__fish_cert_using_subcommand list" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand list" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand list" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand list" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -179,6 +217,7 @@ complete -c cert -n "__fish_cert_using_subcommand man" -l ssldir -d 'Directory o
 complete -c cert -n "__fish_cert_using_subcommand man" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand man" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand man" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand man" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -189,6 +228,7 @@ complete -c cert -n "__fish_cert_using_subcommand print" -l ssldir -d 'Directory
 complete -c cert -n "__fish_cert_using_subcommand print" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand print" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand print" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand print" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -200,6 +240,7 @@ complete -c cert -n "__fish_cert_using_subcommand revoke" -l ssldir -d 'Director
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -219,6 +260,7 @@ complete -c cert -n "__fish_cert_using_subcommand setup" -l ssldir -d 'Directory
 complete -c cert -n "__fish_cert_using_subcommand setup" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand setup" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -231,6 +273,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -l ssldir -d 'Directory 
 complete -c cert -n "__fish_cert_using_subcommand sign" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand sign" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand sign" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand sign" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -243,6 +286,7 @@ complete -c cert -n "__fish_cert_using_subcommand submit" -l ssldir -d 'Director
 complete -c cert -n "__fish_cert_using_subcommand submit" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand submit" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand submit" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand submit" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
@@ -253,26 +297,28 @@ complete -c cert -n "__fish_cert_using_subcommand verify" -l ssldir -d 'Director
 complete -c cert -n "__fish_cert_using_subcommand verify" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand verify" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand verify" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand verify" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand verify" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "autosign" -d 'Work with the autosign policy'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "completions" -d 'Write a shell completion script to standard output'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "generate" -d 'Make keys and CA-signed certificates for the given names'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "log" -d 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "list" -d 'List pending requests; with --all, certificates too'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "man" -d 'Write the manual pages into DIR'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "print" -d 'Print the certificates or requests of NAME... in full'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "revoke" -d 'Revoke the certificates of the given names'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "sign" -d 'Sign the pending requests of the given names, or every one with --all'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "submit" -d 'Queue certificate signing requests read from PEM files'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "verify" -d 'Check the certificates of NAME... against the CA and its CRL'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate import log list man print revoke setup sign submit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "autosign" -d 'Work with the autosign policy'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "completions" -d 'Write a shell completion script to standard output'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "generate" -d 'Make keys and CA-signed certificates for the given names'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "export" -d 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "log" -d 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "list" -d 'List pending requests; with --all, certificates too'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "man" -d 'Write the manual pages into DIR'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "print" -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "revoke" -d 'Revoke the certificates of the given names'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "sign" -d 'Sign the pending requests of the given names, or every one with --all'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "submit" -d 'Queue certificate signing requests read from PEM files'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "verify" -d 'Check the certificates of NAME... against the CA and its CRL'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from autosign clean completions fingerprint generate export import log list man print revoke setup sign submit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cert -n "__fish_cert_using_subcommand help; and __fish_seen_subcommand_from autosign" -f -a "check" -d 'Tell whether the autosign policy would sign NAME\'s request'

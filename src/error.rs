@@ -60,6 +60,9 @@ impl Error {
             Error::Store(StoreError::NotFound { name, .. }) => Some(format!(
                 "`cert list --all` shows the names this CA knows; {name} is not one of them"
             )),
+            Error::Store(StoreError::NoPrivateKey { name, .. }) => Some(format!(
+                "a key stays on the host that made it: export {name} from there, or point --ssldir at the ssldir that holds it"
+            )),
             Error::Store(StoreError::AlreadyExists { .. }) => {
                 Some("pass --force to replace it".into())
             }
@@ -316,6 +319,14 @@ pub enum StoreError {
     NoCa {
         /// The CA directory.
         cadir: PathBuf,
+    },
+    /// No private key for a name in this host's ssldir (keys stay where they were made).
+    #[error("no private key for {name} in {}", ssldir.display())]
+    NoPrivateKey {
+        /// The certname.
+        name: String,
+        /// The ssldir looked in.
+        ssldir: PathBuf,
     },
     /// A name the CA knows nothing about.
     #[error("could not find {what} for {name}")]

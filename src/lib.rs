@@ -20,6 +20,7 @@ pub mod crl;
 pub mod csr;
 pub mod duration;
 pub mod error;
+pub mod export;
 pub mod extension;
 pub mod keys;
 pub mod settings;

@@ -131,6 +131,70 @@ pub enum Format {
     Text,
 }
 
+/// `--format` as typed: [`Format`] plus `pkcs12`, which only `export` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// One JSON document, for scripts
+    Json,
+    /// With export: add a PKCS#12 file (for Java and Windows consumers)
+    Pkcs12,
+    /// The text `puppet cert` and `puppetserver ca` print, for tools that read it
+    Puppet,
+    /// Text for people
+    Text,
+}
+
+/// What the target of `cert export` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportRole {
+    /// A Puppet agent: certificate, key, CA and `crl.pem`
+    Agent,
+    /// A TLS-terminating balancer before the masters: as an agent, plus server config
+    Balancer,
+    /// A compile master without the CA: `crl.pem` and `ca/ca_crl.pem`, plus server config
+    Master,
+}
+
+/// TLS server for which `cert export --server` writes a config fragment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportServer {
+    /// Apache httpd 2.4: a <VirtualHost> with its Listen line
+    Apache,
+    /// HAProxy 2.2+: a frontend/backend pair
+    Haproxy,
+    /// nginx: a file to include inside http {}
+    Nginx,
+}
+
+/// What `cert export` bundles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The whole CA directory, CA key included, for a standby CA.
+    CaStandby,
+    /// Only the CRL chain; `role` decides where it goes (`crl.pem`, and `ca/ca_crl.pem` for a
+    /// master).
+    CrlOnly {
+        /// The target, [`ExportRole::Balancer`] when not given.
+        role: ExportRole,
+    },
+    /// One host's certificate, key, CA and CRL.
+    Host {
+        /// Certificate name, as given.
+        name: String,
+        /// What the host is.
+        role: ExportRole,
+    },
+}
+
+/// Where `cert export` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportOutput {
+    /// A new directory.
+    Directory(PathBuf),
+    /// A new `.tar.gz` file.
+    Tar(PathBuf),
+}
+
 /// Key pair asked for on the command line; `None` where an [`Action`] holds an
 /// `Option<KeyChoice>` means "use the settings' default".
 ///
@@ -203,6 +267,29 @@ pub enum Action {
         /// Key pair to make; `None` follows the settings.
         key: Option<KeyChoice>,
         /// Whether to replace existing files.
+        force: bool,
+    },
+    /// Write a bundle of files for another host.
+    Export {
+        /// What goes into the bundle.
+        kind: ExportKind,
+        /// Where it goes.
+        output: ExportOutput,
+        /// Server config fragment to add.
+        server: Option<ExportServer>,
+        /// Where the bundle will sit on the target.
+        target_ssldir: Option<PathBuf>,
+        /// `PORT` or `ADDRESS:PORT` for the fragment, as given.
+        listen: Option<String>,
+        /// `HOST:PORT` of each master behind the fragment, as given.
+        upstreams: Vec<String>,
+        /// Whether the fragment re-encrypts to the masters.
+        upstream_tls: bool,
+        /// Whether to add a PKCS#12 file (`--format pkcs12`).
+        pkcs12: bool,
+        /// File holding the PKCS#12 passphrase.
+        passphrase_file: Option<PathBuf>,
+        /// Whether to replace an existing output.
         force: bool,
     },
     /// Install an existing CA from its key, certificate bundle and CRL chain.
@@ -298,8 +385,9 @@ where
     T: Into<OsString> + Clone,
 {
     let mut cli = Cli::try_parse_from(argv)?;
+    let pkcs12 = cli.global.format == Some(FormatArg::Pkcs12);
     let global = cli.global.clone().into_global();
-    let action = match cli.command.take() {
+    let mut action = match cli.command.take() {
         Some(command) => {
             if let Some(flag) = cli.puppet_flag_used() {
                 return Err(usage_error(
@@ -317,6 +405,33 @@ where
         }
         None => cli.puppet_action()?,
     };
+    if pkcs12 {
+        match &mut action {
+            Action::Export {
+                kind: ExportKind::Host { .. },
+                pkcs12,
+                passphrase_file: Some(_),
+                ..
+            } => *pkcs12 = true,
+            Action::Export {
+                kind: ExportKind::Host { .. },
+                ..
+            } => {
+                return Err(usage_error(
+                    Some("export"),
+                    ErrorKind::MissingRequiredArgument,
+                    "'--format pkcs12' needs '--passphrase-file FILE'",
+                ))
+            }
+            _ => {
+                return Err(usage_error(
+                    None,
+                    ErrorKind::InvalidValue,
+                    "'--format pkcs12' is only for 'export NAME'",
+                ))
+            }
+        }
+    }
     Ok(Invocation { global, action })
 }
 
@@ -355,8 +470,11 @@ struct GlobalArgs {
     config: Option<PathBuf>,
 
     /// Output format [default: the command's own text]
+    ///
+    /// `pkcs12` is for `export` only: it adds a PKCS#12 file of the key, certificate and CA
+    /// chain to the bundle, encrypted with the passphrase of --passphrase-file.
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
-    format: Option<Format>,
+    format: Option<FormatArg>,
 
     /// Answer yes to every confirmation prompt
     ///
@@ -384,7 +502,12 @@ impl GlobalArgs {
             ssldir: self.ssldir,
             cadir: self.cadir,
             config: self.config,
-            format: self.format,
+            format: match self.format {
+                Some(FormatArg::Json) => Some(Format::Json),
+                Some(FormatArg::Puppet) => Some(Format::Puppet),
+                Some(FormatArg::Text) => Some(Format::Text),
+                Some(FormatArg::Pkcs12) | None => None,
+            },
             yes: self.yes,
             verbose: self.verbose,
             autosign: self.autosign,
@@ -655,6 +778,14 @@ enum Command {
         force: bool,
     },
 
+    /// Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle
+    ///
+    /// The bundle is a tree laid out as the target's ssldir (certs/NAME.pem, certs/ca.pem,
+    /// private_keys/NAME.pem, crl.pem and, for a master, ca/ca_crl.pem), with a README saying
+    /// what goes where and a MANIFEST of SHA-256 checksums (`sha256sum -c MANIFEST`). It never
+    /// holds the CA key, except with --ca-standby. Nothing is written unless all of it is.
+    Export(ExportArgs),
+
     /// Install an existing CA from its key, certificate bundle and CRL chain
     Import {
         /// PEM file with the CA's private key
@@ -760,6 +891,142 @@ enum Command {
         #[arg(value_name = "NAME", required = true)]
         names: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Host whose certificate and key to export (its key must be in this host's ssldir)
+    #[arg(value_name = "NAME", conflicts_with_all = ["crl_only", "ca_standby"])]
+    name: Option<String>,
+
+    /// What the target host is
+    #[arg(
+        long = "for",
+        value_enum,
+        value_name = "ROLE",
+        conflicts_with = "ca_standby"
+    )]
+    role: Option<ExportRole>,
+
+    /// Write the bundle as a new directory DIR
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "tar")]
+    out: Option<PathBuf>,
+
+    /// Write the bundle as a new gzip-compressed tar file (extract with tar -xzpf in the ssldir)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    tar: Option<PathBuf>,
+
+    /// Add a config fragment for this TLS server
+    #[arg(long, value_enum, value_name = "SERVER")]
+    server: Option<ExportServer>,
+
+    /// Where the bundle will sit on the target [default: /etc/puppetlabs/puppet/ssl]
+    ///
+    /// Every path in the README and the server config is under it, so `--out X
+    /// --target-ssldir X` makes a config that runs in place.
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::DirPath)]
+    target_ssldir: Option<PathBuf>,
+
+    /// Port, or ADDRESS:PORT, the server config listens on [default: 8140]
+    #[arg(long, value_name = "[ADDRESS:]PORT")]
+    listen: Option<String>,
+
+    /// The masters behind the server config (comma-separated, repeatable)
+    ///
+    /// Plain HTTP to them unless --upstream-tls; they must trust the X-Client-* headers only
+    /// from this host.
+    #[arg(long, value_name = "HOST:PORT", value_delimiter = ',')]
+    upstream: Vec<String>,
+
+    /// Re-encrypt to the masters, with this host's certificate as client certificate
+    #[arg(long)]
+    upstream_tls: bool,
+
+    /// File whose first line is the passphrase for --format pkcs12
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    passphrase_file: Option<PathBuf>,
+
+    /// Bundle only the CA's current CRL chain (after a revocation)
+    #[arg(long)]
+    crl_only: bool,
+
+    /// Bundle the whole CA directory, CA private key included, for a standby CA host
+    #[arg(long, conflicts_with = "crl_only")]
+    ca_standby: bool,
+
+    /// Replace an existing output
+    #[arg(long)]
+    force: bool,
+}
+
+impl ExportArgs {
+    fn into_action(self) -> Result<Action, clap::Error> {
+        let fail = |kind, message: &str| usage_error(Some("export"), kind, message);
+        let output = match (self.out, self.tar) {
+            (Some(dir), None) => ExportOutput::Directory(dir),
+            (None, Some(file)) => ExportOutput::Tar(file),
+            _ => {
+                return Err(fail(
+                    ErrorKind::MissingRequiredArgument,
+                    "'export' needs '--out DIR' or '--tar FILE.tar.gz'",
+                ))
+            }
+        };
+        let kind = match (self.name, self.crl_only, self.ca_standby) {
+            (Some(name), false, false) => match self.role {
+                Some(role) => ExportKind::Host { name, role },
+                None => {
+                    return Err(fail(
+                        ErrorKind::MissingRequiredArgument,
+                        "'export NAME' needs '--for master|balancer|agent'",
+                    ))
+                }
+            },
+            (None, true, false) => ExportKind::CrlOnly {
+                role: self.role.unwrap_or(ExportRole::Balancer),
+            },
+            (None, false, true) => ExportKind::CaStandby,
+            _ => {
+                return Err(fail(
+                    ErrorKind::MissingRequiredArgument,
+                    "'export' needs a NAME, '--crl-only' or '--ca-standby'",
+                ))
+            }
+        };
+        let fragment_options =
+            self.listen.is_some() || !self.upstream.is_empty() || self.upstream_tls;
+        if self.server.is_none() && fragment_options {
+            return Err(fail(
+                ErrorKind::MissingRequiredArgument,
+                "'--listen', '--upstream' and '--upstream-tls' need '--server nginx|haproxy|apache'",
+            ));
+        }
+        let host = matches!(kind, ExportKind::Host { .. });
+        if !host && (self.server.is_some() || self.passphrase_file.is_some()) {
+            return Err(fail(
+                ErrorKind::ArgumentConflict,
+                "'--server' and '--passphrase-file' are for 'export NAME' only",
+            ));
+        }
+        if self.server.is_some() && self.upstream.is_empty() {
+            return Err(fail(
+                ErrorKind::MissingRequiredArgument,
+                "'--server' needs the masters behind it: '--upstream HOST:PORT[,HOST:PORT...]'",
+            ));
+        }
+        Ok(Action::Export {
+            kind,
+            output,
+            server: self.server,
+            target_ssldir: self.target_ssldir,
+            listen: self.listen,
+            upstreams: self.upstream,
+            upstream_tls: self.upstream_tls,
+            pkcs12: false,
+            passphrase_file: self.passphrase_file,
+            force: self.force,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -892,6 +1159,7 @@ impl Command {
             Self::Autosign { .. } => "autosign",
             Self::Clean { .. } => "clean",
             Self::Completions { .. } => "completions",
+            Self::Export(_) => "export",
             Self::Fingerprint { .. } => "fingerprint",
             Self::Generate { .. } => "generate",
             Self::Import { .. } => "import",
@@ -916,6 +1184,7 @@ impl Command {
                 names: certnames.certname,
             },
             Self::Completions { shell } => Action::Completions { shell },
+            Self::Export(export) => export.into_action()?,
             Self::Fingerprint { names, digest } => Action::Fingerprint { names, digest },
             Self::Generate {
                 certnames,

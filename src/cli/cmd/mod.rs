@@ -2,6 +2,7 @@
 
 mod autosign;
 mod docs;
+mod export;
 mod generate;
 mod list;
 mod log;
@@ -22,6 +23,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::AutosignCheck { name, csr } => autosign::check(context, &name, csr.as_deref()),
         Action::Clean { names } => revoke::clean(context, &names),
         Action::Completions { shell } => docs::completions(shell),
+        action @ Action::Export { .. } => export::run(context, action),
         Action::Fingerprint { names, digest } => show::fingerprint(context, &names, &digest),
         Action::Generate {
             names,
