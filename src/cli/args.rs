@@ -410,19 +410,8 @@ where
             Action::Export {
                 kind: ExportKind::Host { .. },
                 pkcs12,
-                passphrase_file: Some(_),
                 ..
             } => *pkcs12 = true,
-            Action::Export {
-                kind: ExportKind::Host { .. },
-                ..
-            } => {
-                return Err(usage_error(
-                    Some("export"),
-                    ErrorKind::MissingRequiredArgument,
-                    "'--format pkcs12' needs '--passphrase-file FILE'",
-                ))
-            }
             _ => {
                 return Err(usage_error(
                     None,

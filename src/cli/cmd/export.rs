@@ -62,6 +62,7 @@ pub(crate) fn run(context: &Context, action: Action) -> Result<u8, Error> {
             };
             let passphrase = match (pkcs12, passphrase_file) {
                 (true, Some(file)) => Some(read_passphrase(&file)?),
+                (true, None) => Some(crate::cli::prompt::passphrase()?),
                 _ => None,
             };
             let role = role_of(role);
