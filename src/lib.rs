@@ -20,7 +20,9 @@ pub mod duration;
 pub mod error;
 pub mod extension;
 pub mod keys;
+pub mod serve;
 pub mod settings;
+pub mod status;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -2,10 +2,9 @@
 //! `puppet cert` printed. Nothing here decides anything about certificates.
 
 use comfy_table::{presets, Table};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use cert::ca::{Entry, State};
-use cert::certificate::Digest;
 use cert::store::inventory::format_time;
 
 /// The entries as a table: name, state, serial, expiry, fingerprint, alt names.
@@ -70,46 +69,9 @@ pub(crate) fn puppet_lines(entries: &[Entry]) -> String {
     out
 }
 
-/// One entry as JSON, with puppetserver's `certificate_status` field names.
-pub(crate) fn entry_json(entry: &Entry) -> Value {
-    let dns: Vec<&str> = entry
-        .alt_names
-        .iter()
-        .filter_map(|a| a.strip_prefix("DNS:"))
-        .collect();
-    let authorization: serde_json::Map<String, Value> = entry
-        .authorization_extensions
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let mut value = json!({
-        "name": entry.name.as_str(),
-        "state": entry.state.as_str(),
-        "fingerprint": entry.fingerprint,
-        "fingerprints": {
-            "SHA1": entry.fingerprint_with(Digest::Sha1),
-            "SHA256": entry.fingerprint,
-            "SHA512": entry.fingerprint_with(Digest::Sha512),
-            "default": entry.fingerprint,
-        },
-        "dns_alt_names": dns,
-        "subject_alt_names": entry.alt_names,
-        "authorization_extensions": authorization,
-    });
-    if let (Some(serial), Some(not_before), Some(not_after)) =
-        (entry.serial, entry.not_before, entry.not_after)
-    {
-        value["serial"] = json!(serial.to_string());
-        value["serial_number"] = json!(u64::try_from(serial.0).ok());
-        value["not_before"] = json!(format_time(not_before));
-        value["not_after"] = json!(format_time(not_after));
-    }
-    value
-}
-
 /// Entries as a JSON array.
 pub(crate) fn entries_json(entries: &[Entry]) -> String {
-    let values: Vec<Value> = entries.iter().map(entry_json).collect();
+    let values: Vec<Value> = entries.iter().map(cert::status::entry_json).collect();
     format!(
         "{}\n",
         serde_json::to_string_pretty(&values).unwrap_or_default()
