@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the certificates or requests of NAME... in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the certificates of the given names')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create a new CA and the CA server''s own certificate')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign the pending requests of the given names, or every one with --all')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Queue certificate signing requests read from PEM files')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the certificates of NAME... against the CA and its CRL')
@@ -311,6 +312,22 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'cert;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address and port to listen on')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names allowed the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'cert;sign' {
             [CompletionResult]::new('--certname', '--certname', [CompletionResultType]::ParameterName, 'Certificate names to sign (comma-separated, repeatable)')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Validity period [default: the `ca_ttl` setting]')
@@ -371,6 +388,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the certificates or requests of NAME... in full')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the certificates of the given names')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create a new CA and the CA server''s own certificate')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign the pending requests of the given names, or every one with --all')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Queue certificate signing requests read from PEM files')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the certificates of NAME... against the CA and its CRL')
@@ -418,6 +436,9 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;setup' {
+            break
+        }
+        'cert;help;serve' {
             break
         }
         'cert;help;sign' {

@@ -57,6 +57,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand print 'Print the certificates or requests of NAME... in full'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
+            cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
             cand sign 'Sign the pending requests of the given names, or every one with --all'
             cand submit 'Queue certificate signing requests read from PEM files'
             cand verify 'Check the certificates of NAME... against the CA and its CRL'
@@ -290,6 +291,21 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;serve'= {
+            cand --bind 'Address and port to listen on'
+            cand --admin 'Client certificate names allowed the admin endpoints without pp_cli_auth'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'cert;sign'= {
             cand --certname 'Certificate names to sign (comma-separated, repeatable)'
             cand --ttl 'Validity period [default: the `ca_ttl` setting]'
@@ -347,6 +363,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand print 'Print the certificates or requests of NAME... in full'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
+            cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
             cand sign 'Sign the pending requests of the given names, or every one with --all'
             cand submit 'Queue certificate signing requests read from PEM files'
             cand verify 'Check the certificates of NAME... against the CA and its CRL'
@@ -380,6 +397,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;revoke'= {
         }
         &'cert;help;setup'= {
+        }
+        &'cert;help;serve'= {
         }
         &'cert;help;sign'= {
         }

@@ -24,6 +24,9 @@ pub enum Error {
     /// The issuance policy refuses a request.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// The daemon cannot listen, set up TLS or run.
+    #[error(transparent)]
+    Serve(#[from] ServeError),
     /// puppet.conf or another setting cannot be used.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
@@ -277,6 +280,32 @@ pub enum PolicyError {
     TtlTooLong {
         /// The requested lifetime, as given.
         requested: String,
+    },
+}
+
+/// Why the daemon cannot start or keep running.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The listening socket cannot be opened.
+    #[error("cannot listen on {address}: {reason}")]
+    Bind {
+        /// The address asked for.
+        address: String,
+        /// The OS error.
+        reason: String,
+    },
+    /// The async runtime cannot start.
+    #[error("cannot start the runtime: {reason}")]
+    Runtime {
+        /// What tokio said.
+        reason: String,
+    },
+    /// The TLS configuration cannot be built from the CA and host files.
+    #[error("cannot set up TLS: {reason}")]
+    Tls {
+        /// What rustls said.
+        reason: String,
     },
 }
 

@@ -23,7 +23,9 @@ pub mod error;
 pub mod export;
 pub mod extension;
 pub mod keys;
+pub mod serve;
 pub mod settings;
+pub mod status;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -340,6 +340,13 @@ pub enum Action {
         /// Key pair to make; `None` follows the settings.
         key: Option<KeyChoice>,
     },
+    /// Run the signing daemon (Puppet's CA HTTP API v1 over HTTPS) in the foreground.
+    Serve {
+        /// Address and port to listen on.
+        bind: std::net::SocketAddr,
+        /// Client certificate names allowed the admin endpoints without `pp_cli_auth`.
+        admins: Vec<String>,
+    },
     /// Sign the pending requests of `names`, or every pending request when `all`.
     Sign {
         /// Certificate names; empty when `all`.
@@ -854,6 +861,27 @@ enum Command {
         key: KeyArgs,
     },
 
+    /// Run the signing daemon: Puppet's CA HTTP API v1 over HTTPS, in the foreground
+    ///
+    /// Serves the CA in --cadir to Puppet agents and tools (`puppet ssl bootstrap`,
+    /// `puppetserver ca`) on --bind. On first start it issues this host's certificate (the
+    /// `certname` setting, with `dns_alt_names`) into the ssldir. Client certificates are
+    /// optional and checked against the CA and its CRL. One line per request goes to standard
+    /// error. SIGHUP reloads the settings and the CRL; SIGTERM and SIGINT stop after the requests
+    /// in flight.
+    Serve {
+        /// Address and port to listen on
+        #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8140")]
+        bind: std::net::SocketAddr,
+
+        /// Client certificate names allowed the admin endpoints without pp_cli_auth
+        ///
+        /// Comma-separated and repeatable. Certificates carrying the pp_cli_auth extension (as
+        /// `cert setup` makes for this host) are always allowed.
+        #[arg(long, value_name = "NAME", value_delimiter = ',')]
+        admin: Vec<String>,
+    },
+
     /// Sign the pending requests of the given names, or every one with --all
     Sign {
         #[command(flatten)]
@@ -1157,6 +1185,7 @@ impl Command {
             Self::Man { .. } => "man",
             Self::Print { .. } => "print",
             Self::Revoke { .. } => "revoke",
+            Self::Serve { .. } => "serve",
             Self::Setup { .. } => "setup",
             Self::Sign { .. } => "sign",
             Self::Submit { .. } => "submit",
@@ -1221,6 +1250,10 @@ impl Command {
                 ca_name,
                 ttl: ttl.ttl,
                 key: key.into_choice("setup")?,
+            },
+            Self::Serve { bind, admin } => Action::Serve {
+                bind,
+                admins: admin,
             },
             Self::Sign {
                 targets,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use cert::autosign::Reason;
 use cert::ca::{Entry, Outcome, State, Verdict};
-use cert::certificate::Digest;
+use cert::status::entry_json;
 use cert::store::inventory::format_time;
 
 /// The entries as a table: name, state, serial, expiry, fingerprint, alt names, and an
@@ -79,43 +79,6 @@ pub(crate) fn puppet_lines(entries: &[Entry]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// One entry as JSON, with puppetserver's `certificate_status` field names.
-pub(crate) fn entry_json(entry: &Entry) -> Value {
-    let dns: Vec<&str> = entry
-        .alt_names
-        .iter()
-        .filter_map(|a| a.strip_prefix("DNS:"))
-        .collect();
-    let authorization: serde_json::Map<String, Value> = entry
-        .authorization_extensions
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    let mut value = json!({
-        "name": entry.name.as_str(),
-        "state": entry.state.as_str(),
-        "fingerprint": entry.fingerprint,
-        "fingerprints": {
-            "SHA1": entry.fingerprint_with(Digest::Sha1),
-            "SHA256": entry.fingerprint,
-            "SHA512": entry.fingerprint_with(Digest::Sha512),
-            "default": entry.fingerprint,
-        },
-        "dns_alt_names": dns,
-        "subject_alt_names": entry.alt_names,
-        "authorization_extensions": authorization,
-    });
-    if let (Some(serial), Some(not_before), Some(not_after)) =
-        (entry.serial, entry.not_before, entry.not_after)
-    {
-        value["serial"] = json!(serial.to_string());
-        value["serial_number"] = json!(u64::try_from(serial.0).ok());
-        value["not_before"] = json!(format_time(not_before));
-        value["not_after"] = json!(format_time(not_after));
-    }
-    value
 }
 
 /// Entries as a JSON array, with an `autosign` object (`sign`, `reason`) on each request that

@@ -397,3 +397,5 @@ pub fn assert_inventory_line(line: &str, serial: u32, name: &str) {
     }
     assert_eq!(fields[3], format!("/CN={name}"), "subject of {line:?}");
 }
+
+pub mod serve;

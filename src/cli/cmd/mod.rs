@@ -7,6 +7,7 @@ mod generate;
 mod list;
 mod log;
 mod revoke;
+mod serve;
 mod setup;
 mod show;
 mod sign;
@@ -50,6 +51,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
             ttl,
             key,
         } => setup::setup(context, certname, alt_names, ca_name, ttl.as_deref(), key),
+        Action::Serve { bind, admins } => serve::run(context, bind, admins),
         Action::Sign {
             names,
             all,

@@ -1,0 +1,114 @@
+//! Who may call what: puppetserver's default `auth.conf`, reduced to three levels. The TLS layer
+//! has already verified a presented client certificate against the CA and its CRLs; this module
+//! only reads the verified peer's name and `pp_cli_auth` extension and compares them with the
+//! level an endpoint needs. It does not parse requests or touch the CA.
+
+use crate::certificate::Certificate;
+
+/// The verified client certificate of a connection.
+#[derive(Debug, Clone)]
+pub(crate) struct Peer {
+    /// Its CN.
+    pub(crate) common_name: String,
+    /// Whether it carries `pp_cli_auth` = `true` (puppetserver's admin marker).
+    pub(crate) cli_auth: bool,
+}
+
+impl Peer {
+    /// The peer of a verified client certificate (DER); `None` when it does not parse.
+    pub(crate) fn from_der(der: &[u8]) -> Option<Peer> {
+        let certificate = Certificate::from_der("client certificate", der).ok()?;
+        let cli_auth = certificate
+            .authorization_extensions()
+            .iter()
+            .any(|(name, value)| name == "pp_cli_auth" && value == "true");
+        Some(Peer {
+            common_name: certificate.common_name,
+            cli_auth,
+        })
+    }
+}
+
+/// What an endpoint needs from the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// A client certificate with `pp_cli_auth`, or one whose CN is in the allow-list.
+    Admin,
+    /// Any valid client certificate.
+    Client,
+    /// Anyone, with or without a certificate.
+    Public,
+}
+
+impl Access {
+    /// The `auth.conf` rule name puppetserver reports in its 403s.
+    fn rule(self) -> &'static str {
+        match self {
+            Access::Admin => "puppetlabs cert status",
+            Access::Client => "puppetlabs certificate renewal",
+            Access::Public => "puppetlabs certificate",
+        }
+    }
+}
+
+/// Allow the call, or give the text of puppetserver's 403.
+pub(crate) fn check(
+    access: Access,
+    peer: Option<&Peer>,
+    admins: &[String],
+    method: &str,
+    path: &str,
+) -> Result<(), String> {
+    let allowed = match (access, peer) {
+        (Access::Public, _) => true,
+        (Access::Client, Some(_)) => true,
+        (Access::Admin, Some(peer)) => peer.cli_auth || admins.contains(&peer.common_name),
+        (_, None) => false,
+    };
+    if allowed {
+        return Ok(());
+    }
+    let who = peer.map_or("an unauthenticated client", |p| p.common_name.as_str());
+    Err(format!(
+        "Forbidden request: {who} access to {path} (method :{}) (authenticated: {}) denied by \
+         rule '{}'.",
+        method.to_ascii_lowercase(),
+        peer.is_some(),
+        access.rule()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(name: &str, cli_auth: bool) -> Peer {
+        Peer {
+            common_name: name.into(),
+            cli_auth,
+        }
+    }
+
+    #[test]
+    fn levels() {
+        let admins = vec!["ops.example".to_string()];
+        let agent = peer("node1", false);
+        let admin = peer("puppetca", true);
+        let listed = peer("ops.example", false);
+        let check = |access, peer: Option<&Peer>| check(access, peer, &admins, "GET", "/x").is_ok();
+        assert!(check(Access::Public, None));
+        assert!(!check(Access::Client, None));
+        assert!(check(Access::Client, Some(&agent)));
+        assert!(!check(Access::Admin, None));
+        assert!(!check(Access::Admin, Some(&agent)));
+        assert!(check(Access::Admin, Some(&admin)));
+        assert!(check(Access::Admin, Some(&listed)));
+    }
+
+    #[test]
+    fn refusal_names_the_rule() {
+        let error = check(Access::Admin, None, &[], "GET", "/p").unwrap_err();
+        assert!(error.contains("(authenticated: false)"), "{error}");
+        assert!(error.contains("/p (method :get)"), "{error}");
+    }
+}

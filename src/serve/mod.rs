@@ -1,0 +1,301 @@
+//! `cert serve`: the CA over HTTPS, speaking Puppet's CA HTTP API v1 (see [`routes`]).
+//!
+//! Owns the listener, TLS (with optional, verified client certificates; see `tls`), reading
+//! the peer certificate of each connection for [`auth`], timeouts and limits against slow or
+//! greedy clients, one log line per request, reloads and shutdown. It owns no CA rule: every
+//! request becomes one call into [`crate::ca::Ca`], run on tokio's blocking pool because the
+//! store takes a file lock and signs with the CA key.
+//!
+//! Reloads: a changed `ca_crl.pem` (written by this daemon, `cert --revoke` or another
+//! `cert serve`) is noticed on the next connection and the TLS verifier rebuilt; SIGHUP
+//! re-reads the settings and reopens the CA. The autosign setting's file or program is read
+//! for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
+//! finish (up to [`SHUTDOWN_GRACE`]) and return.
+
+mod auth;
+mod routes;
+mod tls;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+
+use crate::ca::{Ca, Config, HostIdentity};
+use crate::error::{Error, ServeError};
+use crate::store::CaFile;
+
+use auth::Peer;
+
+/// Largest request body accepted (a CSR with many extensions is a few KiB); larger is a 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Time a client has to complete the TLS handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client has to send a request's headers (also the keep-alive idle limit).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client has to send a request's body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; more are closed at once.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// How long shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// CNs of client certificates allowed the admin endpoints without `pp_cli_auth`.
+    pub admins: Vec<String>,
+}
+
+/// Something the daemon reports as it starts, for the caller to log or print.
+#[derive(Debug)]
+pub enum Event {
+    /// This host's certificate was issued on this start.
+    IssuedHostCertificate {
+        /// Its CN.
+        name: String,
+    },
+    /// Accepting connections.
+    Listening {
+        /// The bound address.
+        address: SocketAddr,
+    },
+}
+
+/// Loads the CA configuration; called at start and on every SIGHUP.
+pub type Loader = Box<dyn Fn() -> Result<Config, Error> + Send + Sync>;
+
+/// Serve until SIGTERM or SIGINT. Issues this host's certificate first when it has none.
+pub fn run(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Runtime {
+            reason: e.to_string(),
+        })?;
+    runtime.block_on(serve(options, load, report))
+}
+
+/// What every connection shares: the CA, the TLS configuration and the allow-list.
+pub(crate) struct Shared {
+    state: RwLock<Arc<State>>,
+    crl_modified: Mutex<Option<SystemTime>>,
+    load: Loader,
+    pub(crate) admins: Vec<String>,
+}
+
+/// One generation of the CA and the TLS configuration made from it.
+pub(crate) struct State {
+    pub(crate) ca: Arc<Ca>,
+    host: HostIdentity,
+    acceptor: TlsAcceptor,
+}
+
+impl Shared {
+    /// The current generation.
+    pub(crate) fn state(&self) -> Arc<State> {
+        self.state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn replace(&self, state: State) {
+        *self.state.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state);
+    }
+
+    /// Rebuild the TLS configuration when `ca_crl.pem` changed since the last build.
+    fn refresh_crl(&self) {
+        let current = self.state();
+        let modified = current.ca.store().modified(CaFile::Crl).ok();
+        {
+            let mut seen = self
+                .crl_modified
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *seen == modified {
+                return;
+            }
+            *seen = modified;
+        }
+        match build_state(current.ca.clone(), clone_host(&current.host)) {
+            Ok(state) => {
+                tracing::info!("CRL changed; TLS client verification reloaded");
+                self.replace(state);
+            }
+            Err(error) => tracing::error!("cannot reload the CRL: {error}"),
+        }
+    }
+
+    /// Re-read the settings, reopen the CA, rebuild TLS (SIGHUP).
+    fn reload(&self) -> Result<(), Error> {
+        let config = (self.load)()?;
+        let ca = Arc::new(Ca::open(config)?);
+        let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+        let modified = ca.store().modified(CaFile::Crl).ok();
+        let state = build_state(ca, host)?;
+        *self
+            .crl_modified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = modified;
+        self.replace(state);
+        Ok(())
+    }
+}
+
+fn clone_host(host: &HostIdentity) -> HostIdentity {
+    HostIdentity {
+        certificate: host.certificate.clone(),
+        key_pem: host.key_pem.clone(),
+        issued: false,
+    }
+}
+
+fn build_state(ca: Arc<Ca>, host: HostIdentity) -> Result<State, Error> {
+    let config = tls::server_config(&ca, &host)?;
+    Ok(State {
+        ca,
+        host,
+        acceptor: TlsAcceptor::from(Arc::new(config)),
+    })
+}
+
+async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(), Error> {
+    let config = load()?;
+    let ca = Arc::new(Ca::open(config)?);
+    let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+    if host.issued {
+        report(Event::IssuedHostCertificate {
+            name: host.certificate.common_name.clone(),
+        });
+    }
+    let crl_modified = ca.store().modified(CaFile::Crl).ok();
+    let shared = Arc::new(Shared {
+        state: RwLock::new(Arc::new(build_state(ca, host)?)),
+        crl_modified: Mutex::new(crl_modified),
+        load,
+        admins: options.admins.clone(),
+    });
+    let listener = TcpListener::bind(options.bind)
+        .await
+        .map_err(|e| ServeError::Bind {
+            address: options.bind.to_string(),
+            reason: e.to_string(),
+        })?;
+    let address = listener.local_addr().map_err(|e| ServeError::Bind {
+        address: options.bind.to_string(),
+        reason: e.to_string(),
+    })?;
+    report(Event::Listening { address });
+
+    let signal_error = |e: std::io::Error| ServeError::Runtime {
+        reason: format!("cannot handle signals: {e}"),
+    };
+    let mut terminate = signal(SignalKind::terminate()).map_err(signal_error)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
+    let mut hangup = signal(SignalKind::hangup()).map_err(signal_error)?;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        tokio::select! {
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+            _ = hangup.recv() => {
+                match shared.reload() {
+                    Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
+                    Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
+                }
+            }
+            accepted = listener.accept() => {
+                let (stream, remote) = match accepted {
+                    Ok(pair) => pair,
+                    Err(error) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!("accept failed: {error}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    tracing::warn!("{remote}: too many connections; closed");
+                    continue;
+                };
+                shared.refresh_crl();
+                let acceptor = shared.state().acceptor.clone();
+                let shared = shared.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => tls,
+                        Ok(Err(error)) => {
+                            tracing::info!("{remote}: TLS handshake refused: {error}");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::info!("{remote}: TLS handshake timed out");
+                            return;
+                        }
+                    };
+                    let peer = tls
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .and_then(|chain| chain.first())
+                        .and_then(|der| Peer::from_der(der))
+                        .map(Arc::new);
+                    let service = service_fn(move |request| {
+                        let shared = shared.clone();
+                        let peer = peer.clone();
+                        async move { Ok::<_, std::convert::Infallible>(logged(shared, peer, remote, request).await) }
+                    });
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_TIMEOUT)
+                        .max_buf_size(BODY_LIMIT)
+                        .serve_connection(TokioIo::new(tls), service);
+                    if let Err(error) = watcher.watch(connection).await {
+                        tracing::debug!("{remote}: connection ended: {error}");
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+    }
+    Ok(())
+}
+
+async fn logged(
+    shared: Arc<Shared>,
+    peer: Option<Arc<Peer>>,
+    remote: SocketAddr,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<http_body_util::Full<hyper::body::Bytes>> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = routes::handle(&shared, peer.as_deref(), request).await;
+    tracing::info!(
+        "{remote} {} \"{method} {path}\" {} {}ms",
+        peer.as_ref().map_or("-", |p| p.common_name.as_str()),
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}

@@ -1,0 +1,76 @@
+//! puppetserver's wire shapes for what the CA knows: the `certificate_status` JSON of an
+//! [`Entry`], the `expirations` document, and puppetserver's wording of refusals that agents
+//! and tools match on. Both the CLI (`--format json`) and the daemon render through here, so
+//! the two cannot drift. Nothing here decides anything about certificates or speaks HTTP.
+
+use serde_json::{json, Map, Value};
+
+use crate::ca::{Entry, Expirations};
+use crate::certificate::Digest;
+use crate::error::{CertnameError, CsrError, Error};
+use crate::store::inventory::format_time;
+
+/// One entry as JSON, with puppetserver's `certificate_status` field names.
+pub fn entry_json(entry: &Entry) -> Value {
+    let dns: Vec<&str> = entry
+        .alt_names
+        .iter()
+        .filter_map(|a| a.strip_prefix("DNS:"))
+        .collect();
+    let authorization: Map<String, Value> = entry
+        .authorization_extensions
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let mut value = json!({
+        "name": entry.name.as_str(),
+        "state": entry.state.as_str(),
+        "fingerprint": entry.fingerprint,
+        "fingerprints": {
+            "SHA1": entry.fingerprint_with(Digest::Sha1),
+            "SHA256": entry.fingerprint,
+            "SHA512": entry.fingerprint_with(Digest::Sha512),
+            "default": entry.fingerprint,
+        },
+        "dns_alt_names": dns,
+        "subject_alt_names": entry.alt_names,
+        "authorization_extensions": authorization,
+    });
+    if let (Some(serial), Some(not_before), Some(not_after)) =
+        (entry.serial, entry.not_before, entry.not_after)
+    {
+        value["serial"] = json!(serial.to_string());
+        value["serial_number"] = json!(u64::try_from(serial.0).ok());
+        value["not_before"] = json!(format_time(not_before));
+        value["not_after"] = json!(format_time(not_after));
+    }
+    value
+}
+
+/// The `expirations` document: `{"ca-certs":{CN:date},"crls":{issuer:nextUpdate}}`.
+pub fn expirations_json(expirations: &Expirations) -> Value {
+    let map = |items: &[(String, time::OffsetDateTime)]| -> Map<String, Value> {
+        items
+            .iter()
+            .map(|(name, time)| (name.clone(), Value::String(format_time(*time))))
+            .collect()
+    };
+    json!({
+        "ca-certs": map(&expirations.ca_certificates),
+        "crls": map(&expirations.crls),
+    })
+}
+
+/// The message puppetserver sends for `error`, where agents or tools know its wording;
+/// our own one-line message otherwise.
+pub fn puppet_message(error: &Error) -> String {
+    match error {
+        Error::Csr(CsrError::NameMismatch { name, subject }) => {
+            format!("Instance name \"{subject}\" does not match requested key \"{name}\"")
+        }
+        Error::Certname(CertnameError::NotLowerCase { .. }) => {
+            "Certificate names must be lower case.".into()
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,340 @@
+//! `cert serve` (issue 4) driven by curl, a real OpenSSL-based HTTPS peer: enrollment with and
+//! without autosign, the CLI signing while the daemon runs, authorization of the admin
+//! endpoints, revoked client certificates refused in the TLS handshake, bad input answered
+//! with 4xx and nothing written, first-start issuance of the server certificate, reload and
+//! shutdown.
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::serve::{client, require_tool, strs, world_with_ca, Server, SERVE_CONFIG};
+use common::{assert_same, World};
+
+const CA: &str = "/puppet-ca/v1";
+
+fn peers() -> bool {
+    require_tool("curl") && common::require_peer("openssl")
+}
+
+#[test]
+fn autosigned_csr_is_served_and_verifies_with_openssl() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let server = Server::start(&world, &[]);
+    let csr = world.openssl_csr("node1.test", &[]);
+    let (code, body) = server.send(
+        "PUT",
+        &format!("{CA}/certificate_request/node1.test"),
+        "text/plain",
+        &csr,
+        &[],
+    );
+    assert_eq!(code, 200, "{body}");
+    let (code, pem) = server.get(&format!("{CA}/certificate/node1.test"), &[]);
+    assert_eq!(code, 200, "{pem}");
+    let path = world.path().join("node1.pem");
+    std::fs::write(&path, &pem).unwrap();
+    let (valid, detail) = world.openssl_verify(&path);
+    assert!(valid, "{detail}");
+    let (code, chain) = server.get(&format!("{CA}/certificate/ca"), &[]);
+    assert_eq!((code, chain), (200, common::read(&world.ca("ca_crt.pem"))));
+    // Legacy Puppet 3 routes reach the same handlers.
+    let (code, _) = server.get("/production/certificate/node1.test", &[]);
+    assert_eq!(code, 200);
+    let log = server.log_text();
+    assert!(
+        log.contains("\"PUT /puppet-ca/v1/certificate_request/node1.test\" 200"),
+        "{log}"
+    );
+}
+
+#[test]
+fn pending_request_is_signed_by_the_cli_while_serving() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = false\n");
+    let server = Server::start(&world, &[]);
+    let csr = world.openssl_csr("node2.test", &[]);
+    let path = format!("{CA}/certificate_request/node2.test");
+    assert_eq!(server.send("PUT", &path, "text/plain", &csr, &[]).0, 200);
+    let (code, body) = server.get(&format!("{CA}/certificate/node2.test"), &[]);
+    assert_eq!(
+        (code, body.as_str()),
+        (404, "Could not find certificate node2.test")
+    );
+    let (code, body) = server.get(&path, &[]);
+    assert_eq!(code, 200);
+    assert!(body.contains("BEGIN CERTIFICATE REQUEST"), "{body}");
+    world.ok(&["--sign", "node2.test"]);
+    let (code, body) = server.get(&format!("{CA}/certificate/node2.test"), &[]);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(server.get(&path, &[]).0, 404);
+}
+
+#[test]
+fn admin_endpoints_need_pp_cli_auth_or_the_allow_list() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = false\n");
+    world.ok(&["generate", "--certname", "agent.test,ops.test"]);
+    let server = Server::start(&world, &["--admin", "ops.test"]);
+    let admin = client(&world.ssldir, "ca.test");
+    let agent = client(&world.ssldir, "agent.test");
+    let ops = client(&world.ssldir, "ops.test");
+    let status = format!("{CA}/certificate_status/agent.test");
+
+    let (code, body) = server.get(&status, &[]);
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("(authenticated: false)"), "{body}");
+    let (code, body) = server.get(&status, &strs(&agent));
+    assert_eq!(code, 403, "{body}");
+    assert_eq!(server.get(&status, &strs(&ops)).0, 200);
+    let (code, body) = server.get(&status, &strs(&admin));
+    assert_eq!(code, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["state"], "signed");
+    assert_eq!(json["name"], "agent.test");
+
+    // Any valid client certificate may read expirations; nobody without one.
+    assert_eq!(server.get(&format!("{CA}/expirations"), &[]).0, 403);
+    let (code, body) = server.get(&format!("{CA}/expirations"), &strs(&agent));
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"ca-certs\""), "{body}");
+
+    // Revoke through the API, then list by state.
+    let revoke = world.path().join("revoke.json");
+    std::fs::write(&revoke, r#"{"desired_state":"revoked"}"#).unwrap();
+    let (code, body) = server.send("PUT", &status, "application/json", &revoke, &strs(&admin));
+    assert_eq!(code, 204, "{body}");
+    let (code, body) = server.get(
+        &format!("{CA}/certificate_statuses/any_key?state=revoked"),
+        &strs(&admin),
+    );
+    assert_eq!(code, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["agent.test"]);
+
+    // sign with no request: reported under no-csr.
+    let sign = world.path().join("sign.json");
+    std::fs::write(&sign, r#"{"certnames":["nobody.test"]}"#).unwrap();
+    let (code, body) = server.send(
+        "POST",
+        &format!("{CA}/sign"),
+        "application/json",
+        &sign,
+        &strs(&admin),
+    );
+    assert_eq!(code, 200, "{body}");
+    let result: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(result["no-csr"][0], "nobody.test");
+}
+
+#[test]
+fn revoked_client_certificate_fails_the_handshake() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("");
+    world.ok(&["generate", "--certname", "gone.test"]);
+    let server = Server::start(&world, &[]);
+    let gone = client(&world.ssldir, "gone.test");
+    assert_eq!(
+        server.get(&format!("{CA}/expirations"), &strs(&gone)).0,
+        200
+    );
+    world.ok(&["--revoke", "gone.test"]);
+    let (code, error) = server.get(&format!("{CA}/expirations"), &strs(&gone));
+    assert_eq!(code, 0, "a revoked certificate was served: {error}");
+    assert!(error.contains("revoked"), "{error}");
+    // Without a certificate the same client is merely unauthenticated.
+    assert_eq!(server.get(&format!("{CA}/certificate/ca"), &[]).0, 200);
+}
+
+#[test]
+fn bad_input_gets_4xx_and_writes_nothing() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let server = Server::start(&world, &[]);
+    let admin = client(&world.ssldir, "ca.test");
+    let before = world.snapshot_ca();
+    let garbage = world.path().join("garbage");
+    std::fs::write(&garbage, "not a CSR").unwrap();
+    let request = |name: &str| format!("{CA}/certificate_request/{name}");
+
+    let (code, body) = server.send("PUT", &request("a.test"), "text/plain", &garbage, &[]);
+    assert_eq!(code, 400, "{body}");
+    let csr = world.openssl_csr("other.test", &[]);
+    let (code, body) = server.send("PUT", &request("a.test"), "text/plain", &csr, &[]);
+    assert_eq!(
+        (code, body.as_str()),
+        (
+            400,
+            r#"Instance name "other.test" does not match requested key "a.test""#
+        )
+    );
+    let (code, body) = server.send(
+        "PUT",
+        &request("..%2f..%2fetc%2fpasswd"),
+        "text/plain",
+        &csr,
+        &[],
+    );
+    assert_eq!(code, 400, "{body}");
+    let (code, body) = server.send("PUT", &request("Other.test"), "text/plain", &csr, &[]);
+    assert_eq!(
+        (code, body.as_str()),
+        (400, "Certificate names must be lower case.")
+    );
+    let big = world.path().join("big");
+    std::fs::write(&big, vec![b'A'; 200 * 1024]).unwrap();
+    let (code, body) = server.send("PUT", &request("a.test"), "text/plain", &big, &[]);
+    assert_eq!(code, 413, "{body}");
+    assert_eq!(server.get("/nothing/here/at/all", &[]).0, 404);
+    assert_eq!(
+        server.get(&format!("{CA}/certificate_statusez/a"), &[]).0,
+        404
+    );
+    assert_eq!(
+        server
+            .curl(&format!("{CA}/certificate/ca"), &["-X", "POST"])
+            .0,
+        405
+    );
+    let (code, body) = server.send(
+        "POST",
+        &format!("{CA}/sign"),
+        "application/json",
+        &garbage,
+        &strs(&admin),
+    );
+    assert_eq!(code, 400, "{body}");
+    let (code, body) = server.send(
+        "POST",
+        &format!("{CA}/sign"),
+        "text/plain",
+        &garbage,
+        &strs(&admin),
+    );
+    assert_eq!(code, 415, "{body}");
+    let status = format!("{CA}/certificate_status/a.test");
+    let json = world.path().join("bad-state.json");
+    std::fs::write(&json, r#"{"desired_state":"exploded"}"#).unwrap();
+    assert_eq!(
+        server
+            .send("PUT", &status, "application/json", &json, &strs(&admin))
+            .0,
+        400
+    );
+    std::fs::write(&json, r#"{"desired_state":"signed"}"#).unwrap();
+    let (code, body) = server.send("PUT", &status, "application/json", &json, &strs(&admin));
+    assert_eq!(
+        (code, body.as_str()),
+        (
+            409,
+            "Cannot sign certificate for host a.test without a certificate request"
+        )
+    );
+    assert_same(
+        &before,
+        &world.snapshot_ca(),
+        "the CA after refused requests",
+    );
+    assert!(
+        !server.log_text().contains(" 500 "),
+        "{}",
+        server.log_text()
+    );
+}
+
+#[test]
+fn idle_connections_are_closed_and_do_not_block_others() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("");
+    let server = Server::start(&world, &[]);
+    let mut idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    assert_eq!(server.get(&format!("{CA}/certificate/ca"), &[]).0, 200);
+    idle.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buffer = [0u8; 16];
+    let read = idle.read(&mut buffer);
+    assert!(
+        matches!(read, Ok(0)) || read.is_err(),
+        "the idle connection got data: {read:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn first_start_issues_the_server_certificate_and_reloads_and_stops() {
+    if !peers() {
+        return;
+    }
+    // A CA without this host's certificate: made by `--generate` for another name.
+    let world = World::with_config(SERVE_CONFIG);
+    world.ok(&["--generate", "other.test"]);
+    assert!(!world.ssl("certs/ca.test.pem").exists());
+    let mut server = Server::start(&world, &[]);
+    assert!(world.ssl("certs/ca.test.pem").exists());
+    // curl checked the name 127.0.0.1 against the new certificate's alt names.
+    let log = server.log_text();
+    assert!(
+        log.contains("issued this host's certificate for ca.test"),
+        "{log}"
+    );
+    server.signal("HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(server.get(&format!("{CA}/certificate/ca"), &[]).0, 200);
+    assert!(
+        server.log_text().contains("SIGHUP"),
+        "{}",
+        server.log_text()
+    );
+    assert_eq!(server.stop(), Some(0));
+    // A second start reuses the certificate.
+    let server = Server::start(&world, &[]);
+    assert!(
+        !server.log_text().contains("issued"),
+        "{}",
+        server.log_text()
+    );
+}
+
+#[test]
+fn if_modified_since_gives_304_for_ca_and_crl() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("");
+    let server = Server::start(&world, &[]);
+    let future = "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT";
+    let past = "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT";
+    for path in [
+        format!("{CA}/certificate/ca"),
+        format!("{CA}/certificate_revocation_list/ca"),
+    ] {
+        assert_eq!(server.curl(&path, &["-H", future]).0, 304, "{path}");
+        assert_eq!(server.curl(&path, &["-H", past]).0, 200, "{path}");
+    }
+}
