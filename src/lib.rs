@@ -15,6 +15,7 @@ pub mod autosign;
 pub mod ca;
 pub mod certificate;
 pub mod certname;
+pub mod check;
 pub mod crl;
 pub mod csr;
 pub mod duration;

@@ -173,6 +173,8 @@ pub enum Action {
         /// Request file to judge instead of the stored request.
         csr: Option<PathBuf>,
     },
+    /// Check the CA directory's invariants and report every problem.
+    Check,
     /// Remove every file the CA holds for these names, revoking signed certificates first.
     Clean {
         /// Certificate names.
@@ -593,6 +595,15 @@ enum Command {
         command: AutosignCommand,
     },
 
+    /// Check the CA directory: every file parses, serials, inventory, CRL chain, temp files
+    ///
+    /// Reads everything under the CA's lock and changes nothing. Checks that every file parses,
+    /// that `serial` is above every issued serial, that every certificate in `signed/` has its
+    /// inventory line and no serial is used twice, that the CRL chain is signed by the CA chain,
+    /// and that no temp file of an interrupted write is left. Prints one line per problem and
+    /// exits 1 when there is any.
+    Check,
+
     /// Remove everything the CA holds for the given names, revoking signed certificates
     Clean {
         #[command(flatten)]
@@ -878,6 +889,7 @@ impl Command {
     fn name(&self) -> &'static str {
         match self {
             Self::Autosign { .. } => "autosign",
+            Self::Check => "check",
             Self::Clean { .. } => "clean",
             Self::Completions { .. } => "completions",
             Self::Fingerprint { .. } => "fingerprint",
@@ -900,6 +912,7 @@ impl Command {
             Self::Autosign {
                 command: AutosignCommand::Check { name, csr },
             } => Action::AutosignCheck { name, csr },
+            Self::Check => Action::Check,
             Self::Clean { certnames } => Action::Clean {
                 names: certnames.certname,
             },
