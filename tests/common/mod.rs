@@ -504,3 +504,98 @@ impl Random {
         self.next() % bound.max(1)
     }
 }
+
+/// What the CA must do with a file of the hostile corpus (tests/fixtures/bad/).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// Refused when submitted, with this fragment in the message; nothing written.
+    RefusedAtSubmit(&'static str),
+    /// Queued, then refused when signed with --allow-dns-alt-names, with this fragment.
+    RefusedAtSign(&'static str),
+    /// Signed, with only the extensions the CA chooses.
+    Signed,
+}
+
+/// The hostile corpus: (file in tests/fixtures/bad/, expected outcome). Shared by the CLI test
+/// (tests/hostile_cli.rs) and, later, the daemon's: puppetserver refuses at submit (400) what
+/// `cert submit` queues and `--sign` refuses, so a daemon test treats both refusals alike.
+pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
+    use Hostile::{RefusedAtSign, RefusedAtSubmit, Signed};
+    vec![
+        ("ca-true.pem", RefusedAtSign("not permitted: 2.5.29.19")),
+        ("dsa.pem", RefusedAtSubmit("key is not acceptable: DSA")),
+        (
+            "email-san.pem",
+            RefusedAtSign("email:root@example.com that is never signed"),
+        ),
+        (
+            "garbage.pem",
+            RefusedAtSubmit("malformed certificate request: not PEM"),
+        ),
+        ("ip-san.pem", Signed),
+        (
+            "key-cert-sign.pem",
+            RefusedAtSign("not permitted: 2.5.29.15"),
+        ),
+        (
+            "malformed.pem",
+            RefusedAtSubmit("malformed certificate request: not PEM"),
+        ),
+        ("name-300.pem", RefusedAtSubmit("the limit is 255")),
+        ("name-64k.pem", RefusedAtSubmit("the limit is 65536")),
+        ("no-cn.pem", RefusedAtSubmit("has no common name")),
+        (
+            "nul.pem",
+            RefusedAtSubmit("contains '\\0', which is not allowed"),
+        ),
+        ("oversized.pem", RefusedAtSubmit("the limit is 65536")),
+        (
+            "pp-cli-auth.pem",
+            RefusedAtSign("authorization extension (pp_cli_auth)"),
+        ),
+        (
+            "rsa1024.pem",
+            RefusedAtSubmit("key is not acceptable: RSA 1024"),
+        ),
+        ("sans-10000.pem", RefusedAtSubmit("the limit is 65536")),
+        (
+            "sans-101.pem",
+            RefusedAtSign("101 subject alternative names; the limit is 100"),
+        ),
+        ("sha1.pem", RefusedAtSubmit("weak digest")),
+        ("tampered.pem", RefusedAtSubmit("signature does not verify")),
+        (
+            "traversal-dots.pem",
+            RefusedAtSubmit("certname \"..\" has an invalid label"),
+        ),
+        (
+            "traversal.pem",
+            RefusedAtSubmit("contains '/', which is not allowed"),
+        ),
+        (
+            "truncated.pem",
+            RefusedAtSubmit("malformed certificate request"),
+        ),
+        ("two-cns.pem", RefusedAtSubmit("more than one common name")),
+        (
+            "unicode.pem",
+            RefusedAtSubmit("contains 'ö', which is not allowed"),
+        ),
+        (
+            "unknown-critical.pem",
+            RefusedAtSign("not permitted: 1.2.3.4.5"),
+        ),
+        ("upper-case.pem", RefusedAtSubmit("must be lower case")),
+        (
+            "wildcard-san.pem",
+            RefusedAtSign("DNS:*.example.com that is never signed"),
+        ),
+    ]
+}
+
+/// Path of a file of the hostile corpus.
+pub fn hostile_file(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(file)
+}
