@@ -45,6 +45,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand autosign 'Work with the autosign policy'
+            cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
@@ -99,6 +100,19 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;autosign;help;check'= {
         }
         &'cert;autosign;help;help'= {
+        }
+        &'cert;check'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'cert;clean'= {
             cand --certname 'Certificate names (comma-separated, repeatable)'
@@ -351,6 +365,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;help'= {
             cand autosign 'Work with the autosign policy'
+            cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
@@ -373,6 +388,8 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Tell whether the autosign policy would sign NAME''s request'
         }
         &'cert;help;autosign;check'= {
+        }
+        &'cert;help;check'= {
         }
         &'cert;help;clean'= {
         }

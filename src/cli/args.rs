@@ -239,6 +239,8 @@ pub enum Action {
         /// Request file to judge instead of the stored request.
         csr: Option<PathBuf>,
     },
+    /// Check the CA directory's invariants and report every problem.
+    Check,
     /// Remove every file the CA holds for these names, revoking signed certificates first.
     Clean {
         /// Certificate names.
@@ -724,6 +726,15 @@ enum Command {
         command: AutosignCommand,
     },
 
+    /// Check the CA directory: every file parses, serials, inventory, CRL chain, temp files
+    ///
+    /// Reads everything under the CA's lock and changes nothing. Checks that every file parses,
+    /// that `serial` is above every issued serial, that every certificate in `signed/` has its
+    /// inventory line and no serial is used twice, that the CRL chain is signed by the CA chain,
+    /// and that no temp file of an interrupted write is left. Prints one line per problem and
+    /// exits 1 when there is any.
+    Check,
+
     /// Remove everything the CA holds for the given names, revoking signed certificates
     Clean {
         #[command(flatten)]
@@ -1174,6 +1185,7 @@ impl Command {
     fn name(&self) -> &'static str {
         match self {
             Self::Autosign { .. } => "autosign",
+            Self::Check => "check",
             Self::Clean { .. } => "clean",
             Self::Completions { .. } => "completions",
             Self::Export(_) => "export",
@@ -1198,6 +1210,7 @@ impl Command {
             Self::Autosign {
                 command: AutosignCommand::Check { name, csr },
             } => Action::AutosignCheck { name, csr },
+            Self::Check => Action::Check,
             Self::Clean { certnames } => Action::Clean {
                 names: certnames.certname,
             },

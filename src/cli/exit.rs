@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | done |
-//! | 1 | failed: an action failed for at least one name, or `--verify` found the certificate invalid, or `autosign check` would not sign |
+//! | 1 | failed: an action failed for at least one name, or `--verify` found the certificate invalid, `autosign check` would not sign, or `check` found a problem |
 //! | 2 | usage or configuration error: bad arguments, unreadable puppet.conf, no CA |
 //! | 3 | still pending (reserved for the agent's wait) |
 
@@ -23,6 +23,6 @@ pub(crate) fn code(value: u8) -> ExitCode {
 
 /// The text of the EXIT STATUS section of the man page.
 pub(crate) const EXIT_STATUS: &str = "0  done\n\
-1  failed: an action failed for at least one name, --verify found a certificate invalid, or `autosign check` would not sign\n\
+1  failed: an action failed for at least one name, --verify found a certificate invalid, `autosign check` would not sign, or `check` found a problem\n\
 2  usage or configuration error: bad arguments, unreadable puppet.conf, no CA\n\
 3  still pending (reserved for the agent)";

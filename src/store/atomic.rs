@@ -124,6 +124,11 @@ pub(crate) fn remove(path: &Path) -> Result<bool, StoreError> {
     }
 }
 
+/// Whether a file name is one of our temp files (`.NAME.tmp-PID-N`).
+pub(crate) fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
 fn stage(file: &Pending<'_>) -> Result<PathBuf, StoreError> {
     let directory = parent(&file.path);
     let name = file

@@ -238,9 +238,11 @@ impl World {
         csr
     }
 
-    /// Every file and directory under the CA directory, with bytes and mode.
+    /// Every file and directory under the CA directory, with bytes and mode, except
+    /// `audit.log` (the audit trail records refusals too, so it is the one file a refusal may
+    /// change; tests/cli_audit.rs covers it).
     pub fn snapshot_ca(&self) -> Snapshot {
-        snapshot(&self.cadir)
+        without_audit(snapshot(&self.cadir))
     }
 }
 
@@ -270,6 +272,12 @@ pub fn snapshot(root: &Path) -> Snapshot {
     }
     walk(root, root, &mut out);
     out
+}
+
+/// A CA directory snapshot without `audit.log` (which records refusals too).
+pub fn without_audit(mut snapshot: Snapshot) -> Snapshot {
+    snapshot.remove(Path::new("audit.log"));
+    snapshot
 }
 
 /// Assert two snapshots are equal, naming the first difference. The one change allowed is the
@@ -399,3 +407,220 @@ pub fn assert_inventory_line(line: &str, serial: u32, name: &str) {
 }
 
 pub mod serve;
+
+/// Write `count` EC CSRs (made in-process: fast) for `PREFIX-0 .. PREFIX-<count-1>` into the
+/// world's temp dir; returns (names, CSR paths).
+pub fn write_csrs(world: &World, prefix: &str, count: usize) -> (Vec<String>, Vec<PathBuf>) {
+    use cert::certname::Certname;
+    use cert::csr::Csr;
+    use cert::keys::{KeySpec, PrivateKey};
+    let directory = world.path().join("csrs");
+    fs::create_dir_all(&directory).unwrap();
+    let mut names = Vec::new();
+    let mut paths = Vec::new();
+    for index in 0..count {
+        let name = format!("{prefix}-{index}");
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let csr = Csr::generate(&Certname::parse(&name).unwrap(), &key, &[], &[]).unwrap();
+        let path = directory.join(format!("{name}.pem"));
+        fs::write(&path, csr.to_pem()).unwrap();
+        names.push(name);
+        paths.push(path);
+    }
+    (names, paths)
+}
+
+/// `cert check` must find no problem (its output is shown when it does).
+pub fn assert_store_ok(world: &World, what: &str) {
+    let output = world.cert(&["check"]).output().expect("run cert check");
+    assert!(
+        output.status.success(),
+        "{what}: cert check found problems:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `cert check` problems other than temp files (which a SIGKILL may leave until the next
+/// writer takes the lock): must be none.
+pub fn check_allowing_temp_files(world: &World, what: &str) -> usize {
+    let output = world.cert(&["check"]).output().expect("run cert check");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() {
+        return 0;
+    }
+    let problems: Vec<&str> = stdout.lines().collect();
+    let others: Vec<&&str> = problems
+        .iter()
+        .filter(|p| !p.contains("temp file left behind"))
+        .collect();
+    assert!(
+        others.is_empty() && !problems.is_empty(),
+        "{what}: cert check found problems:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    problems.len()
+}
+
+/// (serial, name) of every certificate in `signed/`.
+pub fn signed_serials(world: &World) -> Vec<(u128, String)> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(world.ca("signed")) else {
+        return out;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let pem = fs::read(&path).unwrap();
+        let cert = cert::certificate::Certificate::from_pem(&name, &pem)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        out.push((cert.serial.expect("serial").0, name));
+    }
+    out.sort();
+    out
+}
+
+/// Serials listed in the first (the CA's own) CRL of `ca_crl.pem`.
+pub fn crl_serials(world: &World) -> std::collections::BTreeSet<u128> {
+    let pem = fs::read(world.ca("ca_crl.pem")).unwrap();
+    let crls = cert::crl::Crl::chain_from_pem("ca_crl.pem", &pem).unwrap();
+    crls[0].revoked.iter().map(|r| r.serial.0).collect()
+}
+
+/// Names with a pending request.
+pub fn pending(world: &World) -> Vec<String> {
+    cert::store::Store::new(&world.cadir)
+        .request_names()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// A tiny xorshift generator (no dependency): seeded from `CERT_TEST_SEED` or the clock; the
+/// seed is printed so a failure can be replayed.
+pub struct Random(u64);
+
+impl Random {
+    pub fn new(what: &str) -> Random {
+        let seed = std::env::var("CERT_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        eprintln!("{what}: CERT_TEST_SEED={seed}");
+        Random(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..bound`.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound.max(1)
+    }
+}
+
+/// What the CA must do with a file of the hostile corpus (tests/fixtures/bad/).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// Refused when submitted, with this fragment in the message; nothing written.
+    RefusedAtSubmit(&'static str),
+    /// Queued, then refused when signed with --allow-dns-alt-names, with this fragment.
+    RefusedAtSign(&'static str),
+    /// Signed, with only the extensions the CA chooses.
+    Signed,
+}
+
+/// The hostile corpus: (file in tests/fixtures/bad/, expected outcome). Shared by the CLI test
+/// (tests/hostile_cli.rs) and, later, the daemon's: puppetserver refuses at submit (400) what
+/// `cert submit` queues and `--sign` refuses, so a daemon test treats both refusals alike.
+pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
+    use Hostile::{RefusedAtSign, RefusedAtSubmit, Signed};
+    vec![
+        ("ca-true.pem", RefusedAtSign("not permitted: 2.5.29.19")),
+        ("dsa.pem", RefusedAtSubmit("key is not acceptable: DSA")),
+        (
+            "email-san.pem",
+            RefusedAtSign("email:root@example.com that is never signed"),
+        ),
+        (
+            "garbage.pem",
+            RefusedAtSubmit("malformed certificate request: not PEM"),
+        ),
+        ("ip-san.pem", Signed),
+        (
+            "key-cert-sign.pem",
+            RefusedAtSign("not permitted: 2.5.29.15"),
+        ),
+        (
+            "malformed.pem",
+            RefusedAtSubmit("malformed certificate request: not PEM"),
+        ),
+        ("name-300.pem", RefusedAtSubmit("the limit is 255")),
+        ("name-64k.pem", RefusedAtSubmit("the limit is 65536")),
+        ("no-cn.pem", RefusedAtSubmit("has no common name")),
+        (
+            "nul.pem",
+            RefusedAtSubmit("contains '\\0', which is not allowed"),
+        ),
+        ("oversized.pem", RefusedAtSubmit("the limit is 65536")),
+        (
+            "pp-cli-auth.pem",
+            RefusedAtSign("authorization extension (pp_cli_auth)"),
+        ),
+        (
+            "rsa1024.pem",
+            RefusedAtSubmit("key is not acceptable: RSA 1024"),
+        ),
+        ("sans-10000.pem", RefusedAtSubmit("the limit is 65536")),
+        (
+            "sans-101.pem",
+            RefusedAtSign("101 subject alternative names; the limit is 100"),
+        ),
+        ("sha1.pem", RefusedAtSubmit("weak digest")),
+        ("tampered.pem", RefusedAtSubmit("signature does not verify")),
+        (
+            "traversal-dots.pem",
+            RefusedAtSubmit("certname \"..\" has an invalid label"),
+        ),
+        (
+            "traversal.pem",
+            RefusedAtSubmit("contains '/', which is not allowed"),
+        ),
+        (
+            "truncated.pem",
+            RefusedAtSubmit("malformed certificate request"),
+        ),
+        ("two-cns.pem", RefusedAtSubmit("more than one common name")),
+        (
+            "unicode.pem",
+            RefusedAtSubmit("contains 'ö', which is not allowed"),
+        ),
+        (
+            "unknown-critical.pem",
+            RefusedAtSign("not permitted: 1.2.3.4.5"),
+        ),
+        ("upper-case.pem", RefusedAtSubmit("must be lower case")),
+        (
+            "wildcard-san.pem",
+            RefusedAtSign("DNS:*.example.com that is never signed"),
+        ),
+    ]
+}
+
+/// Path of a file of the hostile corpus.
+pub fn hostile_file(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(file)
+}

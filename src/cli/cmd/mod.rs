@@ -1,6 +1,7 @@
 //! One file per command; [`dispatch`] routes an [`Action`] to it.
 
 mod autosign;
+mod check;
 mod docs;
 mod export;
 mod generate;
@@ -22,6 +23,7 @@ use super::Context;
 pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
     match action {
         Action::AutosignCheck { name, csr } => autosign::check(context, &name, csr.as_deref()),
+        Action::Check => check::run(context),
         Action::Clean { names } => revoke::clean(context, &names),
         Action::Completions { shell } => docs::completions(shell),
         action @ Action::Export { .. } => export::run(context, action),
