@@ -15,7 +15,7 @@ use crate::store::inventory::format_time;
 pub struct Event {
     /// When, in Puppet's time format.
     pub time: String,
-    /// Who: `cli:<user>` or `client:<certificate CN>`.
+    /// Who: `cli:<user>`, `client:<certificate CN>` or `autosign`.
     pub actor: String,
     /// `sign`, `revoke`, `clean`, `generate`.
     pub action: String,
@@ -95,6 +95,15 @@ pub fn parse(text: &str) -> Vec<Event> {
     text.lines()
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect()
+}
+
+/// The actor of a certificate autosign signed (the `autosign` setting decided, not a person).
+pub const AUTOSIGN_ACTOR: &str = "autosign";
+
+/// The actor for a daemon request made with the client certificate of `common_name`:
+/// `client:<CN>`.
+pub fn client_actor(common_name: &str) -> String {
+    format!("client:{common_name}")
 }
 
 /// The actor for a command-line user: `cli:<user>`.

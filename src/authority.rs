@@ -259,12 +259,67 @@ impl Authority {
         cli_auth: bool,
     ) -> Result<Certificate, Error> {
         policy.check(name, csr)?;
-        let public_key =
-            rcgen::SubjectPublicKeyInfo::from_der(csr.public_key_der()).map_err(|e| {
-                KeyError::Unsupported {
-                    reason: format!("CSR public key: {e}"),
-                }
-            })?;
+        self.sign_leaf(
+            name,
+            csr.public_key_der(),
+            csr.alt_names(),
+            csr.extensions(),
+            serial,
+            validity,
+            cli_auth,
+        )
+    }
+
+    /// Renew `current`, a certificate this CA issued: the same key, subject, alt names and
+    /// Puppet extensions (`pp_cli_auth` included when it has it), with a new serial and
+    /// validity (puppetserver's `certificate_renewal`). The caller has verified `current`
+    /// (chain, CRL, validity); this only refuses one with another issuer or an unusable name.
+    pub fn renew(
+        &self,
+        current: &Certificate,
+        serial: Serial,
+        validity: Validity,
+    ) -> Result<Certificate, Error> {
+        let name = Certname::parse(&current.common_name)?;
+        if current.issuer != self.certificate().subject {
+            return Err(KeyError::Certificate {
+                what: name.to_string(),
+                reason: format!(
+                    "issued by {}, not by this CA ({})",
+                    current.issuer,
+                    self.certificate().subject
+                ),
+            }
+            .into());
+        }
+        self.sign_leaf(
+            &name,
+            &current.public_key_der()?,
+            &current.alt_names,
+            &current.extensions,
+            serial,
+            validity,
+            false,
+        )
+    }
+
+    /// The one place a leaf certificate is built; the caller has checked what goes in.
+    #[allow(clippy::too_many_arguments)]
+    fn sign_leaf(
+        &self,
+        name: &Certname,
+        public_key_der: &[u8],
+        alt_names: &[AltName],
+        extensions: &[extension::Extension],
+        serial: Serial,
+        validity: Validity,
+        cli_auth: bool,
+    ) -> Result<Certificate, Error> {
+        let public_key = rcgen::SubjectPublicKeyInfo::from_der(public_key_der).map_err(|e| {
+            KeyError::Unsupported {
+                reason: format!("public key: {e}"),
+            }
+        })?;
         let mut params = CertificateParams::default();
         let mut distinguished_name = DistinguishedName::new();
         distinguished_name.push(DnType::CommonName, name.as_str());
@@ -281,33 +336,35 @@ impl Authority {
         params.key_identifier_method =
             KeyIdMethod::PreSpecified(key_identifier(rcgen::PublicKeyData::der_bytes(&public_key)));
 
-        let mut alt_names = vec![SanType::DnsName(dns_name(name.as_str())?)];
-        for alt_name in csr.alt_names() {
+        let mut sans = vec![SanType::DnsName(dns_name(name.as_str())?)];
+        for alt_name in alt_names {
             match alt_name {
                 AltName::Dns(dns) if dns == name.as_str() => {}
-                AltName::Dns(dns) => alt_names.push(SanType::DnsName(dns_name(dns)?)),
-                AltName::Ip(address) => alt_names.push(SanType::IpAddress(*address)),
-                // `policy.check` refused these above.
+                AltName::Dns(dns) => sans.push(SanType::DnsName(dns_name(dns)?)),
+                AltName::Ip(address) => sans.push(SanType::IpAddress(*address)),
+                // The policy refused these in CSRs; a certificate never has them from us.
                 AltName::Other(_) => {}
             }
         }
-        alt_names.dedup();
-        params.subject_alt_names = alt_names;
+        sans.dedup();
+        params.subject_alt_names = sans;
 
         params.custom_extensions.push(comment_extension());
         params
             .custom_extensions
             .push(extended_key_usage_extension());
-        for requested in csr.extensions() {
-            // `policy.check` has refused everything outside Puppet's arcs.
+        let mut has_cli_auth = false;
+        for requested in extensions {
+            // Only Puppet's arcs are ever copied (the policy refused others in CSRs).
             if extension::puppet_arc(&requested.oid).is_some() {
+                has_cli_auth |= requested.oid == extension::PP_CLI_AUTH;
                 let mut copy =
                     CustomExtension::from_oid_content(&requested.oid, requested.value.clone());
                 copy.set_criticality(false);
                 params.custom_extensions.push(copy);
             }
         }
-        if cli_auth {
+        if cli_auth && !has_cli_auth {
             params
                 .custom_extensions
                 .push(CustomExtension::from_oid_content(

@@ -130,6 +130,16 @@ impl Certificate {
         &self.der
     }
 
+    /// The SubjectPublicKeyInfo DER (the key a renewal keeps).
+    pub fn public_key_der(&self) -> Result<Vec<u8>, KeyError> {
+        let (_, cert) =
+            X509Certificate::from_der(&self.der).map_err(|e| KeyError::Certificate {
+                what: self.common_name.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(cert.public_key().raw.to_vec())
+    }
+
     /// The PEM encoding.
     pub fn to_pem(&self) -> String {
         pem_encode("CERTIFICATE", &self.der)

@@ -166,7 +166,8 @@ impl Csr {
         })
     }
 
-    /// Build and sign a CSR for `name` with `key`. `alt_names` are DNS names (or IP addresses);
+    /// Build and sign a CSR for `name` with `key`. `alt_names` are DNS names or IP addresses,
+    /// bare or written as Puppet prints them (`DNS:x`, `IP:127.0.0.1`, any case of the prefix);
     /// the certname is added to them when there are any, as Puppet agents do. `extensions` are
     /// Puppet `extension_requests` (OID arcs and string values).
     pub fn generate(
@@ -180,21 +181,14 @@ impl Csr {
         distinguished_name.push(DnType::CommonName, name.as_str());
         params.distinguished_name = distinguished_name;
         if !alt_names.is_empty() {
-            let mut all: Vec<String> = vec![name.as_str().to_owned()];
-            all.extend(alt_names.iter().filter(|n| *n != name.as_str()).cloned());
-            for alt in all {
-                let san = match alt.parse() {
-                    Ok(ip) => SanType::IpAddress(ip),
-                    Err(_) => {
-                        SanType::DnsName(alt.clone().try_into().map_err(|_| Error::Value {
-                            what: "alt name",
-                            value: alt.clone(),
-                            reason: "not a DNS name".into(),
-                        })?)
-                    }
-                };
-                params.subject_alt_names.push(san);
+            let mut all = vec![SanType::DnsName(dns_name(name.as_str())?)];
+            for alt in alt_names {
+                let san = san(alt)?;
+                if !all.contains(&san) {
+                    all.push(san);
+                }
             }
+            params.subject_alt_names = all;
         }
         for (oid, value) in extensions {
             params
@@ -282,6 +276,41 @@ const WEAK_SIGNATURES: &[&str] = &[
     "1.3.14.3.2.29",
 ];
 
+/// One alt name given to [`Csr::generate`]: `IP:a` must be an address, `DNS:n` a DNS name, and
+/// a bare value is an address when it parses as one, else a DNS name.
+fn san(alt: &str) -> Result<SanType, Error> {
+    let prefixed = |prefix: &str| {
+        alt.get(..prefix.len())
+            .filter(|p| p.eq_ignore_ascii_case(prefix))
+            .map(|_| &alt[prefix.len()..])
+    };
+    if let Some(address) = prefixed("IP:") {
+        return address
+            .parse()
+            .map(SanType::IpAddress)
+            .map_err(|_| Error::Value {
+                what: "alt name",
+                value: alt.to_owned(),
+                reason: "not an IP address".into(),
+            });
+    }
+    if let Some(name) = prefixed("DNS:") {
+        return Ok(SanType::DnsName(dns_name(name)?));
+    }
+    match alt.parse() {
+        Ok(address) => Ok(SanType::IpAddress(address)),
+        Err(_) => Ok(SanType::DnsName(dns_name(alt)?)),
+    }
+}
+
+fn dns_name(name: &str) -> Result<rcgen::string::Ia5String, Error> {
+    name.to_owned().try_into().map_err(|_| Error::Value {
+        what: "alt name",
+        value: name.to_owned(),
+        reason: "not a DNS name".into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +318,22 @@ mod tests {
 
     fn name(text: &str) -> Certname {
         Certname::parse(text).unwrap()
+    }
+
+    #[test]
+    fn generate_takes_prefixed_alt_names() {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let alt_names: Vec<String> = ["IP:127.0.0.1", "DNS:x.example", "dns:node1", "ip:::1"]
+            .map(String::from)
+            .to_vec();
+        let csr = Csr::generate(&name("node1"), &key, &alt_names, &[]).unwrap();
+        let names: Vec<String> = csr.alt_names().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names,
+            ["DNS:node1", "IP:127.0.0.1", "DNS:x.example", "IP:::1"]
+        );
+        let error = Csr::generate(&name("node1"), &key, &["IP:web".into()], &[]).unwrap_err();
+        assert!(error.to_string().contains("not an IP address"), "{error}");
     }
 
     #[test]

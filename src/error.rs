@@ -69,6 +69,9 @@ impl Error {
             Error::Store(StoreError::AlreadyExists { .. }) => {
                 Some("pass --force to replace it".into())
             }
+            Error::Serve(ServeError::HostKey { name, .. }) => Some(format!(
+                "`cert clean {name}` revokes the CA's certificate for {name} and removes this host's files; the next start makes a new key and certificate"
+            )),
             Error::Certname(_) => Some(
                 "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
             ),
@@ -299,6 +302,17 @@ pub enum ServeError {
     #[error("cannot start the runtime: {reason}")]
     Runtime {
         /// What tokio said.
+        reason: String,
+    },
+    /// This host's key is in the ssldir without its certificate, and the CA's certificate for
+    /// the name cannot be used with it (another key, revoked, expired).
+    #[error("cannot use this host's key {}: {reason}", key.display())]
+    HostKey {
+        /// The certname.
+        name: String,
+        /// The key file.
+        key: PathBuf,
+        /// Why the certificate the CA holds for it does not fit.
         reason: String,
     },
     /// The TLS configuration cannot be built from the CA and host files.

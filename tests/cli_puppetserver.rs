@@ -504,3 +504,36 @@ fn concurrent_generates_get_distinct_serials() {
     assert_eq!(serials.len(), 7, "{inventory}");
     assert!(!world.ca(".cert.lock").exists());
 }
+
+/// Issue 4: `IP:`/`DNS:` prefixes on `--subject-alt-names`, as `puppetserver ca list` prints them,
+/// give an IP and a DNS alt name (`IP:127.0.0.1` used to become the DNS name `IP:127.0.0.1`).
+#[test]
+fn generate_takes_ip_and_dns_prefixed_alt_names() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::new();
+    world.ok(&["setup"]);
+    world.ok(&[
+        "generate",
+        "--certname",
+        "lb.test",
+        "--subject-alt-names",
+        "IP:127.0.0.1,DNS:x.test",
+    ]);
+    let text = world.x509_text(&world.ca("signed/lb.test.pem"));
+    assert!(
+        text.contains("DNS:lb.test, IP Address:127.0.0.1, DNS:x.test"),
+        "{text}"
+    );
+    let (valid, detail) = world.openssl_verify(&world.ca("signed/lb.test.pem"));
+    assert!(valid, "{detail}");
+    let (_, _, stderr) = world.fails(&[
+        "generate",
+        "--certname",
+        "bad.test",
+        "--subject-alt-names",
+        "IP:not-an-address",
+    ]);
+    assert!(stderr.contains("not an IP address"), "{stderr}");
+}

@@ -12,6 +12,8 @@ pub(crate) struct Peer {
     pub(crate) common_name: String,
     /// Whether it carries `pp_cli_auth` = `true` (puppetserver's admin marker).
     pub(crate) cli_auth: bool,
+    /// The certificate itself (what `certificate_renewal` renews).
+    pub(crate) certificate: Certificate,
 }
 
 impl Peer {
@@ -23,8 +25,9 @@ impl Peer {
             .iter()
             .any(|(name, value)| name == "pp_cli_auth" && value == "true");
         Some(Peer {
-            common_name: certificate.common_name,
+            common_name: certificate.common_name.clone(),
             cli_auth,
+            certificate,
         })
     }
 }
@@ -83,10 +86,31 @@ mod tests {
     use super::*;
 
     fn peer(name: &str, cli_auth: bool) -> Peer {
-        Peer {
-            common_name: name.into(),
-            cli_auth,
-        }
+        let key = crate::keys::PrivateKey::generate(crate::keys::KeySpec::EcP256).unwrap();
+        let certname = crate::certname::Certname::parse(name).unwrap();
+        let csr = crate::csr::Csr::generate(&certname, &key, &[], &[]).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let ca = crate::authority::Authority::create_self_signed(
+            "Test CA",
+            crate::keys::PrivateKey::generate(crate::keys::KeySpec::EcP256).unwrap(),
+            crate::certificate::Serial(1),
+            now,
+            crate::authority::DEFAULT_TTL,
+        )
+        .unwrap();
+        let certificate = ca
+            .issue(
+                &certname,
+                &csr,
+                &crate::authority::Policy::default(),
+                crate::certificate::Serial(2),
+                crate::authority::Validity::new(now, crate::authority::DEFAULT_TTL).unwrap(),
+                cli_auth,
+            )
+            .unwrap();
+        let peer = Peer::from_der(certificate.der()).unwrap();
+        assert_eq!(peer.cli_auth, cli_auth);
+        peer
     }
 
     #[test]

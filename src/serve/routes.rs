@@ -19,7 +19,9 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
 
+use crate::audit;
 use crate::ca::{Ca, Entry, Selection, SignOptions, State};
+use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::crl::Reason;
 use crate::error::{Error, StoreError};
@@ -87,6 +89,10 @@ pub(crate) async fn handle(
     let ca = shared.state().ca.clone();
     let context = Context {
         ca,
+        actor: peer.map_or_else(
+            || "client:-".to_owned(),
+            |p| audit::client_actor(&p.common_name),
+        ),
         body,
         query,
         if_modified_since,
@@ -99,10 +105,14 @@ pub(crate) async fn handle(
         (Endpoint::CertificateRequest(name), Method::DELETE) => delete_request(context, name).await,
         (Endpoint::CertificateRequest(name), _) => request_pem(context, name).await,
         (Endpoint::CertificateRevocationList, _) => crl(context).await,
-        (Endpoint::CertificateRenewal, _) => text(
-            StatusCode::NOT_FOUND,
-            "Certificate renewal is not enabled on this CA",
-        ),
+        (Endpoint::CertificateRenewal, _) => match peer {
+            Some(peer) => renew(context, peer.certificate.clone()).await,
+            // `auth::check` refused unauthenticated callers above.
+            None => text(
+                StatusCode::BAD_REQUEST,
+                "No certificate found in renewal request",
+            ),
+        },
         (Endpoint::CertificateStatus(name), Method::PUT) => set_status(context, name).await,
         (Endpoint::CertificateStatus(name), Method::DELETE) => delete(context, name).await,
         (Endpoint::CertificateStatus(name), _) => get_status(context, name).await,
@@ -228,6 +238,8 @@ fn decode(segment: &str) -> Result<String, String> {
 /// What a handler gets: the CA and the parts of the request it may need.
 struct Context {
     ca: std::sync::Arc<Ca>,
+    /// Who the audit trail names for what this request changes: `client:<CN>`.
+    actor: String,
     body: Bytes,
     query: String,
     if_modified_since: Option<SystemTime>,
@@ -345,6 +357,29 @@ async fn submit(context: Context, name: String) -> Reply {
     }
 }
 
+async fn renew(context: Context, current: Certificate) -> Reply {
+    let now = time::OffsetDateTime::now_utc();
+    let actor = context.actor.clone();
+    let name = current.common_name.clone();
+    match blocking(&context.ca, move |ca| ca.renew_as(&actor, &current, now)).await {
+        Ok(Ok(certificate)) => {
+            tracing::info!(
+                "renewed {name} (serial {})",
+                certificate
+                    .serial
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            );
+            text(StatusCode::OK, certificate.to_pem())
+        }
+        Ok(Err(error @ (Error::Key(_) | Error::Certname(_)))) => {
+            text(StatusCode::BAD_REQUEST, status::puppet_message(&error))
+        }
+        Ok(Err(error)) => failure(&error),
+        Err(reply) => reply,
+    }
+}
+
 async fn request_pem(context: Context, name: String) -> Reply {
     let name = match certname(&name) {
         Ok(name) => name,
@@ -437,8 +472,10 @@ async fn set_status(context: Context, name: String) -> Reply {
                 ttl,
                 ..SignOptions::default()
             };
+            let actor = context.actor.clone();
             let outcome = blocking(&context.ca, move |ca| {
-                ca.sign(std::slice::from_ref(&target), options, now).pop()
+                ca.sign_as(&actor, std::slice::from_ref(&target), options, now)
+                    .pop()
             })
             .await;
             match outcome {
@@ -460,8 +497,14 @@ async fn set_status(context: Context, name: String) -> Reply {
             }
         }
         Some("revoked") => {
+            let actor = context.actor.clone();
             let outcome = blocking(&context.ca, move |ca| {
-                ca.revoke(std::slice::from_ref(&target), Reason::KeyCompromise, now)
+                ca.revoke_as(
+                    &actor,
+                    std::slice::from_ref(&target),
+                    Reason::KeyCompromise,
+                    now,
+                )
             })
             .await;
             match outcome {
@@ -569,9 +612,10 @@ async fn sign(context: Context, all: bool) -> Reply {
         }
     }
     let now = time::OffsetDateTime::now_utc();
+    let actor = context.actor.clone();
     let outcomes = blocking(&context.ca, move |ca| {
         let names = if all { ca.pending()? } else { names };
-        Ok::<_, Error>(ca.sign(&names, SignOptions::default(), now))
+        Ok::<_, Error>(ca.sign_as(&actor, &names, SignOptions::default(), now))
     })
     .await;
     let outcomes = match outcomes {
@@ -624,7 +668,8 @@ async fn clean(context: Context) -> Reply {
         }
     }
     let now = time::OffsetDateTime::now_utc();
-    match blocking(&context.ca, move |ca| ca.clean(&names, now)).await {
+    let actor = context.actor.clone();
+    match blocking(&context.ca, move |ca| ca.clean_as(&actor, &names, now)).await {
         Ok(Ok(outcomes)) => {
             let missing: Vec<String> = outcomes
                 .iter()
