@@ -6,6 +6,8 @@
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
 #![allow(dead_code)]
 
+pub mod ca_server;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
