@@ -338,6 +338,20 @@ fn bad_servers_are_refused_and_the_ssldir_is_kept() {
         "enrollment after the bad answers",
     );
 
+    // An expired CRL: refused, ssldir intact.
+    let before = snapshot(&site.agent_ssldir);
+    site.server.set(Behaviour::ExpiredCrl);
+    let output = site.agent("n.test", &[]);
+    assert_eq!(code(&output), 1, "{:?}", text(&output));
+    assert_one_error(&text(&output).1, "expired CRL");
+    assert!(
+        text(&output).1.contains("expired at"),
+        "{:?}",
+        text(&output)
+    );
+    assert_same(&before, &snapshot(&site.agent_ssldir), "expired CRL");
+    site.server.set(Behaviour::Normal);
+
     // Another CA at the same address: refused, ssldir intact.
     let before = snapshot(&site.agent_ssldir);
     let other = Site::new(true);

@@ -26,6 +26,8 @@ pub enum Behaviour {
     Normal,
     /// Every request gets 404 with an HTML body (a web server, not a CA).
     NotACa,
+    /// `GET certificate_revocation_list/ca` serves a CRL whose nextUpdate is past.
+    ExpiredCrl,
     /// `GET certificate/NAME` announces more body than it sends.
     TruncatedCertificate,
 }
@@ -210,6 +212,9 @@ fn respond(world: &Served, behaviour: Behaviour, method: &str, path: &str, body:
     let (endpoint, name) = rest.split_once('/').unwrap_or((rest, ""));
     match (method, endpoint, name) {
         ("GET", "certificate", "ca") => ok(std::fs::read(world.cadir.join("ca_crt.pem")).unwrap()),
+        ("GET", "certificate_revocation_list", "ca") if behaviour == Behaviour::ExpiredCrl => {
+            ok(expired_crl_chain(world))
+        }
         ("GET", "certificate_revocation_list", "ca") => {
             ok(std::fs::read(world.cadir.join("ca_crl.pem")).unwrap())
         }
@@ -237,4 +242,24 @@ fn respond(world: &Served, behaviour: Behaviour, method: &str, path: &str, body:
         }
         _ => not_found(format!("no route {method} {path}")),
     }
+}
+
+/// The CA's CRL chain with the issuing CA's CRL replaced by one that expired yesterday.
+fn expired_crl_chain(world: &Served) -> Vec<u8> {
+    let ca = world.ca();
+    let crls = ca.crls().expect("crls");
+    let now = time::OffsetDateTime::now_utc();
+    let expired = cert::crl::Crl::sign(
+        ca.authority(),
+        crls[0].number.unwrap_or(0) + 1,
+        now - time::Duration::days(2),
+        std::time::Duration::from_secs(24 * 3600),
+        &crls[0].revoked,
+    )
+    .expect("sign CRL");
+    let mut pem = expired.to_pem().into_bytes();
+    for crl in &crls[1..] {
+        pem.extend_from_slice(crl.to_pem().as_bytes());
+    }
+    pem
 }
