@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh')
             [CompletionResult]::new('autosign', 'autosign', [CompletionResultType]::ParameterValue, 'Work with the autosign policy')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
@@ -66,6 +67,34 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Queue certificate signing requests read from PEM files')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the certificates of NAME... against the CA and its CRL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cert;agent' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'CA server as HOST[:PORT] [default: the `ca_server`, then `server` setting]')
+            [CompletionResult]::new('--ca_server', '--ca_server', [CompletionResultType]::ParameterName, 'CA server as HOST[:PORT], when it is not --server [default: the `ca_server` setting]')
+            [CompletionResult]::new('--ca-server', '--ca-server', [CompletionResultType]::ParameterName, 'CA server as HOST[:PORT], when it is not --server [default: the `ca_server` setting]')
+            [CompletionResult]::new('--certname', '--certname', [CompletionResultType]::ParameterName, 'This host''s certificate name [default: the `certname` setting]')
+            [CompletionResult]::new('--dns_alt_names', '--dns_alt_names', [CompletionResultType]::ParameterName, 'Alt names to request, comma-separated [default: the `dns_alt_names` setting]')
+            [CompletionResult]::new('--dns-alt-names', '--dns-alt-names', [CompletionResultType]::ParameterName, 'Alt names to request, comma-separated [default: the `dns_alt_names` setting]')
+            [CompletionResult]::new('--waitforcert', '--waitforcert', [CompletionResultType]::ParameterName, 'Seconds between checks for the certificate; 0 exits at once [default: `waitforcert`, 2m]')
+            [CompletionResult]::new('--maxwaitforcert', '--maxwaitforcert', [CompletionResultType]::ParameterName, 'Give up waiting for the certificate after this long [default: wait for ever]')
+            [CompletionResult]::new('--runinterval', '--runinterval', [CompletionResultType]::ParameterName, 'Time between runs of the loop [default: the `runinterval` setting, 30m]')
+            [CompletionResult]::new('--ca-fingerprint', '--ca-fingerprint', [CompletionResultType]::ParameterName, 'Required SHA-256 fingerprint of the CA certificate on first contact')
+            [CompletionResult]::new('--ca_fingerprint', '--ca_fingerprint', [CompletionResultType]::ParameterName, 'Required SHA-256 fingerprint of the CA certificate on first contact')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Command to run with `sh -c` after the certificate or CRL changed')
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Enroll or check once, then exit')
+            [CompletionResult]::new('--onetime', '--onetime', [CompletionResultType]::ParameterName, 'Enroll or check once, then exit')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'cert;autosign' {
@@ -390,6 +419,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help' {
+            [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh')
             [CompletionResult]::new('autosign', 'autosign', [CompletionResultType]::ParameterValue, 'Work with the autosign policy')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
@@ -409,6 +439,9 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Queue certificate signing requests read from PEM files')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the certificates of NAME... against the CA and its CRL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cert;help;agent' {
             break
         }
         'cert;help;autosign' {

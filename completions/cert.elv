@@ -44,6 +44,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand agent 'Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh'
             cand autosign 'Work with the autosign policy'
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
@@ -63,6 +64,33 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand submit 'Queue certificate signing requests read from PEM files'
             cand verify 'Check the certificates of NAME... against the CA and its CRL'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;agent'= {
+            cand --server 'CA server as HOST[:PORT] [default: the `ca_server`, then `server` setting]'
+            cand --ca_server 'CA server as HOST[:PORT], when it is not --server [default: the `ca_server` setting]'
+            cand --ca-server 'CA server as HOST[:PORT], when it is not --server [default: the `ca_server` setting]'
+            cand --certname 'This host''s certificate name [default: the `certname` setting]'
+            cand --dns_alt_names 'Alt names to request, comma-separated [default: the `dns_alt_names` setting]'
+            cand --dns-alt-names 'Alt names to request, comma-separated [default: the `dns_alt_names` setting]'
+            cand --waitforcert 'Seconds between checks for the certificate; 0 exits at once [default: `waitforcert`, 2m]'
+            cand --maxwaitforcert 'Give up waiting for the certificate after this long [default: wait for ever]'
+            cand --runinterval 'Time between runs of the loop [default: the `runinterval` setting, 30m]'
+            cand --ca-fingerprint 'Required SHA-256 fingerprint of the CA certificate on first contact'
+            cand --ca_fingerprint 'Required SHA-256 fingerprint of the CA certificate on first contact'
+            cand --exec 'Command to run with `sh -c` after the certificate or CRL changed'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand -o 'Enroll or check once, then exit'
+            cand --onetime 'Enroll or check once, then exit'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'cert;autosign'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
@@ -364,6 +392,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'cert;help'= {
+            cand agent 'Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh'
             cand autosign 'Work with the autosign policy'
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
@@ -383,6 +412,8 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand submit 'Queue certificate signing requests read from PEM files'
             cand verify 'Check the certificates of NAME... against the CA and its CRL'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;help;agent'= {
         }
         &'cert;help;autosign'= {
             cand check 'Tell whether the autosign policy would sign NAME''s request'

@@ -176,6 +176,18 @@ impl Csr {
         alt_names: &[String],
         extensions: &[(Vec<u64>, String)],
     ) -> Result<Csr, Error> {
+        Csr::generate_with_attributes(name, key, alt_names, extensions, &[])
+    }
+
+    /// [`Csr::generate`] plus CSR attributes (Puppet's `custom_attributes` and
+    /// `pp_auth_auto_renew`), each one UTF8String value.
+    pub fn generate_with_attributes(
+        name: &Certname,
+        key: &PrivateKey,
+        alt_names: &[String],
+        extensions: &[(Vec<u64>, String)],
+        attributes: &[(Vec<u64>, String)],
+    ) -> Result<Csr, Error> {
         let mut params = CertificateParams::default();
         let mut distinguished_name = DistinguishedName::new();
         distinguished_name.push(DnType::CommonName, name.as_str());
@@ -198,8 +210,16 @@ impl Csr {
                     extension::der_utf8_string(value),
                 ));
         }
+        let attributes = attributes
+            .iter()
+            .map(|(oid, value)| rcgen::Attribute {
+                // rcgen wants a static OID; a CSR carries a handful, made a few times per run.
+                oid: Box::leak(oid.clone().into_boxed_slice()),
+                values: extension::der_set_of_utf8_string(value),
+            })
+            .collect();
         let request = params
-            .serialize_request(key.signing_key())
+            .serialize_request_with_attributes(key.signing_key(), attributes)
             .map_err(|e| KeyError::Sign {
                 reason: e.to_string(),
             })?;

@@ -218,6 +218,11 @@ pub(crate) fn der_utf8_string(text: &str) -> Vec<u8> {
     der_tagged(0x0c, text.as_bytes())
 }
 
+/// DER SET OF one UTF8String: the value of a CSR attribute.
+pub(crate) fn der_set_of_utf8_string(text: &str) -> Vec<u8> {
+    der_tagged(0x31, &der_utf8_string(text))
+}
+
 /// DER IA5String encoding of `text`.
 pub(crate) fn der_ia5_string(text: &str) -> Vec<u8> {
     der_tagged(0x16, text.as_bytes())

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub, unused_qualifications)]
 
+pub mod agent;
 pub mod audit;
 pub mod authority;
 pub mod autosign;

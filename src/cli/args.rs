@@ -232,6 +232,8 @@ pub enum Shell {
 /// What one run of `cert` is asked to do, whichever dialect asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// Enroll with a Puppet CA and keep the certificate and CRL fresh (`cert agent`).
+    Agent(AgentRequest),
     /// Tell whether the autosign policy would sign `name`'s request.
     AutosignCheck {
         /// Certificate name the request is for.
@@ -370,6 +372,31 @@ pub enum Action {
         /// Certificate names.
         names: Vec<String>,
     },
+}
+
+/// The options of `cert agent`, as given; `None` follows puppet.conf.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AgentRequest {
+    /// CA server as `HOST[:PORT]` when no `ca_server` is given.
+    pub server: Option<String>,
+    /// CA server as `HOST[:PORT]`.
+    pub ca_server: Option<String>,
+    /// This host's certificate name.
+    pub certname: Option<String>,
+    /// Alt names to request.
+    pub dns_alt_names: Vec<String>,
+    /// Poll interval, Puppet duration syntax.
+    pub waitforcert: Option<String>,
+    /// Longest wait for the certificate, Puppet duration syntax.
+    pub maxwaitforcert: Option<String>,
+    /// Run once and exit.
+    pub onetime: bool,
+    /// Interval of the loop, Puppet duration syntax.
+    pub runinterval: Option<String>,
+    /// Required SHA-256 fingerprint of the CA certificate.
+    pub ca_fingerprint: Option<String>,
+    /// Command to run after a change of certificate or CRL.
+    pub exec: Option<String>,
 }
 
 /// A parsed command line: the options for every command and the one thing to do.
@@ -719,6 +746,15 @@ fn action_names(action: &Action) -> &[String] {
 /// an arm in [`Command::into_action`] that makes a new [`Action`] variant.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh
+    ///
+    /// Fetches and pins the CA certificate (first contact: its SHA-256 fingerprint is printed;
+    /// --ca-fingerprint requires one), fetches the CRL, makes or reuses the key, submits a CSR
+    /// and waits for the certificate, then writes the ssldir as Puppet does. Without --onetime
+    /// it stays in the foreground: every runinterval it refreshes the CRL and renews the
+    /// certificate within 30 days of expiry, running --exec after any change.
+    Agent(AgentArgs),
+
     /// Work with the autosign policy
     #[command(subcommand_required = true)]
     Autosign {
@@ -1057,6 +1093,63 @@ impl ExportArgs {
     }
 }
 
+#[derive(Debug, Args)]
+struct AgentArgs {
+    /// CA server as HOST[:PORT] [default: the `ca_server`, then `server` setting]
+    #[arg(long, value_name = "HOST[:PORT]")]
+    server: Option<String>,
+
+    /// CA server as HOST[:PORT], when it is not --server [default: the `ca_server` setting]
+    #[arg(
+        long = "ca_server",
+        visible_alias = "ca-server",
+        value_name = "HOST[:PORT]"
+    )]
+    ca_server: Option<String>,
+
+    /// This host's certificate name [default: the `certname` setting]
+    #[arg(long, value_name = "NAME")]
+    certname: Option<String>,
+
+    /// Alt names to request, comma-separated [default: the `dns_alt_names` setting]
+    #[arg(
+        long = "dns_alt_names",
+        visible_alias = "dns-alt-names",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    dns_alt_names: Vec<String>,
+
+    /// Seconds between checks for the certificate; 0 exits at once [default: `waitforcert`, 2m]
+    #[arg(long, value_name = "DURATION")]
+    waitforcert: Option<String>,
+
+    /// Give up waiting for the certificate after this long [default: wait for ever]
+    #[arg(long, value_name = "DURATION")]
+    maxwaitforcert: Option<String>,
+
+    /// Enroll or check once, then exit
+    #[arg(long, short = 'o', conflicts_with = "runinterval")]
+    onetime: bool,
+
+    /// Time between runs of the loop [default: the `runinterval` setting, 30m]
+    #[arg(long, value_name = "DURATION")]
+    runinterval: Option<String>,
+
+    /// Required SHA-256 fingerprint of the CA certificate on first contact
+    ///
+    /// Colon-separated hex as `cert --fingerprint ca` and `puppet ssl show` print it; case,
+    /// colons and a `SHA256:` prefix do not matter.
+    #[arg(long, visible_alias = "ca_fingerprint", value_name = "FINGERPRINT")]
+    ca_fingerprint: Option<String>,
+
+    /// Command to run with `sh -c` after the certificate or CRL changed
+    ///
+    /// For example `systemctl reload nginx`. A failing command is reported, not fatal.
+    #[arg(long, value_name = "COMMAND")]
+    exec: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 enum AutosignCommand {
     /// Tell whether the autosign policy would sign NAME's request
@@ -1184,6 +1277,7 @@ impl Command {
     /// The subcommand's name as typed.
     fn name(&self) -> &'static str {
         match self {
+            Self::Agent(_) => "agent",
             Self::Autosign { .. } => "autosign",
             Self::Check => "check",
             Self::Clean { .. } => "clean",
@@ -1207,6 +1301,18 @@ impl Command {
 
     fn into_action(self) -> Result<Action, clap::Error> {
         let action = match self {
+            Self::Agent(agent) => Action::Agent(AgentRequest {
+                server: agent.server,
+                ca_server: agent.ca_server,
+                certname: agent.certname,
+                dns_alt_names: agent.dns_alt_names,
+                waitforcert: agent.waitforcert,
+                maxwaitforcert: agent.maxwaitforcert,
+                onetime: agent.onetime,
+                runinterval: agent.runinterval,
+                ca_fingerprint: agent.ca_fingerprint,
+                exec: agent.exec,
+            }),
             Self::Autosign {
                 command: AutosignCommand::Check { name, csr },
             } => Action::AutosignCheck { name, csr },

@@ -51,8 +51,12 @@ pub(crate) fn report(error: &Error) {
     }
 }
 
-fn exit_code_for(error: &Error) -> u8 {
+pub(crate) fn exit_code_for(error: &Error) -> u8 {
+    use cert::error::AgentError;
     match error {
+        Error::Agent(AgentError::Waiting { .. }) => exit::WAITING,
+        Error::Agent(AgentError::Refused { .. } | AgentError::Revoked { .. }) => exit::REFUSED,
+        Error::Agent(AgentError::Unreachable { .. }) => exit::UNREACHABLE,
         Error::Settings(_) | Error::Value { .. } | Error::Certname(_) => exit::USAGE,
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },

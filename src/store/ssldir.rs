@@ -1,8 +1,9 @@
 //! A host's ssldir in Puppet's layout: `certs/NAME.pem`, `certs/ca.pem`, `crl.pem`,
 //! `private_keys/NAME.pem`, `public_keys/NAME.pem`, `certificate_requests/NAME.pem`.
 //!
-//! Written by `--generate`/`setup` on the CA host (and later by the agent). Private keys are
-//! created with mode 0600 in a 0750 `private_keys/`, never replaced unless asked.
+//! Written by `--generate`/`setup` on the CA host and by `cert agent`. Private keys are
+//! created with mode 0600 in a 0750 `private_keys/`, never replaced unless asked; every other
+//! file is replaced atomically, so an interrupted agent leaves the old file or the new one.
 
 use std::path::{Path, PathBuf};
 
@@ -115,6 +116,89 @@ impl Ssldir {
         }
         atomic::write(&path, crl_pem, PUBLIC_MODE)?;
         Ok(true)
+    }
+
+    /// `certificate_requests/NAME.pem`.
+    pub fn request_path(&self, name: &Certname) -> PathBuf {
+        self.root
+            .join("certificate_requests")
+            .join(name.file_name())
+    }
+
+    /// The pinned CA certificate bundle, when there is one.
+    pub fn ca_certificate(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.ca_certificate_path())
+    }
+
+    /// The CRL chain, when there is one.
+    pub fn crl(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.crl_path())
+    }
+
+    /// When `crl.pem` was last written (for `If-Modified-Since`).
+    pub fn crl_modified(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.crl_path())
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Pin the CA certificate bundle and its CRL chain (`certs/ca.pem`, `crl.pem`).
+    pub fn write_ca_and_crl(&self, ca_pem: &[u8], crl_pem: &[u8]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        atomic::ensure_directory(&self.root.join("certs"), 0o755)?;
+        atomic::write_all(&[
+            atomic::Pending {
+                path: self.ca_certificate_path(),
+                bytes: ca_pem,
+                mode: PUBLIC_MODE,
+            },
+            atomic::Pending {
+                path: self.crl_path(),
+                bytes: crl_pem,
+                mode: PUBLIC_MODE,
+            },
+        ])
+    }
+
+    /// Replace `crl.pem`.
+    pub fn write_crl(&self, crl_pem: &[u8]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        atomic::write(&self.crl_path(), crl_pem, PUBLIC_MODE)
+    }
+
+    /// Keep the CSR just submitted in `certificate_requests/NAME.pem`.
+    pub fn write_request(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        atomic::ensure_directory(&self.root.join("certificate_requests"), 0o755)?;
+        atomic::write(&self.request_path(name), pem, PUBLIC_MODE)
+    }
+
+    /// Store the host's signed certificate and public key, then drop its request, as a Puppet
+    /// agent does once the certificate arrives.
+    pub fn write_certificate(
+        &self,
+        name: &Certname,
+        public_key_pem: &[u8],
+        certificate_pem: &[u8],
+    ) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        for directory in ["certs", "public_keys"] {
+            atomic::ensure_directory(&self.root.join(directory), 0o755)?;
+        }
+        atomic::write_all(&[
+            atomic::Pending {
+                path: self.root.join("public_keys").join(name.file_name()),
+                bytes: public_key_pem,
+                mode: PUBLIC_MODE,
+            },
+            atomic::Pending {
+                path: self.certificate_path(name),
+                bytes: certificate_pem,
+                mode: PUBLIC_MODE,
+            },
+        ])?;
+        atomic::remove(&self.request_path(name))?;
+        Ok(())
     }
 
     /// Whether a private key for `name` exists here.

@@ -6,6 +6,8 @@
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
 #![allow(dead_code)]
 
+pub mod ca_server;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -20,11 +22,15 @@ pub const EC_CONFIG: &str = "[main]\ncertname = ca.test\nkey_type = ec\n";
 /// Whether the peer tool `name` can be run. When it cannot, print a skip message and return
 /// `false`, unless `CERT_REQUIRE_PEERS=1`, in which case a missing peer fails the test.
 pub fn require_peer(name: &str) -> bool {
-    let found = StdCommand::new(name)
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
+    // `openssl version`, `puppet --version`, `curl --version`: one of the two spellings works.
+    let runs = |argument: &str| {
+        StdCommand::new(name)
+            .arg(argument)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    let found = runs("version") || runs("--version");
     if found {
         return true;
     }
@@ -471,6 +477,10 @@ pub fn signed_serials(world: &World) -> Vec<(u128, String)> {
     for entry in entries {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            // A temp file a killed run left behind (the next locked run removes it).
+            continue;
+        }
         let pem = fs::read(&path).unwrap();
         let cert = cert::certificate::Certificate::from_pem(&name, &pem)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -1,5 +1,6 @@
 //! One file per command; [`dispatch`] routes an [`Action`] to it.
 
+mod agent;
 mod autosign;
 mod check;
 mod docs;
@@ -22,6 +23,7 @@ use super::Context;
 /// Run `action`; returns the exit code.
 pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
     match action {
+        Action::Agent(request) => agent::run(context, &request),
         Action::AutosignCheck { name, csr } => autosign::check(context, &name, csr.as_deref()),
         Action::Check => check::run(context),
         Action::Clean { names } => revoke::clean(context, &names),
