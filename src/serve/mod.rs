@@ -13,6 +13,9 @@
 //! finish (up to [`SHUTDOWN_GRACE`]) and return.
 
 mod auth;
+// Issue 7: routes without TLS or sockets, for fuzzing and tests.
+#[doc(hidden)]
+pub mod harness;
 mod routes;
 mod tls;
 
