@@ -92,6 +92,8 @@ impl Harness {
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(BODY_LIMIT)
+                // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
+                .max_header_size(BODY_LIMIT)
                 .half_close(true)
                 .serve_connection(TokioIo::new(far), service);
             let client = async move {
