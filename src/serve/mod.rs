@@ -13,6 +13,9 @@
 //! finish (up to [`SHUTDOWN_GRACE`]) and return.
 
 mod auth;
+// Issue 7: routes without TLS or sockets, for fuzzing and tests.
+#[doc(hidden)]
+pub mod harness;
 mod routes;
 mod tls;
 
@@ -262,6 +265,8 @@ async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result
                         .timer(TokioTimer::new())
                         .header_read_timeout(HEADER_TIMEOUT)
                         .max_buf_size(BODY_LIMIT)
+                        // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
+                        .max_header_size(BODY_LIMIT)
                         .serve_connection(TokioIo::new(tls), service);
                     if let Err(error) = watcher.watch(connection).await {
                         tracing::debug!("{remote}: connection ended: {error}");

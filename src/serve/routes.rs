@@ -333,6 +333,14 @@ async fn submit(context: Context, name: String) -> Reply {
     .await
     {
         Ok(Ok(submission)) => {
+            // Issue 7: autosign said sign and the CA's policy refused: a 400 with the reason,
+            // as puppetserver answers (and `cert submit` fails); the request stays queued.
+            if let Some(Err(error)) = &submission.signed {
+                if is_client_error(error) {
+                    tracing::warn!("autosign would sign {name}, but the CA refused: {error}");
+                    return text(StatusCode::BAD_REQUEST, status::puppet_message(error));
+                }
+            }
             match &submission.signed {
                 Some(Ok(certificate)) => tracing::info!(
                     "autosigned {name} (serial {}): {}",

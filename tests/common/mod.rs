@@ -476,6 +476,11 @@ pub fn signed_serials(world: &World) -> Vec<(u128, String)> {
     };
     for entry in entries {
         let path = entry.unwrap().path();
+        // A killed writer's temp file (`.NAME.pem.tmp-*`) is no certificate; `cert check`
+        // reports it, and the next writer removes it.
+        if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         if name.starts_with('.') {
             // A temp file a killed run left behind (the next locked run removes it).
