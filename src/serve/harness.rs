@@ -38,6 +38,9 @@ pub enum Client {
 pub struct Harness {
     shared: Arc<Shared>,
     runtime: tokio::runtime::Runtime,
+    /// The certificate every simulated client presents (the daemon's own, issued by the CA):
+    /// routes that need one, like renewal, see a real certificate; the CN comes from [`Client`].
+    client_certificate: crate::certificate::Certificate,
 }
 
 impl Harness {
@@ -52,13 +55,18 @@ impl Harness {
         let reload = config.clone();
         let ca = Arc::new(Ca::open(config)?);
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+        let client_certificate = host.certificate.clone();
         let shared = Arc::new(Shared {
             state: RwLock::new(Arc::new(build_state(ca, host)?)),
             crl_modified: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             admins: Vec::new(),
         });
-        Ok(Harness { shared, runtime })
+        Ok(Harness {
+            shared,
+            runtime,
+            client_certificate,
+        })
     }
 
     /// Send `input` as the whole of one connection from `client`, then EOF; the bytes the
@@ -69,10 +77,12 @@ impl Harness {
             Client::Agent(name) => Some(Arc::new(Peer {
                 common_name: name.clone(),
                 cli_auth: false,
+                certificate: self.client_certificate.clone(),
             })),
             Client::Admin(name) => Some(Arc::new(Peer {
                 common_name: name.clone(),
                 cli_auth: true,
+                certificate: self.client_certificate.clone(),
             })),
         };
         let shared = self.shared.clone();
