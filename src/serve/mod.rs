@@ -14,6 +14,7 @@
 
 mod auth;
 mod routes;
+mod signer;
 mod tls;
 
 use std::net::SocketAddr;
@@ -76,7 +77,11 @@ pub type Loader = Box<dyn Fn() -> Result<Config, Error> + Send + Sync>;
 
 /// Serve until SIGTERM or SIGINT. Issues this host's certificate first when it has none.
 pub fn run(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(), Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // One worker per core: TLS handshakes (an RSA signature each) use every core, like the
+    // signer's batches do.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
         .enable_all()
         .build()
         .map_err(|e| ServeError::Runtime {
@@ -91,6 +96,8 @@ pub(crate) struct Shared {
     crl_modified: Mutex<Option<SystemTime>>,
     load: Loader,
     pub(crate) admins: Vec<String>,
+    /// The group-commit signer every enrolment goes through.
+    pub(crate) signer: signer::Signer,
 }
 
 /// One generation of the CA and the TLS configuration made from it.
@@ -184,6 +191,7 @@ async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result
         crl_modified: Mutex::new(crl_modified),
         load,
         admins: options.admins.clone(),
+        signer: signer::Signer::start(),
     });
     let listener = TcpListener::bind(options.bind)
         .await

@@ -87,6 +87,7 @@ pub(crate) async fn handle(
     let ca = shared.state().ca.clone();
     let context = Context {
         ca,
+        signer: shared.signer.clone(),
         body,
         query,
         if_modified_since,
@@ -228,6 +229,7 @@ fn decode(segment: &str) -> Result<String, String> {
 /// What a handler gets: the CA and the parts of the request it may need.
 struct Context {
     ca: std::sync::Arc<Ca>,
+    signer: super::signer::Signer,
     body: Bytes,
     query: String,
     if_modified_since: Option<SystemTime>,
@@ -313,14 +315,13 @@ async fn submit(context: Context, name: String) -> Reply {
         Err(reply) => return reply,
     };
     let body = context.body.clone();
-    let now = time::OffsetDateTime::now_utc();
     let submitted = name.clone();
-    match blocking(&context.ca, move |ca| {
-        ca.submit_and_autosign(&submitted, &body, now)
-    })
-    .await
+    match context
+        .signer
+        .submit(context.ca.clone(), submitted, body)
+        .await
     {
-        Ok(Ok(submission)) => {
+        Ok(submission) => {
             match &submission.signed {
                 Some(Ok(certificate)) => tracing::info!(
                     "autosigned {name} (serial {}): {}",
@@ -337,11 +338,10 @@ async fn submit(context: Context, name: String) -> Reply {
             }
             empty(StatusCode::OK)
         }
-        Ok(Err(error)) if is_client_error(&error) => {
+        Err(error) if is_client_error(&error) => {
             text(StatusCode::BAD_REQUEST, status::puppet_message(&error))
         }
-        Ok(Err(error)) => failure(&error),
-        Err(reply) => reply,
+        Err(error) => failure(&error),
     }
 }
 
