@@ -22,7 +22,8 @@ PORT=${PORT:-28140}
 
 cargo build --release --quiet --bin cert
 cargo bench --quiet --bench serve_load --no-run 2>/dev/null
-load() { cargo bench --quiet --bench serve_load -- "$@"; }
+root=$(pwd)
+load() { cargo bench --quiet --manifest-path "$root/Cargo.toml" --bench serve_load -- "$@"; }
 
 work=$(mktemp -d /tmp/cert-serve-bench.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -71,7 +72,7 @@ codedir = $ps/code
 cadir = $ps/ca
 autosign = true
 CONF
-sed -i -e 's/ssl-host: .*/ssl-host: 127.0.0.1/' -e 's/ssl-port: .*/ssl-port: $((PORT + 1))/' "$ps/conf.d/webserver.conf"
+sed -i -e 's/ssl-host: .*/ssl-host: 127.0.0.1/' -e "s/ssl-port: .*/ssl-port: $((PORT + 1))/" "$ps/conf.d/webserver.conf"
 sed -i -e "s#server-conf-dir: .*#server-conf-dir: $ps/etc#" -e "s#server-code-dir: .*#server-code-dir: $ps/code#" \
     -e "s#server-var-dir: .*#server-var-dir: $ps/var#" -e "s#server-run-dir: .*#server-run-dir: $ps/run#" \
     -e "s#server-log-dir: .*#server-log-dir: $ps/log#" "$ps/conf.d/puppetserver.conf"
@@ -87,4 +88,5 @@ sed -i -e "s#access-log-config: .*#access-log-config: /etc/puppet/puppetserver/r
         -jar /usr/share/puppetserver/puppetserver.jar --config "$ps/conf.d" \
         --bootstrap-config /etc/puppet/puppetserver/services.d
 )
-echo "   certificates in inventory.txt: $(wc -l <"$ps/ca/inventory.txt")"
+echo "   certificates in inventory.txt: $(wc -l <"$ps/ca/inventory.txt"), serials distinct:" \
+    "$(cut -d' ' -f1 "$ps/ca/inventory.txt" | sort -u | wc -l)"
