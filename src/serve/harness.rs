@@ -56,11 +56,17 @@ impl Harness {
         let ca = Arc::new(Ca::open(config)?);
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let client_certificate = host.certificate.clone();
+        // The signer task lives on this runtime, driven whenever `exchange` blocks on it.
+        let signer = {
+            let _context = runtime.enter();
+            super::signer::Signer::start()
+        };
         let shared = Arc::new(Shared {
             state: RwLock::new(Arc::new(build_state(ca, host)?)),
             crl_modified: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             admins: Vec::new(),
+            signer,
         });
         Ok(Harness {
             shared,

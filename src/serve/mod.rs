@@ -17,6 +17,7 @@ mod auth;
 #[doc(hidden)]
 pub mod harness;
 mod routes;
+mod signer;
 mod tls;
 
 use std::net::SocketAddr;
@@ -79,7 +80,17 @@ pub type Loader = Box<dyn Fn() -> Result<Config, Error> + Send + Sync>;
 
 /// Serve until SIGTERM or SIGINT. Issues this host's certificate first when it has none.
 pub fn run(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(), Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // aws-lc seeds its random generator on first use from CPU jitter, about 50 ms of CPU; do
+    // that while the CA loads instead of in the first TLS handshake.
+    std::thread::spawn(|| {
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let _ = provider.secure_random.fill(&mut [0u8; 32]);
+    });
+    // One worker per core: TLS handshakes (an RSA signature each) use every core, like the
+    // signer's batches do.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
         .enable_all()
         .build()
         .map_err(|e| ServeError::Runtime {
@@ -94,6 +105,8 @@ pub(crate) struct Shared {
     crl_modified: Mutex<Option<SystemTime>>,
     load: Loader,
     pub(crate) admins: Vec<String>,
+    /// The group-commit signer every enrolment goes through.
+    pub(crate) signer: signer::Signer,
 }
 
 /// One generation of the CA and the TLS configuration made from it.
@@ -187,6 +200,7 @@ async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result
         crl_modified: Mutex::new(crl_modified),
         load,
         admins: options.admins.clone(),
+        signer: signer::Signer::start(),
     });
     let listener = TcpListener::bind(options.bind)
         .await

@@ -93,6 +93,7 @@ pub(crate) async fn handle(
             || "client:-".to_owned(),
             |p| audit::client_actor(&p.common_name),
         ),
+        signer: shared.signer.clone(),
         body,
         query,
         if_modified_since,
@@ -240,6 +241,7 @@ struct Context {
     ca: std::sync::Arc<Ca>,
     /// Who the audit trail names for what this request changes: `client:<CN>`.
     actor: String,
+    signer: super::signer::Signer,
     body: Bytes,
     query: String,
     if_modified_since: Option<SystemTime>,
@@ -325,14 +327,13 @@ async fn submit(context: Context, name: String) -> Reply {
         Err(reply) => return reply,
     };
     let body = context.body.clone();
-    let now = time::OffsetDateTime::now_utc();
     let submitted = name.clone();
-    match blocking(&context.ca, move |ca| {
-        ca.submit_and_autosign(&submitted, &body, now)
-    })
-    .await
+    match context
+        .signer
+        .submit(context.ca.clone(), submitted, body)
+        .await
     {
-        Ok(Ok(submission)) => {
+        Ok(submission) => {
             // Issue 7: autosign said sign and the CA's policy refused: a 400 with the reason,
             // as puppetserver answers (and `cert submit` fails); the request stays queued.
             if let Some(Err(error)) = &submission.signed {
@@ -357,11 +358,10 @@ async fn submit(context: Context, name: String) -> Reply {
             }
             empty(StatusCode::OK)
         }
-        Ok(Err(error)) if is_client_error(&error) => {
+        Err(error) if is_client_error(&error) => {
             text(StatusCode::BAD_REQUEST, status::puppet_message(&error))
         }
-        Ok(Err(error)) => failure(&error),
-        Err(reply) => reply,
+        Err(error) => failure(&error),
     }
 }
 

@@ -1,0 +1,128 @@
+//! Group commit for enrolments: every `PUT certificate_request` is checked and put through
+//! autosign on its own (on the blocking pool), then handed to one signer task that enrols
+//! everything waiting in one [`Ca::enroll`] call: one lock hold, the serials reserved together,
+//! the signatures made on all cores, one group commit of the files. While a batch is being
+//! written the next one gathers, so a batch is as large as the load makes it: one request
+//! when idle (no waiting), dozens under load. Each request's reply waits for its batch, and
+//! [`Ca::enroll`] returns only when everything is durable, so a 200 is never sent for data
+//! that a crash could lose.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use hyper::body::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::ca::{Ca, Enrollment, Submission};
+use crate::certname::Certname;
+use crate::error::{Error, ServeError};
+
+/// Most enrolments in one batch.
+pub(crate) const MAX_BATCH: usize = 128;
+
+/// The handle requests use to reach the signer task.
+#[derive(Clone)]
+pub(crate) struct Signer {
+    sender: mpsc::UnboundedSender<Job>,
+}
+
+struct Job {
+    ca: Arc<Ca>,
+    enrollment: Enrollment,
+    reply: oneshot::Sender<Result<Submission, Error>>,
+}
+
+impl Signer {
+    /// Start the signer task on the current runtime; it ends when every handle is dropped.
+    pub(crate) fn start() -> Signer {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(run(receiver));
+        Signer { sender }
+    }
+
+    /// Check a CSR received for `name`, decide autosign, and enrol it in the next batch:
+    /// what [`Ca::submit_and_autosign`] does, returning once the result is durable.
+    pub(crate) async fn submit(
+        &self,
+        ca: Arc<Ca>,
+        name: Certname,
+        body: Bytes,
+    ) -> Result<Submission, Error> {
+        let checking = ca.clone();
+        let enrollment = tokio::task::spawn_blocking(move || {
+            let csr = checking.check_submission(&name, &body)?;
+            let decision = checking.autosign_decision(&name, &body);
+            Ok::<_, Error>(Enrollment {
+                name,
+                csr,
+                decision,
+            })
+        })
+        .await
+        .map_err(|_| runtime_error("the CSR check failed"))??;
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Job {
+                ca,
+                enrollment,
+                reply,
+            })
+            .map_err(|_| runtime_error("the signer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| runtime_error("the signing batch failed"))?
+    }
+}
+
+fn runtime_error(reason: &str) -> Error {
+    ServeError::Runtime {
+        reason: reason.to_owned(),
+    }
+    .into()
+}
+
+async fn run(mut receiver: mpsc::UnboundedReceiver<Job>) {
+    let mut waiting: VecDeque<Job> = VecDeque::new();
+    loop {
+        if waiting.is_empty() {
+            match receiver.recv().await {
+                Some(job) => waiting.push_back(job),
+                None => return,
+            }
+        }
+        while let Ok(job) = receiver.try_recv() {
+            waiting.push_back(job);
+        }
+        // One batch: the CA generation of the oldest job, each name once (a second request
+        // for a name waits for the next batch, so it replaces the first as it would in turn).
+        let ca = waiting[0].ca.clone();
+        let mut names = HashSet::new();
+        let mut batch = Vec::new();
+        let mut later = VecDeque::new();
+        for job in waiting.drain(..) {
+            if batch.len() < MAX_BATCH
+                && Arc::ptr_eq(&job.ca, &ca)
+                && names.insert(job.enrollment.name.clone())
+            {
+                batch.push(job);
+            } else {
+                later.push_back(job);
+            }
+        }
+        waiting = later;
+        let (enrollments, replies): (Vec<Enrollment>, Vec<_>) = batch
+            .into_iter()
+            .map(|job| (job.enrollment, job.reply))
+            .unzip();
+        let size = enrollments.len();
+        let now = time::OffsetDateTime::now_utc();
+        let enrolled = tokio::task::spawn_blocking(move || ca.enroll(enrollments, now)).await;
+        tracing::debug!("enrolled a batch of {size}");
+        // A failed task drops the replies: each request answers 500.
+        if let Ok(results) = enrolled {
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
