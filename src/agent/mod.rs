@@ -337,11 +337,16 @@ impl Agent {
         let mut report = Report::default();
         let name = &self.options.certname;
         let (ca, ca_is_new) = self.pin_ca(events)?;
-        let (crl_pem, crls, crl_is_new) = self.fetch_crl(&ca)?;
+        let (crl_pem, crls, crl_is_new, last_modified) = self.fetch_crl(&ca)?;
         if ca_is_new {
             self.ssldir.write_ca_and_crl(&ca.pem, &crl_pem)?;
         } else if crl_is_new {
             self.ssldir.write_crl(&crl_pem)?;
+        }
+        if ca_is_new || crl_is_new {
+            if let Some(time) = last_modified {
+                self.ssldir.set_crl_modified(time)?;
+            }
         }
         if ca_is_new || crl_is_new {
             events(Event::CrlUpdated {
@@ -517,8 +522,13 @@ impl Agent {
     }
 
     /// The CRL chain: a new one from the CA, or the stored one when the CA says it has not
-    /// changed. Returns the PEM, the parsed chain, and whether it is new.
-    fn fetch_crl(&self, ca: &Pinned) -> Result<(Vec<u8>, Vec<Crl>, bool), Error> {
+    /// changed. Returns the PEM, the parsed chain, whether it is new, and the CA's
+    /// `Last-Modified` for it.
+    #[allow(clippy::type_complexity)]
+    fn fetch_crl(
+        &self,
+        ca: &Pinned,
+    ) -> Result<(Vec<u8>, Vec<Crl>, bool, Option<SystemTime>), Error> {
         let server = self.server();
         let stored = self.ssldir.crl()?;
         let mut headers = Vec::new();
@@ -533,6 +543,9 @@ impl Agent {
         };
         let path = "certificate_revocation_list/ca";
         let response = self.get(&trust, path, &headers)?;
+        let last_modified = response
+            .header("last-modified")
+            .and_then(|text| httpdate::parse_http_date(text).ok());
         let (pem, is_new) = match (response.status, stored) {
             (304, Some(stored)) => (stored, false),
             (200, stored) => {
@@ -567,7 +580,7 @@ impl Agent {
                 .into())
             }
         }
-        Ok((pem, crls, is_new))
+        Ok((pem, crls, is_new, last_modified))
     }
 
     fn key(&self, events: &mut dyn FnMut(Event)) -> Result<PrivateKey, Error> {

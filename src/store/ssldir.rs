@@ -160,6 +160,18 @@ impl Ssldir {
         ])
     }
 
+    /// Date `crl.pem` with the CA's `Last-Modified`, so the next `If-Modified-Since` names
+    /// the CA's version rather than the time we fetched it (a CRL changed on the CA in the
+    /// same second as our fetch would otherwise be answered 304).
+    pub fn set_crl_modified(&self, time: std::time::SystemTime) -> Result<(), StoreError> {
+        let path = self.crl_path();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(time))
+            .map_err(|e| StoreError::io("date", &path, e))
+    }
+
     /// Replace `crl.pem`.
     pub fn write_crl(&self, crl_pem: &[u8]) -> Result<(), StoreError> {
         atomic::ensure_directory(&self.root, 0o771)?;
