@@ -173,7 +173,9 @@ pub enum Event {
         /// Its expiry.
         not_after: String,
     },
-    /// The CA does not offer renewal; the certificate was kept.
+    /// A renewal request for a new key waits for the CA; the current certificate is kept.
+    RenewalPending,
+    /// The CA does not offer `certificate_renewal`; renewing with a new key and CSR instead.
     RenewalUnavailable {
         /// Why.
         reason: String,
@@ -212,12 +214,14 @@ impl fmt::Display for Event {
             Event::Renewing { not_after } => {
                 write!(f, "certificate expires {not_after}; renewing")
             }
-            Event::RenewalUnavailable { reason } => {
-                write!(
-                    f,
-                    "renewal not available, keeping the certificate: {reason}"
-                )
-            }
+            Event::RenewalPending => write!(
+                f,
+                "renewal request not signed yet; keeping the current certificate"
+            ),
+            Event::RenewalUnavailable { reason } => write!(
+                f,
+                "certificate_renewal not available ({reason}); requesting a certificate for a new key"
+            ),
             Event::Requested => write!(f, "submitted certificate request"),
             Event::Signed {
                 fingerprint,
@@ -370,9 +374,17 @@ impl Agent {
             events(Event::Renewing {
                 not_after: date(cert.not_after),
             });
-            if self.renew(&ca, &crls, &crl_pem, &key, &cert, events)? {
-                report.certificate_changed = true;
-            }
+            // A renewal by fresh enrollment already under way continues; otherwise the CA's
+            // certificate_renewal first, a new key and CSR when it has none.
+            let renewed = if self.ssldir.renewal_request(name)?.is_some() {
+                self.reenroll(&ca, &crls, &crl_pem, &key, events)?
+            } else {
+                match self.renew(&ca, &crls, &crl_pem, &key, &cert, events)? {
+                    true => true,
+                    false => self.reenroll(&ca, &crls, &crl_pem, &key, events)?,
+                }
+            };
+            report.certificate_changed = renewed;
             return Ok(report);
         }
         self.enroll(&ca, &crls, &crl_pem, &key, events)?;
@@ -748,6 +760,114 @@ impl Agent {
                 Ok(false)
             }
             _ => Err(self.unexpected("POST", path, &response)),
+        }
+    }
+
+    /// Renewal where the CA has no `certificate_renewal`: a new key (kept in `renewal/`) and a
+    /// CSR for it, submitted as a fresh enrollment. The current key and certificate stay in
+    /// place until the CA signs the new request; the CA needs `allow_duplicate_certs` for
+    /// that, else it refuses. One look for the certificate per run, not `waitforcert`: the
+    /// host still has a valid certificate, and the loop must keep the CRL fresh meanwhile.
+    fn reenroll(
+        &self,
+        ca: &Pinned,
+        crls: &[Crl],
+        crl_pem: &[u8],
+        current_key: &PrivateKey,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<bool, Error> {
+        let name = &self.options.certname;
+        let key = match self.ssldir.renewal_key(name)? {
+            Some(pem) => {
+                let what = self.ssldir.renewal_key_path(name).display().to_string();
+                PrivateKey::from_pem(&what, &pem)?
+            }
+            None => {
+                let key = PrivateKey::generate(self.options.key)?;
+                self.ssldir.write_renewal_key(name, &key.to_pem()?)?;
+                events(Event::KeyCreated {
+                    key: crate::keys::describe(key.openssl()),
+                });
+                key
+            }
+        };
+        let trust = Trust::Pinned {
+            ca: &ca.der,
+            client: None,
+        };
+        if self.ssldir.renewal_request(name)?.is_none() {
+            let pem = self.csr(&key)?.to_pem();
+            let path = format!("certificate_request/{name}");
+            let response = self.call(
+                &trust,
+                "PUT",
+                &path,
+                &[("Content-Type", "text/plain".into())],
+                Some(pem.as_bytes()),
+            )?;
+            let line = response.body_line();
+            match submission(response.status, &line) {
+                // The CA still holds our current certificate and allows no second one.
+                Submission::Poll { already: Some(_) } if line.contains("signed") => {
+                    return Err(AgentError::Refused {
+                        server: self.server(),
+                        name: name.to_string(),
+                        reason: format!(
+                            "{line} (it has no certificate_renewal, and renewing with a new key \
+                             needs allow_duplicate_certs = true there); the current certificate is kept"
+                        ),
+                    }
+                    .into());
+                }
+                Submission::Poll { .. } => {
+                    self.ssldir.write_renewal_request(name, pem.as_bytes())?;
+                    events(Event::Requested);
+                }
+                Submission::Refuse(reason) => {
+                    return Err(AgentError::Refused {
+                        server: self.server(),
+                        name: name.to_string(),
+                        reason,
+                    }
+                    .into())
+                }
+                Submission::Unexpected => return Err(self.unexpected("PUT", &path, &response)),
+            }
+        }
+        let path = format!("certificate/{name}");
+        let response = self.get(&trust, &path, &[])?;
+        match retrieval(response.status) {
+            Retrieval::Found => {
+                let cert = Certificate::from_pem(&self.server(), &response.body).map_err(|e| {
+                    AgentError::Protocol {
+                        server: self.server(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                // Until the new request is signed the CA hands out the current certificate.
+                if current_key.matches_certificate(cert.der()) {
+                    events(Event::RenewalPending);
+                    return Ok(false);
+                }
+                let what = format!("from {}", self.server());
+                check_certificate(name, &what, &cert, &key, ca, crls, crl_pem)?;
+                self.ssldir.promote_renewal(
+                    name,
+                    &key.to_pem()?,
+                    &key.public_key_pem()?,
+                    cert.to_pem().as_bytes(),
+                )?;
+                events(Event::Signed {
+                    fingerprint: cert.fingerprint(Digest::Sha256),
+                    not_after: date(cert.not_after),
+                });
+                Ok(true)
+            }
+            Retrieval::Pending => {
+                events(Event::RenewalPending);
+                Ok(false)
+            }
+            Retrieval::Unexpected => Err(self.unexpected("GET", &path, &response)),
         }
     }
 
