@@ -267,3 +267,33 @@ fn short_lived_certificate_is_renewed_through_certificate_renewal() {
         "{text}"
     );
 }
+
+/// Issue 5: the server's TLS certificate is checked against the CA's CRL as well, as a
+/// Puppet agent checks it: once `cert --revoke ca.test` revoked the daemon's own certificate,
+/// the agent refuses to talk to it.
+#[test]
+fn a_revoked_server_certificate_is_refused() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let server = Server::start(&world, &[]);
+    let node = Node::new(&world, "web5.test");
+    assert_ok(&node.agent(&server, &[]), "enrollment", &server);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    world.ok(&["--revoke", "ca.test"]);
+    // This run fetches the new CRL (over the connection its old CRL still allows) ...
+    let output = node.agent(&server, &[]);
+    assert_ok(&output, "CRL refresh", &server);
+    let cert_before = std::fs::read(node.certificate()).unwrap();
+    // ... and the next one refuses the server.
+    let output = node.agent(&server, &[]);
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stderr}");
+    assert_one_error(&stderr, "revoked server");
+    assert!(
+        stderr.contains("the TLS certificate of 127.0.0.1:") && stderr.contains("revoked"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(node.certificate()).unwrap(), cert_before);
+}

@@ -462,9 +462,11 @@ impl Agent {
                     reason,
                 })
             })?;
+            let stored_crls = self.stored_crls();
             let answer = {
                 let trust = Trust::Pinned {
                     ca: &pinned.der,
+                    crls: &stored_crls,
                     client: None,
                 };
                 self.get(&trust, "certificate/ca", &[])
@@ -549,8 +551,10 @@ impl Agent {
                 headers.push(("If-Modified-Since", http_date(modified)));
             }
         }
+        let stored_crls = self.stored_crls();
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &stored_crls,
             client: None,
         };
         let path = "certificate_revocation_list/ca";
@@ -595,6 +599,17 @@ impl Agent {
         Ok((pem, crls, is_new, last_modified))
     }
 
+    /// The CRLs in `crl.pem` (DER), to check the server's TLS certificate before the CA's
+    /// current CRL is in hand; none when there is no readable one yet.
+    fn stored_crls(&self) -> Vec<Vec<u8>> {
+        match self.ssldir.crl() {
+            Ok(Some(pem)) => Crl::chain_from_pem("crl.pem", &pem)
+                .map(|crls| crl_ders(&crls))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     fn key(&self, events: &mut dyn FnMut(Event)) -> Result<PrivateKey, Error> {
         let name = &self.options.certname;
         if let Some(pem) = self.ssldir.private_key(name)? {
@@ -633,8 +648,10 @@ impl Agent {
         let name = &self.options.certname;
         let csr = self.csr(key)?;
         let pem = csr.to_pem();
+        let crl_der = crl_ders(crls);
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &crl_der,
             client: None,
         };
         let path = format!("certificate_request/{name}");
@@ -727,8 +744,10 @@ impl Agent {
                     what: "private key".into(),
                     reason: e.to_string(),
                 })?;
+        let crl_der = crl_ders(crls);
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &crl_der,
             client: Some((vec![current.der().to_vec()], pkcs8)),
         };
         let path = "certificate_renewal";
@@ -791,8 +810,10 @@ impl Agent {
                 key
             }
         };
+        let crl_der = crl_ders(crls);
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &crl_der,
             client: None,
         };
         if self.ssldir.renewal_request(name)?.is_none() {
@@ -933,6 +954,10 @@ fn check_certificate(
             reason: e.to_string(),
         })
     })
+}
+
+fn crl_ders(crls: &[Crl]) -> Vec<Vec<u8>> {
+    crls.iter().map(|crl| crl.der().to_vec()).collect()
 }
 
 fn parse_ca(what: &str, pem: Vec<u8>) -> Result<Pinned, String> {
