@@ -544,3 +544,49 @@ fn renewal_by_new_csr_refused_without_duplicates_keeps_everything() {
         assert_eq!(after.get(path), Some(entry), "{}", path.display());
     }
 }
+
+/// Issue 5: `$ssldir/ssl.lock` (Puppet's pid lock) is held for a run: a live holder stops the
+/// run with a clear message, a stale one is taken over, and the lock is gone afterwards.
+#[test]
+fn ssl_lock_is_held_for_a_run_like_puppet() {
+    let site = Site::new(false);
+    std::fs::create_dir_all(&site.agent_ssldir).unwrap();
+    let lock = site.ssl("ssl.lock");
+
+    // A live process holds it (this test's own pid).
+    std::fs::write(&lock, std::process::id().to_string()).unwrap();
+    let output = site.agent("l1.test", &["--waitforcert", "0"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stderr}");
+    assert_one_error(&stderr, "ssl.lock held");
+    assert!(
+        stderr.contains(&format!("another agent (pid {})", std::process::id())),
+        "{stderr}"
+    );
+    assert!(!site.ssl("certs").exists(), "nothing done while locked");
+
+    // A stale lock (a process that has exited) is taken over and released.
+    let mut gone = StdCommand::new("true").spawn().unwrap();
+    let stale = gone.id();
+    gone.wait().unwrap();
+    std::fs::write(&lock, stale.to_string()).unwrap();
+    let output = site.agent("l1.test", &["--waitforcert", "0"]);
+    assert_eq!(code(&output), 3, "{:?}", text(&output));
+    assert!(!lock.exists());
+
+    // A waiting agent holds it; a second run meanwhile is turned away.
+    let (waiting, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| site.agent("l1.test", &["--waitforcert", "1"]));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !lock.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let second = site.agent("l1.test", &["--waitforcert", "0"]);
+        site.world.ok(&["--sign", "l1.test"]);
+        (first.join().unwrap(), second)
+    });
+    assert_eq!(code(&second), 1, "{:?}", text(&second));
+    assert!(text(&second).1.contains("ssl.lock is held"));
+    assert_ok(&waiting, "the waiting agent");
+    assert!(!lock.exists());
+}

@@ -5,12 +5,14 @@
 //! contact unverified, later passes must see the same bundle), fetch the CRL (If-Modified-Since),
 //! load or make the key, then adopt the certificate already in the ssldir, renew it when it is
 //! close to expiry, or submit a CSR and poll for it. Every certificate is checked (key match,
-//! chain, revocation) before it is written, and only `store::ssldir` writes files. The
+//! chain, revocation) before it is written, and only `store::ssldir` writes files (the pid
+//! lock `ssl.lock`, held for the run as Puppet holds it, is [`lock`]'s). The
 //! decisions on HTTP answers are pure functions ([`submission`], [`retrieval`],
 //! [`renewal_due`]); printing and the loop belong to the CLI, which gets [`Event`]s.
 
 pub mod attributes;
 pub mod http;
+pub mod lock;
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -338,6 +340,7 @@ impl Agent {
     /// about progress. Nothing already in the ssldir is replaced unless its replacement
     /// verified.
     pub fn run_once(&self, events: &mut dyn FnMut(Event)) -> Result<Report, Error> {
+        let _lock = lock::SslLock::acquire(self.ssldir.root())?;
         let mut report = Report::default();
         let name = &self.options.certname;
         let (ca, ca_is_new) = self.pin_ca(events)?;
