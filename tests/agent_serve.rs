@@ -297,3 +297,54 @@ fn a_revoked_server_certificate_is_refused() {
     );
     assert_eq!(std::fs::read(node.certificate()).unwrap(), cert_before);
 }
+
+/// Issue 5: a pending request is submitted again as it was (`certificate_requests/NAME.pem`
+/// reused while it matches the key and the settings), not replaced by a new CSR each run; a
+/// change of `--dns_alt_names` makes a new one.
+#[test]
+fn a_pending_request_is_reused_while_it_matches() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("");
+    let server = Server::start(&world, &[]);
+    let node = Node::new(&world, "web6.test");
+    let waiting = ["--waitforcert", "0"];
+    assert_eq!(code(&node.agent(&server, &waiting)), 3);
+    let request = node.ssl("certificate_requests/web6.test.pem");
+    let first = std::fs::read(&request).unwrap();
+    assert_eq!(
+        std::fs::read(world.ca("requests/web6.test.pem")).unwrap(),
+        first
+    );
+    world.openssl_ok(&["req", "-verify", "-noout", "-in", request.to_str().unwrap()]);
+
+    for _ in 0..2 {
+        assert_eq!(code(&node.agent(&server, &waiting)), 3);
+        assert_eq!(std::fs::read(&request).unwrap(), first);
+        assert_eq!(
+            std::fs::read(world.ca("requests/web6.test.pem")).unwrap(),
+            first
+        );
+    }
+
+    // Other alt names: a new request, which the daemon queues in place of the first.
+    let output = node.agent(&server, &["--waitforcert", "0", "--dns_alt_names", "web6"]);
+    assert_eq!(code(&output), 3, "{:?}", text(&output));
+    let second = std::fs::read(&request).unwrap();
+    assert_ne!(second, first);
+    assert_eq!(
+        std::fs::read(world.ca("requests/web6.test.pem")).unwrap(),
+        second
+    );
+    world.ok(&["--sign", "--allow-dns-alt-names", "web6.test"]);
+    let output = node.agent(&server, &["--dns_alt_names", "web6"]);
+    let stdout = assert_ok(&output, "after signing", &server);
+    assert!(stdout.contains("stored certificate"), "{stdout}");
+    assert!(!request.exists());
+    let cert_text = world.x509_text(&node.certificate());
+    assert!(
+        cert_text.contains("DNS:web6,") || cert_text.contains("DNS:web6\n"),
+        "{cert_text}"
+    );
+}

@@ -639,6 +639,26 @@ impl Agent {
         )
     }
 
+    /// The CSR to submit: `certificate_requests/NAME.pem` from an earlier run when it asks for
+    /// exactly what a new one would (key, name, alt names, extensions, attributes), so the CA
+    /// sees the same request again; else a new one.
+    fn request(&self, key: &PrivateKey) -> Result<String, Error> {
+        let fresh = self.csr(key)?;
+        let name = &self.options.certname;
+        let stored = self.ssldir.request(name)?;
+        if let Some(old) = stored.and_then(|pem| Csr::from_pem(&pem).ok()) {
+            if old.public_key_der() == fresh.public_key_der()
+                && old.common_name() == fresh.common_name()
+                && old.alt_names() == fresh.alt_names()
+                && old.extensions() == fresh.extensions()
+                && old.attributes() == fresh.attributes()
+            {
+                return Ok(old.to_pem());
+            }
+        }
+        Ok(fresh.to_pem())
+    }
+
     /// Submit a CSR and poll for the certificate until it comes or waiting is over.
     fn enroll(
         &self,
@@ -649,8 +669,7 @@ impl Agent {
         events: &mut dyn FnMut(Event),
     ) -> Result<(), Error> {
         let name = &self.options.certname;
-        let csr = self.csr(key)?;
-        let pem = csr.to_pem();
+        let pem = self.request(key)?;
         let crl_der = crl_ders(crls);
         let trust = Trust::Pinned {
             ca: &ca.der,

@@ -294,6 +294,11 @@ impl Ssldir {
         super::read_optional(&self.private_key_path(name))
     }
 
+    /// Read the request kept in `certificate_requests/NAME.pem`.
+    pub fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.request_path(name))
+    }
+
     /// Read the certificate for `name`.
     pub fn certificate(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
         super::read_optional(&self.certificate_path(name))
