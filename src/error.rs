@@ -128,6 +128,14 @@ pub enum AgentError {
         /// Where the certificate came from.
         what: String,
     },
+    /// Another agent run (`cert agent` or Puppet) holds `ssl.lock`.
+    #[error("another agent (pid {pid}) is using the ssldir: {} is held; exiting", path.display())]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The pid in it.
+        pid: u32,
+    },
     /// The server answers, but not as a Puppet CA.
     #[error("{server} is not a Puppet CA: {reason}")]
     NotPuppetCa {
@@ -213,6 +221,10 @@ impl AgentError {
             )),
             AgentError::KeyMismatch { name, .. } => Some(format!(
                 "the CA holds a certificate for another key; clean it there (cert --clean {name}) and run again"
+            )),
+            AgentError::Locked { path, .. } => Some(format!(
+                "wait for it to finish; if no such process is an agent, remove {}",
+                path.display()
             )),
             AgentError::Revoked { name, .. } => Some(format!(
                 "clean {name} on the CA and remove its files from the ssldir to enroll again"

@@ -1,7 +1,8 @@
 //! `cert agent` (issue 5) against a CA API served over HTTPS from a cadir made by `cert`
 //! (tests/common/ca_server.rs; `cert serve` is built elsewhere), with the real Puppet agent as
 //! the peer: `puppet ssl verify` must accept the ssldir `cert agent` writes, and an ssldir made
-//! by `puppet ssl bootstrap` must be adopted without enrolling again.
+//! by `puppet ssl bootstrap` must be adopted without enrolling again. The stand-in has no
+//! `certificate_renewal` (404), so renewal here takes the fallback: a new key and CSR.
 
 mod common;
 
@@ -420,4 +421,172 @@ fn puppet_ssl_bootstrap_ssldir_is_adopted() {
             assert_eq!(after.get(path), Some(entry), "{}", path.display());
         }
     }
+}
+
+/// Append `lines` to the CA's puppet.conf (the stand-in server reads it per request).
+fn configure_ca(site: &Site, lines: &str) {
+    let config = common::read(&site.world.config);
+    std::fs::write(&site.world.config, format!("{config}{lines}")).unwrap();
+}
+
+fn pubkey(site: &Site, cert: &Path) -> String {
+    site.world
+        .openssl_ok(&["x509", "-noout", "-pubkey", "-in", cert.to_str().unwrap()])
+}
+
+/// Issue 5: the stand-in CA has no `certificate_renewal` (404, as a CA before Puppet 7.?);
+/// renewal falls back to a new key and CSR submitted as a fresh enrollment.
+#[test]
+fn renewal_without_certificate_renewal_uses_a_new_key_and_csr() {
+    let site = Site::new(true);
+    configure_ca(&site, "ca_ttl = 10d\nallow_duplicate_certs = true\n");
+    let marker = site.world.path().join("ran");
+    let exec = format!("echo ran >> {}", marker.display());
+    assert_ok(&site.agent("r1.test", &["--exec", &exec]), "enrollment");
+    let cert = site.ssl("certs/r1.test.pem");
+    let old_key = pubkey(&site, &cert);
+
+    let stdout = assert_ok(&site.agent("r1.test", &["--exec", &exec]), "renewal");
+    assert!(
+        stdout.contains("certificate_renewal not available (404"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("created private key"), "{stdout}");
+    assert!(stdout.contains("stored certificate"), "{stdout}");
+    let new_key = pubkey(&site, &cert);
+    assert_ne!(new_key, old_key);
+    // The key, public key and certificate moved together; the renewal files are gone.
+    let private = site.world.openssl_ok(&[
+        "pkey",
+        "-pubout",
+        "-in",
+        site.ssl("private_keys/r1.test.pem").to_str().unwrap(),
+    ]);
+    assert_eq!(private, new_key);
+    assert_eq!(common::read(&site.ssl("public_keys/r1.test.pem")), new_key);
+    assert_eq!(mode(&site.ssl("private_keys/r1.test.pem")), 0o600);
+    assert!(!site.ssl("renewal/r1.test.key.pem").exists());
+    assert!(!site.ssl("renewal/r1.test.csr.pem").exists());
+    assert_eq!(common::read(&marker), "ran\nran\n");
+    assert!(openssl_verifies(&site, "r1.test").0);
+    if common::require_peer("puppet") {
+        let output = puppet(&site, &["ssl", "verify", "--certname", "r1.test"]);
+        assert_ok(&output, "puppet ssl verify after renewal");
+    }
+}
+
+#[test]
+fn renewal_by_new_csr_keeps_the_old_certificate_until_signed() {
+    let site = Site::new(false);
+    configure_ca(&site, "ca_ttl = 10d\nallow_duplicate_certs = true\n");
+    assert_eq!(code(&site.agent("r2.test", &["--waitforcert", "0"])), 3);
+    site.world.ok(&["--sign", "r2.test"]);
+    assert_ok(&site.agent("r2.test", &[]), "enrollment");
+
+    let before = snapshot(&site.agent_ssldir);
+    let stdout = assert_ok(&site.agent("r2.test", &[]), "renewal submitted");
+    assert!(stdout.contains("submitted certificate request"), "{stdout}");
+    assert!(
+        stdout.contains("renewal request not signed yet; keeping the current certificate"),
+        "{stdout}"
+    );
+    let after = snapshot(&site.agent_ssldir);
+    for file in [
+        "certs/r2.test.pem",
+        "private_keys/r2.test.pem",
+        "public_keys/r2.test.pem",
+    ] {
+        assert_eq!(
+            after.get(Path::new(file)),
+            before.get(Path::new(file)),
+            "{file}"
+        );
+    }
+    assert_eq!(mode(&site.ssl("renewal/r2.test.key.pem")), 0o600);
+    assert!(site.world.ca("requests/r2.test.pem").exists());
+
+    // Still pending: no second request, the same answer.
+    let request = std::fs::read(site.world.ca("requests/r2.test.pem")).unwrap();
+    let stdout = assert_ok(&site.agent("r2.test", &[]), "still pending");
+    assert!(!stdout.contains("submitted"), "{stdout}");
+    assert_eq!(
+        std::fs::read(site.world.ca("requests/r2.test.pem")).unwrap(),
+        request
+    );
+
+    site.world.ok(&["--sign", "r2.test"]);
+    let stdout = assert_ok(&site.agent("r2.test", &[]), "renewal signed");
+    assert!(stdout.contains("stored certificate"), "{stdout}");
+    let renewal_key = site.world.openssl_ok(&[
+        "pkey",
+        "-pubout",
+        "-in",
+        site.ssl("private_keys/r2.test.pem").to_str().unwrap(),
+    ]);
+    assert_eq!(pubkey(&site, &site.ssl("certs/r2.test.pem")), renewal_key);
+    assert!(!site.ssl("renewal/r2.test.key.pem").exists());
+    assert!(openssl_verifies(&site, "r2.test").0);
+}
+
+#[test]
+fn renewal_by_new_csr_refused_without_duplicates_keeps_everything() {
+    let site = Site::new(true);
+    configure_ca(&site, "ca_ttl = 10d\n");
+    assert_ok(&site.agent("r3.test", &[]), "enrollment");
+    let before = snapshot(&site.agent_ssldir);
+    let output = site.agent("r3.test", &[]);
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 4, "{stderr}");
+    assert_one_error(&stderr, "duplicates refused");
+    assert!(stderr.contains("allow_duplicate_certs"), "{stderr}");
+    let after = snapshot(&site.agent_ssldir);
+    for (path, entry) in &before {
+        assert_eq!(after.get(path), Some(entry), "{}", path.display());
+    }
+}
+
+/// Issue 5: `$ssldir/ssl.lock` (Puppet's pid lock) is held for a run: a live holder stops the
+/// run with a clear message, a stale one is taken over, and the lock is gone afterwards.
+#[test]
+fn ssl_lock_is_held_for_a_run_like_puppet() {
+    let site = Site::new(false);
+    std::fs::create_dir_all(&site.agent_ssldir).unwrap();
+    let lock = site.ssl("ssl.lock");
+
+    // A live process holds it (this test's own pid).
+    std::fs::write(&lock, std::process::id().to_string()).unwrap();
+    let output = site.agent("l1.test", &["--waitforcert", "0"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stderr}");
+    assert_one_error(&stderr, "ssl.lock held");
+    assert!(
+        stderr.contains(&format!("another agent (pid {})", std::process::id())),
+        "{stderr}"
+    );
+    assert!(!site.ssl("certs").exists(), "nothing done while locked");
+
+    // A stale lock (a process that has exited) is taken over and released.
+    let mut gone = StdCommand::new("true").spawn().unwrap();
+    let stale = gone.id();
+    gone.wait().unwrap();
+    std::fs::write(&lock, stale.to_string()).unwrap();
+    let output = site.agent("l1.test", &["--waitforcert", "0"]);
+    assert_eq!(code(&output), 3, "{:?}", text(&output));
+    assert!(!lock.exists());
+
+    // A waiting agent holds it; a second run meanwhile is turned away.
+    let (waiting, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| site.agent("l1.test", &["--waitforcert", "1"]));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !lock.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let second = site.agent("l1.test", &["--waitforcert", "0"]);
+        site.world.ok(&["--sign", "l1.test"]);
+        (first.join().unwrap(), second)
+    });
+    assert_eq!(code(&second), 1, "{:?}", text(&second));
+    assert!(text(&second).1.contains("ssl.lock is held"));
+    assert_ok(&waiting, "the waiting agent");
+    assert!(!lock.exists());
 }

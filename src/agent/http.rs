@@ -3,7 +3,8 @@
 //!
 //! Two trust modes: [`Trust::FirstContact`] accepts any server certificate (only for the first
 //! `GET certificate/ca`, whose answer the caller pins by fingerprint), [`Trust::Pinned`] verifies
-//! the server against the pinned CA certificates with webpki, for every later request. It owns
+//! the server against the pinned CA certificates and the CA's CRLs with webpki, for every later
+//! request. It owns
 //! framing (Content-Length, chunked) and says when a response is cut short; it knows nothing
 //! about certificates beyond the TLS handshake.
 
@@ -13,11 +14,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::{
     ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls_pki_types::{
+    CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName,
+    UnixTime,
+};
 
 /// Largest response body accepted (a CRL chain with many entries fits easily).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -78,10 +83,15 @@ impl std::fmt::Display for Endpoint {
 pub enum Trust<'a> {
     /// Accept any certificate: the first fetch of the CA certificate, pinned by the caller.
     FirstContact,
-    /// Verify against these CA certificates (DER), optionally presenting a client certificate.
+    /// Verify against these CA certificates (DER) and CRLs, optionally presenting a client
+    /// certificate.
     Pinned {
         /// The pinned CA certificates.
         ca: &'a [Vec<u8>],
+        /// The CA's CRLs (DER): a revoked server certificate is refused, as a Puppet agent
+        /// refuses it. Empty before the first CRL is fetched; every issuer in the chain needs
+        /// one otherwise.
+        crls: &'a [Vec<u8>],
         /// Client certificate chain (DER) and PKCS#8 key (DER), for `certificate_renewal`.
         client: Option<(Vec<Vec<u8>>, Vec<u8>)>,
     },
@@ -255,14 +265,21 @@ fn client_config(trust: &Trust<'_>) -> Result<ClientConfig, HttpError> {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAny(provider())))
             .with_no_client_auth()),
-        Trust::Pinned { ca, client } => {
+        Trust::Pinned { ca, crls, client } => {
             let mut roots = RootCertStore::empty();
             for der in ca.iter() {
                 roots
                     .add(CertificateDer::from(der.clone()))
                     .map_err(|e| HttpError::Certificate(format!("pinned CA certificate: {e}")))?;
             }
-            let builder = builder.with_root_certificates(roots);
+            let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+                .with_crls(
+                    crls.iter()
+                        .map(|der| CertificateRevocationListDer::from(der.clone())),
+                )
+                .build()
+                .map_err(|e| HttpError::Certificate(format!("pinned CA and CRL: {e}")))?;
+            let builder = builder.with_webpki_verifier(verifier);
             match client {
                 None => Ok(builder.with_no_client_auth()),
                 Some((chain, key)) => builder

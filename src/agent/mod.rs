@@ -5,12 +5,14 @@
 //! contact unverified, later passes must see the same bundle), fetch the CRL (If-Modified-Since),
 //! load or make the key, then adopt the certificate already in the ssldir, renew it when it is
 //! close to expiry, or submit a CSR and poll for it. Every certificate is checked (key match,
-//! chain, revocation) before it is written, and only `store::ssldir` writes files. The
+//! chain, revocation) before it is written, and only `store::ssldir` writes files (the pid
+//! lock `ssl.lock`, held for the run as Puppet holds it, is [`lock`]'s). The
 //! decisions on HTTP answers are pure functions ([`submission`], [`retrieval`],
 //! [`renewal_due`]); printing and the loop belong to the CLI, which gets [`Event`]s.
 
 pub mod attributes;
 pub mod http;
+pub mod lock;
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -173,7 +175,9 @@ pub enum Event {
         /// Its expiry.
         not_after: String,
     },
-    /// The CA does not offer renewal; the certificate was kept.
+    /// A renewal request for a new key waits for the CA; the current certificate is kept.
+    RenewalPending,
+    /// The CA does not offer `certificate_renewal`; renewing with a new key and CSR instead.
     RenewalUnavailable {
         /// Why.
         reason: String,
@@ -212,12 +216,14 @@ impl fmt::Display for Event {
             Event::Renewing { not_after } => {
                 write!(f, "certificate expires {not_after}; renewing")
             }
-            Event::RenewalUnavailable { reason } => {
-                write!(
-                    f,
-                    "renewal not available, keeping the certificate: {reason}"
-                )
-            }
+            Event::RenewalPending => write!(
+                f,
+                "renewal request not signed yet; keeping the current certificate"
+            ),
+            Event::RenewalUnavailable { reason } => write!(
+                f,
+                "certificate_renewal not available ({reason}); requesting a certificate for a new key"
+            ),
             Event::Requested => write!(f, "submitted certificate request"),
             Event::Signed {
                 fingerprint,
@@ -334,14 +340,20 @@ impl Agent {
     /// about progress. Nothing already in the ssldir is replaced unless its replacement
     /// verified.
     pub fn run_once(&self, events: &mut dyn FnMut(Event)) -> Result<Report, Error> {
+        let _lock = lock::SslLock::acquire(self.ssldir.root())?;
         let mut report = Report::default();
         let name = &self.options.certname;
         let (ca, ca_is_new) = self.pin_ca(events)?;
-        let (crl_pem, crls, crl_is_new) = self.fetch_crl(&ca)?;
+        let (crl_pem, crls, crl_is_new, last_modified) = self.fetch_crl(&ca)?;
         if ca_is_new {
             self.ssldir.write_ca_and_crl(&ca.pem, &crl_pem)?;
         } else if crl_is_new {
             self.ssldir.write_crl(&crl_pem)?;
+        }
+        if ca_is_new || crl_is_new {
+            if let Some(time) = last_modified {
+                self.ssldir.set_crl_modified(time)?;
+            }
         }
         if ca_is_new || crl_is_new {
             events(Event::CrlUpdated {
@@ -365,9 +377,17 @@ impl Agent {
             events(Event::Renewing {
                 not_after: date(cert.not_after),
             });
-            if self.renew(&ca, &crls, &crl_pem, &key, &cert, events)? {
-                report.certificate_changed = true;
-            }
+            // A renewal by fresh enrollment already under way continues; otherwise the CA's
+            // certificate_renewal first, a new key and CSR when it has none.
+            let renewed = if self.ssldir.renewal_request(name)?.is_some() {
+                self.reenroll(&ca, &crls, &crl_pem, &key, events)?
+            } else {
+                match self.renew(&ca, &crls, &crl_pem, &key, &cert, events)? {
+                    true => true,
+                    false => self.reenroll(&ca, &crls, &crl_pem, &key, events)?,
+                }
+            };
+            report.certificate_changed = renewed;
             return Ok(report);
         }
         self.enroll(&ca, &crls, &crl_pem, &key, events)?;
@@ -445,9 +465,11 @@ impl Agent {
                     reason,
                 })
             })?;
+            let stored_crls = self.stored_crls();
             let answer = {
                 let trust = Trust::Pinned {
                     ca: &pinned.der,
+                    crls: &stored_crls,
                     client: None,
                 };
                 self.get(&trust, "certificate/ca", &[])
@@ -517,8 +539,13 @@ impl Agent {
     }
 
     /// The CRL chain: a new one from the CA, or the stored one when the CA says it has not
-    /// changed. Returns the PEM, the parsed chain, and whether it is new.
-    fn fetch_crl(&self, ca: &Pinned) -> Result<(Vec<u8>, Vec<Crl>, bool), Error> {
+    /// changed. Returns the PEM, the parsed chain, whether it is new, and the CA's
+    /// `Last-Modified` for it.
+    #[allow(clippy::type_complexity)]
+    fn fetch_crl(
+        &self,
+        ca: &Pinned,
+    ) -> Result<(Vec<u8>, Vec<Crl>, bool, Option<SystemTime>), Error> {
         let server = self.server();
         let stored = self.ssldir.crl()?;
         let mut headers = Vec::new();
@@ -527,12 +554,17 @@ impl Agent {
                 headers.push(("If-Modified-Since", http_date(modified)));
             }
         }
+        let stored_crls = self.stored_crls();
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &stored_crls,
             client: None,
         };
         let path = "certificate_revocation_list/ca";
         let response = self.get(&trust, path, &headers)?;
+        let last_modified = response
+            .header("last-modified")
+            .and_then(|text| httpdate::parse_http_date(text).ok());
         let (pem, is_new) = match (response.status, stored) {
             (304, Some(stored)) => (stored, false),
             (200, stored) => {
@@ -567,7 +599,18 @@ impl Agent {
                 .into())
             }
         }
-        Ok((pem, crls, is_new))
+        Ok((pem, crls, is_new, last_modified))
+    }
+
+    /// The CRLs in `crl.pem` (DER), to check the server's TLS certificate before the CA's
+    /// current CRL is in hand; none when there is no readable one yet.
+    fn stored_crls(&self) -> Vec<Vec<u8>> {
+        match self.ssldir.crl() {
+            Ok(Some(pem)) => Crl::chain_from_pem("crl.pem", &pem)
+                .map(|crls| crl_ders(&crls))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 
     fn key(&self, events: &mut dyn FnMut(Event)) -> Result<PrivateKey, Error> {
@@ -596,6 +639,26 @@ impl Agent {
         )
     }
 
+    /// The CSR to submit: `certificate_requests/NAME.pem` from an earlier run when it asks for
+    /// exactly what a new one would (key, name, alt names, extensions, attributes), so the CA
+    /// sees the same request again; else a new one.
+    fn request(&self, key: &PrivateKey) -> Result<String, Error> {
+        let fresh = self.csr(key)?;
+        let name = &self.options.certname;
+        let stored = self.ssldir.request(name)?;
+        if let Some(old) = stored.and_then(|pem| Csr::from_pem(&pem).ok()) {
+            if old.public_key_der() == fresh.public_key_der()
+                && old.common_name() == fresh.common_name()
+                && old.alt_names() == fresh.alt_names()
+                && old.extensions() == fresh.extensions()
+                && old.attributes() == fresh.attributes()
+            {
+                return Ok(old.to_pem());
+            }
+        }
+        Ok(fresh.to_pem())
+    }
+
     /// Submit a CSR and poll for the certificate until it comes or waiting is over.
     fn enroll(
         &self,
@@ -606,10 +669,11 @@ impl Agent {
         events: &mut dyn FnMut(Event),
     ) -> Result<(), Error> {
         let name = &self.options.certname;
-        let csr = self.csr(key)?;
-        let pem = csr.to_pem();
+        let pem = self.request(key)?;
+        let crl_der = crl_ders(crls);
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &crl_der,
             client: None,
         };
         let path = format!("certificate_request/{name}");
@@ -702,8 +766,10 @@ impl Agent {
                     what: "private key".into(),
                     reason: e.to_string(),
                 })?;
+        let crl_der = crl_ders(crls);
         let trust = Trust::Pinned {
             ca: &ca.der,
+            crls: &crl_der,
             client: Some((vec![current.der().to_vec()], pkcs8)),
         };
         let path = "certificate_renewal";
@@ -735,6 +801,116 @@ impl Agent {
                 Ok(false)
             }
             _ => Err(self.unexpected("POST", path, &response)),
+        }
+    }
+
+    /// Renewal where the CA has no `certificate_renewal`: a new key (kept in `renewal/`) and a
+    /// CSR for it, submitted as a fresh enrollment. The current key and certificate stay in
+    /// place until the CA signs the new request; the CA needs `allow_duplicate_certs` for
+    /// that, else it refuses. One look for the certificate per run, not `waitforcert`: the
+    /// host still has a valid certificate, and the loop must keep the CRL fresh meanwhile.
+    fn reenroll(
+        &self,
+        ca: &Pinned,
+        crls: &[Crl],
+        crl_pem: &[u8],
+        current_key: &PrivateKey,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<bool, Error> {
+        let name = &self.options.certname;
+        let key = match self.ssldir.renewal_key(name)? {
+            Some(pem) => {
+                let what = self.ssldir.renewal_key_path(name).display().to_string();
+                PrivateKey::from_pem(&what, &pem)?
+            }
+            None => {
+                let key = PrivateKey::generate(self.options.key)?;
+                self.ssldir.write_renewal_key(name, &key.to_pem()?)?;
+                events(Event::KeyCreated {
+                    key: crate::keys::describe(key.openssl()),
+                });
+                key
+            }
+        };
+        let crl_der = crl_ders(crls);
+        let trust = Trust::Pinned {
+            ca: &ca.der,
+            crls: &crl_der,
+            client: None,
+        };
+        if self.ssldir.renewal_request(name)?.is_none() {
+            let pem = self.csr(&key)?.to_pem();
+            let path = format!("certificate_request/{name}");
+            let response = self.call(
+                &trust,
+                "PUT",
+                &path,
+                &[("Content-Type", "text/plain".into())],
+                Some(pem.as_bytes()),
+            )?;
+            let line = response.body_line();
+            match submission(response.status, &line) {
+                // The CA still holds our current certificate and allows no second one.
+                Submission::Poll { already: Some(_) } if line.contains("signed") => {
+                    return Err(AgentError::Refused {
+                        server: self.server(),
+                        name: name.to_string(),
+                        reason: format!(
+                            "{line} (it has no certificate_renewal, and renewing with a new key \
+                             needs allow_duplicate_certs = true there); the current certificate is kept"
+                        ),
+                    }
+                    .into());
+                }
+                Submission::Poll { .. } => {
+                    self.ssldir.write_renewal_request(name, pem.as_bytes())?;
+                    events(Event::Requested);
+                }
+                Submission::Refuse(reason) => {
+                    return Err(AgentError::Refused {
+                        server: self.server(),
+                        name: name.to_string(),
+                        reason,
+                    }
+                    .into())
+                }
+                Submission::Unexpected => return Err(self.unexpected("PUT", &path, &response)),
+            }
+        }
+        let path = format!("certificate/{name}");
+        let response = self.get(&trust, &path, &[])?;
+        match retrieval(response.status) {
+            Retrieval::Found => {
+                let cert = Certificate::from_pem(&self.server(), &response.body).map_err(|e| {
+                    AgentError::Protocol {
+                        server: self.server(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                // Until the new request is signed the CA hands out the current certificate.
+                if current_key.matches_certificate(cert.der()) {
+                    events(Event::RenewalPending);
+                    return Ok(false);
+                }
+                let what = format!("from {}", self.server());
+                check_certificate(name, &what, &cert, &key, ca, crls, crl_pem)?;
+                self.ssldir.promote_renewal(
+                    name,
+                    &key.to_pem()?,
+                    &key.public_key_pem()?,
+                    cert.to_pem().as_bytes(),
+                )?;
+                events(Event::Signed {
+                    fingerprint: cert.fingerprint(Digest::Sha256),
+                    not_after: date(cert.not_after),
+                });
+                Ok(true)
+            }
+            Retrieval::Pending => {
+                events(Event::RenewalPending);
+                Ok(false)
+            }
+            Retrieval::Unexpected => Err(self.unexpected("GET", &path, &response)),
         }
     }
 
@@ -800,6 +976,10 @@ fn check_certificate(
             reason: e.to_string(),
         })
     })
+}
+
+fn crl_ders(crls: &[Crl]) -> Vec<Vec<u8>> {
+    crls.iter().map(|crl| crl.der().to_vec()).collect()
 }
 
 fn parse_ca(what: &str, pem: Vec<u8>) -> Result<Pinned, String> {

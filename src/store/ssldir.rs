@@ -160,6 +160,18 @@ impl Ssldir {
         ])
     }
 
+    /// Date `crl.pem` with the CA's `Last-Modified`, so the next `If-Modified-Since` names
+    /// the CA's version rather than the time we fetched it (a CRL changed on the CA in the
+    /// same second as our fetch would otherwise be answered 304).
+    pub fn set_crl_modified(&self, time: std::time::SystemTime) -> Result<(), StoreError> {
+        let path = self.crl_path();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(time))
+            .map_err(|e| StoreError::io("date", &path, e))
+    }
+
     /// Replace `crl.pem`.
     pub fn write_crl(&self, crl_pem: &[u8]) -> Result<(), StoreError> {
         atomic::ensure_directory(&self.root, 0o771)?;
@@ -201,6 +213,77 @@ impl Ssldir {
         Ok(())
     }
 
+    /// `renewal/NAME.key.pem`: the new key of a renewal done as a fresh enrollment (the CA
+    /// has no `certificate_renewal`), kept apart until its certificate arrives so the current
+    /// key and certificate stay usable. Puppet does not look into `renewal/`.
+    pub fn renewal_key_path(&self, name: &Certname) -> PathBuf {
+        self.root.join("renewal").join(format!("{name}.key.pem"))
+    }
+
+    /// `renewal/NAME.csr.pem`: the request submitted for the renewal key.
+    pub fn renewal_request_path(&self, name: &Certname) -> PathBuf {
+        self.root.join("renewal").join(format!("{name}.csr.pem"))
+    }
+
+    /// The renewal key, when a renewal is under way.
+    pub fn renewal_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.renewal_key_path(name))
+    }
+
+    /// The renewal request, when one was submitted.
+    pub fn renewal_request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.renewal_request_path(name))
+    }
+
+    /// Keep a new renewal key (mode 0600 in a 0700 `renewal/`); never replaces one.
+    pub fn write_renewal_key(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        atomic::ensure_directory(&self.root.join("renewal"), 0o700)?;
+        atomic::create_new(&self.renewal_key_path(name), pem, PRIVATE_KEY_MODE)
+    }
+
+    /// Keep the request submitted for the renewal key.
+    pub fn write_renewal_request(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, 0o771)?;
+        atomic::ensure_directory(&self.root.join("renewal"), 0o700)?;
+        atomic::write(&self.renewal_request_path(name), pem, PUBLIC_MODE)
+    }
+
+    /// The renewal's certificate arrived: make its key, public key and certificate the
+    /// host's, then drop the renewal files.
+    pub fn promote_renewal(
+        &self,
+        name: &Certname,
+        private_key_pem: &[u8],
+        public_key_pem: &[u8],
+        certificate_pem: &[u8],
+    ) -> Result<(), StoreError> {
+        for directory in ["certs", "public_keys"] {
+            atomic::ensure_directory(&self.root.join(directory), 0o755)?;
+        }
+        atomic::ensure_directory(&self.root.join("private_keys"), 0o750)?;
+        atomic::write_all(&[
+            atomic::Pending {
+                path: self.private_key_path(name),
+                bytes: private_key_pem,
+                mode: PRIVATE_KEY_MODE,
+            },
+            atomic::Pending {
+                path: self.root.join("public_keys").join(name.file_name()),
+                bytes: public_key_pem,
+                mode: PUBLIC_MODE,
+            },
+            atomic::Pending {
+                path: self.certificate_path(name),
+                bytes: certificate_pem,
+                mode: PUBLIC_MODE,
+            },
+        ])?;
+        atomic::remove(&self.renewal_request_path(name))?;
+        atomic::remove(&self.renewal_key_path(name))?;
+        Ok(())
+    }
+
     /// Whether a private key for `name` exists here.
     pub fn has_private_key(&self, name: &Certname) -> bool {
         self.private_key_path(name).exists()
@@ -209,6 +292,11 @@ impl Ssldir {
     /// Read the private key for `name`.
     pub fn private_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
         super::read_optional(&self.private_key_path(name))
+    }
+
+    /// Read the request kept in `certificate_requests/NAME.pem`.
+    pub fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        super::read_optional(&self.request_path(name))
     }
 
     /// Read the certificate for `name`.
