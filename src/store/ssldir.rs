@@ -71,20 +71,18 @@ impl Ssldir {
         }
     }
 
-    /// Write the public key, certificate, and the CA certificate and CRL a host needs.
-    pub fn write_public(
+    /// The host's public key and certificate as files to write (their directories made).
+    fn host_files<'a>(
         &self,
         name: &Certname,
-        public_key_pem: &[u8],
-        certificate_pem: &[u8],
-        ca_pem: &[u8],
-        crl_pem: &[u8],
-    ) -> Result<(), StoreError> {
+        public_key_pem: &'a [u8],
+        certificate_pem: &'a [u8],
+    ) -> Result<Vec<atomic::Pending<'a>>, StoreError> {
         atomic::ensure_directory(&self.root, 0o771)?;
         for directory in ["certs", "public_keys"] {
             atomic::ensure_directory(&self.root.join(directory), 0o755)?;
         }
-        atomic::write_all(&[
+        Ok(vec![
             atomic::Pending {
                 path: self.root.join("public_keys").join(name.file_name()),
                 bytes: public_key_pem,
@@ -95,17 +93,30 @@ impl Ssldir {
                 bytes: certificate_pem,
                 mode: PUBLIC_MODE,
             },
-            atomic::Pending {
-                path: self.ca_certificate_path(),
-                bytes: ca_pem,
-                mode: PUBLIC_MODE,
-            },
-            atomic::Pending {
-                path: self.crl_path(),
-                bytes: crl_pem,
-                mode: PUBLIC_MODE,
-            },
         ])
+    }
+
+    /// Write the public key, certificate, and the CA certificate and CRL a host needs.
+    pub fn write_public(
+        &self,
+        name: &Certname,
+        public_key_pem: &[u8],
+        certificate_pem: &[u8],
+        ca_pem: &[u8],
+        crl_pem: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut files = self.host_files(name, public_key_pem, certificate_pem)?;
+        files.push(atomic::Pending {
+            path: self.ca_certificate_path(),
+            bytes: ca_pem,
+            mode: PUBLIC_MODE,
+        });
+        files.push(atomic::Pending {
+            path: self.crl_path(),
+            bytes: crl_pem,
+            mode: PUBLIC_MODE,
+        });
+        atomic::write_all(&files)
     }
 
     /// Replace `crl.pem` with the CA's new CRL chain, when this ssldir has one; `false` when not.
@@ -193,22 +204,7 @@ impl Ssldir {
         public_key_pem: &[u8],
         certificate_pem: &[u8],
     ) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        for directory in ["certs", "public_keys"] {
-            atomic::ensure_directory(&self.root.join(directory), 0o755)?;
-        }
-        atomic::write_all(&[
-            atomic::Pending {
-                path: self.root.join("public_keys").join(name.file_name()),
-                bytes: public_key_pem,
-                mode: PUBLIC_MODE,
-            },
-            atomic::Pending {
-                path: self.certificate_path(name),
-                bytes: certificate_pem,
-                mode: PUBLIC_MODE,
-            },
-        ])?;
+        atomic::write_all(&self.host_files(name, public_key_pem, certificate_pem)?)?;
         atomic::remove(&self.request_path(name))?;
         Ok(())
     }
