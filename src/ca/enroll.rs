@@ -1,0 +1,394 @@
+//! Requests coming in: submit (CLI and daemon), autosign decisions and verdicts, and batched
+//! enrolment (check, autosign, sign and queue many requests with one lock hold and one group
+//! commit: what the daemon's signer calls).
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+
+use crate::audit::{self, Event};
+use crate::authority::Validity;
+use crate::autosign::{self, Autosign, Decision};
+use crate::certificate::{Certificate, Serial};
+use crate::certname::Certname;
+use crate::csr::Csr;
+use crate::error::{Error, PolicyError, StoreError};
+use crate::settings::Settings;
+use crate::store::Store;
+
+use super::{Ca, Config, Enrollment, Outcome, SignOptions, Submission};
+
+impl Ca {
+    /// Check a CSR received for `name` and queue it (what `cert submit` and the daemon's
+    /// `PUT certificate_request` do). Refused when a certificate exists, unless duplicates are
+    /// allowed.
+    pub fn submit(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
+        let csr = Csr::from_pem(pem)?;
+        csr.check_name(name)?;
+        let lock = self.store.lock()?;
+        if !self.config.allow_duplicate_certs {
+            if let Some(state) = self.certificate_state(name)? {
+                return Err(PolicyError::Duplicate {
+                    name: name.to_string(),
+                    state: state.as_str(),
+                }
+                .into());
+            }
+        }
+        self.store
+            .put_request(&lock, name, csr.to_pem().as_bytes())?;
+        Ok(csr)
+    }
+
+    /// Queue a CSR like [`Ca::submit`], then put it through autosign: when the `autosign`
+    /// setting says sign, it is signed at once (the issuance policy still applies; a refusal
+    /// leaves it pending with the reason). Only the request autosign decided on is signed: when
+    /// a concurrent submission replaced it meanwhile, the newer one stays pending.
+    pub fn submit_and_autosign(
+        &self,
+        name: &Certname,
+        pem: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Submission, Error> {
+        let csr = self.submit(name, pem)?;
+        let decision = autosign::decide(
+            &self.config.autosign,
+            name.as_str(),
+            pem,
+            &self.config.autosign_options,
+        );
+        let signed = if decision.sign {
+            let queued = csr.to_pem();
+            let names = std::slice::from_ref(name);
+            let outcome = self
+                .sign_batch(
+                    audit::AUTOSIGN_ACTOR,
+                    names,
+                    SignOptions::default(),
+                    now,
+                    Some(queued.as_bytes()),
+                )
+                .map(|mut outcomes| outcomes.pop().map(|(_, result)| result));
+            match outcome {
+                Ok(result) => result,
+                Err(error) => Some(Err(error)),
+            }
+        } else {
+            None
+        };
+        Ok(Submission {
+            csr,
+            decision,
+            signed,
+        })
+    }
+
+    /// The checks of [`Ca::submit`] that need no lock (parse, signature, CN equals `name`, no
+    /// certificate yet unless duplicates are allowed), for a caller that decides autosign and
+    /// then calls [`Ca::enroll`], which repeats the duplicate check under the lock.
+    pub fn check_submission(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
+        let csr = Csr::from_pem(pem)?;
+        csr.check_name(name)?;
+        self.check_not_duplicate(name)?;
+        Ok(csr)
+    }
+
+    /// What the `autosign` setting decides for a CSR received for `name` (may run the policy
+    /// program).
+    pub fn autosign_decision(&self, name: &Certname, pem: &[u8]) -> Decision {
+        autosign::decide(
+            &self.config.autosign,
+            name.as_str(),
+            pem,
+            &self.config.autosign_options,
+        )
+    }
+
+    pub(super) fn check_not_duplicate(&self, name: &Certname) -> Result<(), Error> {
+        if self.config.allow_duplicate_certs {
+            return Ok(());
+        }
+        match self.certificate_state(name)? {
+            Some(state) => Err(PolicyError::Duplicate {
+                name: name.to_string(),
+                state: state.as_str(),
+            }
+            .into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Enrol many received CSRs at once: what [`Ca::submit_and_autosign`] does for each, with
+    /// one lock hold and one group commit for the whole batch (the daemon's group commit).
+    ///
+    /// Those autosign said sign are signed (serials reserved together, signatures made on all
+    /// cores) and recorded; a request signed here is never written to `requests/`, since its
+    /// certificate replaces it in the same step. Those left pending, or refused by the issuance
+    /// policy, are queued. Everything is durable when this returns. A name given twice is
+    /// refused the second time; a duplicate certificate is refused unless allowed.
+    pub fn enroll(
+        &self,
+        items: Vec<Enrollment>,
+        now: OffsetDateTime,
+    ) -> Vec<Result<Submission, Error>> {
+        match self.enroll_batch(&items, now) {
+            Ok(results) => items
+                .into_iter()
+                .zip(results)
+                .map(|(item, result)| {
+                    result.map(|signed| Submission {
+                        csr: item.csr,
+                        decision: item.decision,
+                        signed,
+                    })
+                })
+                .collect(),
+            Err(error) => {
+                let message = error.to_string();
+                items
+                    .iter()
+                    .map(|_| {
+                        Err(Error::Store(StoreError::Io {
+                            action: "enroll",
+                            path: self.store.cadir().to_path_buf(),
+                            reason: message.clone(),
+                        }))
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// For each item: `Err` when refused (nothing written for it), else the signing result
+    /// (`None` when left pending).
+    #[allow(clippy::type_complexity)]
+    pub(super) fn enroll_batch(
+        &self,
+        items: &[Enrollment],
+        now: OffsetDateTime,
+    ) -> Result<Vec<Result<Option<Result<Certificate, Error>>, Error>>, Error> {
+        let policy = self.config.policy;
+        let validity = Validity::new(now, self.config.ttl)?;
+        let lock = self.store.lock()?;
+        let mut results: Vec<Option<Result<Option<Result<Certificate, Error>>, Error>>> =
+            items.iter().map(|_| None).collect();
+        let mut seen = HashSet::new();
+        let mut to_sign = Vec::new();
+        let mut refused_signing: Vec<(usize, Error)> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            if !seen.insert(&item.name) {
+                results[index] = Some(Err(Error::Value {
+                    what: "certname",
+                    value: item.name.to_string(),
+                    reason: "given twice".into(),
+                }));
+                continue;
+            }
+            if let Err(error) = self.check_not_duplicate(&item.name) {
+                results[index] = Some(Err(error));
+                continue;
+            }
+            if !item.decision.sign {
+                results[index] = Some(Ok(None));
+            } else if let Err(error) = policy.check(&item.name, &item.csr) {
+                refused_signing.push((index, error));
+            } else {
+                to_sign.push(index);
+            }
+        }
+        let mut issued: Vec<(usize, Certificate)> = Vec::new();
+        if !to_sign.is_empty() {
+            let first = self.store.reserve_serials(&lock, to_sign.len() as u128)?;
+            let jobs: Vec<(&Certname, &Csr, Serial)> = to_sign
+                .iter()
+                .enumerate()
+                .map(|(offset, &index)| {
+                    (
+                        &items[index].name,
+                        &items[index].csr,
+                        Serial(first.0 + offset as u128),
+                    )
+                })
+                .collect();
+            for (&index, result) in to_sign.iter().zip(self.issue_all(&jobs, &policy, validity)) {
+                match result {
+                    Ok(cert) => issued.push((index, cert)),
+                    Err(error) => refused_signing.push((index, error)),
+                }
+            }
+        }
+        // Queue what stays pending (left by autosign, or refused by the issuance policy).
+        let queued: Vec<(Certname, String)> = items
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| {
+                matches!(results[*index], Some(Ok(None)))
+                    || refused_signing.iter().any(|(i, _)| i == index)
+            })
+            .map(|(_, item)| (item.name.clone(), item.csr.to_pem()))
+            .collect();
+        self.store.put_requests(&lock, &queued)?;
+        let records: Vec<(Certname, Certificate)> = issued
+            .iter()
+            .map(|(index, cert)| (items[*index].name.clone(), cert.clone()))
+            .collect();
+        self.store.record_signed(&lock, &records)?;
+        for (name, _) in &records {
+            // An older pending request for the name is answered by this certificate.
+            self.store.delete_request(&lock, name)?;
+        }
+        let mut lines = String::new();
+        for (index, cert) in &issued {
+            lines.push_str(
+                &Event::new(now, audit::AUTOSIGN_ACTOR, "sign", &items[*index].name)
+                    .certificate(cert)
+                    .to_line(),
+            );
+        }
+        for (index, error) in &refused_signing {
+            lines.push_str(
+                &Event::new(now, audit::AUTOSIGN_ACTOR, "sign", &items[*index].name)
+                    .refused(error)
+                    .to_line(),
+            );
+        }
+        self.store.append_audit(&lock, &lines)?;
+        for (index, cert) in issued {
+            results[index] = Some(Ok(Some(Ok(cert))));
+        }
+        for (index, error) in refused_signing {
+            results[index] = Some(Ok(Some(Err(error))));
+        }
+        Ok(results
+            .into_iter()
+            .map(|result| result.unwrap_or(Ok(None)))
+            .collect())
+    }
+
+    /// What autosign would do with each pending request, the issuance policy included: the
+    /// answer `cert --list` and `cert --sign --all` show. Reads each queued CSR and runs the
+    /// policy program (if that is the setting) for each, a few at a time; nothing is signed.
+    pub fn autosign_decisions(&self) -> Result<Vec<Outcome<Verdict>>, Error> {
+        let names = self.pending()?;
+        let mut verdicts = Vec::with_capacity(names.len());
+        for chunk in names.chunks(8) {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = chunk
+                    .iter()
+                    .map(|name| (name, scope.spawn(move || self.autosign_verdict(name))))
+                    .collect();
+                for (name, handle) in handles {
+                    let verdict = handle.join().unwrap_or_else(|_| {
+                        Err(Error::Value {
+                            what: "autosign decision for",
+                            value: name.to_string(),
+                            reason: "its thread panicked".into(),
+                        })
+                    });
+                    verdicts.push((name.clone(), verdict));
+                }
+            });
+        }
+        Ok(verdicts)
+    }
+
+    /// What autosign would do with the queued request of `name`.
+    pub fn autosign_verdict(&self, name: &Certname) -> Result<Verdict, Error> {
+        let pem = self.request_pem(name)?;
+        Ok(Verdict::new(&self.config, name, &pem))
+    }
+}
+
+/// The `autosign` setting of `settings`, defaulting to `$confdir/autosign.conf`.
+pub fn autosign_setting(settings: &Settings) -> Autosign {
+    match &settings.autosign {
+        Some(value) => Autosign::from_setting(value),
+        None => Autosign::from_setting(&settings.confdir.join("autosign.conf").to_string_lossy()),
+    }
+}
+
+/// What autosign would do with one request, the CA's issuance policy included.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// What the `autosign` setting decided, and why.
+    pub decision: Decision,
+    /// Why the issuance policy refuses the request, when the setting said sign but the CA
+    /// would not: autosign never bypasses the policy.
+    pub refusal: Option<String>,
+}
+
+impl Verdict {
+    /// Decide for `name` and its CSR PEM (may be empty when no CSR is known; then only the
+    /// setting is consulted).
+    fn new(config: &Config, name: &Certname, pem: &[u8]) -> Verdict {
+        let options = &config.autosign_options;
+        let decision = autosign::decide(&config.autosign, name.as_str(), pem, options);
+        let refusal = if decision.sign && !pem.is_empty() {
+            Csr::from_pem(pem)
+                .map_err(Error::from)
+                .and_then(|csr| config.policy.check(name, &csr))
+                .err()
+                .map(|error| error.to_string())
+        } else {
+            None
+        };
+        Verdict { decision, refusal }
+    }
+
+    /// Whether autosign would sign the request.
+    pub fn sign(&self) -> bool {
+        self.decision.sign && self.refusal.is_none()
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.refusal {
+            Some(refusal) if self.decision.sign => write!(
+                formatter,
+                "leave pending: {}, but the CA's policy refuses the request: {refusal}",
+                self.decision.reason
+            ),
+            _ => write!(formatter, "{}", self.decision),
+        }
+    }
+}
+
+/// What `cert autosign check` reports.
+#[derive(Debug)]
+pub struct AutosignReport {
+    /// The decision, its reason, and the policy's refusal if any.
+    pub verdict: Verdict,
+    /// Invalid lines and rules wider than they look, one line each.
+    pub notes: Vec<String>,
+}
+
+/// Would autosign sign `name` (with the CSR at `csr_path`, else the request queued for `name`
+/// in the CA, if any)? The CA's issuance policy applies on top: a request it would refuse is
+/// never autosigned.
+pub fn autosign_report(
+    settings: &Settings,
+    name: &str,
+    csr_path: Option<&std::path::Path>,
+) -> Result<AutosignReport, Error> {
+    let certname = Certname::parse(name)?;
+    let config = Config::from_settings(settings)?;
+    let mut notes = Vec::new();
+    if let Autosign::File(path) = &config.autosign {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            let rules = autosign::Rules::parse(path, &text);
+            notes.extend(rules.invalid().iter().map(ToString::to_string));
+            notes.extend(rules.warnings().iter().map(ToString::to_string));
+        }
+    }
+    let csr_pem = match csr_path {
+        Some(path) => std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?,
+        None => Store::new(&config.cadir)
+            .request(&certname)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    };
+    let verdict = Verdict::new(&config, &certname, &csr_pem);
+    Ok(AutosignReport { verdict, notes })
+}

@@ -1,0 +1,440 @@
+//! The operations an administrator performs on a CA: set up, import, submit, sign, revoke, clean,
+//! generate, list, verify. Each one combines the pure rules ([`crate::authority`],
+//! [`crate::crl`]) with the on-disk [`Store`], under the store's lock, and returns typed results
+//! for a renderer. The CLI's two dialects and the daemon all call these, and only these.
+//!
+//! Every check that can refuse a request runs before anything is written, so a refusal leaves
+//! the CA exactly as it was.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::audit::{self};
+use crate::authority::{self, Authority, Policy};
+use crate::autosign::{self, Autosign, Decision};
+use crate::certificate::{Certificate, Digest, Serial};
+use crate::certname::Certname;
+use crate::crl::{self, Crl};
+use crate::csr::Csr;
+use crate::error::{Error, KeyError, StoreError};
+use crate::keys::{KeySpec, PrivateKey};
+use crate::settings::Settings;
+use crate::store::inventory;
+use crate::store::{Lock, NewCa, Store};
+
+mod enroll;
+mod host;
+mod revoke;
+mod sign;
+mod status;
+
+pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
+pub use host::HostIdentity;
+pub use status::Expirations;
+
+/// How the CA is configured: where it lives and what it allows.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The CA directory.
+    pub cadir: PathBuf,
+    /// This host's ssldir (where `--generate` writes keys and certificates).
+    pub ssldir: PathBuf,
+    /// This host's certname (the CA server's own certificate).
+    pub certname: String,
+    /// Alt names for this host's own certificate.
+    pub dns_alt_names: Vec<String>,
+    /// Default lifetime of issued certificates (`ca_ttl`).
+    pub ttl: Duration,
+    /// What CSRs may carry.
+    pub policy: Policy,
+    /// Whether a new request may replace a signed certificate (`allow_duplicate_certs`).
+    pub allow_duplicate_certs: bool,
+    /// Key type and size for keys this CA generates.
+    pub key: KeySpec,
+    /// CN of a new CA; `Puppet CA: <certname>` when `None`.
+    pub ca_name: Option<String>,
+    /// The `autosign` setting: `true`, `false` or a path (default `$confdir/autosign.conf`).
+    pub autosign: Autosign,
+    /// How policy programs are run (`autosign_timeout`).
+    pub autosign_options: autosign::Options,
+}
+
+impl Config {
+    /// From Puppet settings, and the issuance policy from puppetserver's `ca.conf`
+    /// ([`Settings::ca_conf`]; off when it is missing).
+    pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
+        Ok(Config {
+            cadir: settings.cadir.clone(),
+            ssldir: settings.ssldir.clone(),
+            certname: settings.certname.clone(),
+            dns_alt_names: settings.dns_alt_names.clone(),
+            ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
+            policy: crate::ca_conf::load(&settings.ca_conf)?,
+            allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
+            key: KeySpec::from_settings(settings.key_type.as_deref(), settings.keylength)?,
+            ca_name: None,
+            autosign: autosign_setting(settings),
+            autosign_options: autosign::Options {
+                timeout: settings
+                    .autosign_timeout
+                    .unwrap_or(autosign::Options::default().timeout),
+            },
+        })
+    }
+}
+
+/// The shape of a new CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Root `Puppet Root CA: <hex>` + intermediate `Puppet CA: <certname>` (puppetserver 7).
+    Chained,
+    /// One self-signed `Puppet CA: <certname>` (Puppet <= 5, a first `puppet master` start).
+    SelfSigned,
+}
+
+/// The state of a name in the CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// A request is waiting.
+    Requested,
+    /// Signed, then revoked.
+    Revoked,
+    /// Signed and valid.
+    Signed,
+}
+
+impl State {
+    /// Puppet's word: `requested`, `signed`, `revoked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Requested => "requested",
+            State::Revoked => "revoked",
+            State::Signed => "signed",
+        }
+    }
+}
+
+/// What the CA knows about one name.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The certname.
+    pub name: Certname,
+    /// Requested, signed or revoked.
+    pub state: State,
+    /// SHA-256 fingerprint of the certificate (or of the request when requested).
+    pub fingerprint: String,
+    /// Alt names, `DNS:x` / `IP:y`.
+    pub alt_names: Vec<String>,
+    /// Authorization extensions, (`pp_cli_auth`, `true`).
+    pub authorization_extensions: Vec<(String, String)>,
+    /// Serial, for certificates.
+    pub serial: Option<Serial>,
+    /// Validity start, for certificates.
+    pub not_before: Option<OffsetDateTime>,
+    /// Validity end, for certificates.
+    pub not_after: Option<OffsetDateTime>,
+    /// The DER of the certificate or request (for more digests).
+    pub der: Vec<u8>,
+}
+
+impl Entry {
+    /// Fingerprint of the certificate or request with another digest.
+    pub fn fingerprint_with(&self, digest: Digest) -> String {
+        crate::certificate::fingerprint(&self.der, digest)
+    }
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Signed and revoked too, not only requests.
+    pub all: bool,
+    /// Only these names (any state); empty = no filter.
+    pub names: Vec<Certname>,
+}
+
+/// Options for signing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignOptions {
+    /// Allow DNS/IP alt names for this signing (`--allow-dns-alt-names`).
+    pub allow_alt_names: bool,
+    /// Lifetime; the CA's `ca_ttl` when `None`.
+    pub ttl: Option<Duration>,
+}
+
+/// The result of one name in a batch.
+pub type Outcome<T> = (Certname, Result<T, Error>);
+
+/// What happened to a submitted CSR.
+#[derive(Debug)]
+pub struct Submission {
+    /// The queued request.
+    pub csr: Csr,
+    /// What autosign decided, and why.
+    pub decision: Decision,
+    /// The signing result when autosign said sign (`Err` leaves the request pending).
+    pub signed: Option<Result<Certificate, Error>>,
+}
+
+/// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
+/// [`Ca::check_submission`] and decided on by autosign, ready for [`Ca::enroll`].
+#[derive(Debug)]
+pub struct Enrollment {
+    /// The name it was submitted for.
+    pub name: Certname,
+    /// The parsed, verified request.
+    pub csr: Csr,
+    /// What autosign decided.
+    pub decision: Decision,
+}
+
+/// What `clean` did for a name.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    /// Serials revoked.
+    pub revoked: Vec<Serial>,
+    /// Files removed.
+    pub removed: Vec<PathBuf>,
+}
+
+/// What `generate` made.
+#[derive(Debug)]
+pub struct Generated {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Where the key went.
+    pub private_key_path: PathBuf,
+    /// Where the certificate went (ssldir copy).
+    pub certificate_path: PathBuf,
+}
+
+/// An open CA.
+#[derive(Debug)]
+pub struct Ca {
+    config: Config,
+    store: Store,
+    authority: Authority,
+    actor: String,
+}
+
+impl Ca {
+    /// Open the CA in `config.cadir`; it must be complete and its key must match.
+    pub fn open(config: Config) -> Result<Ca, Error> {
+        let store = Store::new(&config.cadir);
+        store.check_complete()?;
+        let key_pem = store.ca_key_pem()?;
+        let key = PrivateKey::from_pem(&store.path("ca_key.pem").display().to_string(), &key_pem)?;
+        let chain = store.ca_certificate_pem()?;
+        let authority = Authority::new(&chain, key).map_err(|error| match error {
+            Error::Key(KeyError::Mismatch { .. }) => Error::Key(KeyError::Mismatch {
+                what: store.path("ca_key.pem").display().to_string(),
+            }),
+            other => other,
+        })?;
+        Ok(Ca {
+            config,
+            store,
+            authority,
+            actor: audit::cli_actor(),
+        })
+    }
+
+    /// Open the CA, creating a self-signed one first when the directory holds none (as a first
+    /// `puppet master` start did). Returns whether it was created.
+    pub fn open_or_create(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
+        let store = Store::new(&config.cadir);
+        if store.presence() == crate::store::Presence::Absent {
+            let lock = store.lock()?;
+            if store.presence() == crate::store::Presence::Absent {
+                let ca = Ca::create(config, Layout::SelfSigned, now, &lock)?;
+                return Ok((ca, true));
+            }
+        }
+        Ok((Ca::open(config)?, false))
+    }
+
+    /// Set up a new CA (refused when one exists) and, for [`Layout::Chained`], this host's own
+    /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does.
+    pub fn setup(config: Config, layout: Layout, now: OffsetDateTime) -> Result<Ca, Error> {
+        let store = Store::new(&config.cadir);
+        let lock = store.lock()?;
+        let ca = Ca::create(config, layout, now, &lock)?;
+        drop(lock);
+        let name = Certname::parse(&ca.config.certname)?;
+        let alt_names = ca.config.dns_alt_names.clone();
+        ca.generate_with(&name, &alt_names, None, ca.config.key, false, true, now)?;
+        Ok(ca)
+    }
+
+    fn create(
+        config: Config,
+        layout: Layout,
+        now: OffsetDateTime,
+        lock: &Lock,
+    ) -> Result<Ca, Error> {
+        let store = Store::new(&config.cadir);
+        if store.presence() != crate::store::Presence::Absent {
+            return Err(StoreError::CaExists {
+                cadir: config.cadir.clone(),
+            }
+            .into());
+        }
+        let ca_name = config
+            .ca_name
+            .clone()
+            .unwrap_or_else(|| format!("Puppet CA: {}", config.certname));
+        let key = PrivateKey::generate(config.key)?;
+        let key_pem = key.to_pem()?;
+        let public_key_pem = key.public_key_pem()?;
+        let (authority, root_key_pem, crls) = match layout {
+            Layout::SelfSigned => {
+                let authority = Authority::create_self_signed(
+                    &ca_name,
+                    key,
+                    Serial(1),
+                    now,
+                    authority::CA_TTL,
+                )?;
+                let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                (authority, None, vec![crl])
+            }
+            Layout::Chained => {
+                let mut random = [0u8; 7];
+                openssl::rand::rand_bytes(&mut random).map_err(|e| KeyError::Generate {
+                    reason: e.to_string(),
+                })?;
+                let root_name = format!(
+                    "Puppet Root CA: {}",
+                    random
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                );
+                let root_key = PrivateKey::generate(config.key)?;
+                let root_key_pem = root_key.to_pem()?;
+                let root = Authority::create_self_signed(
+                    &root_name,
+                    root_key,
+                    Serial(1),
+                    now,
+                    authority::CA_TTL,
+                )?;
+                let intermediate =
+                    root.create_intermediate(&ca_name, key, Serial(2), now, authority::CA_TTL)?;
+                let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                (intermediate, Some(root_key_pem), vec![crl, root_crl])
+            }
+        };
+        let chain_pem = authority.chain_pem();
+        let crl_pem: String = crls.iter().map(Crl::to_pem).collect();
+        let inventory_lines = match layout {
+            Layout::SelfSigned => vec![inventory::Line {
+                serial: Serial(1),
+                not_before: authority.certificate().not_before,
+                not_after: authority.certificate().not_after,
+                subject: format!("/CN={ca_name}"),
+            }],
+            Layout::Chained => Vec::new(),
+        };
+        store.create(
+            lock,
+            &NewCa {
+                chain_pem: chain_pem.as_bytes(),
+                key_pem: &key_pem,
+                public_key_pem: &public_key_pem,
+                crl_pem: crl_pem.as_bytes(),
+                root_key_pem: root_key_pem.as_deref(),
+                next_serial: Serial(if layout == Layout::SelfSigned { 2 } else { 1 }),
+                inventory: &inventory_lines,
+            },
+        )?;
+        Ok(Ca {
+            config,
+            store,
+            authority,
+            actor: audit::cli_actor(),
+        })
+    }
+
+    /// Import an external CA: its key, certificate bundle (issuing CA first) and CRL chain.
+    pub fn import(
+        config: Config,
+        key_pem: &[u8],
+        bundle_pem: &[u8],
+        crl_pem: &[u8],
+    ) -> Result<Ca, Error> {
+        let key = PrivateKey::from_pem("--private-key", key_pem)?;
+        let normalized_key = key.to_pem()?;
+        let public_key_pem = key.public_key_pem()?;
+        let authority = Authority::new(bundle_pem, key)?;
+        let crls = Crl::chain_from_pem("--crl-chain", crl_pem)?;
+        let first = crls.first().ok_or_else(|| KeyError::Certificate {
+            what: "--crl-chain".into(),
+            reason: "no CRL in the file".into(),
+        })?;
+        if first.issuer != authority.certificate().subject {
+            return Err(KeyError::Certificate {
+                what: "--crl-chain".into(),
+                reason: format!(
+                    "the first CRL is issued by {}, not by the CA {}",
+                    first.issuer,
+                    authority.certificate().subject
+                ),
+            }
+            .into());
+        }
+        let store = Store::new(&config.cadir);
+        let lock = store.lock()?;
+        store.create(
+            &lock,
+            &NewCa {
+                chain_pem: authority.chain_pem().as_bytes(),
+                key_pem: &normalized_key,
+                public_key_pem: &public_key_pem,
+                crl_pem,
+                root_key_pem: None,
+                next_serial: Serial(1),
+                inventory: &[],
+            },
+        )?;
+        drop(lock);
+        Ok(Ca {
+            config,
+            store,
+            authority,
+            actor: audit::cli_actor(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The CA's certificates and key.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// The CRL chain, issuing CA's first.
+    pub fn crls(&self) -> Result<Vec<Crl>, Error> {
+        let pem = self.store.crl_pem()?;
+        let crls = Crl::chain_from_pem(&self.store.path("ca_crl.pem").display().to_string(), &pem)?;
+        match crls.first() {
+            Some(first) if first.issuer == self.authority.certificate().subject => Ok(crls),
+            _ => Err(StoreError::Corrupt {
+                path: self.store.path("ca_crl.pem"),
+                reason: "its first CRL is not issued by the CA".into(),
+            }
+            .into()),
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! What the CA shows: listing, one name's status, certificates, verification, expirations, and
+//! the deletions of puppetserver's `certificate_status` API.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
+
+use crate::certificate::{Certificate, Digest, Serial};
+use crate::certname::Certname;
+use crate::csr::Csr;
+use crate::error::{Error, StoreError};
+use crate::store::ssldir::Ssldir;
+
+use super::{Ca, Entry, Selection, State};
+
+impl Ca {
+    /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
+    /// the given names.
+    pub fn list(&self, selection: &Selection) -> Result<Vec<Entry>, Error> {
+        let revoked: HashSet<Serial> = self
+            .crls()?
+            .first()
+            .map(|crl| crl.revoked.iter().map(|r| r.serial).collect())
+            .unwrap_or_default();
+        let wanted = |name: &Certname| selection.names.is_empty() || selection.names.contains(name);
+        let mut entries = Vec::new();
+        for name in self.store.request_names()? {
+            if !wanted(&name) {
+                continue;
+            }
+            if let Some(pem) = self.store.request(&name)? {
+                entries.push(request_entry(&name, &pem)?);
+            }
+        }
+        if selection.all || !selection.names.is_empty() {
+            let names: Vec<Certname> = self
+                .store
+                .signed_names()?
+                .into_iter()
+                .filter(|n| wanted(n))
+                .collect();
+            entries.extend(self.signed_entries(&names, &revoked)?);
+        }
+        for name in &selection.names {
+            if !entries.iter().any(|e| &e.name == name) {
+                return Err(StoreError::NotFound {
+                    what: "a certificate or request",
+                    name: name.to_string(),
+                }
+                .into());
+            }
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.state.cmp(&b.state)));
+        Ok(entries)
+    }
+
+    /// Read and parse the signed certificates of `names`, on all cores (reading, parsing and
+    /// hashing 100,000 certificates is the cost of `list --all`).
+    pub(super) fn signed_entries(
+        &self,
+        names: &[Certname],
+        revoked: &HashSet<Serial>,
+    ) -> Result<Vec<Entry>, Error> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = names.len().div_ceil(threads).max(1);
+        let results: Vec<Result<Vec<Entry>, Error>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = names
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut entries = Vec::with_capacity(part.len());
+                        for name in part {
+                            if let Some(pem) = self.store.signed(name)? {
+                                entries.push(certificate_entry(name, &pem, revoked)?);
+                            }
+                        }
+                        Ok(entries)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker.join().unwrap_or_else(|_| {
+                        Err(Error::Value {
+                            what: "listing",
+                            value: String::new(),
+                            reason: "a worker thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        let mut entries = Vec::with_capacity(names.len());
+        for result in results {
+            entries.extend(result?);
+        }
+        Ok(entries)
+    }
+
+    /// The certificate of `name`: `ca` is the CA itself; else `signed/`, else this host's ssldir.
+    pub fn certificate(&self, name: &str) -> Result<Certificate, Error> {
+        if name == "ca" {
+            return Ok(self.authority.certificate().clone());
+        }
+        let name = Certname::parse(name)?;
+        if let Some(pem) = self.store.signed(&name)? {
+            return Ok(Certificate::from_pem(name.as_str(), &pem)?);
+        }
+        if let Some(pem) = Ssldir::new(&self.config.ssldir).certificate(&name)? {
+            return Ok(Certificate::from_pem(name.as_str(), &pem)?);
+        }
+        Err(StoreError::NotFound {
+            what: "a certificate",
+            name: name.to_string(),
+        }
+        .into())
+    }
+
+    /// Verify `name`'s certificate the way OpenSSL peers do: chain to the CA, CRLs of every
+    /// level checked, validity at `now`.
+    pub fn verify(&self, name: &str) -> Result<Certificate, Error> {
+        let cert = self.certificate(name)?;
+        let crl_pem = self.store.crl_pem()?;
+        crate::certificate::verify_with_openssl(&cert, self.authority.chain(), &crl_pem)?;
+        Ok(cert)
+    }
+
+    /// What the CA knows about one name: its certificate (signed or revoked) when there is one,
+    /// else its pending request.
+    pub fn status(&self, name: &Certname) -> Result<Entry, Error> {
+        let entries = self.list(&Selection {
+            all: true,
+            names: vec![name.clone()],
+        })?;
+        entries
+            .into_iter()
+            .max_by_key(|e| e.state != State::Requested)
+            .ok_or_else(|| {
+                StoreError::NotFound {
+                    what: "a certificate or request",
+                    name: name.to_string(),
+                }
+                .into()
+            })
+    }
+
+    /// Remove the pending request of `name`; whether there was one.
+    pub fn delete_request(&self, name: &Certname) -> Result<bool, Error> {
+        let lock = self.store.lock()?;
+        Ok(self.store.delete_request(&lock, name)?)
+    }
+
+    /// Remove the signed certificate and the request of `name` without revoking anything
+    /// (puppetserver's `DELETE certificate_status`); whether anything was there.
+    pub fn delete(&self, name: &Certname) -> Result<bool, Error> {
+        let lock = self.store.lock()?;
+        let signed = self.store.delete_signed(&lock, name)?;
+        let request = self.store.delete_request(&lock, name)?;
+        Ok(signed || request)
+    }
+
+    /// When the CA certificates and CRLs expire.
+    pub fn expirations(&self) -> Result<Expirations, Error> {
+        let ca_certificates = self
+            .authority
+            .chain()
+            .iter()
+            .map(|c| (c.common_name.clone(), c.not_after))
+            .collect();
+        let crls = self
+            .crls()?
+            .iter()
+            .filter_map(|c| c.next_update.map(|t| (c.issuer_common_name.clone(), t)))
+            .collect();
+        Ok(Expirations {
+            ca_certificates,
+            crls,
+        })
+    }
+}
+
+/// When the CA's certificates and CRLs expire (puppetserver's `expirations` endpoint).
+#[derive(Debug, Clone)]
+pub struct Expirations {
+    /// (CN, notAfter) of every certificate of the CA chain, issuing CA first.
+    pub ca_certificates: Vec<(String, OffsetDateTime)>,
+    /// (issuer CN, nextUpdate) of every CRL of the chain.
+    pub crls: Vec<(String, OffsetDateTime)>,
+}
+
+pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<Entry, Error> {
+    let csr = Csr::from_pem(pem).map_err(|e| StoreError::Corrupt {
+        path: PathBuf::from(format!("requests/{}", name.file_name())),
+        reason: e.to_string(),
+    })?;
+    let authorization_extensions = csr
+        .extensions()
+        .iter()
+        .filter(|e| {
+            crate::extension::puppet_arc(&e.oid) == Some(crate::extension::PuppetArc::Authorization)
+        })
+        .map(|e| (e.name(), e.value_text()))
+        .collect();
+    Ok(Entry {
+        name: name.clone(),
+        state: State::Requested,
+        fingerprint: crate::certificate::fingerprint(csr.der(), Digest::Sha256),
+        alt_names: csr.alt_names().iter().map(ToString::to_string).collect(),
+        authorization_extensions,
+        serial: None,
+        not_before: None,
+        not_after: None,
+        der: csr.der().to_vec(),
+    })
+}
+
+pub(super) fn certificate_entry(
+    name: &Certname,
+    pem: &[u8],
+    revoked: &HashSet<Serial>,
+) -> Result<Entry, Error> {
+    let cert = Certificate::from_pem(name.as_str(), pem)?;
+    let state = match cert.serial {
+        Some(serial) if revoked.contains(&serial) => State::Revoked,
+        _ => State::Signed,
+    };
+    Ok(Entry {
+        name: name.clone(),
+        state,
+        fingerprint: cert.fingerprint(Digest::Sha256),
+        alt_names: cert.alt_names.iter().map(ToString::to_string).collect(),
+        authorization_extensions: cert.authorization_extensions(),
+        serial: cert.serial,
+        not_before: Some(cert.not_before),
+        not_after: Some(cert.not_after),
+        der: cert.der().to_vec(),
+    })
+}
