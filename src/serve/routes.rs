@@ -296,6 +296,32 @@ fn certname(name: &str) -> Result<Certname, Reply> {
         .map_err(|e| text(StatusCode::BAD_REQUEST, status::puppet_message(&e.into())))
 }
 
+/// The GET endpoints that look one name up: validate `name`, run `find` on the blocking pool,
+/// render what it found with `render`; puppetserver's 404 `Could not find {what} NAME` when the
+/// CA has nothing for the name.
+async fn lookup<T: Send + 'static>(
+    context: &Context,
+    name: &str,
+    what: &str,
+    find: fn(&Ca, &Certname) -> Result<T, Error>,
+    render: impl FnOnce(T) -> Reply,
+) -> Reply {
+    let name = match certname(name) {
+        Ok(name) => name,
+        Err(reply) => return reply,
+    };
+    let wanted = name.clone();
+    match blocking(&context.ca, move |ca| find(ca, &wanted)).await {
+        Ok(Ok(found)) => render(found),
+        Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
+            StatusCode::NOT_FOUND,
+            format!("Could not find {what} {name}"),
+        ),
+        Ok(Err(error)) => failure(&error),
+        Err(reply) => reply,
+    }
+}
+
 async fn certificate(context: Context, name: String) -> Reply {
     if name == "ca" {
         let ca = context.ca.clone();
@@ -305,20 +331,14 @@ async fn certificate(context: Context, name: String) -> Reply {
         }
         return with_last_modified(text(StatusCode::OK, ca.authority().chain_pem()), modified);
     }
-    let name = match certname(&name) {
-        Ok(name) => name,
-        Err(reply) => return reply,
-    };
-    let wanted = name.clone();
-    match blocking(&context.ca, move |ca| ca.certificate(wanted.as_str())).await {
-        Ok(Ok(certificate)) => text(StatusCode::OK, certificate.to_pem()),
-        Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
-            StatusCode::NOT_FOUND,
-            format!("Could not find certificate {name}"),
-        ),
-        Ok(Err(error)) => failure(&error),
-        Err(reply) => reply,
-    }
+    lookup(
+        &context,
+        &name,
+        "certificate",
+        |ca, name| ca.certificate(name.as_str()),
+        |certificate| text(StatusCode::OK, certificate.to_pem()),
+    )
+    .await
 }
 
 async fn submit(context: Context, name: String) -> Reply {
@@ -389,20 +409,14 @@ async fn renew(context: Context, current: Certificate) -> Reply {
 }
 
 async fn request_pem(context: Context, name: String) -> Reply {
-    let name = match certname(&name) {
-        Ok(name) => name,
-        Err(reply) => return reply,
-    };
-    let wanted = name.clone();
-    match blocking(&context.ca, move |ca| ca.request(&wanted)).await {
-        Ok(Ok(csr)) => text(StatusCode::OK, csr.to_pem()),
-        Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
-            StatusCode::NOT_FOUND,
-            format!("Could not find certificate_request {name}"),
-        ),
-        Ok(Err(error)) => failure(&error),
-        Err(reply) => reply,
-    }
+    lookup(
+        &context,
+        &name,
+        "certificate_request",
+        |ca, name| ca.request(name),
+        |csr| text(StatusCode::OK, csr.to_pem()),
+    )
+    .await
 }
 
 async fn delete_request(context: Context, name: String) -> Reply {
@@ -435,20 +449,14 @@ async fn crl(context: Context) -> Reply {
 }
 
 async fn get_status(context: Context, name: String) -> Reply {
-    let name = match certname(&name) {
-        Ok(name) => name,
-        Err(reply) => return reply,
-    };
-    let wanted = name.clone();
-    match blocking(&context.ca, move |ca| ca.status(&wanted)).await {
-        Ok(Ok(entry)) => json_reply(StatusCode::OK, &status::entry_json(&entry)),
-        Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
-            StatusCode::NOT_FOUND,
-            format!("Could not find certificate {name}"),
-        ),
-        Ok(Err(error)) => failure(&error),
-        Err(reply) => reply,
-    }
+    lookup(
+        &context,
+        &name,
+        "certificate",
+        |ca, name| ca.status(name),
+        |entry| json_reply(StatusCode::OK, &status::entry_json(&entry)),
+    )
+    .await
 }
 
 async fn set_status(context: Context, name: String) -> Reply {
