@@ -40,6 +40,19 @@ impl Ca {
         Ok(csr)
     }
 
+    /// [`Ca::submit_and_autosign`] for a CSR received out of band (`cert submit FILE`): it is
+    /// filed under the certname its CN names, which must be a valid certname.
+    pub fn submit_by_common_name(
+        &self,
+        pem: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<(Certname, Submission), Error> {
+        let csr = Csr::from_pem(pem)?;
+        let name = Certname::parse(csr.common_name())?;
+        let submission = self.submit_and_autosign(&name, pem, now)?;
+        Ok((name, submission))
+    }
+
     /// Queue a CSR like [`Ca::submit`], then put it through autosign: when the `autosign`
     /// setting says sign, it is signed at once (the issuance policy still applies; a refusal
     /// leaves it pending with the reason). Only the request autosign decided on is signed: when

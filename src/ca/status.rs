@@ -101,6 +101,19 @@ impl Ca {
         Ok(entries)
     }
 
+    /// The fingerprint of `name`'s certificate (see [`Ca::certificate`]) or, when it has none,
+    /// of its pending request.
+    pub fn fingerprint(&self, name: &str, digest: Digest) -> Result<String, Error> {
+        self.certificate(name)
+            .map(|certificate| certificate.fingerprint(digest))
+            .or_else(|error| {
+                let certname = Certname::parse(name)?;
+                self.request(&certname)
+                    .map(|csr| crate::certificate::fingerprint(csr.der(), digest))
+                    .map_err(|_| error)
+            })
+    }
+
     /// The certificate of `name`: `ca` is the CA itself; else `signed/`, else this host's ssldir.
     pub fn certificate(&self, name: &str) -> Result<Certificate, Error> {
         if name == "ca" {

@@ -30,15 +30,7 @@ pub(crate) fn fingerprint(context: &Context, names: &[String], digest: &str) -> 
     let ca = context.open()?;
     let mut code = exit::DONE;
     for name in names {
-        let found = ca
-            .certificate(name)
-            .map(|c| c.fingerprint(digest))
-            .or_else(|error| {
-                let certname = cert::certname::Certname::parse(name)?;
-                ca.request(&certname)
-                    .map(|csr| cert::certificate::fingerprint(csr.der(), digest))
-                    .map_err(|_| error)
-            });
+        let found = ca.fingerprint(name, digest);
         match found {
             Ok(fingerprint) => println!("{name} ({}) {fingerprint}", digest.label()),
             Err(error) => {

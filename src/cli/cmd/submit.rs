@@ -4,7 +4,6 @@ use std::path::Path;
 
 use cert::ca::Submission;
 use cert::certname::Certname;
-use cert::csr::Csr;
 use cert::error::StoreError;
 use cert::Error;
 
@@ -52,8 +51,5 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
 
 fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<(Certname, Submission), Error> {
     let pem = std::fs::read(file).map_err(|e| StoreError::io("read", file, e))?;
-    let csr = Csr::from_pem(&pem)?;
-    let name = Certname::parse(csr.common_name())?;
-    let submission = ca.submit_and_autosign(&name, &pem, crate::cli::now())?;
-    Ok((name, submission))
+    ca.submit_by_common_name(&pem, crate::cli::now())
 }
