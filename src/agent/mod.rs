@@ -15,7 +15,7 @@ pub mod http;
 pub mod lock;
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
 
@@ -24,6 +24,7 @@ use crate::certname::Certname;
 use crate::crl::Crl;
 use crate::csr::Csr;
 use crate::error::{AgentError, Error};
+use crate::extension;
 use crate::keys::{KeySpec, PrivateKey};
 use crate::settings::Settings;
 use crate::store::ssldir::Ssldir;
@@ -36,8 +37,6 @@ use http::{HttpError, Response, Trust};
 pub const DEFAULT_PORT: u16 = 8140;
 /// Renew this long before the certificate expires (Puppet: `hostcert_renewal_interval`, 30 days).
 pub const RENEW_BEFORE: Duration = Duration::from_secs(30 * 24 * 3600);
-/// `pp_auth_auto_renew`, which a Puppet 7 agent puts in every CSR as an attribute.
-pub const AUTO_RENEW_OID: [u64; 10] = [1, 3, 6, 1, 4, 1, 34380, 1, 3, 2];
 
 const API: &str = "/puppet-ca/v1";
 
@@ -99,10 +98,8 @@ impl Options {
             .ca_port
             .or(settings.masterport)
             .unwrap_or(DEFAULT_PORT);
-        let ca_server = Endpoint::parse(&host, port).ok_or_else(|| Error::Value {
-            what: "server",
+        let ca_server = Endpoint::parse(&host, port).ok_or_else(|| AgentError::ServerAddress {
             value: host.clone(),
-            reason: "not HOST or HOST:PORT".into(),
         })?;
         let duration = |what: &'static str, text: &Option<String>| {
             text.as_deref()
@@ -550,8 +547,8 @@ impl Agent {
         let stored = self.ssldir.crl()?;
         let mut headers = Vec::new();
         if stored.is_some() {
-            if let Some(modified) = self.ssldir.crl_modified() {
-                headers.push(("If-Modified-Since", http_date(modified)));
+            if let Some(date) = self.ssldir.crl_modified().and_then(if_modified_since) {
+                headers.push(("If-Modified-Since", date));
             }
         }
         let stored_crls = self.stored_crls();
@@ -629,7 +626,7 @@ impl Agent {
 
     fn csr(&self, key: &PrivateKey) -> Result<Csr, Error> {
         let mut attributes = self.options.csr_attributes.custom_attributes.clone();
-        attributes.push((AUTO_RENEW_OID.to_vec(), "true".into()));
+        attributes.push((extension::PP_AUTH_AUTO_RENEW.to_vec(), "true".into()));
         Csr::generate_with_attributes(
             &self.options.certname,
             key,
@@ -1025,13 +1022,13 @@ fn date(time: OffsetDateTime) -> String {
     time.format(&format).unwrap_or_else(|_| time.to_string())
 }
 
-/// An RFC 7231 date, for If-Modified-Since.
-fn http_date(time: SystemTime) -> String {
-    let time = OffsetDateTime::from(time);
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time.format(&format).unwrap_or_default()
+/// `crl.pem`'s time as an RFC 7231 date for If-Modified-Since. None outside 1970 to 9999,
+/// which an HTTP date cannot say (and `httpdate` would panic on): then the CRL is fetched whole.
+fn if_modified_since(time: SystemTime) -> Option<String> {
+    /// 10000-01-01T00:00:00Z.
+    const YEAR_10000: u64 = 253_402_300_800;
+    let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    (seconds < YEAR_10000).then(|| httpdate::fmt_http_date(time))
 }
 
 #[cfg(test)]
@@ -1081,6 +1078,17 @@ mod tests {
         assert_eq!(normalize_fingerprint("sha256:ab:CD:01"), "ABCD01");
         assert_eq!(normalize_fingerprint("ABCD01"), "ABCD01");
         let epoch = SystemTime::UNIX_EPOCH + Duration::from_secs(784111777);
-        assert_eq!(http_date(epoch), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            if_modified_since(epoch).as_deref(),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
+        assert_eq!(if_modified_since(UNIX_EPOCH - Duration::from_secs(1)), None);
+        let far = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert_eq!(if_modified_since(far), None);
+        let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+        assert_eq!(
+            if_modified_since(last).as_deref(),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT")
+        );
     }
 }
