@@ -120,6 +120,16 @@ pub enum AgentError {
         /// Its nextUpdate.
         next_update: String,
     },
+    /// `csr_attributes.yaml` cannot be used.
+    #[error("invalid csr_attributes {:?}: {reason}", format!("{}:{}", .path.display(), .line))]
+    CsrAttributes {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line that is wrong.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The certificate does not carry the public half of our private key.
     #[error("the certificate {what} for {name} does not match the private key")]
     KeyMismatch {
@@ -169,6 +179,12 @@ pub enum AgentError {
         name: String,
         /// Its serial, hex.
         serial: String,
+    },
+    /// The CA server (`--ca_server`, `--server`, `ca_server` or `server`) is not an address.
+    #[error("invalid server {value:?}: not HOST or HOST:PORT")]
+    ServerAddress {
+        /// The value as given.
+        value: String,
     },
     /// The CA answered with a status the API does not use for this request.
     #[error("{server} answered {request} with {status}: {body}")]

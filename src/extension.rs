@@ -13,7 +13,8 @@ use x509_parser::extensions::{GeneralName, ParsedExtension, X509Extension};
 pub const PUPPET_ARC: &[u64] = &[1, 3, 6, 1, 4, 1, 34380, 1];
 /// `pp_cli_auth`: marks a certificate allowed to use the CA admin API.
 pub const PP_CLI_AUTH: &[u64] = &[1, 3, 6, 1, 4, 1, 34380, 1, 3, 39];
-/// `pp_auth_auto_renew` CSR attribute.
+/// `pp_auth_auto_renew`: the CSR attribute a Puppet 7 agent puts in every request (value
+/// `true`), saying it renews its certificate itself; `cert agent` sends it too.
 pub const PP_AUTH_AUTO_RENEW: &[u64] = &[1, 3, 6, 1, 4, 1, 34380, 1, 3, 2];
 /// subjectAltName.
 pub const SUBJECT_ALT_NAME: &[u64] = &[2, 5, 29, 17];

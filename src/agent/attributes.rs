@@ -2,8 +2,9 @@
 //! in its CSR. Only the subset of YAML that file uses is read: two top-level mappings of
 //! `key: value` scalars (plain, single- or double-quoted), comments and a `---` header.
 //! Keys are dotted OIDs or Puppet's short names (`pp_uuid`, `pp_role`, `challengePassword`).
+//! It reads and parses the file; putting the values into a CSR is [`crate::csr`]'s.
 
-use crate::error::{Error, StoreError};
+use crate::error::{AgentError, Error, StoreError};
 use crate::extension;
 
 /// The two sections the file may have.
@@ -37,10 +38,13 @@ impl CsrAttributes {
             }
             Err(e) => return Err(StoreError::io("read", path, e).into()),
         };
-        CsrAttributes::parse(&text).map_err(|e| Error::Value {
-            what: "csr_attributes",
-            value: format!("{}:{}", path.display(), e.line),
-            reason: e.reason,
+        CsrAttributes::parse(&text).map_err(|e| {
+            AgentError::CsrAttributes {
+                path: path.to_owned(),
+                line: e.line,
+                reason: e.reason,
+            }
+            .into()
         })
     }
 
@@ -175,5 +179,24 @@ mod tests {
         );
         assert!(CsrAttributes::parse("  pp_uuid: x\n").is_err());
         assert_eq!(CsrAttributes::parse("").unwrap(), CsrAttributes::default());
+    }
+
+    #[test]
+    fn read_says_which_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("csr_attributes.yaml");
+        assert_eq!(
+            CsrAttributes::read(&path).unwrap(),
+            CsrAttributes::default()
+        );
+        std::fs::write(&path, "extension_requests:\n  pp_nonsense: x\n").unwrap();
+        let error = CsrAttributes::read(&path).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "invalid csr_attributes \"{}:2\": \"pp_nonsense\" is not an OID or known name",
+                path.display()
+            )
+        );
     }
 }

@@ -4,9 +4,9 @@
 //! Two trust modes: [`Trust::FirstContact`] accepts any server certificate (only for the first
 //! `GET certificate/ca`, whose answer the caller pins by fingerprint), [`Trust::Pinned`] verifies
 //! the server against the pinned CA certificates and the CA's CRLs with webpki, for every later
-//! request. It owns
-//! framing (Content-Length, chunked) and says when a response is cut short; it knows nothing
-//! about certificates beyond the TLS handshake.
+//! request. It owns the CA's address ([`CaServer`]), framing (Content-Length, chunked) and says
+//! when a response is cut short; it knows nothing about certificates beyond the TLS handshake,
+//! nor what the CA's answers mean (that is the agent's `api` module).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{aws_lc_rs, CryptoProvider};
+use rustls::crypto::{aws_lc_rs, CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::{
     ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -30,18 +30,18 @@ pub const MAX_BODY: usize = 64 * 1024 * 1024;
 /// How long to wait for connecting, and for each read or write.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Where the CA listens.
+/// Where the CA listens: `HOST[:PORT]` from `--ca_server`, `--server` or puppet.conf.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
+pub struct CaServer {
     /// Host name or IP address (the TLS server name).
     pub host: String,
     /// TCP port.
     pub port: u16,
 }
 
-impl Endpoint {
+impl CaServer {
     /// Parse `HOST`, `HOST:PORT` or `[V6]:PORT`; `default_port` when no port is given.
-    pub fn parse(text: &str, default_port: u16) -> Option<Endpoint> {
+    pub fn parse(text: &str, default_port: u16) -> Option<CaServer> {
         let text = text.trim();
         if let Some(rest) = text.strip_prefix('[') {
             let (host, after) = rest.split_once(']')?;
@@ -50,7 +50,7 @@ impl Endpoint {
                 None if after.is_empty() => default_port,
                 None => return None,
             };
-            return Some(Endpoint {
+            return Some(CaServer {
                 host: host.to_owned(),
                 port,
             });
@@ -62,14 +62,14 @@ impl Endpoint {
         if host.is_empty() || host.contains(['/', ' ']) {
             return None;
         }
-        Some(Endpoint {
+        Some(CaServer {
             host: host.to_owned(),
             port,
         })
     }
 }
 
-impl std::fmt::Display for Endpoint {
+impl std::fmt::Display for CaServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.host.contains(':') {
             write!(f, "[{}]:{}", self.host, self.port)
@@ -95,6 +95,47 @@ pub enum Trust<'a> {
         /// Client certificate chain (DER) and PKCS#8 key (DER), for `certificate_renewal`.
         client: Option<(Vec<Vec<u8>>, Vec<u8>)>,
     },
+}
+
+/// One HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request<'a> {
+    /// `GET`, `PUT`, `POST`.
+    pub method: &'static str,
+    /// The absolute path.
+    pub path: String,
+    /// Header names and values, besides the ones every request has.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body, if any.
+    pub body: Option<&'a [u8]>,
+}
+
+impl<'a> Request<'a> {
+    /// `GET path`.
+    pub fn get(path: String) -> Request<'a> {
+        Request {
+            method: "GET",
+            path,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// `method path` with a `text/plain` body.
+    pub fn text(method: &'static str, path: String, body: &'a [u8]) -> Request<'a> {
+        Request {
+            method,
+            path,
+            headers: vec![("Content-Type", "text/plain".into())],
+            body: Some(body),
+        }
+    }
+
+    /// The same request with one more header.
+    pub fn header(mut self, name: &'static str, value: String) -> Request<'a> {
+        self.headers.push((name, value));
+        self
+    }
 }
 
 /// An HTTP response.
@@ -155,37 +196,35 @@ impl std::fmt::Display for HttpError {
     }
 }
 
-/// Send one request and read the whole response.
-pub fn request(
-    endpoint: &Endpoint,
+/// Send one request to `server` and read the whole response.
+pub fn send(
+    server: &CaServer,
     trust: &Trust<'_>,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: Option<&[u8]>,
+    request: &Request<'_>,
 ) -> Result<Response, HttpError> {
     let config = client_config(trust)?;
-    let name = ServerName::try_from(endpoint.host.clone())
-        .map_err(|_| HttpError::Connect(format!("{:?} is not a host name", endpoint.host)))?;
+    let name = ServerName::try_from(server.host.clone())
+        .map_err(|_| HttpError::Connect(format!("{:?} is not a host name", server.host)))?;
     let connection = ClientConnection::new(Arc::new(config), name)
         .map_err(|e| HttpError::Transport(e.to_string()))?;
-    let tcp = connect(endpoint)?;
+    let tcp = connect(server)?;
     let mut stream = rustls::StreamOwned::new(connection, tcp);
 
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: text/plain, application/json\r\nUser-Agent: cert-agent/{}\r\n",
-        host_header(endpoint),
+        "{} {} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\nAccept: text/plain, application/json\r\nUser-Agent: cert-agent/{}\r\n",
+        request.method,
+        request.path,
         env!("CARGO_PKG_VERSION")
     );
-    for (name, value) in headers {
+    for (name, value) in &request.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    if let Some(body) = body {
+    if let Some(body) = request.body {
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
     let mut out = head.into_bytes();
-    out.extend_from_slice(body.unwrap_or_default());
+    out.extend_from_slice(request.body.unwrap_or_default());
     stream.write_all(&out).map_err(io_error)?;
     stream.flush().map_err(io_error)?;
 
@@ -213,15 +252,11 @@ pub fn request(
     parse_response(&raw)
 }
 
-fn host_header(endpoint: &Endpoint) -> String {
-    endpoint.to_string()
-}
-
-fn connect(endpoint: &Endpoint) -> Result<TcpStream, HttpError> {
-    let addresses = (endpoint.host.as_str(), endpoint.port)
+fn connect(server: &CaServer) -> Result<TcpStream, HttpError> {
+    let addresses = (server.host.as_str(), server.port)
         .to_socket_addrs()
-        .map_err(|e| HttpError::Connect(format!("{}: {e}", endpoint.host)))?;
-    let mut last = format!("{} has no address", endpoint.host);
+        .map_err(|e| HttpError::Connect(format!("{}: {e}", server.host)))?;
+    let mut last = format!("{} has no address", server.host);
     for address in addresses {
         match TcpStream::connect_timeout(&address, TIMEOUT) {
             Ok(tcp) => {
@@ -263,7 +298,9 @@ fn client_config(trust: &Trust<'_>) -> Result<ClientConfig, HttpError> {
     match trust {
         Trust::FirstContact => Ok(builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider())))
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(
+                provider().signature_verification_algorithms,
+            )))
             .with_no_client_auth()),
         Trust::Pinned { ca, crls, client } => {
             let mut roots = RootCertStore::empty();
@@ -296,7 +333,7 @@ fn client_config(trust: &Trust<'_>) -> Result<ClientConfig, HttpError> {
 /// First contact: no certificate check (the caller pins what it gets), but handshake
 /// signatures are still checked so the session itself is sound.
 #[derive(Debug)]
-struct AcceptAny(Arc<CryptoProvider>);
+struct AcceptAny(WebPkiSupportedAlgorithms);
 
 impl ServerCertVerifier for AcceptAny {
     fn verify_server_cert(
@@ -316,12 +353,7 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
     }
 
     fn verify_tls13_signature(
@@ -330,16 +362,11 @@ impl ServerCertVerifier for AcceptAny {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.0.supported_schemes()
     }
 }
 
@@ -433,8 +460,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn endpoints() {
-        let e = |t| Endpoint::parse(t, 8140);
+    fn ca_servers() {
+        let e = |t| CaServer::parse(t, 8140);
         assert_eq!(e("puppet").unwrap().to_string(), "puppet:8140");
         assert_eq!(e("puppet:8141").unwrap().port, 8141);
         assert_eq!(e("127.0.0.1:99").unwrap().host, "127.0.0.1");

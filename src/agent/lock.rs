@@ -5,7 +5,8 @@
 //!
 //! It keeps two `cert agent`s, or `cert agent` and a running Puppet agent, from enrolling into
 //! one ssldir at once. Puppet takes a lock held by a process that is neither ruby+puppet nor
-//! named puppet for stale, so a Puppet agent does not wait for `cert agent`.
+//! named puppet for stale, so a Puppet agent does not wait for `cert agent`. The ssldir's other
+//! files are `Ssldir`'s.
 
 use std::fs;
 use std::io::{ErrorKind, Write};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use cert::agent::{Agent, Given, Options};
+use cert::agent::{Agent, AgentConfig, Given};
 use cert::settings::{self, Environment, Overrides, Run};
 use cert::store::ssldir::Ssldir;
 use cert::Error;
@@ -33,12 +33,12 @@ pub(crate) fn run(context: &Context, request: &AgentRequest) -> Result<u8, Error
         maxwaitforcert: request.maxwaitforcert.clone(),
         ca_fingerprint: request.ca_fingerprint.clone(),
     };
-    let options = Options::resolve(&settings, &given)?;
+    let config = AgentConfig::resolve(&settings, &given)?;
     let runinterval = match &request.runinterval {
         Some(text) => cert::duration::parse("runinterval", text)?,
         None => settings.runinterval.unwrap_or(RUNINTERVAL),
     };
-    let agent = Agent::new(options, Ssldir::new(&settings.ssldir));
+    let agent = Agent::new(config, Ssldir::new(&settings.ssldir));
     loop {
         let result = agent.run_once(&mut |event| println!("{event}"));
         match result {

@@ -1,0 +1,408 @@
+//! What a run trusts, and the check every certificate passes before it is written: the CA
+//! bundle pinned in the ssldir (taken unverified on first contact and checked against
+//! `--ca-fingerprint` when one is given; later runs must be offered the very same bundle), the
+//! CA's CRL chain (fetched with If-Modified-Since; refused when expired or not issued by the
+//! CA), and [`Anchors::check`] (our key, our name, not revoked, chains to the pinned CA).
+//!
+//! It writes the CA bundle and the CRL only through `Ssldir`; it makes no keys or requests (the
+//! agent's `enroll` and `renew` modules do).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::OffsetDateTime;
+
+use crate::certificate::{self, Certificate, Digest};
+use crate::certname::Certname;
+use crate::crl::Crl;
+use crate::error::{AgentError, Error, KeyError};
+use crate::keys::PrivateKey;
+
+use super::api;
+use super::http::Trust;
+use super::progress::{date, Progress};
+use super::Agent;
+
+/// The pinned CA: its PEM bundle and parsed certificates (issuing CA first).
+pub(super) struct PinnedCa {
+    pem: Vec<u8>,
+    der: Vec<Vec<u8>>,
+    chain: Vec<Certificate>,
+}
+
+impl PinnedCa {
+    /// Verify the server against this CA and `crls` (DER), without a client certificate.
+    fn trust<'a>(&'a self, crls: &'a [Vec<u8>]) -> Trust<'a> {
+        Trust::Pinned {
+            ca: &self.der,
+            crls,
+            client: None,
+        }
+    }
+}
+
+/// What this run trusts: the pinned CA and its current CRL chain.
+pub(super) struct Anchors {
+    ca: PinnedCa,
+    crl_pem: Vec<u8>,
+    crls: Vec<Crl>,
+    crl_der: Vec<Vec<u8>>,
+}
+
+impl Anchors {
+    fn new(ca: PinnedCa, crl_pem: Vec<u8>, crls: Vec<Crl>) -> Anchors {
+        let crl_der = crl_ders(&crls);
+        Anchors {
+            ca,
+            crl_pem,
+            crls,
+            crl_der,
+        }
+    }
+
+    /// Verify the server against the pinned CA and the current CRLs.
+    pub(super) fn trust(&self) -> Trust<'_> {
+        self.ca.trust(&self.crl_der)
+    }
+
+    /// As [`Anchors::trust`], presenting `cert` and its `key` as the client certificate.
+    pub(super) fn trust_as(
+        &self,
+        key: &PrivateKey,
+        cert: &Certificate,
+    ) -> Result<Trust<'_>, Error> {
+        let pkcs8 = key
+            .openssl()
+            .private_key_to_pkcs8()
+            .map_err(|e| KeyError::Parse {
+                what: "private key".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(Trust::Pinned {
+            ca: &self.ca.der,
+            crls: &self.crl_der,
+            client: Some((vec![cert.der().to_vec()], pkcs8)),
+        })
+    }
+
+    /// Check a certificate for `name` (`what` says where it came from) before trusting it: it
+    /// carries our `key`, names us, is not revoked, and chains to the pinned CA under its CRLs
+    /// (checked by OpenSSL, as Puppet does).
+    pub(super) fn check(
+        &self,
+        name: &Certname,
+        what: &str,
+        cert: &Certificate,
+        key: &PrivateKey,
+    ) -> Result<(), Error> {
+        if !key.matches_certificate(cert.der()) {
+            return Err(AgentError::KeyMismatch {
+                name: name.to_string(),
+                what: what.to_owned(),
+            }
+            .into());
+        }
+        if cert.common_name != name.as_str() {
+            return Err(AgentError::Untrusted {
+                what: format!("the certificate {what}"),
+                reason: format!("it is for {:?}, not {name}", cert.common_name),
+            }
+            .into());
+        }
+        if let Some(serial) = cert.serial {
+            if self
+                .crls
+                .iter()
+                .any(|crl| crl.issuer == cert.issuer && crl.is_revoked(serial))
+            {
+                return Err(AgentError::Revoked {
+                    name: name.to_string(),
+                    serial: serial.to_string(),
+                }
+                .into());
+            }
+        }
+        certificate::verify_with_openssl(cert, &self.ca.chain, &self.crl_pem).map_err(|e| {
+            Error::from(AgentError::Untrusted {
+                what: format!("the certificate {what}"),
+                reason: e.to_string(),
+            })
+        })
+    }
+}
+
+/// The CA's CRL chain as fetched.
+struct FetchedCrl {
+    pem: Vec<u8>,
+    crls: Vec<Crl>,
+    /// Whether it differs from `crl.pem`.
+    is_new: bool,
+    /// The CA's `Last-Modified` for it.
+    last_modified: Option<SystemTime>,
+}
+
+impl Agent {
+    /// Pin the CA and refresh the CRL, writing what changed into the ssldir. Returns what this
+    /// run trusts, and whether the CA certificate or the CRL was written.
+    pub(super) fn refresh_trust(
+        &self,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Anchors, bool), Error> {
+        let stored_crls = self.stored_crls();
+        let (ca, ca_is_new) = self.pin_ca(&stored_crls, progress)?;
+        let crl = self.fetch_crl(&ca, &stored_crls)?;
+        if ca_is_new {
+            self.ssldir.write_ca_and_crl(&ca.pem, &crl.pem)?;
+        } else if crl.is_new {
+            self.ssldir.write_crl(&crl.pem)?;
+        }
+        let changed = ca_is_new || crl.is_new;
+        if changed {
+            if let Some(time) = crl.last_modified {
+                self.ssldir.set_crl_modified(time)?;
+            }
+            progress(Progress::CrlUpdated {
+                number: crl.crls.first().and_then(|c| c.number),
+            });
+        }
+        Ok((Anchors::new(ca, crl.pem, crl.crls), changed))
+    }
+
+    /// The CA bundle: the pinned one, checked against what the server offers now; or, on first
+    /// contact, what the server offers, unverified (and checked against `--ca-fingerprint`).
+    /// `stored_crls` check the server's TLS certificate. The flag says whether it is new.
+    fn pin_ca(
+        &self,
+        stored_crls: &[Vec<u8>],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(PinnedCa, bool), Error> {
+        match self.ssldir.ca_certificate()? {
+            Some(pem) => Ok((self.still_offered(pem, stored_crls)?, false)),
+            None => Ok((self.first_contact(progress)?, true)),
+        }
+    }
+
+    /// The pinned bundle `pem`, once the server proved it still has it: its TLS certificate
+    /// chains to it and `certificate/ca` is the very same bundle.
+    fn still_offered(&self, pem: Vec<u8>, stored_crls: &[Vec<u8>]) -> Result<PinnedCa, Error> {
+        let server = self.server();
+        let request = api::get("certificate/ca");
+        let path = self.ssldir.ca_certificate_path();
+        let pinned = parse_ca(&path.display().to_string(), pem).map_err(|reason| {
+            Error::from(AgentError::Untrusted {
+                what: path.display().to_string(),
+                reason,
+            })
+        })?;
+        let offered = match self.send(&pinned.trust(stored_crls), &request) {
+            Ok(response) => response,
+            // The server's TLS certificate does not chain to the pinned CA: see whether
+            // the CA itself changed, to say so plainly.
+            Err(Error::Agent(AgentError::Untrusted { what, reason })) => {
+                let response = self.send(&Trust::FirstContact, &request)?;
+                if let Ok(other) = parse_ca(&server, response.body) {
+                    if other.der != pinned.der {
+                        return Err(ca_changed(&server, path, &pinned, &other));
+                    }
+                }
+                return Err(AgentError::Untrusted { what, reason }.into());
+            }
+            Err(error) => return Err(error),
+        };
+        if offered.status != 200 {
+            return Err(self.unexpected(&request, &offered));
+        }
+        let other = self.offered_ca(offered.body)?;
+        if other.der != pinned.der {
+            return Err(ca_changed(&server, path, &pinned, &other));
+        }
+        Ok(pinned)
+    }
+
+    /// The server's CA bundle, unverified, on first contact; it must have the fingerprint
+    /// `--ca-fingerprint` asks for.
+    fn first_contact(&self, progress: &mut dyn FnMut(Progress)) -> Result<PinnedCa, Error> {
+        let request = api::get("certificate/ca");
+        let response = self.send(&Trust::FirstContact, &request)?;
+        if response.status != 200 {
+            return Err(AgentError::NotPuppetCa {
+                server: self.server(),
+                reason: format!(
+                    "GET {} answered {} {}",
+                    request.path,
+                    response.status,
+                    response.body_line()
+                ),
+            }
+            .into());
+        }
+        let pinned = self.offered_ca(response.body)?;
+        let fingerprint = certificate::fingerprint(&pinned.der[0], Digest::Sha256);
+        if let Some(expected) = &self.config.ca_fingerprint {
+            if normalize_fingerprint(expected) != normalize_fingerprint(&fingerprint) {
+                return Err(AgentError::CaFingerprint {
+                    server: self.server(),
+                    expected: expected.clone(),
+                    actual: fingerprint,
+                }
+                .into());
+            }
+        }
+        progress(Progress::CaPinned { fingerprint });
+        Ok(pinned)
+    }
+
+    /// The CA bundle in the server's answer to `GET certificate/ca`.
+    fn offered_ca(&self, body: Vec<u8>) -> Result<PinnedCa, Error> {
+        let server = self.server();
+        parse_ca(&server, body).map_err(|reason| AgentError::NotPuppetCa { server, reason }.into())
+    }
+
+    /// The CRL chain: a new one from the CA, or the stored one when the CA says it has not
+    /// changed. `stored_crls` check the server's TLS certificate.
+    fn fetch_crl(&self, ca: &PinnedCa, stored_crls: &[Vec<u8>]) -> Result<FetchedCrl, Error> {
+        let server = self.server();
+        let stored = self.ssldir.crl()?;
+        let mut request = api::get("certificate_revocation_list/ca");
+        if stored.is_some() {
+            if let Some(date) = self.ssldir.crl_modified().and_then(if_modified_since) {
+                request = request.header("If-Modified-Since", date);
+            }
+        }
+        let response = self.send(&ca.trust(stored_crls), &request)?;
+        let last_modified = response
+            .header("last-modified")
+            .and_then(|text| httpdate::parse_http_date(text).ok());
+        let (pem, is_new) = match (response.status, stored) {
+            (304, Some(stored)) => (stored, false),
+            (200, stored) => {
+                let same = stored.as_deref() == Some(response.body.as_slice());
+                (response.body, !same)
+            }
+            _ => return Err(self.unexpected(&request, &response)),
+        };
+        let crls = Crl::chain_from_pem("the CRL", &pem).map_err(|e| AgentError::Protocol {
+            server: server.clone(),
+            reason: e.to_string(),
+        })?;
+        let now = OffsetDateTime::now_utc();
+        for crl in &crls {
+            if let Some(next_update) = crl.next_update {
+                if next_update < now {
+                    return Err(AgentError::CrlExpired {
+                        issuer: crl.issuer.clone(),
+                        next_update: date(next_update),
+                    }
+                    .into());
+                }
+            }
+        }
+        match crls.first() {
+            Some(first) if first.issuer == ca.chain[0].subject => {}
+            _ => {
+                return Err(AgentError::NotPuppetCa {
+                    server,
+                    reason: "its CRL is not issued by its CA certificate".into(),
+                }
+                .into())
+            }
+        }
+        Ok(FetchedCrl {
+            pem,
+            crls,
+            is_new,
+            last_modified,
+        })
+    }
+
+    /// The CRLs in `crl.pem` (DER), to check the server's TLS certificate before the CA's
+    /// current CRL is in hand; none when there is no readable one yet.
+    fn stored_crls(&self) -> Vec<Vec<u8>> {
+        match self.ssldir.crl() {
+            Ok(Some(pem)) => Crl::chain_from_pem("crl.pem", &pem)
+                .map(|crls| crl_ders(&crls))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn crl_ders(crls: &[Crl]) -> Vec<Vec<u8>> {
+    crls.iter().map(|crl| crl.der().to_vec()).collect()
+}
+
+fn parse_ca(what: &str, pem: Vec<u8>) -> Result<PinnedCa, String> {
+    let der = certificate::pem_chain(what, &pem, "CERTIFICATE").map_err(|e| e.to_string())?;
+    let chain = der
+        .iter()
+        .map(|d| Certificate::from_der(what, d))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    if !chain.iter().all(|c| c.is_ca) {
+        return Err("its certificate/ca is not a CA certificate".into());
+    }
+    Ok(PinnedCa { pem, der, chain })
+}
+
+fn ca_changed(
+    server: &str,
+    path: std::path::PathBuf,
+    pinned: &PinnedCa,
+    other: &PinnedCa,
+) -> Error {
+    AgentError::CaChanged {
+        server: server.to_owned(),
+        path,
+        pinned: certificate::fingerprint(&pinned.der[0], Digest::Sha256),
+        offered: certificate::fingerprint(&other.der[0], Digest::Sha256),
+    }
+    .into()
+}
+
+/// Fingerprints compare without colons, case or a `SHA256:` label.
+fn normalize_fingerprint(text: &str) -> String {
+    let text = text.trim();
+    let text = text
+        .strip_prefix("SHA256:")
+        .or_else(|| text.strip_prefix("sha256:"))
+        .or_else(|| text.strip_prefix("(SHA256)"))
+        .unwrap_or(text);
+    text.chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// `crl.pem`'s time as an RFC 7231 date for If-Modified-Since. None outside 1970 to 9999,
+/// which an HTTP date cannot say (and `httpdate` would panic on): then the CRL is fetched whole.
+fn if_modified_since(time: SystemTime) -> Option<String> {
+    /// 10000-01-01T00:00:00Z.
+    const YEAR_10000: u64 = 253_402_300_800;
+    let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    (seconds < YEAR_10000).then(|| httpdate::fmt_http_date(time))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn fingerprints_and_dates() {
+        assert_eq!(normalize_fingerprint("sha256:ab:CD:01"), "ABCD01");
+        assert_eq!(normalize_fingerprint("ABCD01"), "ABCD01");
+        let epoch = UNIX_EPOCH + Duration::from_secs(784111777);
+        assert_eq!(
+            if_modified_since(epoch).as_deref(),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
+        assert_eq!(if_modified_since(UNIX_EPOCH - Duration::from_secs(1)), None);
+        let far = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert_eq!(if_modified_since(far), None);
+        let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+        assert_eq!(
+            if_modified_since(last).as_deref(),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT")
+        );
+    }
+}
