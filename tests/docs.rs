@@ -1,5 +1,5 @@
 //! `man/` and `completions/` are generated from the clap definitions and checked in; this test
-//! fails when they drift. Regenerate them with the commands in README.md ("Man pages and
+//! fails when they drift. Regenerate them with the commands in docs/cli.md ("Man pages and
 //! completions").
 
 use std::fs;
@@ -37,7 +37,7 @@ fn man_pages_are_current() {
     assert_eq!(
         generated,
         names(&checked_in),
-        "man/ holds other pages than `cert man` makes; regenerate (see README.md)"
+        "man/ holds other pages than `cert man` makes; regenerate (see docs/cli.md)"
     );
     for name in generated {
         let fresh = fs::read(out.path().join(&name)).unwrap();
