@@ -103,7 +103,7 @@ impl Context {
 
     /// The output format (text unless asked).
     pub(crate) fn format(&self) -> Format {
-        self.global.format.unwrap_or(Format::Text)
+        self.global.output_format().unwrap_or(Format::Text)
     }
 }
 

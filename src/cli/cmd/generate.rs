@@ -4,22 +4,16 @@
 use cert::ca::Ca;
 use cert::Error;
 
-use crate::cli::args::KeyChoice;
+use crate::cli::args::GenerateArgs;
 use crate::cli::{certnames, exit, now, report, Context};
 
 /// Generate each name; the CA is created on first use.
-pub(crate) fn run(
-    context: &Context,
-    names: &[String],
-    alt_names: &[String],
-    ttl: Option<&str>,
-    key: Option<KeyChoice>,
-    force: bool,
-) -> Result<u8, Error> {
-    let names = certnames(names)?;
-    let ttl = super::ttl(ttl)?;
+pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
+    let names = certnames(&args.certnames.certname)?;
+    let ttl = super::ttl(args.ttl.ttl.as_deref())?;
     let config = context.config()?;
-    let key = super::key_spec(key, config.key);
+    let key = args.key.or(config.key);
+    let (alt_names, force) = (&args.subject_alt_names, args.force);
     let (ca, created) = Ca::open_or_create(config, now())?;
     if created {
         println!(
