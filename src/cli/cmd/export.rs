@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cert::error::StoreError;
+use cert::error::{PassphraseError, StoreError};
 use cert::export::{self, Bundle, FragmentOptions, HostRequest, Listen, Role, Server, Upstream};
 use cert::store::bundle;
 use cert::Error;
@@ -102,18 +102,15 @@ fn write(bundle: &Bundle, output: &ExportOutput, force: bool) -> Result<PathBuf,
 /// The first line of the passphrase file, without its line ending.
 fn read_passphrase(path: &Path) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::Value {
-        what: "passphrase file",
-        value: path.display().to_string(),
-        reason: "it is not UTF-8 text".into(),
+    let text = String::from_utf8(bytes).map_err(|_| PassphraseError::NotText {
+        path: path.to_path_buf(),
     })?;
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
-        return Err(Error::Value {
-            what: "passphrase file",
-            value: path.display().to_string(),
-            reason: "its first line is empty".into(),
-        });
+        return Err(PassphraseError::EmptyFile {
+            path: path.to_path_buf(),
+        }
+        .into());
     }
     Ok(line)
 }
