@@ -84,14 +84,21 @@ impl Context {
         &self,
         certname: Option<String>,
     ) -> Result<Settings, Error> {
-        let overrides = Overrides {
+        Ok(settings::load(
+            &self.overrides(certname),
+            &Environment::current(),
+        )?)
+    }
+
+    /// What the global options (and `certname`, when given) override in puppet.conf.
+    pub(crate) fn overrides(&self, certname: Option<String>) -> Overrides {
+        Overrides {
             config: self.global.config.clone(),
             ssldir: self.global.ssldir.clone(),
             cadir: self.global.cadir.clone(),
             certname,
             autosign: self.global.autosign.clone(),
-        };
-        Ok(settings::load(&overrides, &Environment::current())?)
+        }
     }
 
     /// The CA configuration from the settings.
@@ -121,6 +128,19 @@ pub(crate) fn certnames(names: &[String]) -> Result<Vec<Certname>, Error> {
         .iter()
         .map(|n| Certname::parse(n).map_err(Error::from))
         .collect()
+}
+
+/// Run `each` on every item in turn, printing each failure; the exit code is FAILED if any
+/// failed.
+pub(crate) fn for_each<T>(items: &[T], mut each: impl FnMut(&T) -> Result<(), Error>) -> u8 {
+    let mut code = exit::DONE;
+    for item in items {
+        if let Err(error) = each(item) {
+            report(&error);
+            code = exit::FAILED;
+        }
+    }
+    code
 }
 
 /// Print the per-name failures of a batch; the exit code is FAILED if there was any.

@@ -5,7 +5,7 @@ use cert::ca::Ca;
 use cert::Error;
 
 use crate::cli::args::GenerateArgs;
-use crate::cli::{certnames, exit, now, report, Context};
+use crate::cli::{certnames, for_each, now, Context};
 
 /// Generate each name; the CA is created on first use.
 pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
@@ -22,26 +22,18 @@ pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
             ca.config().cadir.display()
         );
     }
-    let mut code = exit::DONE;
-    for name in &names {
-        match ca.generate(name, alt_names, ttl, key, force, now()) {
-            Ok(generated) => {
-                println!(
-                    "Signed certificate for {name} (serial {}); key {}, certificate {}",
-                    generated
-                        .certificate
-                        .serial
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    generated.private_key_path.display(),
-                    generated.certificate_path.display()
-                );
-            }
-            Err(error) => {
-                report(&error);
-                code = exit::FAILED;
-            }
-        }
-    }
-    Ok(code)
+    Ok(for_each(&names, |name| {
+        let generated = ca.generate(name, alt_names, ttl, key, force, now())?;
+        println!(
+            "Signed certificate for {name} (serial {}); key {}, certificate {}",
+            generated
+                .certificate
+                .serial
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            generated.private_key_path.display(),
+            generated.certificate_path.display()
+        );
+        Ok(())
+    }))
 }

@@ -29,7 +29,11 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
         Vec::new()
     };
     if all {
-        let mut question = format!("Sign {} pending request(s): {}?", names.len(), join(&names));
+        let mut question = format!(
+            "Sign {} pending request(s): {}?",
+            names.len(),
+            render::joined(&names)
+        );
         for (name, outcome) in &verdicts {
             question.push_str(&format!(
                 "\n  {name}: autosign {}",
@@ -86,12 +90,4 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
         }
     }
     Ok(finish(&outcomes))
-}
-
-pub(crate) fn join(names: &[cert::certname::Certname]) -> String {
-    names
-        .iter()
-        .map(|n| n.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
