@@ -60,7 +60,10 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
         Error::Agent(AgentError::CsrAttributes { .. } | AgentError::ServerAddress { .. }) => {
             exit::USAGE
         }
-        Error::Settings(_) | Error::Value { .. } | Error::Certname(_) => exit::USAGE,
+        // `Value` until the library has replaced it with precise variants.
+        Error::Certname(_) | Error::Passphrase(_) | Error::Settings(_) | Error::Value { .. } => {
+            exit::USAGE
+        }
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,
@@ -84,14 +87,21 @@ impl Context {
         &self,
         certname: Option<String>,
     ) -> Result<Settings, Error> {
-        let overrides = Overrides {
+        Ok(settings::load(
+            &self.overrides(certname),
+            &Environment::current(),
+        )?)
+    }
+
+    /// What the global options (and `certname`, when given) override in puppet.conf.
+    pub(crate) fn overrides(&self, certname: Option<String>) -> Overrides {
+        Overrides {
             config: self.global.config.clone(),
             ssldir: self.global.ssldir.clone(),
             cadir: self.global.cadir.clone(),
             certname,
             autosign: self.global.autosign.clone(),
-        };
-        Ok(settings::load(&overrides, &Environment::current())?)
+        }
     }
 
     /// The CA configuration from the settings.
@@ -106,7 +116,7 @@ impl Context {
 
     /// The output format (text unless asked).
     pub(crate) fn format(&self) -> Format {
-        self.global.format.unwrap_or(Format::Text)
+        self.global.output_format().unwrap_or(Format::Text)
     }
 }
 
@@ -121,6 +131,19 @@ pub(crate) fn certnames(names: &[String]) -> Result<Vec<Certname>, Error> {
         .iter()
         .map(|n| Certname::parse(n).map_err(Error::from))
         .collect()
+}
+
+/// Run `each` on every item in turn, printing each failure; the exit code is FAILED if any
+/// failed.
+pub(crate) fn for_each<T>(items: &[T], mut each: impl FnMut(&T) -> Result<(), Error>) -> u8 {
+    let mut code = exit::DONE;
+    for item in items {
+        if let Err(error) = each(item) {
+            report(&error);
+            code = exit::FAILED;
+        }
+    }
+    code
 }
 
 /// Print the per-name failures of a batch; the exit code is FAILED if there was any.

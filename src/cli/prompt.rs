@@ -3,6 +3,8 @@
 
 use std::io::IsTerminal;
 
+use cert::error::PassphraseError;
+
 /// Ask `question`; `true` without asking when `yes` or when stdin or stderr is not a terminal.
 pub(crate) fn confirm(question: &str, yes: bool) -> bool {
     if yes || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -17,24 +19,19 @@ pub(crate) fn confirm(question: &str, yes: bool) -> bool {
 
 /// Ask for a new passphrase twice on the terminal (for PKCS#12 export); refused when stdin is
 /// not a terminal, so scripts must use `--passphrase-file`.
-pub(crate) fn passphrase() -> Result<String, cert::Error> {
-    let refused = |reason: &str| cert::Error::Value {
-        what: "passphrase",
-        value: String::new(),
-        reason: reason.into(),
-    };
+pub(crate) fn passphrase() -> Result<String, PassphraseError> {
     if !std::io::stdin().is_terminal() {
-        return Err(refused(
-            "--format pkcs12 needs a passphrase: give --passphrase-file FILE or run on a terminal",
-        ));
+        return Err(PassphraseError::NoTerminal);
     }
     let entered = dialoguer::Password::new()
         .with_prompt("PKCS#12 passphrase")
         .with_confirmation("Repeat the passphrase", "the passphrases differ")
         .interact()
-        .map_err(|e| refused(&format!("cannot read it from the terminal ({e})")))?;
+        .map_err(|e| PassphraseError::Terminal {
+            reason: e.to_string(),
+        })?;
     if entered.is_empty() {
-        return Err(refused("an empty passphrase protects nothing"));
+        return Err(PassphraseError::Empty);
     }
     Ok(entered)
 }

@@ -1,6 +1,8 @@
 //! Rendering results: tables for people (comfy-table), JSON for scripts, and the exact lines
 //! `puppet cert` printed. Nothing here decides anything about certificates.
 
+use std::fmt::Display;
+
 use comfy_table::{presets, Table};
 use serde_json::{json, Value};
 
@@ -127,6 +129,15 @@ fn verdict_for(entry: &Entry, verdicts: &[Outcome<Verdict>]) -> Option<String> {
         .iter()
         .find(|(name, _)| *name == entry.name)
         .map(|(_, outcome)| verdict_line(outcome))
+}
+
+/// Items separated by `, `, as in `web01, db01` or `0x0002, 0x0005`.
+pub(crate) fn joined<T: Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A policy program's captured stdout and stderr, each line prefixed with its stream; empty

@@ -9,20 +9,18 @@ use cert::settings::{self, Environment, Overrides, Run};
 use cert::store::ssldir::Ssldir;
 use cert::Error;
 
-use crate::cli::args::AgentRequest;
+use crate::cli::args::AgentArgs;
 use crate::cli::{exit, exit_code_for, report, Context};
 
 /// Puppet's default `runinterval`.
 const RUNINTERVAL: Duration = Duration::from_secs(30 * 60);
 
 /// Run the agent once (`--onetime`) or for ever.
-pub(crate) fn run(context: &Context, request: &AgentRequest) -> Result<u8, Error> {
+pub(crate) fn run(context: &Context, request: &AgentArgs) -> Result<u8, Error> {
+    // The agent has no autosign setting to override.
     let overrides = Overrides {
-        config: context.global.config.clone(),
-        ssldir: context.global.ssldir.clone(),
-        cadir: context.global.cadir.clone(),
-        certname: request.certname.clone(),
         autosign: None,
+        ..context.overrides(request.certname.clone())
     };
     let settings = settings::load_for(Run::Agent, &overrides, &Environment::current())?;
     let given = Given {

@@ -3,32 +3,25 @@
 
 use std::path::{Path, PathBuf};
 
-use cert::error::StoreError;
+use cert::error::{PassphraseError, StoreError};
 use cert::export::{self, Bundle, FragmentOptions, HostRequest, Listen, Role, Server, Upstream};
 use cert::store::bundle;
 use cert::Error;
 
-use crate::cli::args::{Action, ExportKind, ExportOutput, ExportRole, ExportServer};
+use crate::cli::args::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
 use crate::cli::{exit, now, Context};
 
-/// Build the bundle `action` asks for and write it.
-pub(crate) fn run(context: &Context, action: Action) -> Result<u8, Error> {
-    let Action::Export {
+/// Build the bundle `export` asks for and write it.
+pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
+    let Export {
         kind,
         output,
-        server,
-        target_ssldir,
-        listen,
-        upstreams,
-        upstream_tls,
-        pkcs12,
-        passphrase_file,
+        options,
         force,
-    } = action
-    else {
-        return Ok(exit::USAGE);
-    };
-    let target = target_ssldir.unwrap_or_else(|| PathBuf::from(export::DEFAULT_TARGET_SSLDIR));
+    } = request;
+    let target = options
+        .target_ssldir
+        .unwrap_or_else(|| PathBuf::from(export::DEFAULT_TARGET_SSLDIR));
     export::fragment::check_target_ssldir(&target)?;
     let ca = context.open()?;
     let (bundle, what) = match kind {
@@ -45,22 +38,23 @@ pub(crate) fn run(context: &Context, action: Action) -> Result<u8, Error> {
             export::crl_only(&ca, role_of(role), &target)?,
             "CRL bundle".to_string(),
         ),
-        ExportKind::Host { name, role } => {
+        ExportKind::Host { name, role, pkcs12 } => {
             let name = cert::certname::Certname::parse(&name)?;
-            let fragment = match server {
+            let fragment = match options.server {
                 Some(server) => Some(FragmentOptions::new(
                     server_of(server),
                     &target,
-                    Listen::parse(listen.as_deref().unwrap_or("8140"))?,
-                    upstreams
+                    Listen::parse(options.listen.as_deref().unwrap_or("8140"))?,
+                    options
+                        .upstream
                         .iter()
                         .map(|u| Upstream::parse(u))
                         .collect::<Result<_, _>>()?,
-                    upstream_tls,
+                    options.upstream_tls,
                 )?),
                 None => None,
             };
-            let passphrase = match (pkcs12, passphrase_file) {
+            let passphrase = match (pkcs12, options.passphrase_file) {
                 (true, Some(file)) => Some(read_passphrase(&file)?),
                 (true, None) => Some(crate::cli::prompt::passphrase()?),
                 _ => None,
@@ -108,18 +102,15 @@ fn write(bundle: &Bundle, output: &ExportOutput, force: bool) -> Result<PathBuf,
 /// The first line of the passphrase file, without its line ending.
 fn read_passphrase(path: &Path) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::Value {
-        what: "passphrase file",
-        value: path.display().to_string(),
-        reason: "it is not UTF-8 text".into(),
+    let text = String::from_utf8(bytes).map_err(|_| PassphraseError::NotText {
+        path: path.to_path_buf(),
     })?;
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
-        return Err(Error::Value {
-            what: "passphrase file",
-            value: path.display().to_string(),
-            reason: "its first line is empty".into(),
-        });
+        return Err(PassphraseError::EmptyFile {
+            path: path.to_path_buf(),
+        }
+        .into());
     }
     Ok(line)
 }

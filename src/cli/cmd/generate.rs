@@ -4,22 +4,16 @@
 use cert::ca::Ca;
 use cert::Error;
 
-use crate::cli::args::KeyChoice;
-use crate::cli::{certnames, exit, now, report, Context};
+use crate::cli::args::GenerateArgs;
+use crate::cli::{certnames, for_each, now, Context};
 
 /// Generate each name; the CA is created on first use.
-pub(crate) fn run(
-    context: &Context,
-    names: &[String],
-    alt_names: &[String],
-    ttl: Option<&str>,
-    key: Option<KeyChoice>,
-    force: bool,
-) -> Result<u8, Error> {
-    let names = certnames(names)?;
-    let ttl = super::ttl(ttl)?;
+pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
+    let names = certnames(&args.certnames.certname)?;
+    let ttl = super::ttl(args.ttl.ttl.as_deref())?;
     let config = context.config()?;
-    let key = super::key_spec(key, config.key);
+    let key = args.key.or(config.key);
+    let (alt_names, force) = (&args.subject_alt_names, args.force);
     let (ca, created) = Ca::open_or_create(config, now())?;
     if created {
         println!(
@@ -28,26 +22,18 @@ pub(crate) fn run(
             ca.config().cadir.display()
         );
     }
-    let mut code = exit::DONE;
-    for name in &names {
-        match ca.generate(name, alt_names, ttl, key, force, now()) {
-            Ok(generated) => {
-                println!(
-                    "Signed certificate for {name} (serial {}); key {}, certificate {}",
-                    generated
-                        .certificate
-                        .serial
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    generated.private_key_path.display(),
-                    generated.certificate_path.display()
-                );
-            }
-            Err(error) => {
-                report(&error);
-                code = exit::FAILED;
-            }
-        }
-    }
-    Ok(code)
+    Ok(for_each(&names, |name| {
+        let generated = ca.generate(name, alt_names, ttl, key, force, now())?;
+        println!(
+            "Signed certificate for {name} (serial {}); key {}, certificate {}",
+            generated
+                .certificate
+                .serial
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            generated.private_key_path.display(),
+            generated.certificate_path.display()
+        );
+        Ok(())
+    }))
 }

@@ -3,13 +3,13 @@
 use cert::crl::Reason;
 use cert::Error;
 
-use crate::cli::{certnames, exit, finish, now, prompt, Context};
+use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Revoke every certificate of each name (one new CRL).
 pub(crate) fn revoke(context: &Context, names: &[String]) -> Result<u8, Error> {
     let names = certnames(names)?;
     let ca = context.open()?;
-    let question = format!("Revoke the certificates of {}?", super::sign::join(&names));
+    let question = format!("Revoke the certificates of {}?", render::joined(&names));
     if !prompt::confirm(&question, context.global.yes) {
         eprintln!("Nothing revoked");
         return Ok(exit::FAILED);
@@ -22,11 +22,7 @@ pub(crate) fn revoke(context: &Context, names: &[String]) -> Result<u8, Error> {
             }
             Ok(serials) => println!(
                 "Revoked certificate for {name} (serial {})",
-                serials
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                render::joined(serials)
             ),
             Err(_) => {}
         }
@@ -40,7 +36,7 @@ pub(crate) fn clean(context: &Context, names: &[String]) -> Result<u8, Error> {
     let ca = context.open()?;
     let question = format!(
         "Revoke and delete every file of {}?",
-        super::sign::join(&names)
+        render::joined(&names)
     );
     if !prompt::confirm(&question, context.global.yes) {
         eprintln!("Nothing cleaned");
@@ -52,12 +48,7 @@ pub(crate) fn clean(context: &Context, names: &[String]) -> Result<u8, Error> {
             if !cleaned.revoked.is_empty() {
                 println!(
                     "Revoked certificate for {name} (serial {})",
-                    cleaned
-                        .revoked
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    render::joined(&cleaned.revoked)
                 );
             }
             println!("Cleaned files related to {name}");

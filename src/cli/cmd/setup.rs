@@ -6,28 +6,22 @@ use cert::ca::{Ca, Layout};
 use cert::error::StoreError;
 use cert::Error;
 
+use crate::cli::args::{ImportArgs, SetupArgs};
 use crate::cli::{exit, now, Context};
 
 /// `cert setup`: a root + intermediate CA like `puppetserver ca setup`, and this host's
 /// certificate (with `pp_cli_auth`) in the ssldir.
-pub(crate) fn setup(
-    context: &Context,
-    certname: Option<String>,
-    alt_names: Vec<String>,
-    ca_name: Option<String>,
-    ttl: Option<&str>,
-    key: Option<crate::cli::args::KeyChoice>,
-) -> Result<u8, Error> {
-    let settings = context.settings_with_certname(certname)?;
+pub(crate) fn setup(context: &Context, args: SetupArgs) -> Result<u8, Error> {
+    let settings = context.settings_with_certname(args.certname)?;
     let mut config = cert::ca::Config::from_settings(&settings)?;
-    if !alt_names.is_empty() {
-        config.dns_alt_names = alt_names;
+    if !args.subject_alt_names.is_empty() {
+        config.dns_alt_names = args.subject_alt_names;
     }
-    if let Some(ttl) = super::ttl(ttl)? {
+    if let Some(ttl) = super::ttl(args.ttl.ttl.as_deref())? {
         config.ttl = ttl;
     }
-    config.key = super::key_spec(key, config.key);
-    config.ca_name = ca_name;
+    config.key = args.key.or(config.key);
+    config.ca_name = args.ca_name;
     let ca = Ca::setup(config, Layout::Chained, now())?;
     println!(
         "Generation succeeded. Find your files in {}",
@@ -38,20 +32,14 @@ pub(crate) fn setup(
 }
 
 /// `cert import`: adopt a CA made elsewhere.
-pub(crate) fn import(
-    context: &Context,
-    private_key: &Path,
-    cert_bundle: &Path,
-    crl_chain: &Path,
-    certname: Option<String>,
-) -> Result<u8, Error> {
+pub(crate) fn import(context: &Context, args: ImportArgs) -> Result<u8, Error> {
     let read = |path: &Path| {
         std::fs::read(path).map_err(|e| Error::Store(StoreError::io("read", path, e)))
     };
-    let key = read(private_key)?;
-    let bundle = read(cert_bundle)?;
-    let crl = read(crl_chain)?;
-    let settings = context.settings_with_certname(certname)?;
+    let key = read(&args.private_key)?;
+    let bundle = read(&args.cert_bundle)?;
+    let crl = read(&args.crl_chain)?;
+    let settings = context.settings_with_certname(args.certname)?;
     let config = cert::ca::Config::from_settings(&settings)?;
     let ca = Ca::import(config, &key, &bundle, &crl)?;
     println!(

@@ -4,19 +4,14 @@ use cert::ca::SignOptions;
 use cert::Error;
 use serde_json::json;
 
-use crate::cli::args::Format;
+use crate::cli::args::{Format, SignArgs};
 use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Sign the named (or all) pending requests in one batch.
-pub(crate) fn run(
-    context: &Context,
-    names: &[String],
-    all: bool,
-    allow_alt_names: bool,
-    ttl: Option<&str>,
-) -> Result<u8, Error> {
-    let ttl = super::ttl(ttl)?;
-    let names = certnames(names)?;
+pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
+    let all = args.targets.all;
+    let ttl = super::ttl(args.ttl.ttl.as_deref())?;
+    let names = certnames(&args.targets.certname)?;
     let ca = context.open()?;
     let names = if all { ca.pending()? } else { names };
     if names.is_empty() {
@@ -34,7 +29,11 @@ pub(crate) fn run(
         Vec::new()
     };
     if all {
-        let mut question = format!("Sign {} pending request(s): {}?", names.len(), join(&names));
+        let mut question = format!(
+            "Sign {} pending request(s): {}?",
+            names.len(),
+            render::joined(&names)
+        );
         for (name, outcome) in &verdicts {
             question.push_str(&format!(
                 "\n  {name}: autosign {}",
@@ -49,7 +48,7 @@ pub(crate) fn run(
     let outcomes = ca.sign(
         &names,
         SignOptions {
-            allow_alt_names,
+            allow_alt_names: args.allow_subject_alt_names,
             ttl,
         },
         now(),
@@ -91,12 +90,4 @@ pub(crate) fn run(
         }
     }
     Ok(finish(&outcomes))
-}
-
-pub(crate) fn join(names: &[cert::certname::Certname]) -> String {
-    names
-        .iter()
-        .map(|n| n.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

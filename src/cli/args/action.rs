@@ -1,0 +1,121 @@
+//! [`Action`]: the one typed model of what a run of `cert` does, whichever dialect asked.
+//!
+//! `Action` is also the list of `puppetserver ca`-style subcommands: each variant's doc comment
+//! is that subcommand's help, and its payload is the subcommand's arguments (`subcommands.rs`,
+//! `export.rs`, `agent.rs`), so every flag is defined once. The Puppet 3 flags
+//! (`puppet3.rs`) build the same values. `cmd::dispatch` runs an `Action`; nothing here reads a
+//! file or checks a certificate name.
+
+use clap::Subcommand;
+
+use super::agent::AgentArgs;
+use super::export::Export;
+use super::subcommands::{
+    AutosignCheckArgs, Certnames, CompletionsArgs, FingerprintArgs, GenerateArgs, ImportArgs,
+    ListArgs, ManArgs, Names, ServeArgs, SetupArgs, SignArgs, SubmitArgs,
+};
+
+/// What one run of `cert` is asked to do.
+///
+/// The variants are in the order of `cert --help`, the man pages and the completions (not
+/// alphabetical: `export` follows `generate`, `log` precedes `list`, `setup` precedes `serve`);
+/// moving one changes those files.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub(crate) enum Action {
+    /// Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh
+    ///
+    /// Fetches and pins the CA certificate (first contact: its SHA-256 fingerprint is printed;
+    /// --ca-fingerprint requires one), fetches the CRL, makes or reuses the key, submits a CSR
+    /// and waits for the certificate, then writes the ssldir as Puppet does. Without --onetime
+    /// it stays in the foreground: every runinterval it refreshes the CRL and renews the
+    /// certificate within 30 days of expiry, running --exec after any change.
+    Agent(AgentArgs),
+
+    /// Work with the autosign policy
+    #[command(subcommand_required = true)]
+    Autosign {
+        #[command(subcommand)]
+        command: AutosignCommand,
+    },
+
+    /// Check the CA directory: every file parses, serials, inventory, CRL chain, temp files
+    ///
+    /// Reads everything under the CA's lock and changes nothing. Checks that every file parses,
+    /// that `serial` is above every issued serial, that every certificate in `signed/` has its
+    /// inventory line and no serial is used twice, that the CRL chain is signed by the CA chain,
+    /// and that no temp file of an interrupted write is left. Prints one line per problem and
+    /// exits 1 when there is any.
+    Check,
+
+    /// Remove everything the CA holds for the given names, revoking signed certificates
+    Clean(Certnames),
+
+    /// Write a shell completion script to standard output
+    ///
+    /// For example, for bash: `cert completions bash > /etc/bash_completion.d/cert`.
+    Completions(CompletionsArgs),
+
+    /// Print the fingerprints of the certificates or requests of NAME...
+    Fingerprint(FingerprintArgs),
+
+    /// Make keys and CA-signed certificates for the given names
+    Generate(GenerateArgs),
+
+    /// Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle
+    ///
+    /// The bundle is a tree laid out as the target's ssldir (certs/NAME.pem, certs/ca.pem,
+    /// private_keys/NAME.pem, crl.pem and, for a master, ca/ca_crl.pem), with a README saying
+    /// what goes where and a MANIFEST of SHA-256 checksums (`sha256sum -c MANIFEST`). It never
+    /// holds the CA key, except with --ca-standby. Nothing is written unless all of it is.
+    Export(Export),
+
+    /// Install an existing CA from its key, certificate bundle and CRL chain
+    Import(ImportArgs),
+
+    /// Show the audit trail: every sign, revoke, clean and generate, who did it and why
+    ///
+    /// One line per decision, oldest first, from `audit.log` in the CA directory; with
+    /// `--format json`, the JSON lines as stored.
+    Log,
+
+    /// List pending requests; with --all, certificates too
+    List(ListArgs),
+
+    /// Write the manual pages into DIR
+    Man(ManArgs),
+
+    /// Print the certificates or requests of NAME... in full
+    Print(Names),
+
+    /// Revoke the certificates of the given names
+    Revoke(Certnames),
+
+    /// Create a new CA and the CA server's own certificate
+    Setup(SetupArgs),
+
+    /// Run the signing daemon: Puppet's CA HTTP API v1 over HTTPS, in the foreground
+    ///
+    /// Serves the CA in --cadir to Puppet agents and tools (`puppet ssl bootstrap`,
+    /// `puppetserver ca`) on --bind. On first start it issues this host's certificate (the
+    /// `certname` setting, with `dns_alt_names`) into the ssldir. Client certificates are
+    /// optional and checked against the CA and its CRL. One line per request goes to standard
+    /// error. SIGHUP reloads the settings and the CRL; SIGTERM and SIGINT stop after the requests
+    /// in flight.
+    Serve(ServeArgs),
+
+    /// Sign the pending requests of the given names, or every one with --all
+    Sign(SignArgs),
+
+    /// Queue certificate signing requests read from PEM files
+    Submit(SubmitArgs),
+
+    /// Check the certificates of NAME... against the CA and its CRL
+    Verify(Names),
+}
+
+/// The subcommands of `cert autosign`.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub(crate) enum AutosignCommand {
+    /// Tell whether the autosign policy would sign NAME's request
+    Check(AutosignCheckArgs),
+}

@@ -1,0 +1,230 @@
+//! The arguments of the `puppetserver ca`-style subcommands, one struct per subcommand plus the
+//! pieces several share (`--certname`, NAME..., `--ttl`).
+//!
+//! Each struct is both the subcommand's clap definition (its flags, help and value names) and
+//! the payload of its [`Action`](super::Action) variant; the Puppet 3 flags build the same
+//! structs. Values are kept as given: names, durations and digests are checked by the library
+//! when the command runs. `export` and `agent` have files of their own, and so do the key
+//! options (`keys.rs`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum, ValueHint};
+
+use super::keys::KeyChoice;
+
+/// Digest used by `fingerprint` when `--digest` is not given.
+pub(crate) const DEFAULT_DIGEST: &str = "sha256";
+
+/// Names given with `--certname`, at least one (`clean`, `generate`, `revoke`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct Certnames {
+    /// Certificate names (comma-separated, repeatable)
+    #[arg(long, value_name = "NAME", value_delimiter = ',', required = true)]
+    pub(crate) certname: Vec<String>,
+}
+
+/// Names given as arguments, at least one (`fingerprint`, `print`, `verify`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct Names {
+    /// Certificate names
+    #[arg(value_name = "NAME", required = true)]
+    pub(crate) names: Vec<String>,
+}
+
+/// `--ttl`, shared by `generate`, `setup` and `sign`; kept as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct TtlArg {
+    /// Validity period [default: the `ca_ttl` setting]
+    ///
+    /// Puppet duration syntax: a number with an optional unit, `y`, `d`, `h`, `m` or `s`, as in
+    /// `5y`, `30d`, `12h` or `3600` (seconds).
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) ttl: Option<String>,
+}
+
+/// `cert autosign check NAME [--csr FILE]`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct AutosignCheckArgs {
+    /// Certificate name the request is for
+    #[arg(value_name = "NAME")]
+    pub(crate) name: String,
+
+    /// Request to judge [default: the stored request of NAME]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) csr: Option<PathBuf>,
+}
+
+/// `cert completions SHELL`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct CompletionsArgs {
+    /// Shell to write the script for
+    #[arg(value_enum)]
+    pub(crate) shell: Shell,
+}
+
+/// Shell for which `cert completions` writes a completion script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Shell {
+    /// GNU Bash
+    Bash,
+    /// Elvish
+    Elvish,
+    /// fish
+    Fish,
+    /// PowerShell
+    Powershell,
+    /// Z shell
+    Zsh,
+}
+
+/// `cert fingerprint NAME... [--digest DIGEST]`, and `cert --fingerprint`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct FingerprintArgs {
+    #[command(flatten)]
+    pub(crate) names: Names,
+
+    /// Digest to use
+    ///
+    /// Any digest name the library knows, such as sha1, sha256, sha384 or sha512.
+    #[arg(long, value_name = "DIGEST", default_value = DEFAULT_DIGEST)]
+    pub(crate) digest: String,
+}
+
+/// `cert generate --certname NAME...`, and `cert --generate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct GenerateArgs {
+    #[command(flatten)]
+    pub(crate) certnames: Certnames,
+
+    /// Subject alternative names for every new certificate
+    ///
+    /// Comma-separated and repeatable. A name may carry a `DNS:` or `IP:` prefix.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) subject_alt_names: Vec<String>,
+
+    #[command(flatten)]
+    pub(crate) ttl: TtlArg,
+
+    #[command(flatten)]
+    pub(crate) key: KeyChoice,
+
+    /// Replace existing keys and certificates of these names
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `cert import`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct ImportArgs {
+    /// PEM file with the CA's private key
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) private_key: PathBuf,
+
+    /// PEM file with the CA certificate first, then the certificates above it
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) cert_bundle: PathBuf,
+
+    /// PEM file with the CA's CRL first, then the CRLs of the CAs above it
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) crl_chain: PathBuf,
+
+    /// Name for the CA server's own certificate [default: the `certname` setting]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) certname: Option<String>,
+}
+
+/// `cert list [--all] [--certname NAME...]`, and `cert --list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct ListArgs {
+    /// Include signed and revoked certificates
+    #[arg(long)]
+    pub(crate) all: bool,
+
+    /// Only these names (comma-separated, repeatable)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) certname: Vec<String>,
+}
+
+/// `cert man DIR`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct ManArgs {
+    /// Directory to write the pages into; it must exist
+    #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) dir: PathBuf,
+}
+
+/// `cert serve`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8140")]
+    pub(crate) bind: SocketAddr,
+
+    /// Client certificate names allowed the admin endpoints without pp_cli_auth
+    ///
+    /// Comma-separated and repeatable. Certificates carrying the pp_cli_auth extension (as
+    /// `cert setup` makes for this host) are always allowed.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) admin: Vec<String>,
+}
+
+/// `cert setup`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct SetupArgs {
+    /// Name for the CA server's own certificate [default: the `certname` setting]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) certname: Option<String>,
+
+    /// Subject alternative names for the CA server's certificate
+    ///
+    /// Comma-separated and repeatable. A name may carry a `DNS:` or `IP:` prefix.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) subject_alt_names: Vec<String>,
+
+    /// Common name of the CA certificate [default: the `ca_name` setting]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) ca_name: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) ttl: TtlArg,
+
+    #[command(flatten)]
+    pub(crate) key: KeyChoice,
+}
+
+/// `cert sign --certname NAME... | --all`, and `cert --sign`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct SignArgs {
+    #[command(flatten)]
+    pub(crate) targets: SignTargets,
+
+    #[command(flatten)]
+    pub(crate) ttl: TtlArg,
+
+    /// Allow requests that carry subject alternative names
+    #[arg(long, alias = "allow-dns-alt-names")]
+    pub(crate) allow_subject_alt_names: bool,
+}
+
+/// What `sign` signs: the requests of some names, or all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+#[group(id = "targets", required = true, multiple = false)]
+pub(crate) struct SignTargets {
+    /// Certificate names to sign (comma-separated, repeatable)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) certname: Vec<String>,
+
+    /// Sign every pending request
+    #[arg(long)]
+    pub(crate) all: bool,
+}
+
+/// `cert submit FILE...`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct SubmitArgs {
+    /// PEM files holding one request each
+    #[arg(value_name = "FILE", required = true, value_hint = ValueHint::FilePath)]
+    pub(crate) files: Vec<PathBuf>,
+}
