@@ -73,7 +73,7 @@ impl Config {
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
             policy: crate::ca_conf::load(&settings.ca_conf)?,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
-            key: KeySpec::from_settings(settings.key_type.as_deref(), settings.keylength)?,
+            key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
             ca_name: None,
             autosign: autosign_setting(settings),
             autosign_options: autosign::ProgramLimits {

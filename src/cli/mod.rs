@@ -57,7 +57,9 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
         Error::Agent(AgentError::Waiting { .. }) => exit::WAITING,
         Error::Agent(AgentError::Refused { .. } | AgentError::Revoked { .. }) => exit::REFUSED,
         Error::Agent(AgentError::Unreachable { .. }) => exit::UNREACHABLE,
-        Error::Settings(_) | Error::Value { .. } | Error::Certname(_) => exit::USAGE,
+        Error::Settings(_) | Error::Duration(_) | Error::Value { .. } | Error::Certname(_) => {
+            exit::USAGE
+        }
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,

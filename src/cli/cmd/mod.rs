@@ -84,5 +84,7 @@ pub(crate) fn key_spec(
 
 /// Parse an optional `--ttl`.
 pub(crate) fn ttl(text: Option<&str>) -> Result<Option<std::time::Duration>, Error> {
-    text.map(|t| cert::duration::parse("ttl", t)).transpose()
+    text.map(|t| cert::duration::parse("ttl", t))
+        .transpose()
+        .map_err(Error::from)
 }
