@@ -46,7 +46,7 @@ fn main() {
         key: ca_key,
         ca_name: None,
         autosign: cert::autosign::Autosign::Disabled,
-        autosign_options: cert::autosign::Options::default(),
+        autosign_options: cert::autosign::ProgramLimits::default(),
     };
     let started = Instant::now();
     let (ca, _) = Ca::open_or_create(config, time::OffsetDateTime::now_utc()).expect("create CA");

@@ -4,7 +4,7 @@
 //! `certificate-authority` block of puppetserver's `conf.d/ca.conf` (HOCON). Both are off when
 //! the file, the block or the key is missing, as in puppetserver. Does not own what the policy
 //! means (that is [`crate::authority::Policy::check`]) nor where the file is (that is
-//! [`crate::settings::Settings::ca_conf`]).
+//! [`crate::settings::Settings::ca_conf`]). Its errors are [`SettingsError`]s.
 //!
 //! The reader is deliberately small and tolerant rather than a HOCON implementation: `#` and
 //! `//` comments, `key: value`, `key = value`, `key { ... }`, `key: { ... }`, dotted keys
@@ -15,7 +15,7 @@
 use std::path::Path;
 
 use crate::authority::Policy;
-use crate::settings::SettingsError;
+use crate::error::{SettingsError, SyntaxReason};
 
 /// The block holding the CA's settings.
 const BLOCK: &str = "certificate-authority";
@@ -54,7 +54,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Policy, SettingsError> {
                 return Err(SettingsError::Syntax {
                     path: Some(path.to_path_buf()),
                     line,
-                    reason: format!("{key} is {other:?}, not true or false"),
+                    reason: SyntaxReason::NotBoolean {
+                        key,
+                        value: other.to_owned(),
+                    },
                 })
             }
         };

@@ -2,8 +2,18 @@
 //!
 //! Every message is one line, lower-case, without a trailing period, and names the thing and the
 //! fact. [`Error::hint`] gives an optional second line saying what to do about it.
+//!
+//! The per-concept enums live here or, for the settings and duration errors, in the submodules
+//! `error/settings.rs` and `error/duration.rs`, re-exported so every one is `crate::error::X`.
+//! This module imports no other module of the crate, so it can sit below all of them.
 
 use std::path::PathBuf;
+
+mod duration;
+mod settings;
+
+pub use duration::DurationError;
+pub use settings::{BadValueReason, SettingsError, SyntaxReason};
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -21,6 +31,9 @@ pub enum Error {
     /// A certificate signing request that cannot be used.
     #[error(transparent)]
     Csr(#[from] CsrError),
+    /// A lifetime or interval in Puppet's duration syntax that does not parse.
+    #[error(transparent)]
+    Duration(#[from] DurationError),
     /// A private key or certificate that cannot be read or made.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -35,7 +48,7 @@ pub enum Error {
     Serve(#[from] ServeError),
     /// puppet.conf or another setting cannot be used.
     #[error(transparent)]
-    Settings(#[from] crate::settings::SettingsError),
+    Settings(#[from] SettingsError),
     /// The CA directory or an ssldir is missing, broken or unwritable.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -692,7 +692,7 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
         key: cert::keys::KeySpec::EcP256,
         ca_name: None,
         autosign: cert::autosign::Autosign::Everything,
-        autosign_options: cert::autosign::Options::default(),
+        autosign_options: cert::autosign::ProgramLimits::default(),
     };
     let harness = Harness::new(config).unwrap();
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/http_request");

@@ -29,7 +29,7 @@ fn harness() -> &'static Harness {
             key: KeySpec::EcP256,
             ca_name: None,
             autosign: Autosign::Everything,
-            autosign_options: autosign::Options::default(),
+            autosign_options: autosign::ProgramLimits::default(),
         };
         Ca::setup(config.clone(), Layout::Chained, time::OffsetDateTime::now_utc())
             .expect("set up the CA");

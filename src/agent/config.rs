@@ -77,7 +77,7 @@ impl AgentConfig {
             .unwrap_or_else(|| "puppet".into());
         let port = settings
             .ca_port
-            .or(settings.masterport)
+            .or(settings.serverport)
             .unwrap_or(DEFAULT_PORT);
         let ca_server = CaServer::parse(&host, port).ok_or_else(|| AgentError::ServerAddress {
             value: host.clone(),
@@ -112,7 +112,7 @@ impl AgentConfig {
             dns_alt_names,
             waitforcert,
             maxwaitforcert,
-            key: KeySpec::from_settings(settings.key_type.as_deref(), settings.keylength)?,
+            key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
             csr_attributes,
             ca_fingerprint: given.ca_fingerprint.clone(),
             renew_before: RENEW_BEFORE,

@@ -315,7 +315,7 @@ impl Ca {
 /// The `autosign` setting of `settings`, defaulting to `$confdir/autosign.conf`.
 pub fn autosign_setting(settings: &Settings) -> Autosign {
     match &settings.autosign {
-        Some(value) => Autosign::from_setting(value),
+        Some(setting) => setting.clone(),
         None => Autosign::from_setting(&settings.confdir.join("autosign.conf").to_string_lossy()),
     }
 }

@@ -58,7 +58,7 @@ pub struct Config {
     /// The `autosign` setting: `true`, `false` or a path (default `$confdir/autosign.conf`).
     pub autosign: Autosign,
     /// How policy programs are run (`autosign_timeout`).
-    pub autosign_options: autosign::Options,
+    pub autosign_options: autosign::ProgramLimits,
 }
 
 impl Config {
@@ -73,13 +73,13 @@ impl Config {
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
             policy: crate::ca_conf::load(&settings.ca_conf)?,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
-            key: KeySpec::from_settings(settings.key_type.as_deref(), settings.keylength)?,
+            key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
             ca_name: None,
             autosign: autosign_setting(settings),
-            autosign_options: autosign::Options {
+            autosign_options: autosign::ProgramLimits {
                 timeout: settings
                     .autosign_timeout
-                    .unwrap_or(autosign::Options::default().timeout),
+                    .unwrap_or(autosign::ProgramLimits::default().timeout),
             },
         })
     }

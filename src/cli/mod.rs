@@ -61,9 +61,11 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
             exit::USAGE
         }
         // `Value` until the library has replaced it with precise variants.
-        Error::Certname(_) | Error::Passphrase(_) | Error::Settings(_) | Error::Value { .. } => {
-            exit::USAGE
-        }
+        Error::Certname(_)
+        | Error::Duration(_)
+        | Error::Passphrase(_)
+        | Error::Settings(_)
+        | Error::Value { .. } => exit::USAGE,
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,

@@ -49,5 +49,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
 
 /// Parse an optional `--ttl`.
 pub(crate) fn ttl(text: Option<&str>) -> Result<Option<std::time::Duration>, Error> {
-    text.map(|t| cert::duration::parse("ttl", t)).transpose()
+    text.map(|t| cert::duration::parse("ttl", t))
+        .transpose()
+        .map_err(Error::from)
 }
