@@ -234,11 +234,6 @@ impl Authority {
         self.chain.iter().map(Certificate::to_pem).collect()
     }
 
-    /// The CA's key.
-    pub fn key(&self) -> &PrivateKey {
-        &self.key
-    }
-
     pub(crate) fn issuer(&self) -> Result<Issuer<'static, &rcgen::KeyPair>, Error> {
         Issuer::from_ca_cert_der(&self.certificate().der().into(), self.key.signing_key())
             .map_err(sign_error)

@@ -29,7 +29,6 @@ pub struct Csr {
     extensions: Vec<Extension>,
     attributes: Vec<Attribute>,
     public_key_der: Vec<u8>,
-    key_description: String,
 }
 
 /// A CSR attribute other than the extension request (Puppet's `custom_attributes`).
@@ -136,8 +135,7 @@ impl Csr {
             PKey::public_key_from_der(&public_key_der).map_err(|e| CsrError::WeakKey {
                 reason: format!("unsupported public key ({})", keys::first_reason(&e)),
             })?;
-        let key_description = keys::describe(&public_key);
-        match key_description.as_str() {
+        match keys::describe(&public_key).as_str() {
             "EC P-256" | "EC P-384" => {}
             d if d.starts_with("RSA ") && public_key.bits() >= 2048 => {}
             other => {
@@ -162,7 +160,6 @@ impl Csr {
             extensions,
             attributes,
             public_key_der,
-            key_description,
         })
     }
 
@@ -269,11 +266,6 @@ impl Csr {
     /// SubjectPublicKeyInfo DER.
     pub fn public_key_der(&self) -> &[u8] {
         &self.public_key_der
-    }
-
-    /// `RSA 4096`, `EC P-256`, ...
-    pub fn key_description(&self) -> &str {
-        &self.key_description
     }
 
     /// The DER encoding.

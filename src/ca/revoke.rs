@@ -128,12 +128,6 @@ impl Ca {
         Ok(outcomes)
     }
 
-    /// Who the audit trail names for this CA's actions (`cli:<user>` by default). A `Ca` shared
-    /// by concurrent callers (the daemon) passes each caller to the `*_as` calls instead.
-    pub fn set_actor(&mut self, actor: impl Into<String>) {
-        self.actor = actor.into();
-    }
-
     /// The audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<Event>, Error> {
         Ok(audit::parse(&self.store.audit()?))
