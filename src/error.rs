@@ -24,6 +24,12 @@ pub enum Error {
     /// A private key or certificate that cannot be read or made.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A worker thread panicked (a bug): its part of the work has no result.
+    #[error("internal error: {task} panicked")]
+    Panicked {
+        /// What the thread was doing (`signing node1.example.com`, ...).
+        task: String,
+    },
     /// The issuance policy refuses a request.
     #[error(transparent)]
     Policy(#[from] PolicyError),
@@ -414,6 +420,12 @@ pub enum PolicyError {
         name: String,
         /// `signed` or `revoked`.
         state: &'static str,
+    },
+    /// The same name twice in one batch: the second is refused.
+    #[error("invalid certname {name:?}: given twice")]
+    GivenTwice {
+        /// The certname.
+        name: String,
     },
     /// The queued request was replaced while autosign was deciding on it; the newer one stays
     /// pending (autosign signs exactly the request it decided on).

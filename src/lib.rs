@@ -10,6 +10,7 @@
 #![warn(unreachable_pub, unused_qualifications)]
 
 pub mod agent;
+mod atomic;
 pub mod audit;
 pub mod authority;
 pub mod autosign;
@@ -25,9 +26,12 @@ pub mod error;
 pub mod export;
 pub mod extension;
 pub mod keys;
+mod parallel;
 pub mod serve;
 pub mod settings;
+pub mod ssldir;
 pub mod status;
 pub mod store;
+pub mod tree;
 
 pub use error::{Error, Result};

@@ -5,7 +5,7 @@
 //! contact unverified, later passes must see the same bundle), fetch the CRL (If-Modified-Since),
 //! load or make the key, then adopt the certificate already in the ssldir, renew it when it is
 //! close to expiry, or submit a CSR and poll for it. Every certificate is checked (key match,
-//! chain, revocation) before it is written, and only `store::ssldir` writes files (the pid
+//! chain, revocation) before it is written, and only [`crate::ssldir`] writes files (the pid
 //! lock `ssl.lock`, held for the run as Puppet holds it, is [`lock`]'s). The
 //! decisions on HTTP answers are pure functions ([`submission`], [`retrieval`],
 //! [`renewal_due`]); printing and the loop belong to the CLI, which gets [`Event`]s.
@@ -26,7 +26,7 @@ use crate::csr::Csr;
 use crate::error::{AgentError, Error};
 use crate::keys::{KeySpec, PrivateKey};
 use crate::settings::Settings;
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 
 pub use attributes::CsrAttributes;
 pub use http::Endpoint;

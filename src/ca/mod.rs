@@ -24,6 +24,7 @@ use crate::settings::Settings;
 use crate::store::inventory;
 use crate::store::{Lock, NewCa, Store};
 
+mod batch;
 mod enroll;
 mod host;
 mod revoke;

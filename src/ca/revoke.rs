@@ -9,7 +9,7 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl, Reason, Revocation};
 use crate::error::{Error, StoreError};
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 use crate::store::Lock;
 
 use super::{Ca, Cleaned, Outcome};

@@ -10,9 +10,12 @@ use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 
 use super::{Ca, Entry, Selection, State};
+
+/// Most threads reading certificates for a listing.
+const LIST_THREADS: usize = 8;
 
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
@@ -62,38 +65,21 @@ impl Ca {
         names: &[Certname],
         revoked: &HashSet<Serial>,
     ) -> Result<Vec<Entry>, Error> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = names.len().div_ceil(threads).max(1);
-        let results: Vec<Result<Vec<Entry>, Error>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = names
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut entries = Vec::with_capacity(part.len());
-                        for name in part {
-                            if let Some(pem) = self.store.signed(name)? {
-                                entries.push(certificate_entry(name, &pem, revoked)?);
-                            }
-                        }
-                        Ok(entries)
-                    })
+        let read = |name: &Certname| match self.store.signed(name)? {
+            Some(pem) => certificate_entry(name, &pem, revoked).map(Some),
+            None => Ok(None),
+        };
+        let results = crate::parallel::map(
+            names,
+            crate::parallel::cores().min(LIST_THREADS),
+            1,
+            read,
+            |name| {
+                Err(Error::Panicked {
+                    task: format!("reading the certificate of {name}"),
                 })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker.join().unwrap_or_else(|_| {
-                        Err(Error::Value {
-                            what: "listing",
-                            value: String::new(),
-                            reason: "a worker thread panicked".into(),
-                        })
-                    })
-                })
-                .collect()
-        });
+            },
+        );
         let mut entries = Vec::with_capacity(names.len());
         for result in results {
             entries.extend(result?);
