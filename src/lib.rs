@@ -30,8 +30,8 @@ mod parallel;
 pub mod serve;
 pub mod settings;
 pub mod ssldir;
-pub mod status;
 pub mod store;
 pub mod tree;
+pub mod wire;
 
 pub use error::{Error, Result};

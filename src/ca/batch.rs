@@ -32,12 +32,17 @@ pub(super) enum Step<S, K> {
 }
 
 /// What became of a [`Step`].
+// Results live for one call, moved once each; boxing the large variant only adds allocations.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Done<S, K> {
     /// The request, what came with it, and its certificate or why it was refused.
     Signed(Csr, S, Result<Certificate, Error>),
     /// A skipped step, as it was.
     Skipped(K),
 }
+
+/// Steps or results, each with the name it is for, in the batch's order.
+pub(super) type Named<T> = Vec<(Certname, T)>;
 
 /// Changes to the CA under one hold of its lock, with the audit lines they make.
 pub(super) struct Batch<'a> {
@@ -85,10 +90,10 @@ impl<'a> Batch<'a> {
     /// result per step, in order. Nothing is audited: the caller decides which lines to write.
     pub(super) fn sign<S, K>(
         &mut self,
-        steps: Vec<(Certname, Step<S, K>)>,
+        steps: Named<Step<S, K>>,
         policy: &Policy,
         validity: Validity,
-    ) -> Result<Vec<(Certname, Done<S, K>)>, Error>
+    ) -> Result<Named<Done<S, K>>, Error>
     where
         S: Sync,
     {

@@ -14,7 +14,7 @@ use crate::settings::Settings;
 use crate::store::Store;
 
 use super::batch::{Batch, Done, Step};
-use super::{Ca, Config, Enrollment, Outcome, SignOptions, State, Submission};
+use super::{Ca, Config, Enrollment, Outcome, SignOptions, State, Submitted};
 
 /// A new request is refused while the name has any certificate, valid or revoked (unless
 /// `allow_duplicate_certs`), as puppetserver refuses it.
@@ -43,7 +43,7 @@ impl Ca {
         &self,
         pem: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(Certname, Submission), Error> {
+    ) -> Result<(Certname, Submitted), Error> {
         let csr = Csr::from_pem(pem)?;
         let name = Certname::parse(csr.common_name())?;
         let submission = self.submit_and_autosign(&name, pem, now)?;
@@ -59,7 +59,7 @@ impl Ca {
         name: &Certname,
         pem: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Submission, Error> {
+    ) -> Result<Submitted, Error> {
         let csr = self.submit(name, pem)?;
         let decision = autosign::decide(
             &self.config.autosign,
@@ -86,7 +86,7 @@ impl Ca {
         } else {
             None
         };
-        Ok(Submission {
+        Ok(Submitted {
             csr,
             decision,
             signed,
@@ -126,7 +126,7 @@ impl Ca {
         &self,
         items: Vec<Enrollment>,
         now: OffsetDateTime,
-    ) -> Vec<Result<Submission, Error>> {
+    ) -> Vec<Result<Submitted, Error>> {
         let count = items.len();
         self.enroll_batch(items, now).unwrap_or_else(|error| {
             // The batch failed as a whole (lock, serial, disk): report it for every item.
@@ -149,7 +149,7 @@ impl Ca {
         &self,
         items: Vec<Enrollment>,
         now: OffsetDateTime,
-    ) -> Result<Vec<Result<Submission, Error>>, Error> {
+    ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         let validity = Validity::new(now, self.config.ttl)?;
         let lock = self.store.lock()?;
         let mut batch = Batch::new(self, &lock, audit::AUTOSIGN_ACTOR, now);
@@ -196,12 +196,12 @@ impl Ca {
         Ok(done
             .into_iter()
             .map(|(_, done)| match done {
-                Done::Signed(csr, decision, result) => Ok(Submission {
+                Done::Signed(csr, decision, result) => Ok(Submitted {
                     csr,
                     decision,
                     signed: Some(result),
                 }),
-                Done::Skipped(Ok((csr, decision))) => Ok(Submission {
+                Done::Skipped(Ok((csr, decision))) => Ok(Submitted {
                     csr,
                     decision,
                     signed: None,

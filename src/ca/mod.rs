@@ -88,7 +88,7 @@ impl Config {
 
 /// The shape of a new CA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
+pub enum Hierarchy {
     /// Root `Puppet Root CA: <hex>` + intermediate `Puppet CA: <certname>` (puppetserver 7).
     Chained,
     /// One self-signed `Puppet CA: <certname>` (Puppet <= 5, a first `puppet master` start).
@@ -119,7 +119,7 @@ impl State {
 
 /// What the CA knows about one name.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub struct CertificateStatus {
     /// The certname.
     pub name: Certname,
     /// Requested, signed or revoked.
@@ -140,7 +140,7 @@ pub struct Entry {
     pub der: Vec<u8>,
 }
 
-impl Entry {
+impl CertificateStatus {
     /// Fingerprint of the certificate or request with another digest.
     pub fn fingerprint_with(&self, digest: Digest) -> String {
         crate::certificate::fingerprint(&self.der, digest)
@@ -170,7 +170,7 @@ pub type Outcome<T> = (Certname, Result<T, Error>);
 
 /// What happened to a submitted CSR.
 #[derive(Debug)]
-pub struct Submission {
+pub struct Submitted {
     /// The queued request.
     pub csr: Csr,
     /// What autosign decided, and why.
@@ -249,16 +249,16 @@ impl Ca {
         if store.presence() == crate::store::Presence::Absent {
             let lock = store.lock()?;
             if store.presence() == crate::store::Presence::Absent {
-                let ca = Ca::create(config, Layout::SelfSigned, now, &lock)?;
+                let ca = Ca::create(config, Hierarchy::SelfSigned, now, &lock)?;
                 return Ok((ca, true));
             }
         }
         Ok((Ca::open(config)?, false))
     }
 
-    /// Set up a new CA (refused when one exists) and, for [`Layout::Chained`], this host's own
+    /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
     /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does.
-    pub fn setup(config: Config, layout: Layout, now: OffsetDateTime) -> Result<Ca, Error> {
+    pub fn setup(config: Config, layout: Hierarchy, now: OffsetDateTime) -> Result<Ca, Error> {
         let store = Store::new(&config.cadir);
         let lock = store.lock()?;
         let ca = Ca::create(config, layout, now, &lock)?;
@@ -271,7 +271,7 @@ impl Ca {
 
     fn create(
         config: Config,
-        layout: Layout,
+        layout: Hierarchy,
         now: OffsetDateTime,
         lock: &Lock,
     ) -> Result<Ca, Error> {
@@ -290,7 +290,7 @@ impl Ca {
         let key_pem = key.to_pem()?;
         let public_key_pem = key.public_key_pem()?;
         let (authority, root_key_pem, crls) = match layout {
-            Layout::SelfSigned => {
+            Hierarchy::SelfSigned => {
                 let authority = Authority::create_self_signed(
                     &ca_name,
                     key,
@@ -301,7 +301,7 @@ impl Ca {
                 let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 (authority, None, vec![crl])
             }
-            Layout::Chained => {
+            Hierarchy::Chained => {
                 let mut random = [0u8; 7];
                 openssl::rand::rand_bytes(&mut random).map_err(|e| KeyError::Generate {
                     reason: e.to_string(),
@@ -332,13 +332,13 @@ impl Ca {
         let chain_pem = authority.chain_pem();
         let crl_pem: String = crls.iter().map(Crl::to_pem).collect();
         let inventory_lines = match layout {
-            Layout::SelfSigned => vec![inventory::Line {
+            Hierarchy::SelfSigned => vec![inventory::Line {
                 serial: Serial(1),
                 not_before: authority.certificate().not_before,
                 not_after: authority.certificate().not_after,
                 subject: format!("/CN={ca_name}"),
             }],
-            Layout::Chained => Vec::new(),
+            Hierarchy::Chained => Vec::new(),
         };
         store.create(
             lock,
@@ -348,7 +348,11 @@ impl Ca {
                 public_key_pem: &public_key_pem,
                 crl_pem: crl_pem.as_bytes(),
                 root_key_pem: root_key_pem.as_deref(),
-                next_serial: Serial(if layout == Layout::SelfSigned { 2 } else { 1 }),
+                next_serial: Serial(if layout == Hierarchy::SelfSigned {
+                    2
+                } else {
+                    1
+                }),
                 inventory: &inventory_lines,
             },
         )?;

@@ -12,7 +12,7 @@ use crate::csr::Csr;
 use crate::error::{Error, StoreError};
 use crate::ssldir::Ssldir;
 
-use super::{Ca, Entry, Selection, State};
+use super::{Ca, CertificateStatus, Selection, State};
 
 /// Most threads reading certificates for a listing.
 const LIST_THREADS: usize = 8;
@@ -20,7 +20,7 @@ const LIST_THREADS: usize = 8;
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
     /// the given names.
-    pub fn list(&self, selection: &Selection) -> Result<Vec<Entry>, Error> {
+    pub fn list(&self, selection: &Selection) -> Result<Vec<CertificateStatus>, Error> {
         let revoked: HashSet<Serial> = self
             .crls()?
             .first()
@@ -64,7 +64,7 @@ impl Ca {
         &self,
         names: &[Certname],
         revoked: &HashSet<Serial>,
-    ) -> Result<Vec<Entry>, Error> {
+    ) -> Result<Vec<CertificateStatus>, Error> {
         let read = |name: &Certname| match self.store.signed(name)? {
             Some(pem) => certificate_entry(name, &pem, revoked).map(Some),
             None => Ok(None),
@@ -130,7 +130,7 @@ impl Ca {
 
     /// What the CA knows about one name: its certificate (signed or revoked) when there is one,
     /// else its pending request.
-    pub fn status(&self, name: &Certname) -> Result<Entry, Error> {
+    pub fn status(&self, name: &Certname) -> Result<CertificateStatus, Error> {
         let entries = self.list(&Selection {
             all: true,
             names: vec![name.clone()],
@@ -191,7 +191,7 @@ pub struct Expirations {
     pub crls: Vec<(String, OffsetDateTime)>,
 }
 
-pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<Entry, Error> {
+pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<CertificateStatus, Error> {
     let csr = Csr::from_pem(pem).map_err(|e| StoreError::Corrupt {
         path: PathBuf::from(format!("requests/{}", name.file_name())),
         reason: e.to_string(),
@@ -204,7 +204,7 @@ pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<Entry, Error>
         })
         .map(|e| (e.name(), e.value_text()))
         .collect();
-    Ok(Entry {
+    Ok(CertificateStatus {
         name: name.clone(),
         state: State::Requested,
         fingerprint: crate::certificate::fingerprint(csr.der(), Digest::Sha256),
@@ -221,13 +221,13 @@ pub(super) fn certificate_entry(
     name: &Certname,
     pem: &[u8],
     revoked: &HashSet<Serial>,
-) -> Result<Entry, Error> {
+) -> Result<CertificateStatus, Error> {
     let cert = Certificate::from_pem(name.as_str(), pem)?;
     let state = match cert.serial {
         Some(serial) if revoked.contains(&serial) => State::Revoked,
         _ => State::Signed,
     };
-    Ok(Entry {
+    Ok(CertificateStatus {
         name: name.clone(),
         state,
         fingerprint: cert.fingerprint(Digest::Sha256),

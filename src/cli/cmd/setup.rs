@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cert::ca::{Ca, Layout};
+use cert::ca::{Ca, Hierarchy};
 use cert::error::StoreError;
 use cert::Error;
 
@@ -28,7 +28,7 @@ pub(crate) fn setup(
     }
     config.key = super::key_spec(key, config.key);
     config.ca_name = ca_name;
-    let ca = Ca::setup(config, Layout::Chained, now())?;
+    let ca = Ca::setup(config, Hierarchy::Chained, now())?;
     println!(
         "Generation succeeded. Find your files in {}",
         ca.config().cadir.display()
