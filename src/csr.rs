@@ -297,14 +297,13 @@ fn san(alt: &str) -> Result<SanType, Error> {
             .map(|_| &alt[prefix.len()..])
     };
     if let Some(address) = prefixed("IP:") {
-        return address
-            .parse()
-            .map(SanType::IpAddress)
-            .map_err(|_| Error::Value {
-                what: "alt name",
-                value: alt.to_owned(),
-                reason: "not an IP address".into(),
-            });
+        return address.parse().map(SanType::IpAddress).map_err(|_| {
+            CsrError::AltName {
+                alt_name: alt.to_owned(),
+                reason: "not an IP address",
+            }
+            .into()
+        });
     }
     if let Some(name) = prefixed("DNS:") {
         return Ok(SanType::DnsName(dns_name(name)?));
@@ -316,10 +315,12 @@ fn san(alt: &str) -> Result<SanType, Error> {
 }
 
 fn dns_name(name: &str) -> Result<rcgen::string::Ia5String, Error> {
-    name.to_owned().try_into().map_err(|_| Error::Value {
-        what: "alt name",
-        value: name.to_owned(),
-        reason: "not a DNS name".into(),
+    name.to_owned().try_into().map_err(|_| {
+        CsrError::AltName {
+            alt_name: name.to_owned(),
+            reason: "not a DNS name",
+        }
+        .into()
     })
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::audit::{self};
-use crate::authority::{self, Authority, Policy};
+use crate::authority::{self, Authority, Policy, Validity};
 use crate::autosign::{self, Autosign, Decision};
 use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
@@ -289,15 +289,10 @@ impl Ca {
         let key = PrivateKey::generate(config.key)?;
         let key_pem = key.to_pem()?;
         let public_key_pem = key.public_key_pem()?;
+        let validity = Validity::new(now, authority::CA_TTL)?;
         let (authority, root_key_pem, crls) = match layout {
             Hierarchy::SelfSigned => {
-                let authority = Authority::create_self_signed(
-                    &ca_name,
-                    key,
-                    Serial(1),
-                    now,
-                    authority::CA_TTL,
-                )?;
+                let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
                 let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 (authority, None, vec![crl])
             }
@@ -315,15 +310,9 @@ impl Ca {
                 );
                 let root_key = PrivateKey::generate(config.key)?;
                 let root_key_pem = root_key.to_pem()?;
-                let root = Authority::create_self_signed(
-                    &root_name,
-                    root_key,
-                    Serial(1),
-                    now,
-                    authority::CA_TTL,
-                )?;
-                let intermediate =
-                    root.create_intermediate(&ca_name, key, Serial(2), now, authority::CA_TTL)?;
+                let root =
+                    Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
+                let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
                 let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 (intermediate, Some(root_key_pem), vec![crl, root_crl])

@@ -58,6 +58,9 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
         Error::Agent(AgentError::Refused { .. } | AgentError::Revoked { .. }) => exit::REFUSED,
         Error::Agent(AgentError::Unreachable { .. }) => exit::UNREACHABLE,
         Error::Settings(_) | Error::Value { .. } | Error::Certname(_) => exit::USAGE,
+        Error::Export(_)
+        | Error::UnknownDigest { .. }
+        | Error::Csr(cert::error::CsrError::AltName { .. }) => exit::USAGE,
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::certname::Certname;
-use crate::error::Error;
+use crate::error::{Error, ExportError};
 
 /// TLS 1.2 cipher suites: Mozilla's "intermediate" list (forward secrecy, AEAD; no RC4, 3DES,
 /// CBC or export suites). TLS 1.3 suites are all fine and left to the library's defaults.
@@ -56,11 +56,10 @@ pub struct Listen {
 
 impl Listen {
     /// `8140`, `127.0.0.1:8140` or `[::1]:8140`.
-    pub fn parse(text: &str) -> Result<Listen, Error> {
-        let bad = |reason: &str| Error::Value {
-            what: "--listen",
+    pub fn parse(text: &str) -> Result<Listen, ExportError> {
+        let bad = |reason: &'static str| ExportError::Listen {
             value: text.into(),
-            reason: reason.into(),
+            reason,
         };
         if let Ok(port) = text.parse::<u16>() {
             return match port {
@@ -94,11 +93,10 @@ pub struct Upstream {
 
 impl Upstream {
     /// `HOST:PORT`.
-    pub fn parse(text: &str) -> Result<Upstream, Error> {
-        let (host, port) = host_port(text).map_err(|reason| Error::Value {
-            what: "--upstream",
+    pub fn parse(text: &str) -> Result<Upstream, ExportError> {
+        let (host, port) = host_port(text).map_err(|reason| ExportError::Upstream {
             value: text.into(),
-            reason: reason.into(),
+            reason,
         })?;
         Ok(Upstream { host, port })
     }
@@ -161,12 +159,7 @@ impl FragmentOptions {
     ) -> Result<FragmentOptions, Error> {
         check_target_ssldir(target_ssldir)?;
         if upstreams.is_empty() {
-            return Err(Error::Value {
-                what: "--upstream",
-                value: String::new(),
-                reason: "a server config needs the masters behind it: --upstream HOST:PORT[,...]"
-                    .into(),
-            });
+            return Err(ExportError::NoUpstream.into());
         }
         Ok(FragmentOptions {
             server,
@@ -201,11 +194,11 @@ pub fn check_target_ssldir(path: &Path) -> Result<(), Error> {
         None
     };
     match reason {
-        Some(reason) => Err(Error::Value {
-            what: "--target-ssldir",
-            value: text.into_owned(),
-            reason: reason.into(),
-        }),
+        Some(reason) => Err(ExportError::TargetSsldir {
+            path: text.into_owned(),
+            reason,
+        }
+        .into()),
         None => Ok(()),
     }
 }

@@ -20,7 +20,7 @@ use crate::atomic::PUBLIC_MODE;
 use crate::ca::Ca;
 use crate::certificate::pem_chain;
 use crate::certname::Certname;
-use crate::error::{Error, KeyError, StoreError};
+use crate::error::{Error, ExportError, KeyError, StoreError};
 use crate::keys::PrivateKey;
 use crate::ssldir::{Ssldir, PRIVATE_KEY_MODE};
 use crate::tree::TreeFile;
@@ -99,12 +99,10 @@ struct Material {
 /// host has no key for it.
 pub fn host(ca: &Ca, request: &HostRequest) -> Result<Bundle, Error> {
     if request.role == Role::Agent && request.fragment.is_some() {
-        return Err(Error::Value {
-            what: "--server",
-            value: request.role.as_str().into(),
-            reason: "an agent bundle has no server config; use --for master or --for balancer"
-                .into(),
-        });
+        return Err(ExportError::ServerConfigForAgent {
+            role: request.role.as_str(),
+        }
+        .into());
     }
     let name = &request.name;
     let certificate = ca.verify(name.as_str())?;

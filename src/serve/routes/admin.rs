@@ -191,21 +191,14 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
     let mut invalid = Vec::new();
     let mut names = Vec::new();
     if !all {
-        let document = match context.json_document() {
-            Ok(document) => document,
+        let list = match certnames(&context) {
+            Ok(list) => list,
             Err(reply) => return reply,
         };
-        let Some(list) = document.get("certnames").and_then(Value::as_array) else {
-            return text(
-                StatusCode::BAD_REQUEST,
-                "the body must be {\"certnames\": [...]}",
-            );
-        };
-        for value in list {
-            let text_name = value.as_str().unwrap_or_default();
-            match Certname::parse(text_name) {
+        for text_name in list {
+            match Certname::parse(&text_name) {
                 Ok(name) => names.push(name),
-                Err(_) => invalid.push(Value::String(text_name.to_owned())),
+                Err(_) => invalid.push(Value::String(text_name)),
             }
         }
     }
@@ -244,19 +237,13 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
 
 /// `PUT clean` (`{"certnames": [...]}`): revoke and remove each name.
 pub(super) async fn clean(context: Context) -> Reply {
-    let document = match context.json_document() {
-        Ok(document) => document,
+    let list = match certnames(&context) {
+        Ok(list) => list,
         Err(reply) => return reply,
     };
-    let Some(list) = document.get("certnames").and_then(Value::as_array) else {
-        return text(
-            StatusCode::BAD_REQUEST,
-            "the body must be {\"certnames\": [...]}",
-        );
-    };
     let mut names = Vec::new();
-    for value in list {
-        match Certname::parse(value.as_str().unwrap_or_default()) {
+    for text_name in list {
+        match Certname::parse(&text_name) {
             Ok(name) => names.push(name),
             Err(error) => {
                 return text(StatusCode::BAD_REQUEST, wire::puppet_message(&error.into()))
@@ -289,4 +276,20 @@ pub(super) async fn clean(context: Context) -> Reply {
         }
         Err(reply) => reply,
     }
+}
+
+/// The `certnames` list of a `{"certnames": [...]}` body (an entry that is not a string counts
+/// as the empty name).
+fn certnames(context: &Context) -> Result<Vec<String>, Reply> {
+    let document = context.json_document()?;
+    let Some(list) = document.get("certnames").and_then(Value::as_array) else {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            "the body must be {\"certnames\": [...]}",
+        ));
+    };
+    Ok(list
+        .iter()
+        .map(|value| value.as_str().unwrap_or_default().to_owned())
+        .collect())
 }
