@@ -3,7 +3,8 @@
 //! A [`PrivateKey`] holds the key twice: as an OpenSSL key (for the PEM encodings Puppet writes
 //! and for matching against certificates) and as an rcgen [`rcgen::KeyPair`], which implements
 //! [`rcgen::SigningKey`], the seam through which all signing goes (an HSM or KMS key can implement
-//! that trait later). This module never touches files; the store decides where keys live.
+//! that trait later). This module never touches files; [`crate::store`] and [`crate::ssldir`]
+//! decide where keys live.
 
 use openssl::ec::{EcGroup, EcKey};
 use openssl::nid::Nid;

@@ -1,6 +1,6 @@
-//! puppetserver's wire shapes for what the CA knows: the `certificate_status` JSON of an
-//! [`CertificateStatus`], the `expirations` document, and puppetserver's wording of refusals that agents
-//! and tools match on. Both the CLI (`--format json`) and the daemon render through here, so
+//! puppetserver's wire shapes for what the CA knows: the `certificate_status` JSON of a
+//! [`CertificateStatus`], the `expirations` document, and puppetserver's wording of refusals
+//! that agents and tools match on. Both the CLI (`--format json`) and the daemon render through here, so
 //! the two cannot drift. Nothing here decides anything about certificates or speaks HTTP.
 
 use serde_json::{json, Map, Value};

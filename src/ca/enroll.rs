@@ -1,6 +1,7 @@
 //! Requests coming in: submit (CLI and daemon), autosign decisions and verdicts, and batched
 //! enrolment (check, autosign, sign and queue many requests with one lock hold and one group
-//! commit: what the daemon's signer calls).
+//! commit: what the daemon's signer calls). The signing itself is [`Batch`]'s; what autosign
+//! decides is [`crate::autosign`]'s.
 
 use time::OffsetDateTime;
 

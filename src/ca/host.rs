@@ -1,4 +1,5 @@
-//! Keys and certificates made on this host: `--generate`, and the CA server's own identity.
+//! Keys and certificates made on this host: `--generate`, and the CA server's own identity
+//! (what `cert serve` presents). The ssldir's layout is [`crate::ssldir`]'s.
 
 use std::time::Duration;
 

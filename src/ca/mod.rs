@@ -1,7 +1,12 @@
 //! The operations an administrator performs on a CA: set up, import, submit, sign, revoke, clean,
 //! generate, list, verify. Each one combines the pure rules ([`crate::authority`],
-//! [`crate::crl`]) with the on-disk [`Store`], under the store's lock, and returns typed results
+//! [`crate::crl`]) with the CA's [`Store`], under the store's lock, and returns typed results
 //! for a renderer. The CLI's two dialects and the daemon all call these, and only these.
+//!
+//! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
+//! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
+//! this host's own certificates `host`. No file layout lives here ([`crate::store`],
+//! [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
 //! the CA exactly as it was.

@@ -1,4 +1,5 @@
-//! Revoking (one new CRL per call) and cleaning, and the audit trail's actor and reader.
+//! Revoking (one new CRL per call, built by [`crate::crl`]) and cleaning, and reading the audit
+//! trail. Signing is not here ([`Ca::sign`]).
 
 use std::collections::HashSet;
 

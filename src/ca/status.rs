@@ -1,5 +1,6 @@
 //! What the CA shows: listing, one name's status, certificates, verification, expirations, and
-//! the deletions of puppetserver's `certificate_status` API.
+//! the deletions of puppetserver's `certificate_status` API. Rendering is the caller's
+//! ([`crate::wire`] for puppetserver's JSON).
 
 use std::collections::HashSet;
 use std::path::PathBuf;

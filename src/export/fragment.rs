@@ -238,11 +238,13 @@ pub fn render(name: &Certname, options: &FragmentOptions) -> Result<String, Erro
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    Ok(match options.server {
+    let mut text = header(name, options);
+    text.push_str(&match options.server {
         Server::Apache => apache(name, options, &paths, &id),
-        Server::Haproxy => haproxy(name, options, &paths, &id),
+        Server::Haproxy => haproxy(options, &paths, &id),
         Server::Nginx => nginx(name, options, &paths, &id),
-    })
+    });
+    Ok(text)
 }
 
 /// What the README says about installing the fragment.
@@ -285,7 +287,20 @@ pub fn install_notes(options: &FragmentOptions) -> String {
     text
 }
 
-fn header(text: &mut String, name: &Certname, server: &str, how: &str, options: &FragmentOptions) {
+/// The comment lines every fragment starts with.
+fn header(name: &Certname, options: &FragmentOptions) -> String {
+    let (server, how) = match options.server {
+        Server::Apache => (
+            "Apache",
+            "a <VirtualHost> with its Listen line (needs mod_ssl, mod_headers, mod_proxy, mod_proxy_http)",
+        ),
+        Server::Haproxy => (
+            "HAProxy",
+            "load it with -f beside the global and defaults sections",
+        ),
+        Server::Nginx => ("nginx", "include it inside http {}"),
+    };
+    let mut text = String::new();
     let _ = writeln!(
         text,
         "# {server} config for {name}, made by `cert export`: {how}.\n\
@@ -293,17 +308,11 @@ fn header(text: &mut String, name: &Certname, server: &str, how: &str, options: 
          # against the CA and its CRLs; the result goes upstream in X-Client-Verify and X-Client-DN.",
         options.target_ssldir.display()
     );
+    text
 }
 
 fn nginx(name: &Certname, options: &FragmentOptions, paths: &Paths, id: &str) -> String {
     let mut text = String::new();
-    header(
-        &mut text,
-        name,
-        "nginx",
-        "include it inside http {}",
-        options,
-    );
     let _ = writeln!(text, "\nupstream {id} {{");
     for upstream in &options.upstreams {
         let _ = writeln!(text, "    server {upstream};");
@@ -373,15 +382,8 @@ server {{
     text
 }
 
-fn haproxy(name: &Certname, options: &FragmentOptions, paths: &Paths, id: &str) -> String {
+fn haproxy(options: &FragmentOptions, paths: &Paths, id: &str) -> String {
     let mut text = String::new();
-    header(
-        &mut text,
-        name,
-        "HAProxy",
-        "load it with -f beside the global and defaults sections",
-        options,
-    );
     let dn = "%[ssl_c_s_dn(,0,rfc2253)]";
     let _ = writeln!(
         text,
@@ -428,13 +430,6 @@ backend {id}_masters
 
 fn apache(name: &Certname, options: &FragmentOptions, paths: &Paths, id: &str) -> String {
     let mut text = String::new();
-    header(
-        &mut text,
-        name,
-        "Apache",
-        "a <VirtualHost> with its Listen line (needs mod_ssl, mod_headers, mod_proxy, mod_proxy_http)",
-        options,
-    );
     let listen = options.listen.address_port("");
     let listen = listen.trim_start_matches(':');
     let _ = writeln!(
