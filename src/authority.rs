@@ -190,10 +190,9 @@ impl Authority {
         common_name: &str,
         key: PrivateKey,
         serial: Serial,
-        now: OffsetDateTime,
-        ttl: Duration,
+        validity: Validity,
     ) -> Result<Authority, Error> {
-        let params = ca_params(common_name, serial, Validity::new(now, ttl)?, &key)?;
+        let params = ca_params(common_name, serial, validity, &key)?;
         let cert = params.self_signed(key.signing_key()).map_err(sign_error)?;
         Authority::new(cert.pem().as_bytes(), key)
     }
@@ -204,10 +203,9 @@ impl Authority {
         common_name: &str,
         key: PrivateKey,
         serial: Serial,
-        now: OffsetDateTime,
-        ttl: Duration,
+        validity: Validity,
     ) -> Result<Authority, Error> {
-        let mut params = ca_params(common_name, serial, Validity::new(now, ttl)?, &key)?;
+        let mut params = ca_params(common_name, serial, validity, &key)?;
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.use_authority_key_identifier_extension = true;
         let cert = params
@@ -232,11 +230,6 @@ impl Authority {
     /// The chain as one PEM bundle (what `ca_crt.pem` and `certs/ca.pem` hold).
     pub fn chain_pem(&self) -> String {
         self.chain.iter().map(Certificate::to_pem).collect()
-    }
-
-    /// The CA's key.
-    pub fn key(&self) -> &PrivateKey {
-        &self.key
     }
 
     pub(crate) fn issuer(&self) -> Result<Issuer<'static, &rcgen::KeyPair>, Error> {
@@ -336,11 +329,11 @@ impl Authority {
         params.key_identifier_method =
             KeyIdMethod::PreSpecified(key_identifier(rcgen::PublicKeyData::der_bytes(&public_key)));
 
-        let mut sans = vec![SanType::DnsName(dns_name(name.as_str())?)];
+        let mut sans = vec![SanType::DnsName(dns_name(name, name.as_str())?)];
         for alt_name in alt_names {
             match alt_name {
                 AltName::Dns(dns) if dns == name.as_str() => {}
-                AltName::Dns(dns) => sans.push(SanType::DnsName(dns_name(dns)?)),
+                AltName::Dns(dns) => sans.push(SanType::DnsName(dns_name(name, dns)?)),
                 AltName::Ip(address) => sans.push(SanType::IpAddress(*address)),
                 // The policy refused these in CSRs; a certificate never has them from us.
                 AltName::Other(_) => {}
@@ -430,11 +423,15 @@ fn extended_key_usage_extension() -> CustomExtension {
     extension
 }
 
-fn dns_name(name: &str) -> Result<rcgen::string::Ia5String, Error> {
-    name.to_owned().try_into().map_err(|_| Error::Value {
-        what: "alt name",
-        value: name.to_owned(),
-        reason: "not an ASCII DNS name".into(),
+/// `dns` as the IA5String a certificate of `name` holds; one that is not ASCII is never
+/// signed (the policy only lets certnames through, so this is a last guard).
+fn dns_name(name: &Certname, dns: &str) -> Result<rcgen::string::Ia5String, Error> {
+    dns.to_owned().try_into().map_err(|_| {
+        PolicyError::BadAltName {
+            name: name.to_string(),
+            alt_name: format!("DNS:{dns}"),
+        }
+        .into()
     })
 }
 
@@ -460,8 +457,7 @@ mod tests {
             "Puppet CA: test",
             key,
             Serial(1),
-            OffsetDateTime::now_utc(),
-            CA_TTL,
+            Validity::new(OffsetDateTime::now_utc(), CA_TTL).unwrap(),
         )
         .unwrap()
     }

@@ -216,13 +216,7 @@ impl Digest {
             "sha256" => Digest::Sha256,
             "sha384" => Digest::Sha384,
             "sha512" => Digest::Sha512,
-            _ => {
-                return Err(Error::Value {
-                    what: "digest",
-                    value: text.into(),
-                    reason: "use one of md5, sha1, sha224, sha256, sha384, sha512".into(),
-                })
-            }
+            _ => return Err(Error::UnknownDigest { name: text.into() }),
         })
     }
 

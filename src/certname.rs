@@ -1,8 +1,8 @@
 //! The certname: the one name a node is known by, validated before it touches a path.
 //!
-//! A [`Certname`] can only hold a name that Puppet accepts (see `PUPPET.md`): lower-case ASCII
-//! labels of letters, digits, `-` and `_`, separated by dots, no label empty or ending in `-`, at
-//! most 255 bytes. Such a name is always a safe single path component, so the store can build
+//! A [`Certname`] can only hold a name that Puppet accepts (its agents and puppetserver refuse
+//! the rest): lower-case ASCII labels of letters, digits, `-` and `_`, separated by dots, no
+//! label empty or ending in `-`, at most 255 bytes. Such a name is always a safe single path component, so the store can build
 //! `signed/<name>.pem` from it without further checks. This module does not know about files.
 
 use std::fmt;

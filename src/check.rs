@@ -1,5 +1,6 @@
 //! The store's invariants, checked: what must hold in a CA directory after any sequence of
-//! commands, crashes and concurrent writers (DESIGN.md, "Rules of the store").
+//! commands, crashes and concurrent writers (one writer at a time under the lock, every file
+//! written atomically, no serial ever issued twice).
 //!
 //! [`Ca::check`] reads everything under the lock and returns the problems it finds, one line
 //! each; it never changes a file. What it checks: every file parses; `serial` is above every

@@ -29,7 +29,6 @@ pub struct Csr {
     extensions: Vec<Extension>,
     attributes: Vec<Attribute>,
     public_key_der: Vec<u8>,
-    key_description: String,
 }
 
 /// A CSR attribute other than the extension request (Puppet's `custom_attributes`).
@@ -136,8 +135,7 @@ impl Csr {
             PKey::public_key_from_der(&public_key_der).map_err(|e| CsrError::WeakKey {
                 reason: format!("unsupported public key ({})", keys::first_reason(&e)),
             })?;
-        let key_description = keys::describe(&public_key);
-        match key_description.as_str() {
+        match keys::describe(&public_key).as_str() {
             "EC P-256" | "EC P-384" => {}
             d if d.starts_with("RSA ") && public_key.bits() >= 2048 => {}
             other => {
@@ -162,7 +160,6 @@ impl Csr {
             extensions,
             attributes,
             public_key_der,
-            key_description,
         })
     }
 
@@ -271,11 +268,6 @@ impl Csr {
         &self.public_key_der
     }
 
-    /// `RSA 4096`, `EC P-256`, ...
-    pub fn key_description(&self) -> &str {
-        &self.key_description
-    }
-
     /// The DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.der
@@ -305,14 +297,13 @@ fn san(alt: &str) -> Result<SanType, Error> {
             .map(|_| &alt[prefix.len()..])
     };
     if let Some(address) = prefixed("IP:") {
-        return address
-            .parse()
-            .map(SanType::IpAddress)
-            .map_err(|_| Error::Value {
-                what: "alt name",
-                value: alt.to_owned(),
-                reason: "not an IP address".into(),
-            });
+        return address.parse().map(SanType::IpAddress).map_err(|_| {
+            CsrError::AltName {
+                alt_name: alt.to_owned(),
+                reason: "not an IP address",
+            }
+            .into()
+        });
     }
     if let Some(name) = prefixed("DNS:") {
         return Ok(SanType::DnsName(dns_name(name)?));
@@ -324,10 +315,12 @@ fn san(alt: &str) -> Result<SanType, Error> {
 }
 
 fn dns_name(name: &str) -> Result<rcgen::string::Ia5String, Error> {
-    name.to_owned().try_into().map_err(|_| Error::Value {
-        what: "alt name",
-        value: name.to_owned(),
-        reason: "not a DNS name".into(),
+    name.to_owned().try_into().map_err(|_| {
+        CsrError::AltName {
+            alt_name: name.to_owned(),
+            reason: "not a DNS name",
+        }
+        .into()
     })
 }
 

@@ -3,7 +3,8 @@
 //! A [`PrivateKey`] holds the key twice: as an OpenSSL key (for the PEM encodings Puppet writes
 //! and for matching against certificates) and as an rcgen [`rcgen::KeyPair`], which implements
 //! [`rcgen::SigningKey`], the seam through which all signing goes (an HSM or KMS key can implement
-//! that trait later). This module never touches files; the store decides where keys live.
+//! that trait later). This module never touches files; [`crate::store`] and [`crate::ssldir`]
+//! decide where keys live.
 
 use openssl::ec::{EcGroup, EcKey};
 use openssl::nid::Nid;
@@ -142,10 +143,7 @@ impl PrivateKey {
         }
         let pkcs8 = openssl
             .private_key_to_pkcs8()
-            .map_err(|e| KeyError::Parse {
-                what: what.into(),
-                reason: first_reason(&e),
-            })?;
+            .map_err(|e| unreadable(what, &e))?;
         let signing = KeyPair::try_from(pkcs8.as_slice()).map_err(|e| KeyError::Unsupported {
             reason: format!("{what}: {e}"),
         })?;
@@ -171,30 +169,21 @@ impl PrivateKey {
         } else {
             self.openssl.private_key_to_pem_pkcs8()
         };
-        encoded.map_err(|e| KeyError::Parse {
-            what: "key".into(),
-            reason: first_reason(&e),
-        })
+        encoded.map_err(|e| unreadable("key", &e))
     }
 
     /// The public key as a `PUBLIC KEY` (SubjectPublicKeyInfo) PEM.
     pub fn public_key_pem(&self) -> Result<Vec<u8>, KeyError> {
         self.openssl
             .public_key_to_pem()
-            .map_err(|e| KeyError::Parse {
-                what: "public key".into(),
-                reason: first_reason(&e),
-            })
+            .map_err(|e| unreadable("public key", &e))
     }
 
     /// The SubjectPublicKeyInfo DER.
     pub fn public_key_der(&self) -> Result<Vec<u8>, KeyError> {
         self.openssl
             .public_key_to_der()
-            .map_err(|e| KeyError::Parse {
-                what: "public key".into(),
-                reason: first_reason(&e),
-            })
+            .map_err(|e| unreadable("public key", &e))
     }
 
     /// Whether `certificate_der` carries this key's public half.
@@ -224,6 +213,14 @@ pub(crate) fn describe<T: openssl::pkey::HasPublic>(key: &PKey<T>) -> String {
         Id::DSA => format!("DSA {}", key.bits()),
         Id::ED25519 => "Ed25519".into(),
         other => format!("key type {}", other.as_raw()),
+    }
+}
+
+/// OpenSSL could not read or encode the key `what`.
+fn unreadable(what: &str, stack: &openssl::error::ErrorStack) -> KeyError {
+    KeyError::Parse {
+        what: what.into(),
+        reason: first_reason(stack),
     }
 }
 

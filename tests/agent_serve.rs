@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use common::serve::{require_tool, world_with_ca, Server};
+use common::serve::{world_with_ca, Server};
 use common::{assert_one_error, World};
 
 /// One agent host: its own puppet.conf and ssldir in the world's temp dir.
@@ -76,7 +76,7 @@ impl Node {
 }
 
 fn peers() -> bool {
-    require_tool("curl") && common::require_peer("openssl")
+    common::require_peer("curl") && common::require_peer("openssl")
 }
 
 fn code(output: &Output) -> i32 {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::serve::{client, require_tool, strs, world_with_ca, Server};
+use common::serve::{client, strs, world_with_ca, Server};
 use common::{assert_store_ok, crl_serials, pending, signed_serials, write_csrs, World};
 
 const CA: &str = "/puppet-ca/v1";
@@ -38,7 +38,7 @@ fn wait_signed(world: &World, name: &str) {
 
 #[test]
 fn two_daemons_and_the_cli_sign_and_revoke_without_losing_anything() {
-    if !(require_tool("curl") && common::require_peer("openssl")) {
+    if !(common::require_peer("curl") && common::require_peer("openssl")) {
         return;
     }
     let world = world_with_ca("autosign = true\n");

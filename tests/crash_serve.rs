@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::serve::{require_tool, world_with_ca, Server};
+use common::serve::{world_with_ca, Server};
 use common::{
     assert_store_ok, check_allowing_temp_files, pending, signed_serials, write_csrs, Random, World,
 };
@@ -114,7 +114,7 @@ fn temp_files(world: &World) -> BTreeSet<String> {
 
 #[test]
 fn killed_daemon_loses_no_certificate_and_never_reuses_a_serial() {
-    if !(require_tool("curl") && common::require_peer("openssl")) {
+    if !(common::require_peer("curl") && common::require_peer("openssl")) {
         return;
     }
     let world = world_with_ca("autosign = true\n");

@@ -218,7 +218,7 @@ fn check_clients(world: &World, bundle: &Path, port: u16) {
 
 #[test]
 fn nginx_runs_the_exported_config_unedited() {
-    if !require("curl", &["--version"]) || !require("nginx", &["-v"]) {
+    if !common::require_peer("curl") || !common::require_peer_with("nginx", "nginx", &["-v"]) {
         return;
     }
     let world = world();
@@ -253,7 +253,7 @@ fn nginx_runs_the_exported_config_unedited() {
 
 #[test]
 fn haproxy_runs_the_exported_config_unedited() {
-    if !require("curl", &["--version"]) || !require("haproxy", &["-v"]) {
+    if !common::require_peer("curl") || !common::require_peer_with("haproxy", "haproxy", &["-v"]) {
         return;
     }
     let world = world();
@@ -283,7 +283,7 @@ fn haproxy_runs_the_exported_config_unedited() {
 
 #[test]
 fn apache_runs_the_exported_config_unedited() {
-    if !require("curl", &["--version"]) || !require("apache2", &["-v"]) {
+    if !common::require_peer("curl") || !common::require_peer_with("apache2", "apache2", &["-v"]) {
         return;
     }
     let world = world();
@@ -334,25 +334,6 @@ fn running_as_root() -> bool {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
-}
-
-/// Like `common::require_peer`, for servers whose version flag is not `version`.
-fn require(name: &str, version_args: &[&str]) -> bool {
-    let found = Command::new(name)
-        .args(version_args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if found {
-        return true;
-    }
-    if std::env::var("CERT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("peer {name:?} is required (CERT_REQUIRE_PEERS=1) but cannot be run");
-    }
-    eprintln!("SKIPPED: peer {name:?} not found; install it or set CERT_REQUIRE_PEERS=1 to fail");
-    false
 }
 
 fn spawn(command: &mut Command, log: &Path) -> Running {

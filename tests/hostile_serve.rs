@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::serve::{client, require_tool, strs, world_with_ca, Server};
+use common::serve::{client, strs, world_with_ca, Server};
 use common::{assert_same, hostile_corpus, hostile_file, Hostile, World};
 
 const CA: &str = "/puppet-ca/v1";
@@ -35,7 +35,7 @@ const CA_CHOSEN: [&str; 7] = [
 ];
 
 fn peers() -> bool {
-    require_tool("curl") && common::require_peer("openssl")
+    common::require_peer("curl") && common::require_peer("openssl")
 }
 
 /// A daemon world with autosign on and puppetserver's `ca.conf` allowing alt names.

@@ -10,13 +10,13 @@ use std::io::Read;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::serve::{client, require_tool, strs, world_with_ca, Server, SERVE_CONFIG};
+use common::serve::{client, strs, world_with_ca, Server, SERVE_CONFIG};
 use common::{assert_same, World};
 
 const CA: &str = "/puppet-ca/v1";
 
 fn peers() -> bool {
-    require_tool("curl") && common::require_peer("openssl")
+    common::require_peer("curl") && common::require_peer("openssl")
 }
 
 #[test]

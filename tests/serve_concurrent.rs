@@ -7,14 +7,14 @@ mod common;
 use std::collections::HashSet;
 
 use cert::certificate::Certificate;
-use common::serve::{require_tool, world_with_ca, Server};
+use common::serve::{world_with_ca, Server};
 
 const CA: &str = "/puppet-ca/v1";
 const AGENTS: usize = 50;
 
 #[test]
 fn fifty_parallel_enrolments_get_distinct_serials_and_one_inventory_line_each() {
-    if !(require_tool("curl") && common::require_peer("openssl")) {
+    if !(common::require_peer("curl") && common::require_peer("openssl")) {
         return;
     }
     let world = world_with_ca("autosign = true\n");

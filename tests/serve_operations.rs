@@ -10,14 +10,14 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
-use common::serve::{client, require_tool, strs, world_with_ca, Server, SERVE_CONFIG};
+use common::serve::{client, strs, world_with_ca, Server, SERVE_CONFIG};
 use common::World;
 use serde_json::Value;
 
 const CA: &str = "/puppet-ca/v1";
 
 fn peers() -> bool {
-    require_tool("curl") && common::require_peer("openssl")
+    common::require_peer("curl") && common::require_peer("openssl")
 }
 
 /// `openssl x509 -noout ARGS -in CERT`, trimmed.

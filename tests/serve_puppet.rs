@@ -8,7 +8,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use common::serve::{client, require_tool, strs, world_with_ca, Server};
+use common::serve::{client, strs, world_with_ca, Server};
 use common::World;
 
 /// One Puppet agent: its own confdir, vardir and ssldir in the world's temp dir.
@@ -60,7 +60,9 @@ impl Agent {
 }
 
 fn peers() -> bool {
-    require_tool("puppet") && require_tool("curl") && common::require_peer("openssl")
+    common::require_peer("puppet")
+        && common::require_peer("curl")
+        && common::require_peer("openssl")
 }
 
 #[test]

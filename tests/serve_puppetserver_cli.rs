@@ -11,29 +11,20 @@ mod common;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::serve::{require_tool, world_with_ca, Server};
+use common::serve::{world_with_ca, Server};
 use common::World;
 
 const CA: &str = "/puppet-ca/v1";
 /// What `/usr/share/puppetserver/cli/apps/ca` (run by `puppetserver ca`) does.
 const CA_CLI: &str = "require 'puppetserver/ca/cli'; exit Puppetserver::Ca::Cli.run(ARGV)";
 
-/// Whether the CA CLI's Ruby library loads; like `require_peer` (skip, or fail under
-/// `CERT_REQUIRE_PEERS=1`).
+/// Whether the CA CLI's Ruby library loads (skip, or fail under `CERT_REQUIRE_PEERS=1`).
 fn require_ca_cli() -> bool {
-    let found = StdCommand::new("ruby")
-        .args(["-e", "require 'puppetserver/ca/cli'"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if found {
-        return true;
-    }
-    if std::env::var("CERT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("peer puppetserver-ca (ruby-puppetserver-ca-cli) is required but cannot be loaded");
-    }
-    eprintln!("SKIPPED: puppetserver-ca (ruby-puppetserver-ca-cli) not found");
-    false
+    common::require_peer_with(
+        "puppetserver-ca (ruby-puppetserver-ca-cli)",
+        "ruby",
+        &["-e", "require 'puppetserver/ca/cli'"],
+    )
 }
 
 /// `puppetserver ca ACTION ARGS --config CONF`: (exit code, stdout + stderr).
@@ -56,7 +47,7 @@ fn puppetserver_ca(world: &World, config: &Path, args: &[&str]) -> (i32, String)
 
 #[test]
 fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
-    if !(require_tool("curl") && common::require_peer("openssl") && require_ca_cli()) {
+    if !(common::require_peer("curl") && common::require_peer("openssl") && require_ca_cli()) {
         return;
     }
     let world = world_with_ca("autosign = false\n");

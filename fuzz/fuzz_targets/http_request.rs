@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use cert::autosign::{self, Autosign};
-use cert::ca::{Ca, Config, Layout};
+use cert::ca::{Ca, Config, Hierarchy};
 use cert::keys::KeySpec;
 use cert::serve::harness::{Client, Harness};
 use libfuzzer_sys::fuzz_target;
@@ -31,7 +31,7 @@ fn harness() -> &'static Harness {
             autosign: Autosign::Everything,
             autosign_options: autosign::ProgramLimits::default(),
         };
-        Ca::setup(config.clone(), Layout::Chained, time::OffsetDateTime::now_utc())
+        Ca::setup(config.clone(), Hierarchy::Chained, time::OffsetDateTime::now_utc())
             .expect("set up the CA");
         Harness::new(config).expect("open the harness")
     })

@@ -13,8 +13,8 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::atomic;
 use crate::error::{AgentError, Error, StoreError};
-use crate::store::atomic;
 
 /// The lock; released (the file removed, if still ours) when dropped.
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 //! contact unverified, later passes must see the same bundle), fetch the CRL (If-Modified-Since),
 //! load or make the key, then adopt the certificate already in the ssldir, renew it when it is
 //! close to expiry, or submit a CSR and poll for it. Every certificate is checked (key match,
-//! chain, revocation) before it is written, and only `Ssldir` writes files; the pid lock
+//! chain, revocation) before it is written, and only [`crate::ssldir`] writes files; the pid lock
 //! `ssl.lock`, held for the run as Puppet holds it, is [`lock`]'s.
 //!
 //! Where each part lives: the configuration ([`AgentConfig`], `config.rs`), what the caller is
@@ -28,7 +28,7 @@ mod trust;
 
 use crate::certificate::Certificate;
 use crate::error::Error;
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 
 pub use api::{request_outcome, retrieval, RequestOutcome, Retrieval};
 pub use attributes::CsrAttributes;

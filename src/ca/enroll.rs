@@ -1,22 +1,28 @@
 //! Requests coming in: submit (CLI and daemon), autosign decisions and verdicts, and batched
 //! enrolment (check, autosign, sign and queue many requests with one lock hold and one group
-//! commit: what the daemon's signer calls).
-
-use std::collections::HashSet;
+//! commit: what the daemon's signer calls). The signing itself is [`Batch`]'s; what autosign
+//! decides is [`crate::autosign`]'s.
 
 use time::OffsetDateTime;
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::authority::Validity;
 use crate::autosign::{self, Autosign, Decision};
-use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
-use crate::error::{Error, PolicyError, StoreError};
+use crate::error::{Error, StoreError};
 use crate::settings::Settings;
 use crate::store::Store;
 
-use super::{Ca, Config, Enrollment, Outcome, SignOptions, Submission};
+use super::batch::{Batch, Done, Step};
+use super::{Ca, Config, Enrollment, Outcome, SignOptions, State, Submitted};
+
+/// A new request is refused while the name has any certificate, valid or revoked (unless
+/// `allow_duplicate_certs`), as puppetserver refuses it.
+const ANY_CERTIFICATE: &[State] = &[State::Signed, State::Revoked];
+
+/// Policy programs run at once by [`Ca::autosign_decisions`].
+const AUTOSIGN_THREADS: usize = 8;
 
 impl Ca {
     /// Check a CSR received for `name` and queue it (what `cert submit` and the daemon's
@@ -26,15 +32,7 @@ impl Ca {
         let csr = Csr::from_pem(pem)?;
         csr.check_name(name)?;
         let lock = self.store.lock()?;
-        if !self.config.allow_duplicate_certs {
-            if let Some(state) = self.certificate_state(name)? {
-                return Err(PolicyError::Duplicate {
-                    name: name.to_string(),
-                    state: state.as_str(),
-                }
-                .into());
-            }
-        }
+        self.check_not_duplicate(name, ANY_CERTIFICATE)?;
         self.store
             .put_request(&lock, name, csr.to_pem().as_bytes())?;
         Ok(csr)
@@ -46,7 +44,7 @@ impl Ca {
         &self,
         pem: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(Certname, Submission), Error> {
+    ) -> Result<(Certname, Submitted), Error> {
         let csr = Csr::from_pem(pem)?;
         let name = Certname::parse(csr.common_name())?;
         let submission = self.submit_and_autosign(&name, pem, now)?;
@@ -62,7 +60,7 @@ impl Ca {
         name: &Certname,
         pem: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Submission, Error> {
+    ) -> Result<Submitted, Error> {
         let csr = self.submit(name, pem)?;
         let decision = autosign::decide(
             &self.config.autosign,
@@ -89,7 +87,7 @@ impl Ca {
         } else {
             None
         };
-        Ok(Submission {
+        Ok(Submitted {
             csr,
             decision,
             signed,
@@ -102,7 +100,7 @@ impl Ca {
     pub fn check_submission(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
         let csr = Csr::from_pem(pem)?;
         csr.check_name(name)?;
-        self.check_not_duplicate(name)?;
+        self.check_not_duplicate(name, ANY_CERTIFICATE)?;
         Ok(csr)
     }
 
@@ -117,20 +115,6 @@ impl Ca {
         )
     }
 
-    pub(super) fn check_not_duplicate(&self, name: &Certname) -> Result<(), Error> {
-        if self.config.allow_duplicate_certs {
-            return Ok(());
-        }
-        match self.certificate_state(name)? {
-            Some(state) => Err(PolicyError::Duplicate {
-                name: name.to_string(),
-                state: state.as_str(),
-            }
-            .into()),
-            None => Ok(()),
-        }
-    }
-
     /// Enrol many received CSRs at once: what [`Ca::submit_and_autosign`] does for each, with
     /// one lock hold and one group commit for the whole batch (the daemon's group commit).
     ///
@@ -143,138 +127,88 @@ impl Ca {
         &self,
         items: Vec<Enrollment>,
         now: OffsetDateTime,
-    ) -> Vec<Result<Submission, Error>> {
-        match self.enroll_batch(&items, now) {
-            Ok(results) => items
-                .into_iter()
-                .zip(results)
-                .map(|(item, result)| {
-                    result.map(|signed| Submission {
-                        csr: item.csr,
-                        decision: item.decision,
-                        signed,
-                    })
+    ) -> Vec<Result<Submitted, Error>> {
+        let count = items.len();
+        self.enroll_batch(items, now).unwrap_or_else(|error| {
+            // The batch failed as a whole (lock, serial, disk): report it for every item.
+            let message = error.to_string();
+            (0..count)
+                .map(|_| {
+                    Err(Error::Store(StoreError::Io {
+                        action: "enroll",
+                        path: self.store.cadir().to_path_buf(),
+                        reason: message.clone(),
+                    }))
                 })
-                .collect(),
-            Err(error) => {
-                let message = error.to_string();
-                items
-                    .iter()
-                    .map(|_| {
-                        Err(Error::Store(StoreError::Io {
-                            action: "enroll",
-                            path: self.store.cadir().to_path_buf(),
-                            reason: message.clone(),
-                        }))
-                    })
-                    .collect()
-            }
-        }
+                .collect()
+        })
     }
 
-    /// For each item: `Err` when refused (nothing written for it), else the signing result
-    /// (`None` when left pending).
-    #[allow(clippy::type_complexity)]
-    pub(super) fn enroll_batch(
+    /// [`Ca::enroll`] under one lock hold: each item refused (nothing written for it), left
+    /// pending (queued), or signed in one [`Batch`] (queued too when the policy refuses it).
+    fn enroll_batch(
         &self,
-        items: &[Enrollment],
+        items: Vec<Enrollment>,
         now: OffsetDateTime,
-    ) -> Result<Vec<Result<Option<Result<Certificate, Error>>, Error>>, Error> {
-        let policy = self.config.policy;
+    ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         let validity = Validity::new(now, self.config.ttl)?;
         let lock = self.store.lock()?;
-        let mut results: Vec<Option<Result<Option<Result<Certificate, Error>>, Error>>> =
-            items.iter().map(|_| None).collect();
-        let mut seen = HashSet::new();
-        let mut to_sign = Vec::new();
-        let mut refused_signing: Vec<(usize, Error)> = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            if !seen.insert(&item.name) {
-                results[index] = Some(Err(Error::Value {
-                    what: "certname",
-                    value: item.name.to_string(),
-                    reason: "given twice".into(),
-                }));
-                continue;
-            }
-            if let Err(error) = self.check_not_duplicate(&item.name) {
-                results[index] = Some(Err(error));
-                continue;
-            }
-            if !item.decision.sign {
-                results[index] = Some(Ok(None));
-            } else if let Err(error) = policy.check(&item.name, &item.csr) {
-                refused_signing.push((index, error));
-            } else {
-                to_sign.push(index);
-            }
+        let mut batch = Batch::new(self, &lock, audit::AUTOSIGN_ACTOR, now);
+        let mut steps = Vec::with_capacity(items.len());
+        for Enrollment {
+            name,
+            csr,
+            decision,
+        } in items
+        {
+            let admitted = batch
+                .admit(&name)
+                .and_then(|()| self.check_not_duplicate(&name, ANY_CERTIFICATE));
+            let step = match admitted {
+                Err(error) => Step::Skip(Err(error)),
+                Ok(()) if decision.sign => Step::Sign(csr, decision),
+                Ok(()) => Step::Skip(Ok((csr, decision))),
+            };
+            steps.push((name, step));
         }
-        let mut issued: Vec<(usize, Certificate)> = Vec::new();
-        if !to_sign.is_empty() {
-            let first = self.store.reserve_serials(&lock, to_sign.len() as u128)?;
-            let jobs: Vec<(&Certname, &Csr, Serial)> = to_sign
-                .iter()
-                .enumerate()
-                .map(|(offset, &index)| {
-                    (
-                        &items[index].name,
-                        &items[index].csr,
-                        Serial(first.0 + offset as u128),
-                    )
-                })
-                .collect();
-            for (&index, result) in to_sign.iter().zip(self.issue_all(&jobs, &policy, validity)) {
-                match result {
-                    Ok(cert) => issued.push((index, cert)),
-                    Err(error) => refused_signing.push((index, error)),
+        let done = batch.sign(steps, &self.config.policy, validity)?;
+        // Queue what stays pending (left by autosign, or refused by the issuance policy).
+        let queued: Vec<(Certname, String)> = done
+            .iter()
+            .filter_map(|(name, done)| match done {
+                Done::Signed(csr, _, Err(_)) | Done::Skipped(Ok((csr, _))) => {
+                    Some((name.clone(), csr.to_pem()))
+                }
+                _ => None,
+            })
+            .collect();
+        self.store.put_requests(&lock, &queued)?;
+        // The certificates first, then the refusals.
+        for signed in [true, false] {
+            for (name, done) in &done {
+                if let Done::Signed(_, _, result) = done {
+                    if result.is_ok() == signed {
+                        batch.audit_sign(name, result);
+                    }
                 }
             }
         }
-        // Queue what stays pending (left by autosign, or refused by the issuance policy).
-        let queued: Vec<(Certname, String)> = items
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| {
-                matches!(results[*index], Some(Ok(None)))
-                    || refused_signing.iter().any(|(i, _)| i == index)
-            })
-            .map(|(_, item)| (item.name.clone(), item.csr.to_pem()))
-            .collect();
-        self.store.put_requests(&lock, &queued)?;
-        let records: Vec<(Certname, Certificate)> = issued
-            .iter()
-            .map(|(index, cert)| (items[*index].name.clone(), cert.clone()))
-            .collect();
-        self.store.record_signed(&lock, &records)?;
-        for (name, _) in &records {
-            // An older pending request for the name is answered by this certificate.
-            self.store.delete_request(&lock, name)?;
-        }
-        let mut lines = String::new();
-        for (index, cert) in &issued {
-            lines.push_str(
-                &Event::new(now, audit::AUTOSIGN_ACTOR, "sign", &items[*index].name)
-                    .certificate(cert)
-                    .to_line(),
-            );
-        }
-        for (index, error) in &refused_signing {
-            lines.push_str(
-                &Event::new(now, audit::AUTOSIGN_ACTOR, "sign", &items[*index].name)
-                    .refused(error)
-                    .to_line(),
-            );
-        }
-        self.store.append_audit(&lock, &lines)?;
-        for (index, cert) in issued {
-            results[index] = Some(Ok(Some(Ok(cert))));
-        }
-        for (index, error) in refused_signing {
-            results[index] = Some(Ok(Some(Err(error))));
-        }
-        Ok(results
+        batch.commit()?;
+        Ok(done
             .into_iter()
-            .map(|result| result.unwrap_or(Ok(None)))
+            .map(|(_, done)| match done {
+                Done::Signed(csr, decision, result) => Ok(Submitted {
+                    csr,
+                    decision,
+                    signed: Some(result),
+                }),
+                Done::Skipped(Ok((csr, decision))) => Ok(Submitted {
+                    csr,
+                    decision,
+                    signed: None,
+                }),
+                Done::Skipped(Err(error)) => Err(error),
+            })
             .collect())
     }
 
@@ -283,25 +217,16 @@ impl Ca {
     /// policy program (if that is the setting) for each, a few at a time; nothing is signed.
     pub fn autosign_decisions(&self) -> Result<Vec<Outcome<Verdict>>, Error> {
         let names = self.pending()?;
-        let mut verdicts = Vec::with_capacity(names.len());
-        for chunk in names.chunks(8) {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = chunk
-                    .iter()
-                    .map(|name| (name, scope.spawn(move || self.autosign_verdict(name))))
-                    .collect();
-                for (name, handle) in handles {
-                    let verdict = handle.join().unwrap_or_else(|_| {
-                        Err(Error::Value {
-                            what: "autosign decision for",
-                            value: name.to_string(),
-                            reason: "its thread panicked".into(),
-                        })
-                    });
-                    verdicts.push((name.clone(), verdict));
-                }
-            });
-        }
+        let verdicts = crate::parallel::map(
+            &names,
+            AUTOSIGN_THREADS,
+            1,
+            |name| (name.clone(), self.autosign_verdict(name)),
+            |name| {
+                let task = format!("the autosign decision for {name}");
+                (name.clone(), Err(Error::Panicked { task }))
+            },
+        );
         Ok(verdicts)
     }
 

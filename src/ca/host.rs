@@ -1,18 +1,19 @@
-//! Keys and certificates made on this host: `--generate`, and the CA server's own identity.
+//! Keys and certificates made on this host: `--generate`, and the CA server's own identity
+//! (what `cert serve` presents). The ssldir's layout is [`crate::ssldir`]'s.
 
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::audit::Event;
 use crate::authority::{Policy, Validity};
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 
+use super::batch::Batch;
 use super::{Ca, Generated};
 
 impl Ca {
@@ -67,24 +68,18 @@ impl Ca {
         policy.check(name, &csr)?;
         let key_pem = key.to_pem()?;
         let lock = self.store.lock()?;
-        let serial = self.store.reserve_serials(&lock, 1)?;
+        let mut batch = Batch::new(self, &lock, &self.actor, now);
+        let serial = batch.reserve(1)?;
         let cert = self
             .authority
             .issue(name, &csr, &policy, serial, validity, cli_auth)?;
+        // The key before the record: a concurrent `generate` of the name fails here, on the
+        // key that is already there, and records nothing.
         ssldir.write_private_key(name, &key_pem, force)?;
-        self.store
-            .record_signed(&lock, &[(name.clone(), cert.clone())])?;
-        let event = Event::new(now, &self.actor, "generate", name).certificate(&cert);
-        self.store.append_audit(&lock, &event.to_line())?;
-        self.store.delete_request(&lock, name)?;
-        let crl_pem = self.store.crl_pem()?;
-        ssldir.write_public(
-            name,
-            &key.public_key_pem()?,
-            cert.to_pem().as_bytes(),
-            self.authority.chain_pem().as_bytes(),
-            &crl_pem,
-        )?;
+        batch.record(&[(name.clone(), cert.clone())])?;
+        batch.audit(batch.event("generate", name).certificate(&cert));
+        batch.commit()?;
+        self.write_host_files(&ssldir, name, &key, &cert)?;
         Ok(Generated {
             certificate: cert,
             private_key_path: ssldir.private_key_path(name),
@@ -176,20 +171,35 @@ impl Ca {
                     allow_subject_alt_names: true,
                     ..self.config.policy
                 };
-                let serial = self.store.reserve_serials(&lock, 1)?;
+                let mut batch = Batch::new(self, &lock, &self.actor, now);
+                let serial = batch.reserve(1)?;
                 let certificate = self
                     .authority
                     .issue(name, &csr, &policy, serial, validity, false)?;
-                self.store
-                    .record_signed(&lock, &[(name.clone(), certificate.clone())])?;
-                let event = Event::new(now, &self.actor, "generate", name)
-                    .certificate(&certificate)
-                    .because("this host's certificate, for its existing key");
-                self.store.append_audit(&lock, &event.to_line())?;
-                self.store.delete_request(&lock, name)?;
+                batch.record(&[(name.clone(), certificate.clone())])?;
+                batch.audit(
+                    batch
+                        .event("generate", name)
+                        .certificate(&certificate)
+                        .because("this host's certificate, for its existing key"),
+                );
+                batch.commit()?;
                 (certificate, true)
             }
         };
+        self.write_host_files(&ssldir, name, &key, &certificate)?;
+        Ok((certificate, issued))
+    }
+
+    /// Write `name`'s public key and certificate to `ssldir`, with the CA chain and CRL chain
+    /// a host needs beside them.
+    fn write_host_files(
+        &self,
+        ssldir: &Ssldir,
+        name: &Certname,
+        key: &PrivateKey,
+        certificate: &Certificate,
+    ) -> Result<(), Error> {
         let crl_pem = self.store.crl_pem()?;
         ssldir.write_public(
             name,
@@ -198,7 +208,7 @@ impl Ca {
             self.authority.chain_pem().as_bytes(),
             &crl_pem,
         )?;
-        Ok((certificate, issued))
+        Ok(())
     }
 }
 

@@ -1,7 +1,12 @@
 //! The operations an administrator performs on a CA: set up, import, submit, sign, revoke, clean,
 //! generate, list, verify. Each one combines the pure rules ([`crate::authority`],
-//! [`crate::crl`]) with the on-disk [`Store`], under the store's lock, and returns typed results
+//! [`crate::crl`]) with the CA's [`Store`], under the store's lock, and returns typed results
 //! for a renderer. The CLI's two dialects and the daemon all call these, and only these.
+//!
+//! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
+//! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
+//! this host's own certificates `host`. No file layout lives here ([`crate::store`],
+//! [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
 //! the CA exactly as it was.
@@ -12,7 +17,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::audit::{self};
-use crate::authority::{self, Authority, Policy};
+use crate::authority::{self, Authority, Policy, Validity};
 use crate::autosign::{self, Autosign, Decision};
 use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
@@ -24,6 +29,7 @@ use crate::settings::Settings;
 use crate::store::inventory;
 use crate::store::{Lock, NewCa, Store};
 
+mod batch;
 mod enroll;
 mod host;
 mod revoke;
@@ -87,7 +93,7 @@ impl Config {
 
 /// The shape of a new CA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
+pub enum Hierarchy {
     /// Root `Puppet Root CA: <hex>` + intermediate `Puppet CA: <certname>` (puppetserver 7).
     Chained,
     /// One self-signed `Puppet CA: <certname>` (Puppet <= 5, a first `puppet master` start).
@@ -118,7 +124,7 @@ impl State {
 
 /// What the CA knows about one name.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub struct CertificateStatus {
     /// The certname.
     pub name: Certname,
     /// Requested, signed or revoked.
@@ -139,7 +145,7 @@ pub struct Entry {
     pub der: Vec<u8>,
 }
 
-impl Entry {
+impl CertificateStatus {
     /// Fingerprint of the certificate or request with another digest.
     pub fn fingerprint_with(&self, digest: Digest) -> String {
         crate::certificate::fingerprint(&self.der, digest)
@@ -169,7 +175,7 @@ pub type Outcome<T> = (Certname, Result<T, Error>);
 
 /// What happened to a submitted CSR.
 #[derive(Debug)]
-pub struct Submission {
+pub struct Submitted {
     /// The queued request.
     pub csr: Csr,
     /// What autosign decided, and why.
@@ -248,16 +254,16 @@ impl Ca {
         if store.presence() == crate::store::Presence::Absent {
             let lock = store.lock()?;
             if store.presence() == crate::store::Presence::Absent {
-                let ca = Ca::create(config, Layout::SelfSigned, now, &lock)?;
+                let ca = Ca::create(config, Hierarchy::SelfSigned, now, &lock)?;
                 return Ok((ca, true));
             }
         }
         Ok((Ca::open(config)?, false))
     }
 
-    /// Set up a new CA (refused when one exists) and, for [`Layout::Chained`], this host's own
+    /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
     /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does.
-    pub fn setup(config: Config, layout: Layout, now: OffsetDateTime) -> Result<Ca, Error> {
+    pub fn setup(config: Config, layout: Hierarchy, now: OffsetDateTime) -> Result<Ca, Error> {
         let store = Store::new(&config.cadir);
         let lock = store.lock()?;
         let ca = Ca::create(config, layout, now, &lock)?;
@@ -270,7 +276,7 @@ impl Ca {
 
     fn create(
         config: Config,
-        layout: Layout,
+        layout: Hierarchy,
         now: OffsetDateTime,
         lock: &Lock,
     ) -> Result<Ca, Error> {
@@ -288,19 +294,14 @@ impl Ca {
         let key = PrivateKey::generate(config.key)?;
         let key_pem = key.to_pem()?;
         let public_key_pem = key.public_key_pem()?;
+        let validity = Validity::new(now, authority::CA_TTL)?;
         let (authority, root_key_pem, crls) = match layout {
-            Layout::SelfSigned => {
-                let authority = Authority::create_self_signed(
-                    &ca_name,
-                    key,
-                    Serial(1),
-                    now,
-                    authority::CA_TTL,
-                )?;
+            Hierarchy::SelfSigned => {
+                let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
                 let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 (authority, None, vec![crl])
             }
-            Layout::Chained => {
+            Hierarchy::Chained => {
                 let mut random = [0u8; 7];
                 openssl::rand::rand_bytes(&mut random).map_err(|e| KeyError::Generate {
                     reason: e.to_string(),
@@ -314,15 +315,9 @@ impl Ca {
                 );
                 let root_key = PrivateKey::generate(config.key)?;
                 let root_key_pem = root_key.to_pem()?;
-                let root = Authority::create_self_signed(
-                    &root_name,
-                    root_key,
-                    Serial(1),
-                    now,
-                    authority::CA_TTL,
-                )?;
-                let intermediate =
-                    root.create_intermediate(&ca_name, key, Serial(2), now, authority::CA_TTL)?;
+                let root =
+                    Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
+                let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
                 let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
                 (intermediate, Some(root_key_pem), vec![crl, root_crl])
@@ -331,13 +326,13 @@ impl Ca {
         let chain_pem = authority.chain_pem();
         let crl_pem: String = crls.iter().map(Crl::to_pem).collect();
         let inventory_lines = match layout {
-            Layout::SelfSigned => vec![inventory::Line {
+            Hierarchy::SelfSigned => vec![inventory::Line {
                 serial: Serial(1),
                 not_before: authority.certificate().not_before,
                 not_after: authority.certificate().not_after,
                 subject: format!("/CN={ca_name}"),
             }],
-            Layout::Chained => Vec::new(),
+            Hierarchy::Chained => Vec::new(),
         };
         store.create(
             lock,
@@ -347,7 +342,11 @@ impl Ca {
                 public_key_pem: &public_key_pem,
                 crl_pem: crl_pem.as_bytes(),
                 root_key_pem: root_key_pem.as_deref(),
-                next_serial: Serial(if layout == Layout::SelfSigned { 2 } else { 1 }),
+                next_serial: Serial(if layout == Hierarchy::SelfSigned {
+                    2
+                } else {
+                    1
+                }),
                 inventory: &inventory_lines,
             },
         )?;

@@ -1,4 +1,5 @@
-//! Revoking (one new CRL per call) and cleaning, and the audit trail's actor and reader.
+//! Revoking (one new CRL per call, built by [`crate::crl`]) and cleaning, and reading the audit
+//! trail. Signing is not here ([`Ca::sign`]).
 
 use std::collections::HashSet;
 
@@ -9,7 +10,7 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl, Reason, Revocation};
 use crate::error::{Error, StoreError};
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 use crate::store::Lock;
 
 use super::{Ca, Cleaned, Outcome};
@@ -126,12 +127,6 @@ impl Ca {
             .collect();
         self.store.append_audit(lock, &lines)?;
         Ok(outcomes)
-    }
-
-    /// Who the audit trail names for this CA's actions (`cli:<user>` by default). A `Ca` shared
-    /// by concurrent callers (the daemon) passes each caller to the `*_as` calls instead.
-    pub fn set_actor(&mut self, actor: impl Into<String>) {
-        self.actor = actor.into();
     }
 
     /// The audit trail, oldest first.

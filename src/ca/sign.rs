@@ -1,18 +1,25 @@
-//! Signing queued requests (one batch per lock hold, serials reserved first, signatures on all
-//! cores) and renewing certificates.
-
-use std::collections::HashSet;
+//! Signing queued requests (one [`Batch`] per call) and renewing certificates; the duplicate
+//! rule (one valid certificate per name unless `allow_duplicate_certs`).
 
 use time::OffsetDateTime;
 
 use crate::audit::Event;
 use crate::authority::{Policy, Validity};
-use crate::certificate::{Certificate, Serial};
+use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, PolicyError, StoreError};
 
+use super::batch::{Batch, Done, Step};
 use super::{Ca, Outcome, SignOptions, State};
+
+/// A queued request that may be signed.
+enum Queued {
+    /// Not signed yet.
+    Unsigned(Csr),
+    /// Already signed: the valid certificate in `signed/` was issued from it.
+    Signed(Certificate),
+}
 
 impl Ca {
     pub(super) fn certificate_state(&self, name: &Certname) -> Result<Option<State>, Error> {
@@ -115,6 +122,8 @@ impl Ca {
         }
     }
 
+    /// Sign the queued requests of `names` under one lock hold (see [`Batch`]). With
+    /// `expected_pem`, only a request that is still exactly those bytes is signed.
     pub(super) fn sign_batch(
         &self,
         actor: &str,
@@ -130,160 +139,80 @@ impl Ca {
         };
         let validity = Validity::new(now, options.ttl.unwrap_or(self.config.ttl))?;
         let lock = self.store.lock()?;
-        let mut results: Vec<Option<Result<Certificate, Error>>> = Vec::new();
-        let mut ready: Vec<(usize, Certname, Csr)> = Vec::new();
-        let mut seen = HashSet::new();
-        // Requests already signed: a signing killed before it removed them left them behind.
-        let mut leftovers: Vec<(usize, Certname, Certificate)> = Vec::new();
-        for (index, name) in names.iter().enumerate() {
-            results.push(None);
-            if !seen.insert(name.clone()) {
-                results[index] = Some(Err(Error::Value {
-                    what: "certname",
-                    value: name.to_string(),
-                    reason: "given twice".into(),
-                }));
-                continue;
-            }
-            let checked = (|| -> Result<(Csr, Option<Certificate>), Error> {
-                let pem = self.request_pem(name)?;
-                if expected_pem.is_some_and(|expected| expected != pem.as_slice()) {
-                    return Err(PolicyError::Replaced {
-                        name: name.to_string(),
-                    }
-                    .into());
+        let mut batch = Batch::new(self, &lock, actor, now);
+        let mut steps = Vec::with_capacity(names.len());
+        for name in names {
+            let queued = batch
+                .admit(name)
+                .and_then(|()| self.queued_for_signing(name, &policy, expected_pem));
+            let step = match queued {
+                Ok(Queued::Unsigned(csr)) => Step::Sign(csr, ()),
+                Ok(Queued::Signed(certificate)) => {
+                    // A signing killed before it removed the request left it behind.
+                    self.store.delete_request(&lock, name)?;
+                    Step::Skip(Ok(certificate))
                 }
-                let csr = Csr::from_pem(&pem)?;
-                policy.check(name, &csr)?;
-                if let Some(cert) = self.signed_from(name, &csr)? {
-                    return Ok((csr, Some(cert)));
-                }
-                if !self.config.allow_duplicate_certs {
-                    if let Some(state) = self.certificate_state(name)? {
-                        if state == State::Signed {
-                            return Err(PolicyError::Duplicate {
-                                name: name.to_string(),
-                                state: state.as_str(),
-                            }
-                            .into());
-                        }
-                    }
-                }
-                Ok((csr, None))
-            })();
-            match checked {
-                Ok((csr, None)) => ready.push((index, name.clone(), csr)),
-                Ok((_, Some(cert))) => leftovers.push((index, name.clone(), cert)),
-                Err(error) => results[index] = Some(Err(error)),
-            }
+                Err(error) => Step::Skip(Err(error)),
+            };
+            steps.push((name.clone(), step));
         }
-        for (index, name, cert) in leftovers {
-            self.store.delete_request(&lock, &name)?;
-            results[index] = Some(Ok(cert));
-        }
-        if !ready.is_empty() {
-            let first = self.store.reserve_serials(&lock, ready.len() as u128)?;
-            let jobs: Vec<(&Certname, &Csr, Serial)> = ready
-                .iter()
-                .enumerate()
-                .map(|(offset, (_, name, csr))| (name, csr, Serial(first.0 + offset as u128)))
-                .collect();
-            let mut issued = Vec::new();
-            for ((index, name, _), result) in
-                ready.iter().zip(self.issue_all(&jobs, &policy, validity))
-            {
-                match result {
-                    Ok(cert) => issued.push((*index, name.clone(), cert)),
-                    Err(error) => results[*index] = Some(Err(error)),
-                }
-            }
-            let records: Vec<(Certname, Certificate)> = issued
-                .iter()
-                .map(|(_, n, c)| (n.clone(), c.clone()))
-                .collect();
-            self.store.record_signed(&lock, &records)?;
-            for (index, name, cert) in issued {
-                self.store.delete_request(&lock, &name)?;
-                results[index] = Some(Ok(cert));
-            }
-        }
-        let outcomes: Vec<Outcome<Certificate>> = names
-            .iter()
-            .zip(results)
-            .map(|(name, result)| {
-                (
-                    name.clone(),
-                    result.unwrap_or_else(|| {
-                        Err(Error::Value {
-                            what: "certname",
-                            value: name.to_string(),
-                            reason: "not processed".into(),
-                        })
-                    }),
-                )
+        let outcomes: Vec<Outcome<Certificate>> = batch
+            .sign(steps, &policy, validity)?
+            .into_iter()
+            .map(|(name, done)| match done {
+                Done::Signed(_, (), result) | Done::Skipped(result) => (name, result),
             })
             .collect();
-        let lines: String = outcomes
-            .iter()
-            .map(|(name, result)| {
-                let event = Event::new(now, actor, "sign", name);
-                match result {
-                    Ok(cert) => event.certificate(cert),
-                    Err(error) => event.refused(error),
-                }
-                .to_line()
-            })
-            .collect();
-        self.store.append_audit(&lock, &lines)?;
+        for (name, result) in &outcomes {
+            batch.audit_sign(name, result);
+        }
+        batch.commit()?;
         Ok(outcomes)
     }
 
-    /// Issue certificates for `jobs` on all cores (the CA key's signature is the cost of
-    /// signing); results in the order of `jobs`.
-    pub(super) fn issue_all(
+    /// The queued request of `name`, checked for signing: it must be there (and still be
+    /// `expected_pem` when given), parse, pass `policy`, and not meet a valid certificate
+    /// unless duplicates are allowed (a revoked one may be replaced).
+    fn queued_for_signing(
         &self,
-        jobs: &[(&Certname, &Csr, Serial)],
+        name: &Certname,
         policy: &Policy,
-        validity: Validity,
-    ) -> Vec<Result<Certificate, Error>> {
-        let issue = |(name, csr, serial): &(&Certname, &Csr, Serial)| {
-            self.authority
-                .issue(name, csr, policy, *serial, validity, false)
-        };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(jobs.len());
-        if threads <= 1 {
-            return jobs.iter().map(issue).collect();
+        expected_pem: Option<&[u8]>,
+    ) -> Result<Queued, Error> {
+        let pem = self.request_pem(name)?;
+        if expected_pem.is_some_and(|expected| expected != pem.as_slice()) {
+            return Err(PolicyError::Replaced {
+                name: name.to_string(),
+            }
+            .into());
         }
-        let chunk = jobs.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    (
-                        part,
-                        scope.spawn(move || part.iter().map(issue).collect::<Vec<_>>()),
-                    )
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|(part, handle)| {
-                    handle.join().unwrap_or_else(|_| {
-                        part.iter()
-                            .map(|(name, _, _)| {
-                                Err(Error::Value {
-                                    what: "certificate for",
-                                    value: name.to_string(),
-                                    reason: "its signing thread panicked".into(),
-                                })
-                            })
-                            .collect()
-                    })
-                })
-                .collect()
-        })
+        let csr = Csr::from_pem(&pem)?;
+        policy.check(name, &csr)?;
+        if let Some(certificate) = self.signed_from(name, &csr)? {
+            return Ok(Queued::Signed(certificate));
+        }
+        self.check_not_duplicate(name, &[State::Signed])?;
+        Ok(Queued::Unsigned(csr))
+    }
+
+    /// Refused with [`PolicyError::Duplicate`] when `name` has a certificate in one of
+    /// `states`, unless `allow_duplicate_certs`.
+    pub(super) fn check_not_duplicate(
+        &self,
+        name: &Certname,
+        states: &[State],
+    ) -> Result<(), Error> {
+        if self.config.allow_duplicate_certs {
+            return Ok(());
+        }
+        match self.certificate_state(name)? {
+            Some(state) if states.contains(&state) => Err(PolicyError::Duplicate {
+                name: name.to_string(),
+                state: state.as_str(),
+            }
+            .into()),
+            _ => Ok(()),
+        }
     }
 
     /// Renew `current`, the certificate a client authenticated with, on behalf of `actor`

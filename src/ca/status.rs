@@ -1,5 +1,6 @@
 //! What the CA shows: listing, one name's status, certificates, verification, expirations, and
-//! the deletions of puppetserver's `certificate_status` API.
+//! the deletions of puppetserver's `certificate_status` API. Rendering is the caller's
+//! ([`crate::wire`] for puppetserver's JSON).
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -10,14 +11,17 @@ use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
-use crate::store::ssldir::Ssldir;
+use crate::ssldir::Ssldir;
 
-use super::{Ca, Entry, Selection, State};
+use super::{Ca, CertificateStatus, Selection, State};
+
+/// Most threads reading certificates for a listing.
+const LIST_THREADS: usize = 8;
 
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
     /// the given names.
-    pub fn list(&self, selection: &Selection) -> Result<Vec<Entry>, Error> {
+    pub fn list(&self, selection: &Selection) -> Result<Vec<CertificateStatus>, Error> {
         let revoked: HashSet<Serial> = self
             .crls()?
             .first()
@@ -61,39 +65,22 @@ impl Ca {
         &self,
         names: &[Certname],
         revoked: &HashSet<Serial>,
-    ) -> Result<Vec<Entry>, Error> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = names.len().div_ceil(threads).max(1);
-        let results: Vec<Result<Vec<Entry>, Error>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = names
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut entries = Vec::with_capacity(part.len());
-                        for name in part {
-                            if let Some(pem) = self.store.signed(name)? {
-                                entries.push(certificate_entry(name, &pem, revoked)?);
-                            }
-                        }
-                        Ok(entries)
-                    })
+    ) -> Result<Vec<CertificateStatus>, Error> {
+        let read = |name: &Certname| match self.store.signed(name)? {
+            Some(pem) => certificate_entry(name, &pem, revoked).map(Some),
+            None => Ok(None),
+        };
+        let results = crate::parallel::map(
+            names,
+            crate::parallel::cores().min(LIST_THREADS),
+            1,
+            read,
+            |name| {
+                Err(Error::Panicked {
+                    task: format!("reading the certificate of {name}"),
                 })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker.join().unwrap_or_else(|_| {
-                        Err(Error::Value {
-                            what: "listing",
-                            value: String::new(),
-                            reason: "a worker thread panicked".into(),
-                        })
-                    })
-                })
-                .collect()
-        });
+            },
+        );
         let mut entries = Vec::with_capacity(names.len());
         for result in results {
             entries.extend(result?);
@@ -144,7 +131,7 @@ impl Ca {
 
     /// What the CA knows about one name: its certificate (signed or revoked) when there is one,
     /// else its pending request.
-    pub fn status(&self, name: &Certname) -> Result<Entry, Error> {
+    pub fn status(&self, name: &Certname) -> Result<CertificateStatus, Error> {
         let entries = self.list(&Selection {
             all: true,
             names: vec![name.clone()],
@@ -205,7 +192,7 @@ pub struct Expirations {
     pub crls: Vec<(String, OffsetDateTime)>,
 }
 
-pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<Entry, Error> {
+pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<CertificateStatus, Error> {
     let csr = Csr::from_pem(pem).map_err(|e| StoreError::Corrupt {
         path: PathBuf::from(format!("requests/{}", name.file_name())),
         reason: e.to_string(),
@@ -218,7 +205,7 @@ pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<Entry, Error>
         })
         .map(|e| (e.name(), e.value_text()))
         .collect();
-    Ok(Entry {
+    Ok(CertificateStatus {
         name: name.clone(),
         state: State::Requested,
         fingerprint: crate::certificate::fingerprint(csr.der(), Digest::Sha256),
@@ -235,13 +222,13 @@ pub(super) fn certificate_entry(
     name: &Certname,
     pem: &[u8],
     revoked: &HashSet<Serial>,
-) -> Result<Entry, Error> {
+) -> Result<CertificateStatus, Error> {
     let cert = Certificate::from_pem(name.as_str(), pem)?;
     let state = match cert.serial {
         Some(serial) if revoked.contains(&serial) => State::Revoked,
         _ => State::Signed,
     };
-    Ok(Entry {
+    Ok(CertificateStatus {
         name: name.clone(),
         state,
         fingerprint: cert.fingerprint(Digest::Sha256),

@@ -66,6 +66,9 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
         | Error::Passphrase(_)
         | Error::Settings(_)
         | Error::Value { .. } => exit::USAGE,
+        Error::Export(_)
+        | Error::UnknownDigest { .. }
+        | Error::Csr(cert::error::CsrError::AltName { .. }) => exit::USAGE,
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,

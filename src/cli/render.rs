@@ -7,14 +7,14 @@ use comfy_table::{presets, Table};
 use serde_json::{json, Value};
 
 use cert::autosign::Reason;
-use cert::ca::{Entry, Outcome, State, Verdict};
-use cert::status::entry_json;
+use cert::ca::{CertificateStatus, Outcome, State, Verdict};
 use cert::store::inventory::format_time;
+use cert::wire::certificate_status_json;
 
 /// The entries as a table: name, state, serial, expiry, fingerprint, alt names, and an
 /// `autosign` column saying what autosign would do with each request when `verdicts` is not
 /// empty.
-pub(crate) fn table(entries: &[Entry], verdicts: &[Outcome<Verdict>]) -> String {
+pub(crate) fn table(entries: &[CertificateStatus], verdicts: &[Outcome<Verdict>]) -> String {
     if entries.is_empty() {
         return "No certificates to list\n".into();
     }
@@ -50,7 +50,7 @@ pub(crate) fn table(entries: &[Entry], verdicts: &[Outcome<Verdict>]) -> String 
 }
 
 /// `puppet cert --list` lines: `+ "name" (SHA256) FP (alt names: "DNS:a", "DNS:b")`.
-pub(crate) fn puppet_lines(entries: &[Entry]) -> String {
+pub(crate) fn puppet_lines(entries: &[CertificateStatus]) -> String {
     let width = entries
         .iter()
         .map(|e| e.name.as_str().len() + 2)
@@ -85,11 +85,11 @@ pub(crate) fn puppet_lines(entries: &[Entry]) -> String {
 
 /// Entries as a JSON array, with an `autosign` object (`sign`, `reason`) on each request that
 /// `verdicts` covers.
-pub(crate) fn entries_json(entries: &[Entry], verdicts: &[Outcome<Verdict>]) -> String {
+pub(crate) fn entries_json(entries: &[CertificateStatus], verdicts: &[Outcome<Verdict>]) -> String {
     let values: Vec<Value> = entries
         .iter()
         .map(|entry| {
-            let mut value = entry_json(entry);
+            let mut value = certificate_status_json(entry);
             if entry.state == State::Requested {
                 if let Some((_, outcome)) = verdicts.iter().find(|(name, _)| *name == entry.name) {
                     value["autosign"] = verdict_json(outcome);
@@ -121,7 +121,7 @@ pub(crate) fn verdict_line(outcome: &Result<Verdict, cert::Error>) -> String {
     }
 }
 
-fn verdict_for(entry: &Entry, verdicts: &[Outcome<Verdict>]) -> Option<String> {
+fn verdict_for(entry: &CertificateStatus, verdicts: &[Outcome<Verdict>]) -> Option<String> {
     if entry.state != State::Requested {
         return None;
     }

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::certname::Certname;
-use crate::error::Error;
+use crate::error::{Error, ExportError};
 
 /// TLS 1.2 cipher suites: Mozilla's "intermediate" list (forward secrecy, AEAD; no RC4, 3DES,
 /// CBC or export suites). TLS 1.3 suites are all fine and left to the library's defaults.
@@ -56,11 +56,10 @@ pub struct Listen {
 
 impl Listen {
     /// `8140`, `127.0.0.1:8140` or `[::1]:8140`.
-    pub fn parse(text: &str) -> Result<Listen, Error> {
-        let bad = |reason: &str| Error::Value {
-            what: "--listen",
+    pub fn parse(text: &str) -> Result<Listen, ExportError> {
+        let bad = |reason: &'static str| ExportError::Listen {
             value: text.into(),
-            reason: reason.into(),
+            reason,
         };
         if let Ok(port) = text.parse::<u16>() {
             return match port {
@@ -94,11 +93,10 @@ pub struct Upstream {
 
 impl Upstream {
     /// `HOST:PORT`.
-    pub fn parse(text: &str) -> Result<Upstream, Error> {
-        let (host, port) = host_port(text).map_err(|reason| Error::Value {
-            what: "--upstream",
+    pub fn parse(text: &str) -> Result<Upstream, ExportError> {
+        let (host, port) = host_port(text).map_err(|reason| ExportError::Upstream {
             value: text.into(),
-            reason: reason.into(),
+            reason,
         })?;
         Ok(Upstream { host, port })
     }
@@ -161,12 +159,7 @@ impl FragmentOptions {
     ) -> Result<FragmentOptions, Error> {
         check_target_ssldir(target_ssldir)?;
         if upstreams.is_empty() {
-            return Err(Error::Value {
-                what: "--upstream",
-                value: String::new(),
-                reason: "a server config needs the masters behind it: --upstream HOST:PORT[,...]"
-                    .into(),
-            });
+            return Err(ExportError::NoUpstream.into());
         }
         Ok(FragmentOptions {
             server,
@@ -201,11 +194,11 @@ pub fn check_target_ssldir(path: &Path) -> Result<(), Error> {
         None
     };
     match reason {
-        Some(reason) => Err(Error::Value {
-            what: "--target-ssldir",
-            value: text.into_owned(),
-            reason: reason.into(),
-        }),
+        Some(reason) => Err(ExportError::TargetSsldir {
+            path: text.into_owned(),
+            reason,
+        }
+        .into()),
         None => Ok(()),
     }
 }
@@ -245,11 +238,13 @@ pub fn render(name: &Certname, options: &FragmentOptions) -> Result<String, Erro
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    Ok(match options.server {
+    let mut text = header(name, options);
+    text.push_str(&match options.server {
         Server::Apache => apache(name, options, &paths, &id),
-        Server::Haproxy => haproxy(name, options, &paths, &id),
+        Server::Haproxy => haproxy(options, &paths, &id),
         Server::Nginx => nginx(name, options, &paths, &id),
-    })
+    });
+    Ok(text)
 }
 
 /// What the README says about installing the fragment.
@@ -292,7 +287,20 @@ pub fn install_notes(options: &FragmentOptions) -> String {
     text
 }
 
-fn header(text: &mut String, name: &Certname, server: &str, how: &str, options: &FragmentOptions) {
+/// The comment lines every fragment starts with.
+fn header(name: &Certname, options: &FragmentOptions) -> String {
+    let (server, how) = match options.server {
+        Server::Apache => (
+            "Apache",
+            "a <VirtualHost> with its Listen line (needs mod_ssl, mod_headers, mod_proxy, mod_proxy_http)",
+        ),
+        Server::Haproxy => (
+            "HAProxy",
+            "load it with -f beside the global and defaults sections",
+        ),
+        Server::Nginx => ("nginx", "include it inside http {}"),
+    };
+    let mut text = String::new();
     let _ = writeln!(
         text,
         "# {server} config for {name}, made by `cert export`: {how}.\n\
@@ -300,17 +308,11 @@ fn header(text: &mut String, name: &Certname, server: &str, how: &str, options: 
          # against the CA and its CRLs; the result goes upstream in X-Client-Verify and X-Client-DN.",
         options.target_ssldir.display()
     );
+    text
 }
 
 fn nginx(name: &Certname, options: &FragmentOptions, paths: &Paths, id: &str) -> String {
     let mut text = String::new();
-    header(
-        &mut text,
-        name,
-        "nginx",
-        "include it inside http {}",
-        options,
-    );
     let _ = writeln!(text, "\nupstream {id} {{");
     for upstream in &options.upstreams {
         let _ = writeln!(text, "    server {upstream};");
@@ -380,15 +382,8 @@ server {{
     text
 }
 
-fn haproxy(name: &Certname, options: &FragmentOptions, paths: &Paths, id: &str) -> String {
+fn haproxy(options: &FragmentOptions, paths: &Paths, id: &str) -> String {
     let mut text = String::new();
-    header(
-        &mut text,
-        name,
-        "HAProxy",
-        "load it with -f beside the global and defaults sections",
-        options,
-    );
     let dn = "%[ssl_c_s_dn(,0,rfc2253)]";
     let _ = writeln!(
         text,
@@ -435,13 +430,6 @@ backend {id}_masters
 
 fn apache(name: &Certname, options: &FragmentOptions, paths: &Paths, id: &str) -> String {
     let mut text = String::new();
-    header(
-        &mut text,
-        name,
-        "Apache",
-        "a <VirtualHost> with its Listen line (needs mod_ssl, mod_headers, mod_proxy, mod_proxy_http)",
-        options,
-    );
     let listen = options.listen.address_port("");
     let listen = listen.trim_start_matches(':');
     let _ = writeln!(

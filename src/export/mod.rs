@@ -2,7 +2,7 @@
 //! README saying what goes where, a `MANIFEST` of SHA-256 checksums (`sha256sum -c` format),
 //! and optionally a TLS front-end config fragment ([`fragment`]) and a PKCS#12 file.
 //!
-//! This module decides what is in a bundle; [`crate::store::bundle`] writes it. The CA's
+//! This module decides what is in a bundle; [`crate::tree`] writes it. The CA's
 //! private key never goes into a host bundle: only [`ca_standby`] copies the CA directory, and
 //! only when asked for by name.
 
@@ -16,14 +16,14 @@ use openssl::pkcs12::Pkcs12;
 use openssl::stack::Stack;
 use openssl::x509::X509;
 
+use crate::atomic::PUBLIC_MODE;
 use crate::ca::Ca;
 use crate::certificate::pem_chain;
 use crate::certname::Certname;
-use crate::error::{Error, KeyError, StoreError};
+use crate::error::{Error, ExportError, KeyError, StoreError};
 use crate::keys::PrivateKey;
-use crate::store::bundle::TreeFile;
-use crate::store::ssldir::{Ssldir, PRIVATE_KEY_MODE};
-use crate::store::PUBLIC_MODE;
+use crate::ssldir::{Ssldir, PRIVATE_KEY_MODE};
+use crate::tree::TreeFile;
 
 pub use fragment::{FragmentOptions, Listen, Server, Upstream};
 
@@ -99,12 +99,10 @@ struct Material {
 /// host has no key for it.
 pub fn host(ca: &Ca, request: &HostRequest) -> Result<Bundle, Error> {
     if request.role == Role::Agent && request.fragment.is_some() {
-        return Err(Error::Value {
-            what: "--server",
-            value: request.role.as_str().into(),
-            reason: "an agent bundle has no server config; use --for master or --for balancer"
-                .into(),
-        });
+        return Err(ExportError::ServerConfigForAgent {
+            role: request.role.as_str(),
+        }
+        .into());
     }
     let name = &request.name;
     let certificate = ca.verify(name.as_str())?;

@@ -94,8 +94,7 @@ mod tests {
             "Test CA",
             crate::keys::PrivateKey::generate(crate::keys::KeySpec::EcP256).unwrap(),
             crate::certificate::Serial(1),
-            now,
-            crate::authority::DEFAULT_TTL,
+            crate::authority::Validity::new(now, crate::authority::DEFAULT_TTL).unwrap(),
         )
         .unwrap();
         let certificate = ca

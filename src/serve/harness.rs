@@ -1,24 +1,24 @@
 //! Issue 7: the daemon's request handling without TLS or sockets, for the fuzz target
 //! `fuzz/fuzz_targets/http_request.rs` and regression tests. Raw bytes go, as one connection
-//! over an in-memory pipe, through hyper's HTTP/1 parser with the daemon's limits and into the
-//! same [`super::routes::handle`] that `cert serve` uses; the raw response bytes come back.
-//! The only difference from a served connection: TLS (the peer certificate is given instead)
-//! and half-closure (the input ends with EOF, and the response must still be written).
+//! over an in-memory pipe, through hyper's HTTP/1 parser with the daemon's settings
+//! (`http1_builder`) and into the same `routes::handle` that `cert serve` uses; the raw
+//! response bytes come back. The only difference from a served connection: TLS (the peer
+//! certificate is given instead) and half-closure (the input ends with EOF, and the response
+//! must still be written).
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::ca::{Ca, Config};
 use crate::error::{Error, ServeError};
 
 use super::auth::Peer;
-use super::{build_state, Shared, BODY_LIMIT, HEADER_TIMEOUT};
+use super::{build_generation, http1_builder, Shared};
 
 /// The longest [`Harness::exchange`] waits for the daemon to answer and close.
 pub const EXCHANGE_LIMIT: Duration = Duration::from_secs(20);
@@ -62,7 +62,7 @@ impl Harness {
             super::signer::Signer::start()
         };
         let shared = Arc::new(Shared {
-            state: RwLock::new(Arc::new(build_state(ca, host)?)),
+            generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
             crl_modified: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             admins: Vec::new(),
@@ -104,14 +104,9 @@ impl Harness {
                 }
             });
             // The settings of `serve`, plus half-closure (see the module docs).
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .max_buf_size(BODY_LIMIT)
-                // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
-                .max_header_size(BODY_LIMIT)
-                .half_close(true)
-                .serve_connection(TokioIo::new(far), service);
+            let mut builder = http1_builder();
+            builder.half_close(true);
+            let connection = builder.serve_connection(TokioIo::new(far), service);
             let client = async move {
                 let mut response = Vec::new();
                 let (mut reader, mut writer) = tokio::io::split(&mut near);

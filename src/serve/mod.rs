@@ -1,10 +1,12 @@
-//! `cert serve`: the CA over HTTPS, speaking Puppet's CA HTTP API v1 (see [`routes`]).
+//! `cert serve`: the CA over HTTPS, speaking Puppet's CA HTTP API v1.
 //!
-//! Owns the listener, TLS (with optional, verified client certificates; see `tls`), reading
-//! the peer certificate of each connection for [`auth`], timeouts and limits against slow or
-//! greedy clients, one log line per request, reloads and shutdown. It owns no CA rule: every
-//! request becomes one call into [`crate::ca::Ca`], run on tokio's blocking pool because the
-//! store takes a file lock and signs with the CA key.
+//! Owns the listener, TLS (with optional, verified client certificates: `tls`), reading the
+//! peer certificate of each connection for `auth`, the HTTP/1 settings, timeouts and limits
+//! against slow or greedy clients, one log line per request, reloads and shutdown. The
+//! endpoints are `routes` (paths, then one handler per endpoint family); enrolments go through
+//! the group-commit `signer`. It owns no CA rule: every request becomes one call into
+//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock and
+//! signs with the CA key.
 //!
 //! Reloads: a changed `ca_crl.pem` (written by this daemon, `cert --revoke` or another
 //! `cert serve`) is noticed on the next connection and the TLS verifier rebuilt; SIGHUP
@@ -53,7 +55,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// How to serve.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub struct ServeConfig {
     /// Address to listen on.
     pub bind: SocketAddr,
     /// CNs of client certificates allowed the admin endpoints without `pp_cli_auth`.
@@ -62,7 +64,7 @@ pub struct Options {
 
 /// Something the daemon reports as it starts, for the caller to log or print.
 #[derive(Debug)]
-pub enum Event {
+pub enum StartupEvent {
     /// This host's certificate was issued on this start.
     IssuedHostCertificate {
         /// Its CN.
@@ -79,7 +81,11 @@ pub enum Event {
 pub type Loader = Box<dyn Fn() -> Result<Config, Error> + Send + Sync>;
 
 /// Serve until SIGTERM or SIGINT. Issues this host's certificate first when it has none.
-pub fn run(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(), Error> {
+pub fn run(
+    serve_config: ServeConfig,
+    load: Loader,
+    report: impl Fn(StartupEvent),
+) -> Result<(), Error> {
     // aws-lc seeds its random generator on first use from CPU jitter, about 50 ms of CPU; do
     // that while the CA loads instead of in the first TLS handshake.
     std::thread::spawn(|| {
@@ -96,12 +102,12 @@ pub fn run(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(),
         .map_err(|e| ServeError::Runtime {
             reason: e.to_string(),
         })?;
-    runtime.block_on(serve(options, load, report))
+    runtime.block_on(serve(serve_config, load, report))
 }
 
 /// What every connection shares: the CA, the TLS configuration and the allow-list.
 pub(crate) struct Shared {
-    state: RwLock<Arc<State>>,
+    generation: RwLock<Arc<Generation>>,
     crl_modified: Mutex<Option<SystemTime>>,
     load: Loader,
     pub(crate) admins: Vec<String>,
@@ -110,7 +116,7 @@ pub(crate) struct Shared {
 }
 
 /// One generation of the CA and the TLS configuration made from it.
-pub(crate) struct State {
+pub(crate) struct Generation {
     pub(crate) ca: Arc<Ca>,
     host: HostIdentity,
     acceptor: TlsAcceptor,
@@ -118,20 +124,23 @@ pub(crate) struct State {
 
 impl Shared {
     /// The current generation.
-    pub(crate) fn state(&self) -> Arc<State> {
-        self.state
+    pub(crate) fn generation(&self) -> Arc<Generation> {
+        self.generation
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    fn replace(&self, state: State) {
-        *self.state.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state);
+    fn replace(&self, generation: Generation) {
+        *self
+            .generation
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
     }
 
     /// Rebuild the TLS configuration when `ca_crl.pem` changed since the last build.
     fn refresh_crl(&self) {
-        let current = self.state();
+        let current = self.generation();
         let modified = current.ca.store().modified(CaFile::Crl).ok();
         {
             let mut seen = self
@@ -143,10 +152,10 @@ impl Shared {
             }
             *seen = modified;
         }
-        match build_state(current.ca.clone(), clone_host(&current.host)) {
-            Ok(state) => {
+        match build_generation(current.ca.clone(), clone_host(&current.host)) {
+            Ok(generation) => {
                 tracing::info!("CRL changed; TLS client verification reloaded");
-                self.replace(state);
+                self.replace(generation);
             }
             Err(error) => tracing::error!("cannot reload the CRL: {error}"),
         }
@@ -158,14 +167,27 @@ impl Shared {
         let ca = Arc::new(Ca::open(config)?);
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let modified = ca.store().modified(CaFile::Crl).ok();
-        let state = build_state(ca, host)?;
+        let generation = build_generation(ca, host)?;
         *self
             .crl_modified
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = modified;
-        self.replace(state);
+        self.replace(generation);
         Ok(())
     }
+}
+
+/// The HTTP/1 settings of every connection: the header timeout (also the keep-alive idle
+/// limit) and the size limits.
+pub(crate) fn http1_builder() -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(BODY_LIMIT)
+        // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
+        .max_header_size(BODY_LIMIT);
+    builder
 }
 
 fn clone_host(host: &HostIdentity) -> HostIdentity {
@@ -176,43 +198,47 @@ fn clone_host(host: &HostIdentity) -> HostIdentity {
     }
 }
 
-fn build_state(ca: Arc<Ca>, host: HostIdentity) -> Result<State, Error> {
+fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error> {
     let config = tls::server_config(&ca, &host)?;
-    Ok(State {
+    Ok(Generation {
         ca,
         host,
         acceptor: TlsAcceptor::from(Arc::new(config)),
     })
 }
 
-async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result<(), Error> {
+async fn serve(
+    serve_config: ServeConfig,
+    load: Loader,
+    report: impl Fn(StartupEvent),
+) -> Result<(), Error> {
     let config = load()?;
     let ca = Arc::new(Ca::open(config)?);
     let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
     if host.issued {
-        report(Event::IssuedHostCertificate {
+        report(StartupEvent::IssuedHostCertificate {
             name: host.certificate.common_name.clone(),
         });
     }
     let crl_modified = ca.store().modified(CaFile::Crl).ok();
     let shared = Arc::new(Shared {
-        state: RwLock::new(Arc::new(build_state(ca, host)?)),
+        generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_modified: Mutex::new(crl_modified),
         load,
-        admins: options.admins.clone(),
+        admins: serve_config.admins.clone(),
         signer: signer::Signer::start(),
     });
-    let listener = TcpListener::bind(options.bind)
+    let listener = TcpListener::bind(serve_config.bind)
         .await
         .map_err(|e| ServeError::Bind {
-            address: options.bind.to_string(),
+            address: serve_config.bind.to_string(),
             reason: e.to_string(),
         })?;
     let address = listener.local_addr().map_err(|e| ServeError::Bind {
-        address: options.bind.to_string(),
+        address: serve_config.bind.to_string(),
         reason: e.to_string(),
     })?;
-    report(Event::Listening { address });
+    report(StartupEvent::Listening { address });
 
     let signal_error = |e: std::io::Error| ServeError::Runtime {
         reason: format!("cannot handle signals: {e}"),
@@ -247,7 +273,7 @@ async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result
                     continue;
                 };
                 shared.refresh_crl();
-                let acceptor = shared.state().acceptor.clone();
+                let acceptor = shared.generation().acceptor.clone();
                 let shared = shared.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
@@ -275,13 +301,7 @@ async fn serve(options: Options, load: Loader, report: impl Fn(Event)) -> Result
                         let peer = peer.clone();
                         async move { Ok::<_, std::convert::Infallible>(logged(shared, peer, remote, request).await) }
                     });
-                    let connection = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(HEADER_TIMEOUT)
-                        .max_buf_size(BODY_LIMIT)
-                        // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
-                        .max_header_size(BODY_LIMIT)
-                        .serve_connection(TokioIo::new(tls), service);
+                    let connection = http1_builder().serve_connection(TokioIo::new(tls), service);
                     if let Err(error) = watcher.watch(connection).await {
                         tracing::debug!("{remote}: connection ended: {error}");
                     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use hyper::body::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::ca::{Ca, Enrollment, Submission};
+use crate::ca::{Ca, Enrollment, Submitted};
 use crate::certname::Certname;
 use crate::error::{Error, ServeError};
 
@@ -29,7 +29,7 @@ pub(crate) struct Signer {
 struct Job {
     ca: Arc<Ca>,
     enrollment: Enrollment,
-    reply: oneshot::Sender<Result<Submission, Error>>,
+    reply: oneshot::Sender<Result<Submitted, Error>>,
 }
 
 impl Signer {
@@ -47,7 +47,7 @@ impl Signer {
         ca: Arc<Ca>,
         name: Certname,
         body: Bytes,
-    ) -> Result<Submission, Error> {
+    ) -> Result<Submitted, Error> {
         let checking = ca.clone();
         let enrollment = tokio::task::spawn_blocking(move || {
             let csr = checking.check_submission(&name, &body)?;

@@ -1,7 +1,8 @@
 //! `inventory.txt`: one line per issued certificate, in Puppet's format.
 //!
 //! `0x0005 2026-11-22T07:14:40UTC 2031-11-22T07:14:40UTC /CN=node2.example.com`; puppetserver
-//! writes `%04X`, the old Ruby CA `%04x`: both are read, `%04X` is written.
+//! writes `%04X`, the old Ruby CA `%04x`: both are read, `%04X` is written. Parsing and
+//! formatting only: the store reads and appends the file.
 
 use time::format_description::FormatItem;
 use time::macros::format_description;

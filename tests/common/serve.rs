@@ -14,24 +14,6 @@ use super::World;
 pub const SERVE_CONFIG: &str =
     "[main]\ncertname = ca.test\nkey_type = ec\ndns_alt_names = localhost,127.0.0.1\n";
 
-/// Whether `tool --version` runs; like [`super::require_peer`] (skip, or fail under
-/// `CERT_REQUIRE_PEERS=1`).
-pub fn require_tool(name: &str) -> bool {
-    let found = StdCommand::new(name)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if found {
-        return true;
-    }
-    if std::env::var("CERT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("peer {name:?} is required (CERT_REQUIRE_PEERS=1) but cannot be run");
-    }
-    eprintln!("SKIPPED: peer {name:?} not found; install it or set CERT_REQUIRE_PEERS=1 to fail");
-    false
-}
-
 /// A world with [`SERVE_CONFIG`] plus `extra` lines, and a chained CA made by `cert setup`
 /// (which gives this host, `ca.test`, a certificate with `pp_cli_auth`: the admin).
 pub fn world_with_ca(extra: &str) -> World {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cert::agent::{Agent, AgentConfig, Given};
 use cert::settings::{self, Environment, Overrides, Run};
-use cert::store::ssldir::Ssldir;
+use cert::ssldir::Ssldir;
 use cert::Error;
 
 use crate::cli::args::AgentArgs;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use cert::error::{PassphraseError, StoreError};
 use cert::export::{self, Bundle, FragmentOptions, HostRequest, Listen, Role, Server, Upstream};
-use cert::store::bundle;
+use cert::tree;
 use cert::Error;
 
 use crate::cli::args::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
@@ -88,12 +88,12 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
 fn write(bundle: &Bundle, output: &ExportOutput, force: bool) -> Result<PathBuf, Error> {
     match output {
         ExportOutput::Directory(dir) => {
-            bundle::write_tree(dir, &bundle.files, force)?;
+            tree::write_tree(dir, &bundle.files, force)?;
             Ok(dir.clone())
         }
         ExportOutput::Tar(file) => {
             let mtime = u64::try_from(now().unix_timestamp()).unwrap_or(0);
-            bundle::write_tar(file, &bundle.files, mtime, force)?;
+            tree::write_tar(file, &bundle.files, mtime, force)?;
             Ok(file.clone())
         }
     }

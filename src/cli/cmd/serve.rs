@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use cert::ca::Config;
-use cert::serve::{self, Event, Options};
+use cert::serve::{self, ServeConfig, StartupEvent};
 use cert::Error;
 
 use crate::cli::{exit, Context};
@@ -23,11 +23,11 @@ pub(crate) fn run(context: &Context, bind: SocketAddr, admins: Vec<String>) -> R
         }
         .config()
     });
-    serve::run(Options { bind, admins }, load, |event| match event {
-        Event::IssuedHostCertificate { name } => {
+    serve::run(ServeConfig { bind, admins }, load, |event| match event {
+        StartupEvent::IssuedHostCertificate { name } => {
             tracing::info!("issued this host's certificate for {name}")
         }
-        Event::Listening { address } => tracing::info!("listening on https://{address}"),
+        StartupEvent::Listening { address } => tracing::info!("listening on https://{address}"),
     })?;
     Ok(exit::DONE)
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cert::ca::{Ca, Layout};
+use cert::ca::{Ca, Hierarchy};
 use cert::error::StoreError;
 use cert::Error;
 
@@ -22,7 +22,7 @@ pub(crate) fn setup(context: &Context, args: SetupArgs) -> Result<u8, Error> {
     }
     config.key = args.key.or(config.key);
     config.ca_name = args.ca_name;
-    let ca = Ca::setup(config, Layout::Chained, now())?;
+    let ca = Ca::setup(config, Hierarchy::Chained, now())?;
     println!(
         "Generation succeeded. Find your files in {}",
         ca.config().cadir.display()

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cert::ca::Submission;
+use cert::ca::Submitted;
 use cert::certname::Certname;
 use cert::error::StoreError;
 use cert::Error;
@@ -49,7 +49,7 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
     Ok(code)
 }
 
-fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<(Certname, Submission), Error> {
+fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<(Certname, Submitted), Error> {
     let pem = std::fs::read(file).map_err(|e| StoreError::io("read", file, e))?;
     ca.submit_by_common_name(&pem, crate::cli::now())
 }

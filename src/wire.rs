@@ -1,17 +1,17 @@
-//! puppetserver's wire shapes for what the CA knows: the `certificate_status` JSON of an
-//! [`Entry`], the `expirations` document, and puppetserver's wording of refusals that agents
-//! and tools match on. Both the CLI (`--format json`) and the daemon render through here, so
+//! puppetserver's wire shapes for what the CA knows: the `certificate_status` JSON of a
+//! [`CertificateStatus`], the `expirations` document, and puppetserver's wording of refusals
+//! that agents and tools match on. Both the CLI (`--format json`) and the daemon render through here, so
 //! the two cannot drift. Nothing here decides anything about certificates or speaks HTTP.
 
 use serde_json::{json, Map, Value};
 
-use crate::ca::{Entry, Expirations};
+use crate::ca::{CertificateStatus, Expirations};
 use crate::certificate::Digest;
 use crate::error::{CertnameError, CsrError, Error};
 use crate::store::inventory::format_time;
 
 /// One entry as JSON, with puppetserver's `certificate_status` field names.
-pub fn entry_json(entry: &Entry) -> Value {
+pub fn certificate_status_json(entry: &CertificateStatus) -> Value {
     let dns: Vec<&str> = entry
         .alt_names
         .iter()

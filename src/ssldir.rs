@@ -1,19 +1,29 @@
 //! A host's ssldir in Puppet's layout: `certs/NAME.pem`, `certs/ca.pem`, `crl.pem`,
-//! `private_keys/NAME.pem`, `public_keys/NAME.pem`, `certificate_requests/NAME.pem`.
+//! `private_keys/NAME.pem`, `public_keys/NAME.pem`, `certificate_requests/NAME.pem`, and the
+//! `renewal/` files of `cert agent`.
 //!
-//! Written by `--generate`/`setup` on the CA host and by `cert agent`. Private keys are
-//! created with mode 0600 in a 0750 `private_keys/`, never replaced unless asked; every other
-//! file is replaced atomically, so an interrupted agent leaves the old file or the new one.
+//! Written by `--generate`/`setup` and `cert serve` on the CA host (its own identity) and by
+//! `cert agent`. Private keys are created with mode 0600 in a 0750 `private_keys/`, never
+//! replaced unless asked; every other file is replaced atomically (`crate::atomic`), so an
+//! interrupted agent leaves the old file or the new one. This is not CA storage (that is
+//! [`crate::store`]) and it decides nothing about what it holds.
 
 use std::path::{Path, PathBuf};
 
-use super::atomic;
-use super::PUBLIC_MODE;
+use crate::atomic::{self, read_optional, Pending, PUBLIC_MODE};
 use crate::certname::Certname;
 use crate::error::StoreError;
 
 /// Mode of host private keys.
 pub const PRIVATE_KEY_MODE: u32 = 0o600;
+/// Mode of the ssldir itself (Puppet's).
+const ROOT_MODE: u32 = 0o771;
+/// Mode of `private_keys/`.
+const PRIVATE_KEYS_MODE: u32 = 0o750;
+/// Mode of `renewal/`, which holds a key too.
+const RENEWAL_MODE: u32 = 0o700;
+/// Mode of the other directories.
+const DIRECTORY_MODE: u32 = 0o755;
 
 /// One host's ssldir.
 #[derive(Debug, Clone)]
@@ -54,6 +64,20 @@ impl Ssldir {
         self.root.join("crl.pem")
     }
 
+    /// `public_keys/NAME.pem`.
+    fn public_key_path(&self, name: &Certname) -> PathBuf {
+        self.root.join("public_keys").join(name.file_name())
+    }
+
+    /// Make the ssldir and each of `directories` (relative, with their mode) when missing.
+    fn ensure(&self, directories: &[(&str, u32)]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.root, ROOT_MODE)?;
+        for (directory, mode) in directories {
+            atomic::ensure_directory(&self.root.join(directory), *mode)?;
+        }
+        Ok(())
+    }
+
     /// Write a private key; refuses to replace one unless `replace`.
     pub fn write_private_key(
         &self,
@@ -61,8 +85,7 @@ impl Ssldir {
         pem: &[u8],
         replace: bool,
     ) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        atomic::ensure_directory(&self.root.join("private_keys"), 0o750)?;
+        self.ensure(&[("private_keys", PRIVATE_KEYS_MODE)])?;
         let path = self.private_key_path(name);
         if replace {
             atomic::write(&path, pem, PRIVATE_KEY_MODE)
@@ -77,22 +100,11 @@ impl Ssldir {
         name: &Certname,
         public_key_pem: &'a [u8],
         certificate_pem: &'a [u8],
-    ) -> Result<Vec<atomic::Pending<'a>>, StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        for directory in ["certs", "public_keys"] {
-            atomic::ensure_directory(&self.root.join(directory), 0o755)?;
-        }
+    ) -> Result<Vec<Pending<'a>>, StoreError> {
+        self.ensure(&[("certs", DIRECTORY_MODE), ("public_keys", DIRECTORY_MODE)])?;
         Ok(vec![
-            atomic::Pending {
-                path: self.root.join("public_keys").join(name.file_name()),
-                bytes: public_key_pem,
-                mode: PUBLIC_MODE,
-            },
-            atomic::Pending {
-                path: self.certificate_path(name),
-                bytes: certificate_pem,
-                mode: PUBLIC_MODE,
-            },
+            Pending::public(self.public_key_path(name), public_key_pem),
+            Pending::public(self.certificate_path(name), certificate_pem),
         ])
     }
 
@@ -106,16 +118,8 @@ impl Ssldir {
         crl_pem: &[u8],
     ) -> Result<(), StoreError> {
         let mut files = self.host_files(name, public_key_pem, certificate_pem)?;
-        files.push(atomic::Pending {
-            path: self.ca_certificate_path(),
-            bytes: ca_pem,
-            mode: PUBLIC_MODE,
-        });
-        files.push(atomic::Pending {
-            path: self.crl_path(),
-            bytes: crl_pem,
-            mode: PUBLIC_MODE,
-        });
+        files.push(Pending::public(self.ca_certificate_path(), ca_pem));
+        files.push(Pending::public(self.crl_path(), crl_pem));
         atomic::write_all(&files)
     }
 
@@ -138,12 +142,12 @@ impl Ssldir {
 
     /// The pinned CA certificate bundle, when there is one.
     pub fn ca_certificate(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.ca_certificate_path())
+        read_optional(&self.ca_certificate_path())
     }
 
     /// The CRL chain, when there is one.
     pub fn crl(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.crl_path())
+        read_optional(&self.crl_path())
     }
 
     /// When `crl.pem` was last written (for `If-Modified-Since`).
@@ -155,19 +159,10 @@ impl Ssldir {
 
     /// Pin the CA certificate bundle and its CRL chain (`certs/ca.pem`, `crl.pem`).
     pub fn write_ca_and_crl(&self, ca_pem: &[u8], crl_pem: &[u8]) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        atomic::ensure_directory(&self.root.join("certs"), 0o755)?;
+        self.ensure(&[("certs", DIRECTORY_MODE)])?;
         atomic::write_all(&[
-            atomic::Pending {
-                path: self.ca_certificate_path(),
-                bytes: ca_pem,
-                mode: PUBLIC_MODE,
-            },
-            atomic::Pending {
-                path: self.crl_path(),
-                bytes: crl_pem,
-                mode: PUBLIC_MODE,
-            },
+            Pending::public(self.ca_certificate_path(), ca_pem),
+            Pending::public(self.crl_path(), crl_pem),
         ])
     }
 
@@ -185,14 +180,13 @@ impl Ssldir {
 
     /// Replace `crl.pem`.
     pub fn write_crl(&self, crl_pem: &[u8]) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
+        self.ensure(&[])?;
         atomic::write(&self.crl_path(), crl_pem, PUBLIC_MODE)
     }
 
     /// Keep the CSR just submitted in `certificate_requests/NAME.pem`.
     pub fn write_request(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        atomic::ensure_directory(&self.root.join("certificate_requests"), 0o755)?;
+        self.ensure(&[("certificate_requests", DIRECTORY_MODE)])?;
         atomic::write(&self.request_path(name), pem, PUBLIC_MODE)
     }
 
@@ -223,25 +217,23 @@ impl Ssldir {
 
     /// The renewal key, when a renewal is under way.
     pub fn renewal_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.renewal_key_path(name))
+        read_optional(&self.renewal_key_path(name))
     }
 
     /// The renewal request, when one was submitted.
     pub fn renewal_request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.renewal_request_path(name))
+        read_optional(&self.renewal_request_path(name))
     }
 
     /// Keep a new renewal key (mode 0600 in a 0700 `renewal/`); never replaces one.
     pub fn write_renewal_key(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        atomic::ensure_directory(&self.root.join("renewal"), 0o700)?;
+        self.ensure(&[("renewal", RENEWAL_MODE)])?;
         atomic::create_new(&self.renewal_key_path(name), pem, PRIVATE_KEY_MODE)
     }
 
     /// Keep the request submitted for the renewal key.
     pub fn write_renewal_request(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.root, 0o771)?;
-        atomic::ensure_directory(&self.root.join("renewal"), 0o700)?;
+        self.ensure(&[("renewal", RENEWAL_MODE)])?;
         atomic::write(&self.renewal_request_path(name), pem, PUBLIC_MODE)
     }
 
@@ -254,27 +246,14 @@ impl Ssldir {
         public_key_pem: &[u8],
         certificate_pem: &[u8],
     ) -> Result<(), StoreError> {
-        for directory in ["certs", "public_keys"] {
-            atomic::ensure_directory(&self.root.join(directory), 0o755)?;
-        }
-        atomic::ensure_directory(&self.root.join("private_keys"), 0o750)?;
-        atomic::write_all(&[
-            atomic::Pending {
-                path: self.private_key_path(name),
-                bytes: private_key_pem,
-                mode: PRIVATE_KEY_MODE,
-            },
-            atomic::Pending {
-                path: self.root.join("public_keys").join(name.file_name()),
-                bytes: public_key_pem,
-                mode: PUBLIC_MODE,
-            },
-            atomic::Pending {
-                path: self.certificate_path(name),
-                bytes: certificate_pem,
-                mode: PUBLIC_MODE,
-            },
-        ])?;
+        self.ensure(&[("private_keys", PRIVATE_KEYS_MODE)])?;
+        let mut files = vec![Pending {
+            path: self.private_key_path(name),
+            bytes: private_key_pem,
+            mode: PRIVATE_KEY_MODE,
+        }];
+        files.extend(self.host_files(name, public_key_pem, certificate_pem)?);
+        atomic::write_all(&files)?;
         atomic::remove(&self.renewal_request_path(name))?;
         atomic::remove(&self.renewal_key_path(name))?;
         Ok(())
@@ -287,17 +266,17 @@ impl Ssldir {
 
     /// Read the private key for `name`.
     pub fn private_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.private_key_path(name))
+        read_optional(&self.private_key_path(name))
     }
 
     /// Read the request kept in `certificate_requests/NAME.pem`.
     pub fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.request_path(name))
+        read_optional(&self.request_path(name))
     }
 
     /// Read the certificate for `name`.
     pub fn certificate(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        super::read_optional(&self.certificate_path(name))
+        read_optional(&self.certificate_path(name))
     }
 
     /// Remove every file of `name` (key, public key, certificate, request); returns what went.

@@ -1,16 +1,24 @@
-//! Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory.
+//! Crash-safe file writes, the one way this crate writes a file: temp file in the same
+//! directory, fsync, rename, fsync the directory; durable removal; directories made with their
+//! mode; and reading a file that may be missing.
 //!
 //! A crash at any instant leaves the old file or the new one, never a torn one. New files are
 //! created with their final mode from the start (a key is never briefly world-readable) and, when
 //! we run as root in a directory owned by someone else (puppetserver's `puppet` user), handed to
 //! the directory's owner and group so the other service can keep reading them.
+//!
+//! Used by the CA directory ([`crate::store`]), a host's ssldir ([`crate::ssldir`]) and export
+//! trees ([`crate::tree`]). It knows nothing of what the files mean.
 
 use std::fs::{self, File, OpenOptions, Permissions};
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::StoreError;
+
+/// Mode of every file that is not a secret: certificates, CRLs, requests, public keys.
+pub(crate) const PUBLIC_MODE: u32 = 0o644;
 
 /// One file to write.
 #[derive(Debug)]
@@ -21,6 +29,17 @@ pub(crate) struct Pending<'a> {
     pub(crate) bytes: &'a [u8],
     /// Mode, e.g. `0o644`.
     pub(crate) mode: u32,
+}
+
+impl<'a> Pending<'a> {
+    /// A file that is not a secret (mode [`PUBLIC_MODE`]).
+    pub(crate) fn public(path: PathBuf, bytes: &'a [u8]) -> Pending<'a> {
+        Pending {
+            path,
+            bytes,
+            mode: PUBLIC_MODE,
+        }
+    }
 }
 
 /// Write one file atomically.
@@ -81,36 +100,12 @@ const STAGE_THREADS: usize = 16;
 
 /// [`stage`] every file, from several threads when there are many; results in order.
 fn stage_all(files: &[Pending<'_>]) -> Vec<Result<PathBuf, StoreError>> {
-    if files.len() <= STAGE_CHUNK {
-        return files.iter().map(stage).collect();
-    }
-    let chunk = files.len().div_ceil(STAGE_THREADS).max(STAGE_CHUNK);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                (
-                    part,
-                    scope.spawn(move || part.iter().map(stage).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(part, handle)| {
-                handle.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|file| {
-                            Err(StoreError::io(
-                                "write",
-                                &file.path,
-                                std::io::Error::other("the writing thread panicked"),
-                            ))
-                        })
-                        .collect()
-                })
-            })
-            .collect()
+    crate::parallel::map(files, STAGE_THREADS, STAGE_CHUNK, stage, |file| {
+        Err(StoreError::io(
+            "write",
+            &file.path,
+            std::io::Error::other("the writing thread panicked"),
+        ))
     })
 }
 
@@ -126,7 +121,7 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Sto
     let _ = fs::remove_file(&temp);
     match linked {
         Ok(()) => sync_directory(&parent(path)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
             path: path.to_path_buf(),
         }),
         Err(e) => Err(StoreError::io("create", path, e)),
@@ -145,7 +140,7 @@ pub(crate) fn ensure_directory(directory: &Path, mode: u32) -> Result<(), StoreE
     }
     match fs::create_dir(directory) {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => return Ok(()),
         Err(e) => return Err(StoreError::io("create directory", directory, e)),
     }
     fs::set_permissions(directory, Permissions::from_mode(mode))
@@ -164,8 +159,17 @@ pub(crate) fn remove(path: &Path) -> Result<bool, StoreError> {
             sync_directory(&parent(path))?;
             Ok(true)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
         Err(e) => Err(StoreError::io("remove", path, e)),
+    }
+}
+
+/// The bytes of `path`; `None` when there is no such file.
+pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::io("read", path, e)),
     }
 }
 
@@ -195,7 +199,7 @@ fn stage(file: &Pending<'_>) -> Result<PathBuf, StoreError> {
             .open(&temp);
         let mut handle: File = match opened {
             Ok(handle) => handle,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && attempt < 16 => {
                 attempt += 1;
                 continue;
             }
@@ -236,13 +240,15 @@ fn give_to_parent_owner(path: &Path) -> Result<(), StoreError> {
         .map_err(|e| StoreError::io("change the owner of", path, e))
 }
 
-fn sync_directory(directory: &Path) -> Result<(), StoreError> {
+/// Make what was renamed into or removed from `directory` durable.
+pub(crate) fn sync_directory(directory: &Path) -> Result<(), StoreError> {
     File::open(directory)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io("sync", directory, e))
 }
 
-fn parent(path: &Path) -> PathBuf {
+/// The directory `path` is in (`.` for a bare file name).
+pub(crate) fn parent(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -1,16 +1,17 @@
-//! Writing an export bundle (a tree of files with modes) to a new directory or a `.tar.gz`.
+//! A tree of files with modes (an export bundle, a copy of the CA directory) and writing it, all
+//! or nothing, to a new directory or a `.tar.gz`.
 //!
-//! All or nothing: a directory is built in a temp directory beside the output, every file
-//! synced, then renamed into place (with `force`, the old tree is renamed away first and removed
-//! after); a tarball is built in memory and written atomically. An existing output is refused
-//! unless `force`. What goes into a bundle is [`crate::export`]'s business, not this module's.
+//! A directory is built in a temp directory beside the output, every file synced, then renamed
+//! into place (with `force`, the old tree is renamed away first and removed after); a tarball
+//! is built in memory and written atomically (`crate::atomic`). An existing output is refused
+//! unless `force`. What goes into a tree is [`crate::export`]'s business, not this module's.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
-use super::atomic;
+use crate::atomic::{self, parent, sync_directory};
 use crate::error::StoreError;
 
 /// One file of a bundle.
@@ -172,7 +173,7 @@ fn fill(root: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
             .map_err(|e| StoreError::io("write", &target, e))?;
     }
     for directory in directories.iter().rev() {
-        sync(directory)?;
+        sync_directory(directory)?;
     }
     Ok(())
 }
@@ -192,7 +193,7 @@ fn replace(temp: &Path, out: &Path, force: bool) -> Result<(), StoreError> {
         }
         return Err(StoreError::io("rename into", out, e));
     }
-    sync(&parent(out))?;
+    sync_directory(&parent(out))?;
     if let Some(old) = old {
         let removed = if old.is_dir() {
             fs::remove_dir_all(&old)
@@ -214,19 +215,6 @@ fn sibling(out: &Path, what: &str) -> PathBuf {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     parent(out).join(format!(".{name}.{what}-{}-{nanos}", std::process::id()))
-}
-
-fn parent(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-fn sync(directory: &Path) -> Result<(), StoreError> {
-    File::open(directory)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| StoreError::io("sync", directory, e))
 }
 
 #[cfg(test)]

@@ -1,0 +1,76 @@
+//! Why the issuance policy, or a batch, refuses to sign a request.
+
+/// Why the issuance policy refuses a request. (Puppet answers these with a 409 when signing.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// DNS/IP alt names other than the certname, without permission.
+    #[error("CSR '{name}' contains subject alternative names ({alt_names}), which are disallowed")]
+    AltNamesNotAllowed {
+        /// The certname.
+        name: String,
+        /// The alt names, comma separated.
+        alt_names: String,
+    },
+    /// pp_auth extensions without permission.
+    #[error("CSR '{name}' contains an authorization extension ({oid}), which is disallowed")]
+    AuthorizationExtensionNotAllowed {
+        /// The certname.
+        name: String,
+        /// Which extension.
+        oid: String,
+    },
+    /// An alt name type or value that is never signed (wildcard, URI, email, ...).
+    #[error("CSR '{name}' contains a subject alternative name {alt_name} that is never signed")]
+    BadAltName {
+        /// The certname.
+        name: String,
+        /// The offending name.
+        alt_name: String,
+    },
+    /// An extension the CA does not accept from a CSR.
+    #[error("CSR '{name}' contains extensions that are not permitted: {oids}")]
+    ExtensionNotPermitted {
+        /// The certname.
+        name: String,
+        /// The OIDs, comma separated.
+        oids: String,
+    },
+    /// A certificate exists already and duplicates are not allowed.
+    #[error("{name} already has a {state} certificate; ignoring certificate request")]
+    Duplicate {
+        /// The certname.
+        name: String,
+        /// `signed` or `revoked`.
+        state: &'static str,
+    },
+    /// The same name twice in one batch: the second is refused.
+    #[error("invalid certname {name:?}: given twice")]
+    GivenTwice {
+        /// The certname.
+        name: String,
+    },
+    /// The queued request was replaced while autosign was deciding on it; the newer one stays
+    /// pending (autosign signs exactly the request it decided on).
+    #[error("certificate request for {name} was replaced before autosign signed it; the newer one stays pending")]
+    Replaced {
+        /// The certname.
+        name: String,
+    },
+    /// Too many alt names.
+    #[error("CSR '{name}' has {count} subject alternative names; the limit is {limit}")]
+    TooManyAltNames {
+        /// The certname.
+        name: String,
+        /// How many.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A lifetime beyond the limit.
+    #[error("certificate lifetime {requested} is longer than the limit of 50 years")]
+    TtlTooLong {
+        /// The requested lifetime, as given.
+        requested: String,
+    },
+}

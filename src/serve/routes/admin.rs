@@ -1,0 +1,295 @@
+//! The administrators' endpoints: puppetserver's `certificate_status` API (one name: read,
+//! sign or revoke, delete; all names: `certificate_statuses`), its bulk forms (`sign`,
+//! `sign/all`, `clean`), `expirations`, and deleting a queued request. Who may call them is
+//! [`super::path::Route::access`]'s; each makes one call into the CA and renders it.
+
+use std::time::Duration;
+
+use hyper::StatusCode;
+use serde_json::{json, Value};
+
+use crate::ca::{Ca, CertificateStatus, Selection, SignOptions, State};
+use crate::certname::Certname;
+use crate::crl::Reason;
+use crate::error::{Error, StoreError};
+use crate::wire;
+
+use super::reply::{empty, failure, is_client_error, json_reply, text, Reply};
+use super::Context;
+
+/// `DELETE certificate_request/NAME`: drop the queued request.
+pub(super) async fn delete_request(context: Context, name: Certname) -> Reply {
+    let missing = format!("Could not find certificate_request {name}");
+    remove(&context, name, Ca::delete_request, missing).await
+}
+
+/// `GET certificate_status/NAME`: what the CA knows about NAME, as puppetserver's JSON.
+pub(super) async fn status(context: Context, name: Certname) -> Reply {
+    context
+        .lookup(
+            name,
+            "certificate",
+            |ca, name| ca.status(name),
+            |status| json_reply(StatusCode::OK, &wire::certificate_status_json(&status)),
+        )
+        .await
+}
+
+/// `PUT certificate_status/NAME`: `desired_state` `signed` (with an optional `cert_ttl`) or
+/// `revoked`, as puppetserver answers them (204, or 409 when there is nothing to act on).
+pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
+    let document = match context.json_document() {
+        Ok(document) => document,
+        Err(reply) => return reply,
+    };
+    let ttl = match document.get("cert_ttl") {
+        None | Some(Value::Null) => None,
+        Some(value) => match value.as_u64() {
+            Some(seconds) => Some(Duration::from_secs(seconds)),
+            None => {
+                return text(
+                    StatusCode::BAD_REQUEST,
+                    "cert_ttl must be a number of seconds",
+                )
+            }
+        },
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let target = name.clone();
+    match document.get("desired_state").and_then(Value::as_str) {
+        Some("signed") => {
+            let options = SignOptions {
+                ttl,
+                ..SignOptions::default()
+            };
+            let actor = context.actor.clone();
+            let outcome = context.blocking(move |ca| {
+                ca.sign_as(&actor, std::slice::from_ref(&target), options, now)
+                    .pop()
+            })
+            .await;
+            match outcome {
+                Ok(Some((_, Ok(_)))) => empty(StatusCode::NO_CONTENT),
+                Ok(Some((_, Err(Error::Store(StoreError::NotFound { .. }))))) => text(
+                    StatusCode::CONFLICT,
+                    format!("Cannot sign certificate for host {name} without a certificate request"),
+                ),
+                Ok(Some((_, Err(error)))) if is_client_error(&error) => {
+                    text(StatusCode::CONFLICT, wire::puppet_message(&error))
+                }
+                Ok(Some((_, Err(error)))) => failure(&error),
+                // One name in, one outcome out: never reached.
+                Ok(None) => text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("Internal Server Error: no outcome for {name}"),
+                ),
+                Err(reply) => reply,
+            }
+        }
+        Some("revoked") => {
+            let actor = context.actor.clone();
+            let outcome = context.blocking(move |ca| {
+                ca.revoke_as(
+                    &actor,
+                    std::slice::from_ref(&target),
+                    Reason::KeyCompromise,
+                    now,
+                )
+            })
+            .await;
+            match outcome {
+                Ok(Ok(mut outcomes)) => match outcomes.pop() {
+                    Some((_, Ok(_))) => empty(StatusCode::NO_CONTENT),
+                    Some((_, Err(Error::Store(StoreError::NotFound { .. })))) | None => text(
+                        StatusCode::CONFLICT,
+                        format!(
+                            "Cannot revoke certificate for host {name} without a signed certificate"
+                        ),
+                    ),
+                    Some((_, Err(error))) => failure(&error),
+                },
+                Ok(Err(error)) => failure(&error),
+                Err(reply) => reply,
+            }
+        }
+        other => text(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "State {} invalid; Must specify desired state of 'signed' or 'revoked' for host {name}.",
+                other.unwrap_or("(none)")
+            ),
+        ),
+    }
+}
+
+/// `DELETE certificate_status/NAME`: drop the certificate and request without revoking.
+pub(super) async fn delete(context: Context, name: Certname) -> Reply {
+    let missing = format!("Invalid certname: {name}");
+    remove(&context, name, Ca::delete, missing).await
+}
+
+/// A deletion: 204 when `delete` removed something, else 404 with `missing`.
+async fn remove(
+    context: &Context,
+    name: Certname,
+    delete: fn(&Ca, &Certname) -> Result<bool, Error>,
+    missing: String,
+) -> Reply {
+    match context.call(move |ca| delete(ca, &name)).await {
+        Ok(true) => empty(StatusCode::NO_CONTENT),
+        Ok(false) => text(StatusCode::NOT_FOUND, missing),
+        Err(reply) => reply,
+    }
+}
+
+/// `GET certificate_statuses/ANY[?state=...]`: every name the CA knows, as puppetserver's JSON.
+pub(super) async fn statuses(context: Context) -> Reply {
+    let mut wanted: Option<State> = None;
+    for pair in context.query.split('&') {
+        if let Some(value) = pair.strip_prefix("state=") {
+            wanted = match value {
+                "requested" => Some(State::Requested),
+                "signed" => Some(State::Signed),
+                "revoked" => Some(State::Revoked),
+                other => {
+                    return text(
+                        StatusCode::BAD_REQUEST,
+                        format!("state {other:?} is not requested, signed or revoked"),
+                    )
+                }
+            };
+        }
+    }
+    let selection = Selection {
+        all: true,
+        names: Vec::new(),
+    };
+    match context.call(move |ca| ca.list(&selection)).await {
+        Ok(statuses) => {
+            let values: Vec<Value> = statuses
+                .iter()
+                .filter(|s: &&CertificateStatus| wanted.is_none_or(|state| s.state == state))
+                .map(wire::certificate_status_json)
+                .collect();
+            json_reply(StatusCode::OK, &Value::Array(values))
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// `GET expirations`: when the CA certificates and CRLs expire.
+pub(super) async fn expirations(context: Context) -> Reply {
+    match context.call(|ca| ca.expirations()).await {
+        Ok(expirations) => json_reply(StatusCode::OK, &wire::expirations_json(&expirations)),
+        Err(reply) => reply,
+    }
+}
+
+/// `POST sign` (`{"certnames": [...]}`) or `POST sign/all`: sign in one batch; which were
+/// signed, had no request, or were refused.
+pub(super) async fn sign(context: Context, all: bool) -> Reply {
+    let mut invalid = Vec::new();
+    let mut names = Vec::new();
+    if !all {
+        let list = match certnames(&context) {
+            Ok(list) => list,
+            Err(reply) => return reply,
+        };
+        for text_name in list {
+            match Certname::parse(&text_name) {
+                Ok(name) => names.push(name),
+                Err(_) => invalid.push(Value::String(text_name)),
+            }
+        }
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let actor = context.actor.clone();
+    let outcomes = context
+        .call(move |ca| {
+            let names = if all { ca.pending()? } else { names };
+            Ok(ca.sign_as(&actor, &names, SignOptions::default(), now))
+        })
+        .await;
+    let outcomes = match outcomes {
+        Ok(outcomes) => outcomes,
+        Err(reply) => return reply,
+    };
+    let mut signed = Vec::new();
+    let mut no_csr = Vec::new();
+    let mut errors = invalid;
+    for (name, result) in outcomes {
+        match result {
+            Ok(_) => signed.push(Value::String(name.to_string())),
+            Err(Error::Store(StoreError::NotFound { .. })) => {
+                no_csr.push(Value::String(name.to_string()))
+            }
+            Err(error) => {
+                tracing::warn!("cannot sign {name}: {error}");
+                errors.push(Value::String(name.to_string()));
+            }
+        }
+    }
+    json_reply(
+        StatusCode::OK,
+        &json!({"signed": signed, "no-csr": no_csr, "signing-errors": errors}),
+    )
+}
+
+/// `PUT clean` (`{"certnames": [...]}`): revoke and remove each name.
+pub(super) async fn clean(context: Context) -> Reply {
+    let list = match certnames(&context) {
+        Ok(list) => list,
+        Err(reply) => return reply,
+    };
+    let mut names = Vec::new();
+    for text_name in list {
+        match Certname::parse(&text_name) {
+            Ok(name) => names.push(name),
+            Err(error) => {
+                return text(StatusCode::BAD_REQUEST, wire::puppet_message(&error.into()))
+            }
+        }
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let actor = context.actor.clone();
+    match context
+        .call(move |ca| ca.clean_as(&actor, &names, now))
+        .await
+    {
+        Ok(outcomes) => {
+            let missing: Vec<String> = outcomes
+                .iter()
+                .filter(|(_, r)| r.is_err())
+                .map(|(n, _)| format!("{:?}", n.as_str()))
+                .collect();
+            if missing.is_empty() {
+                text(StatusCode::OK, "Successfully cleaned all certs.")
+            } else {
+                text(
+                    StatusCode::OK,
+                    format!(
+                        "The following certs do not exist and cannot be revoked: [{}]",
+                        missing.join(", ")
+                    ),
+                )
+            }
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// The `certnames` list of a `{"certnames": [...]}` body (an entry that is not a string counts
+/// as the empty name).
+fn certnames(context: &Context) -> Result<Vec<String>, Reply> {
+    let document = context.json_document()?;
+    let Some(list) = document.get("certnames").and_then(Value::as_array) else {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            "the body must be {\"certnames\": [...]}",
+        ));
+    };
+    Ok(list
+        .iter()
+        .map(|value| value.as_str().unwrap_or_default().to_owned())
+        .collect())
+}

@@ -1,0 +1,255 @@
+//! Answering one request of Puppet's CA HTTP API v1: find its [`path::Route`], check the method
+//! and the caller's access, read the body within the limits, and hand a [`Context`] to the
+//! route's handler ([`enrollment`] for what agents call, [`admin`] for the certificate_status
+//! API and its bulk forms).
+//!
+//! Each handler parses the request into typed values (a [`Certname`], a CSR body, a JSON
+//! document), makes one call into [`crate::ca::Ca`] on the blocking pool, and renders the
+//! result with puppetserver's status codes, content types and messages ([`reply`]). Client
+//! mistakes are always 4xx: unknown paths 404, wrong methods 405, bad names and bodies 400,
+//! oversized bodies 413; a 500 means the CA itself failed (disk, lock). Nothing is written on a
+//! refusal because the library checks everything before it writes.
+
+// A refusal is a whole reply, made once per request on the way out; boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod enrollment;
+mod path;
+mod reply;
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+use serde_json::Value;
+
+use crate::audit;
+use crate::ca::Ca;
+use crate::certname::Certname;
+use crate::error::{Error, StoreError};
+use crate::wire;
+
+use super::auth::{self, Peer};
+use super::signer::Signer;
+use super::{Shared, BODY_LIMIT, BODY_TIMEOUT};
+use path::Route;
+use reply::{closing, failure, text, Reply};
+
+/// Answer one request.
+pub(crate) async fn handle(
+    shared: &Shared,
+    peer: Option<&Peer>,
+    request: Request<Incoming>,
+) -> Reply {
+    let path = request.uri().path().to_owned();
+    let route = match Route::parse(&path) {
+        Ok(Some(route)) => route,
+        Ok(None) => return text(StatusCode::NOT_FOUND, format!("Not Found: {path}")),
+        Err(message) => return text(StatusCode::BAD_REQUEST, message),
+    };
+    let method = request.method().clone();
+    let allowed = route.methods();
+    if !allowed.contains(&method) {
+        let mut reply = text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Method {method} is not allowed on {path}"),
+        );
+        let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+            reply.headers_mut().insert(header::ALLOW, value);
+        }
+        return reply;
+    }
+    if let Err(message) = auth::check(
+        route.access(&method),
+        peer,
+        &shared.admins,
+        method.as_str(),
+        &path,
+    ) {
+        return text(StatusCode::FORBIDDEN, message);
+    }
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let if_modified_since = request
+        .headers()
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let json_body = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim() == "application/json");
+    let body = if method == Method::PUT || method == Method::POST {
+        match read_body(request).await {
+            Ok(body) => body,
+            Err(reply) => return reply,
+        }
+    } else {
+        Bytes::new()
+    };
+    let context = Context {
+        ca: shared.generation().ca.clone(),
+        actor: peer.map_or_else(
+            || "client:-".to_owned(),
+            |p| audit::client_actor(&p.common_name),
+        ),
+        signer: shared.signer.clone(),
+        body,
+        query,
+        if_modified_since,
+        json_body,
+    };
+    match route {
+        Route::Health => text(StatusCode::OK, "running"),
+        Route::Certificate(name) => enrollment::certificate(context, name).await,
+        Route::CertificateRequest(name) => match certname(&name) {
+            Ok(name) if method == Method::PUT => enrollment::submit(context, name).await,
+            Ok(name) if method == Method::DELETE => admin::delete_request(context, name).await,
+            Ok(name) => enrollment::request(context, name).await,
+            Err(reply) => reply,
+        },
+        Route::CertificateRevocationList => enrollment::crl(context).await,
+        Route::CertificateRenewal => match peer {
+            Some(peer) => enrollment::renew(context, peer.certificate.clone()).await,
+            // `auth::check` refused unauthenticated callers above.
+            None => text(
+                StatusCode::BAD_REQUEST,
+                "No certificate found in renewal request",
+            ),
+        },
+        Route::CertificateStatus(name) => match certname(&name) {
+            Ok(name) if method == Method::PUT => admin::set_status(context, name).await,
+            Ok(name) if method == Method::DELETE => admin::delete(context, name).await,
+            Ok(name) => admin::status(context, name).await,
+            Err(reply) => reply,
+        },
+        Route::CertificateStatuses => admin::statuses(context).await,
+        Route::Clean => admin::clean(context).await,
+        Route::Expirations => admin::expirations(context).await,
+        Route::Sign => admin::sign(context, false).await,
+        Route::SignAll => admin::sign(context, true).await,
+    }
+}
+
+/// What a handler gets: the CA and the parts of the request it may need.
+struct Context {
+    ca: Arc<Ca>,
+    /// Who the audit trail names for what this request changes: `client:<CN>`.
+    actor: String,
+    /// The group-commit signer enrolments go through.
+    signer: Signer,
+    body: Bytes,
+    query: String,
+    if_modified_since: Option<SystemTime>,
+    /// `Some(true)` for `application/json`, `Some(false)` for another type, `None` for none.
+    json_body: Option<bool>,
+}
+
+impl Context {
+    /// Run a CA call on the blocking pool (the store locks files and the CA key signs).
+    async fn blocking<T, F>(&self, call: F) -> Result<T, Reply>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Ca) -> T + Send + 'static,
+    {
+        let ca = self.ca.clone();
+        tokio::task::spawn_blocking(move || call(&ca))
+            .await
+            .map_err(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "the CA call failed"))
+    }
+
+    /// [`Context::blocking`] for a call whose every error is answered by [`failure`].
+    async fn call<T, F>(&self, call: F) -> Result<T, Reply>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Ca) -> Result<T, Error> + Send + 'static,
+    {
+        self.blocking(call).await?.map_err(|error| failure(&error))
+    }
+
+    /// The GET endpoints that look one name up: run `find` on the blocking pool and render
+    /// what it found with `render`; puppetserver's 404 `Could not find {what} NAME` when the
+    /// CA has nothing for the name.
+    async fn lookup<T: Send + 'static>(
+        &self,
+        name: Certname,
+        what: &str,
+        find: fn(&Ca, &Certname) -> Result<T, Error>,
+        render: impl FnOnce(T) -> Reply,
+    ) -> Reply {
+        let wanted = name.clone();
+        match self.blocking(move |ca| find(ca, &wanted)).await {
+            Ok(Ok(found)) => render(found),
+            Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
+                StatusCode::NOT_FOUND,
+                format!("Could not find {what} {name}"),
+            ),
+            Ok(Err(error)) => failure(&error),
+            Err(reply) => reply,
+        }
+    }
+
+    /// The JSON object of a PUT/POST body: 415 for another content type, 400 for bad JSON.
+    fn json_document(&self) -> Result<Value, Reply> {
+        if self.json_body == Some(false) {
+            return Err(text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type: the body must be application/json",
+            ));
+        }
+        match serde_json::from_slice::<Value>(&self.body) {
+            Ok(value @ Value::Object(_)) => Ok(value),
+            Ok(_) => Err(text(
+                StatusCode::BAD_REQUEST,
+                "the body must be a JSON object",
+            )),
+            Err(error) => Err(text(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not valid JSON: {error}"),
+            )),
+        }
+    }
+}
+
+/// Read the whole body within [`BODY_LIMIT`] and [`BODY_TIMEOUT`]; a refusal closes the
+/// connection, since the rest of the body is still on its way.
+async fn read_body(request: Request<Incoming>) -> Result<Bytes, Reply> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
+        return Err(closing(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than the limit of {BODY_LIMIT} bytes"),
+        )));
+    }
+    let limited = Limited::new(request.into_body(), BODY_LIMIT);
+    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(closing(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than the limit of {BODY_LIMIT} bytes"),
+        ))),
+        Ok(Err(_)) => Err(closing(text(
+            StatusCode::BAD_REQUEST,
+            "cannot read the request body",
+        ))),
+        Err(_) => Err(closing(text(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body not received in time",
+        ))),
+    }
+}
+
+/// A certname from the path, or puppetserver's 400 for it.
+fn certname(name: &str) -> Result<Certname, Reply> {
+    Certname::parse(name)
+        .map_err(|e| text(StatusCode::BAD_REQUEST, wire::puppet_message(&e.into())))
+}

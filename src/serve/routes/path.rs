@@ -1,0 +1,170 @@
+//! The paths of Puppet's CA HTTP API v1 (under `/puppet-ca/v1`, and the legacy
+//! `/{environment}/certificate...` routes of Puppet 3 agents) and `/status/v1/simple`: which
+//! [`Route`] a path names, the methods each allows, and the access Puppet's default `auth.conf`
+//! gives it. Parsing only: what a route does is in its handler.
+
+use hyper::Method;
+
+use crate::serve::auth::Access;
+
+/// One endpoint, with the (percent-decoded) name from the path where it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Route {
+    /// `certificate/NAME` (`ca` for the CA chain).
+    Certificate(String),
+    /// `certificate_renewal`.
+    CertificateRenewal,
+    /// `certificate_request/NAME`.
+    CertificateRequest(String),
+    /// `certificate_revocation_list/ca`.
+    CertificateRevocationList,
+    /// `certificate_status/NAME`.
+    CertificateStatus(String),
+    /// `certificate_statuses/ANY`.
+    CertificateStatuses,
+    /// `clean`.
+    Clean,
+    /// `expirations`.
+    Expirations,
+    /// `/status/v1/simple`.
+    Health,
+    /// `sign`.
+    Sign,
+    /// `sign/all`.
+    SignAll,
+}
+
+impl Route {
+    /// The endpoint of `path`; `Ok(None)` for an unknown path, `Err` for a malformed one.
+    pub(super) fn parse(path: &str) -> Result<Option<Route>, String> {
+        let Some(rest) = path.strip_prefix('/') else {
+            return Ok(None);
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        match segments.as_slice() {
+            ["status", "v1", "simple"] => Ok(Some(Route::Health)),
+            ["puppet-ca", "v1", rest @ ..] => Route::ca(rest, false),
+            [environment, rest @ ..] if is_environment(environment) => Route::ca(rest, true),
+            _ => Ok(None),
+        }
+    }
+
+    /// The endpoint below the API prefix; `legacy` keeps to the routes Puppet 3 agents use.
+    fn ca(segments: &[&str], legacy: bool) -> Result<Option<Route>, String> {
+        let name = |segment: &str| decode(segment);
+        let endpoint = match segments {
+            ["certificate", n] => Route::Certificate(name(n)?),
+            ["certificate_request", n] => Route::CertificateRequest(name(n)?),
+            ["certificate_revocation_list", "ca"] => Route::CertificateRevocationList,
+            ["certificate_status", n] => Route::CertificateStatus(name(n)?),
+            ["certificate_statuses", _] => Route::CertificateStatuses,
+            _ if legacy => return Ok(None),
+            ["certificate_renewal"] => Route::CertificateRenewal,
+            ["clean"] => Route::Clean,
+            ["expirations"] => Route::Expirations,
+            ["sign"] => Route::Sign,
+            ["sign", "all"] => Route::SignAll,
+            _ => return Ok(None),
+        };
+        Ok(Some(endpoint))
+    }
+
+    pub(super) fn methods(&self) -> &'static [Method] {
+        match self {
+            Route::Certificate(_)
+            | Route::CertificateRevocationList
+            | Route::CertificateStatuses
+            | Route::Expirations
+            | Route::Health => &[Method::GET],
+            Route::CertificateRequest(_) | Route::CertificateStatus(_) => {
+                &[Method::GET, Method::PUT, Method::DELETE]
+            }
+            Route::CertificateRenewal | Route::Sign | Route::SignAll => &[Method::POST],
+            Route::Clean => &[Method::PUT],
+        }
+    }
+
+    /// Puppet's default `auth.conf`; deleting a request is an admin's act.
+    pub(super) fn access(&self, method: &Method) -> Access {
+        match self {
+            Route::Certificate(_) | Route::CertificateRevocationList | Route::Health => {
+                Access::Public
+            }
+            Route::CertificateRequest(_) if *method != Method::DELETE => Access::Public,
+            Route::CertificateRenewal | Route::Expirations => Access::Client,
+            _ => Access::Admin,
+        }
+    }
+}
+
+/// A Puppet environment name: `[a-z0-9_]+` (and never one of the API prefixes).
+fn is_environment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment != "puppet-ca"
+        && segment != "status"
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Percent-decode one path segment.
+fn decode(segment: &str) -> Result<String, String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = bytes
+                .get(index + 1..index + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("invalid percent-encoding in {segment:?}"))?;
+            out.push(hex);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{segment:?} is not UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        let parse = |p: &str| Route::parse(p).unwrap();
+        assert_eq!(
+            parse("/puppet-ca/v1/certificate/ca"),
+            Some(Route::Certificate("ca".into()))
+        );
+        assert_eq!(
+            parse("/production/certificate_request/a.b"),
+            Some(Route::CertificateRequest("a.b".into()))
+        );
+        assert_eq!(parse("/production/sign"), None);
+        assert_eq!(parse("/puppet-ca/v1/sign/all"), Some(Route::SignAll));
+        assert_eq!(parse("/status/v1/simple"), Some(Route::Health));
+        assert_eq!(parse("/puppet-ca/v2/certificate/ca"), None);
+        assert_eq!(parse("/"), None);
+        assert_eq!(
+            parse("/puppet-ca/v1/certificate/..%2f..%2fetc"),
+            Some(Route::Certificate("../../etc".into()))
+        );
+        assert!(Route::parse("/puppet-ca/v1/certificate/%zz").is_err());
+    }
+
+    #[test]
+    fn access_follows_auth_conf() {
+        let request = Route::CertificateRequest("a".into());
+        assert_eq!(request.access(&Method::PUT), Access::Public);
+        assert_eq!(request.access(&Method::DELETE), Access::Admin);
+        assert_eq!(Route::Expirations.access(&Method::GET), Access::Client);
+        assert_eq!(
+            Route::CertificateStatus("a".into()).access(&Method::GET),
+            Access::Admin
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Building replies: text and JSON bodies with their content types, `Connection: close`,
+//! `Last-Modified`/`If-Modified-Since`, and the status and wording of an error (a client's
+//! mistake is 400 in puppetserver's words, a missing name 404, the CA failing 500).
+
+use std::time::SystemTime;
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+use serde_json::Value;
+
+use crate::error::{Error, StoreError};
+use crate::wire;
+
+/// A reply, body and all.
+pub(super) type Reply = Response<Full<Bytes>>;
+
+/// Whether the caller caused `error` (bad name, CSR or policy), as opposed to the CA failing.
+pub(super) fn is_client_error(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Certname(_) | Error::Csr(_) | Error::Policy(_) | Error::Value { .. }
+    )
+}
+
+/// The reply for an error of the CA itself (or a client error no handler expected).
+pub(super) fn failure(error: &Error) -> Reply {
+    if is_client_error(error) {
+        return text(StatusCode::BAD_REQUEST, wire::puppet_message(error));
+    }
+    if let Error::Store(StoreError::NotFound { .. }) = error {
+        return text(StatusCode::NOT_FOUND, wire::puppet_message(error));
+    }
+    tracing::error!("{error}");
+    text(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("Internal Server Error: {error}"),
+    )
+}
+
+/// Whether a resource last changed at `modified` is unchanged since the client's
+/// `If-Modified-Since`.
+pub(super) fn not_modified(since: Option<SystemTime>, modified: Option<SystemTime>) -> bool {
+    match (since, modified) {
+        (Some(since), Some(modified)) => {
+            // HTTP dates have whole seconds.
+            let seconds = |t: SystemTime| {
+                t.duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            };
+            seconds(modified) <= seconds(since)
+        }
+        _ => false,
+    }
+}
+
+/// `reply` with a `Last-Modified` header, when the time is known.
+pub(super) fn with_last_modified(mut reply: Reply, modified: Option<SystemTime>) -> Reply {
+    if let Some(modified) = modified {
+        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+            reply.headers_mut().insert(header::LAST_MODIFIED, value);
+        }
+    }
+    reply
+}
+
+/// A `text/plain` reply.
+pub(super) fn text(status: StatusCode, body: impl Into<Bytes>) -> Reply {
+    let mut reply = Response::new(Full::new(body.into()));
+    *reply.status_mut() = status;
+    reply
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    reply
+}
+
+/// An `application/json` reply.
+pub(super) fn json_reply(status: StatusCode, value: &Value) -> Reply {
+    let mut reply = text(status, value.to_string());
+    reply.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    reply
+}
+
+/// A reply without a body.
+pub(super) fn empty(status: StatusCode) -> Reply {
+    let mut reply = Response::new(Full::new(Bytes::new()));
+    *reply.status_mut() = status;
+    reply
+}
+
+/// `reply` with `Connection: close`.
+pub(super) fn closing(mut reply: Reply) -> Reply {
+    reply
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    reply
+}
