@@ -60,12 +60,9 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
         Error::Agent(AgentError::CsrAttributes { .. } | AgentError::ServerAddress { .. }) => {
             exit::USAGE
         }
-        // `Value` until the library has replaced it with precise variants.
-        Error::Certname(_)
-        | Error::Duration(_)
-        | Error::Passphrase(_)
-        | Error::Settings(_)
-        | Error::Value { .. } => exit::USAGE,
+        Error::Certname(_) | Error::Duration(_) | Error::Passphrase(_) | Error::Settings(_) => {
+            exit::USAGE
+        }
         Error::Export(_)
         | Error::UnknownDigest { .. }
         | Error::Csr(cert::error::CsrError::AltName { .. }) => exit::USAGE,

@@ -81,16 +81,6 @@ pub enum Error {
         /// The digest as given.
         name: String,
     },
-    /// A setting or argument value that does not parse.
-    #[error("invalid {what} {value:?}: {reason}")]
-    Value {
-        /// What the value is for (`ttl`, `digest`, ...).
-        what: &'static str,
-        /// The value as given.
-        value: String,
-        /// Why it was refused.
-        reason: String,
-    },
 }
 
 impl Error {

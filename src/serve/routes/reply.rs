@@ -18,10 +18,7 @@ pub(super) type Reply = Response<Full<Bytes>>;
 
 /// Whether the caller caused `error` (bad name, CSR or policy), as opposed to the CA failing.
 pub(super) fn is_client_error(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::Certname(_) | Error::Csr(_) | Error::Policy(_) | Error::Value { .. }
-    )
+    matches!(error, Error::Certname(_) | Error::Csr(_) | Error::Policy(_))
 }
 
 /// The reply for an error of the CA itself (or a client error no handler expected).
