@@ -110,7 +110,9 @@ fn stage_all(files: &[Pending<'_>]) -> Vec<Result<PathBuf, StoreError>> {
 }
 
 /// Append `bytes` to `path` and sync them. With `create_mode`, a missing file is created with
-/// exactly that mode and its directory synced; without, a missing file is an error.
+/// exactly that mode, handed to the directory's owner like every new file (so that a run as
+/// root does not lock the `puppet` user out of appending later) and its directory synced;
+/// without, a missing file is an error.
 pub(crate) fn append(
     path: &Path,
     bytes: &[u8],
@@ -140,6 +142,7 @@ fn create_for_append(path: &Path, mode: u32) -> Result<File, StoreError> {
             // The umask may have narrowed `mode`; set it exactly.
             file.set_permissions(Permissions::from_mode(mode))
                 .map_err(|e| StoreError::io("set the mode of", path, e))?;
+            give_to_parent_owner(path)?;
             sync_directory(&parent(path))?;
             Ok(file)
         }
@@ -346,6 +349,27 @@ mod tests {
         append(&log, b"two\n", Some(0o640)).unwrap();
         assert_eq!(fs::read(&log).unwrap(), b"one\ntwo\n");
         assert_eq!(fs::metadata(&log).unwrap().mode() & 0o777, 0o640);
+    }
+
+    /// A file root creates by appending in a directory of another user goes to that user, as
+    /// atomic writes hand over theirs (or that user can no longer append to it).
+    #[test]
+    fn a_file_root_creates_by_appending_goes_to_the_directory_owner() {
+        if !running_as_root() {
+            eprintln!("skipped: needs root to hand a file to another user");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (nobody, nogroup) = (65534, 65534);
+        std::os::unix::fs::chown(dir.path(), Some(nobody), Some(nogroup)).unwrap();
+        let log = dir.path().join("audit.log");
+        append(&log, b"one\n", Some(0o640)).unwrap();
+        let meta = fs::metadata(&log).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (nobody, nogroup));
+    }
+
+    fn running_as_root() -> bool {
+        fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
     }
 
     #[test]
