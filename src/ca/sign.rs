@@ -33,7 +33,7 @@ impl Ca {
         };
         let cert = Certificate::from_pem(name.as_str(), &pem)?;
         let revoked = match cert.serial {
-            Some(serial) => store.revocations()?.iter().any(|r| r.serial == serial),
+            Some(serial) => store.is_revoked(serial)?,
             None => false,
         };
         Ok(Some(if revoked {

@@ -24,6 +24,13 @@ pub trait Read {
     /// (files: the entries of the first CRL of the chain, Puppet's layout).
     fn revocations(&self) -> Result<Vec<Revocation>, StoreError>;
 
+    /// Whether the certificate of the issuing CA with `serial` is revoked (what the duplicate
+    /// rule asks for every request of a name that has a certificate). A backend that can look
+    /// one serial up answers without reading every revocation.
+    fn is_revoked(&self, serial: Serial) -> Result<bool, StoreError> {
+        Ok(self.revocations()?.iter().any(|r| r.serial == serial))
+    }
+
     /// The next serial to issue.
     fn next_serial(&self) -> Result<Serial, StoreError>;
 
@@ -62,6 +69,12 @@ macro_rules! through {
         }
         fn revocations(&self) -> Result<Vec<$crate::crl::Revocation>, $crate::error::StoreError> {
             self.$field.revocations()
+        }
+        fn is_revoked(
+            &self,
+            serial: $crate::certificate::Serial,
+        ) -> Result<bool, $crate::error::StoreError> {
+            self.$field.is_revoked(serial)
         }
         fn next_serial(&self) -> Result<$crate::certificate::Serial, $crate::error::StoreError> {
             self.$field.next_serial()

@@ -291,3 +291,156 @@ fn list_names(directory: &Path) -> Result<Vec<Certname>, StoreError> {
     names.sort();
     Ok(names)
 }
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::authority::{Authority, Policy, Validity, CA_TTL};
+    use crate::crl::{Reason, DEFAULT_NEXT_UPDATE};
+    use crate::csr::Csr;
+    use crate::keys::{KeySpec, PrivateKey};
+    use crate::store::{NewCa, RenderedCrl, Store};
+
+    /// A CA and its CRL made in memory, and a store in a temp dir holding it.
+    fn store_with_ca(dir: &Path) -> (Store, Authority) {
+        let now = OffsetDateTime::now_utc();
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let public_key_pem = key.public_key_pem().unwrap();
+        let validity = Validity::new(now, CA_TTL).unwrap();
+        let ca = Authority::create_self_signed("Puppet CA: t", key, Serial(1), validity).unwrap();
+        let crl = Crl::sign(&ca, 0, now, DEFAULT_NEXT_UPDATE, &[]).unwrap();
+        let store = Store::open(&Location::Files(dir.join("ca"))).unwrap();
+        assert_eq!(store.presence().unwrap(), Presence::Absent);
+        let mut transaction = store.begin().unwrap();
+        transaction
+            .create(&NewCa {
+                chain_pem: ca.chain_pem().as_bytes(),
+                public_key_pem: &public_key_pem,
+                crl_pem: crl.to_pem().as_bytes(),
+                next_serial: Serial(2),
+                inventory: &[],
+            })
+            .unwrap();
+        transaction.commit().unwrap();
+        (store, ca)
+    }
+
+    #[test]
+    fn a_ca_is_recorded_signed_and_revoked_in_puppets_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ca) = store_with_ca(dir.path());
+        let cadir = dir.path().join("ca");
+        // The key is the key directory's, but a CA without it is incomplete.
+        assert_eq!(
+            store.presence().unwrap(),
+            Presence::Partial(vec!["ca_key.pem"])
+        );
+        fs::write(cadir.join("ca_key.pem"), b"key").unwrap();
+        assert_eq!(store.presence().unwrap(), Presence::Complete);
+        assert!(matches!(
+            store.begin().unwrap().create(&NewCa {
+                chain_pem: b"",
+                public_key_pem: b"",
+                crl_pem: b"",
+                next_serial: Serial(1),
+                inventory: &[],
+            }),
+            Err(StoreError::CaExists { .. })
+        ));
+
+        let name = Certname::parse("node1.test").unwrap();
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let csr = Csr::generate(&name, &key, &[], &[]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let mut transaction = store.begin().unwrap();
+        transaction
+            .put_requests(&[(name.clone(), csr.to_pem())])
+            .unwrap();
+        let serial = transaction.reserve_serials(3).unwrap();
+        assert_eq!(
+            (serial, transaction.next_serial().unwrap()),
+            (Serial(2), Serial(5))
+        );
+        let validity = Validity::new(now, CA_TTL).unwrap();
+        let cert = ca
+            .issue(&name, &csr, &Policy::default(), serial, validity, false)
+            .unwrap();
+        transaction
+            .record_signed(&[(name.clone(), cert.clone())])
+            .unwrap();
+        assert!(transaction.delete_request(&name).unwrap());
+        transaction.commit().unwrap();
+        assert_eq!(fs::read_to_string(cadir.join("serial")).unwrap(), "0005");
+        assert_eq!(
+            store.signed(&name).unwrap().unwrap(),
+            cert.to_pem().into_bytes()
+        );
+        assert_eq!(store.signed_names().unwrap(), std::slice::from_ref(&name));
+        assert!(store.request_names().unwrap().is_empty());
+        let inventory = fs::read_to_string(cadir.join("inventory.txt")).unwrap();
+        assert!(inventory.starts_with("0x0002 ") && inventory.ends_with(" /CN=node1.test\n"));
+        assert_eq!(store.inventory().unwrap()[0].serial, Serial(2));
+        assert_eq!(
+            store.locate(&Item::Signed(name.clone())),
+            cadir.join("signed/node1.test.pem").display().to_string()
+        );
+
+        let before = store.crl_version().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let revoked = [Revocation {
+            serial,
+            time: now,
+            reason: Some(Reason::KeyCompromise),
+        }];
+        let crl = Crl::sign(&ca, 1, now, DEFAULT_NEXT_UPDATE, &revoked).unwrap();
+        let pem = crl.to_pem();
+        let mut transaction = store.begin().unwrap();
+        transaction
+            .record_revocations(
+                &revoked,
+                &RenderedCrl {
+                    pem: pem.as_bytes(),
+                    number: 1,
+                },
+            )
+            .unwrap();
+        transaction.commit().unwrap();
+        assert_eq!(store.crl_pem().unwrap(), pem.as_bytes());
+        assert_eq!(store.revocations().unwrap()[0].serial, serial);
+        assert!(store.is_revoked(serial).unwrap() && !store.is_revoked(Serial(3)).unwrap());
+        assert_ne!(store.crl_version().unwrap(), before);
+        assert!(store.snapshot().unwrap().problems().unwrap().is_empty());
+    }
+
+    #[test]
+    fn what_a_killed_writer_leaves_is_reported_then_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, _) = store_with_ca(dir.path());
+        let cadir = dir.path().join("ca");
+        let temp = cadir.join("signed/.x.pem.tmp-1-2");
+        fs::write(&temp, b"half").unwrap();
+        let mut inventory = fs::OpenOptions::new()
+            .append(true)
+            .open(cadir.join("inventory.txt"))
+            .unwrap();
+        std::io::Write::write_all(&mut inventory, b"torn lin").unwrap();
+        // A new store (a new process): it sweeps on its first transaction, not in a snapshot.
+        let store = Store::open(&Location::Files(cadir.clone())).unwrap();
+        let reasons: Vec<String> = store
+            .snapshot()
+            .unwrap()
+            .problems()
+            .unwrap()
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons[0].contains("temp file left behind"));
+        assert!(reasons[1].contains("line 1 is not in Puppet's format: \"torn lin\""));
+        assert!(temp.exists());
+        store.begin().unwrap().commit().unwrap();
+        assert!(!temp.exists());
+    }
+}
