@@ -8,7 +8,7 @@
 //!
 //! A transaction is an exclusive `flock` on the CA directory itself (shared by every `cert`
 //! process on the directory; no lock file, so the directory keeps puppetserver's layout);
-//! every write in it is atomic and durable when it returns ([`crate::atomic`]), and commit
+//! every write in it is atomic and durable when it returns (`crate::atomic`), and commit
 //! releases the lock. The writes are in `transaction`, the check and standby copy in
 //! `snapshot`; this file has the layout and the reads.
 
