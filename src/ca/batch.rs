@@ -19,8 +19,8 @@ use crate::authority::{Policy, Validity};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
-use crate::error::{Error, PolicyError};
-use crate::store::{Read, Transaction};
+use crate::error::{Error, PolicyError, StoreError};
+use crate::store::{Item, Read, Transaction};
 
 use super::Ca;
 
@@ -96,9 +96,26 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Reserve `count` serials (see [`Transaction::reserve_serials`]); the first.
-    pub(super) fn reserve(&mut self, count: usize) -> Result<Serial, Error> {
-        Ok(self.transaction.reserve_serials(count as u128)?)
+    /// Reserve `count` serials (see [`Transaction::reserve_serials`]).
+    pub(super) fn reserve(&mut self, count: usize) -> Result<Vec<Serial>, Error> {
+        let serials = self.transaction.reserve_serials(count as u128)?;
+        if serials.len() != count {
+            // A backend that answers otherwise is broken; never sign without a serial.
+            return Err(StoreError::Corrupt {
+                what: self.ca.store.locate(&Item::Serial),
+                reason: format!(
+                    "{} serials reserved for {count} certificates",
+                    serials.len()
+                ),
+            }
+            .into());
+        }
+        Ok(serials)
+    }
+
+    /// Reserve one serial.
+    pub(super) fn reserve_one(&mut self) -> Result<Serial, Error> {
+        Ok(self.reserve(1)?[0])
     }
 
     /// Sign every [`Step::Sign`] with `policy` and `validity`: a request the policy refuses gets
@@ -126,13 +143,11 @@ impl<'a> Batch<'a> {
             }
         }
         if !jobs.is_empty() {
-            let first = self.reserve(jobs.len())?.0;
+            let serials = self.reserve(jobs.len())?;
             let jobs: Vec<(usize, Certname, Csr, S, Serial)> = jobs
                 .into_iter()
-                .enumerate()
-                .map(|(offset, (position, name, csr, with))| {
-                    (position, name, csr, with, Serial(first + offset as u128))
-                })
+                .zip(serials)
+                .map(|((position, name, csr, with), serial)| (position, name, csr, with, serial))
                 .collect();
             let authority = &self.ca.authority;
             let results = crate::parallel::map(

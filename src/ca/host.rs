@@ -66,7 +66,7 @@ impl Ca {
         policy.check(name, &csr)?;
         let key_pem = key.to_pem()?;
         let mut batch = Batch::begin(self, &self.actor, now)?;
-        let serial = batch.reserve(1)?;
+        let serial = batch.reserve_one()?;
         let cert = self
             .authority
             .issue(name, &csr, &policy, serial, validity, cli_auth)?;
@@ -170,7 +170,7 @@ impl Ca {
                     allow_subject_alt_names: true,
                     ..self.config.policy
                 };
-                let serial = batch.reserve(1)?;
+                let serial = batch.reserve_one()?;
                 let certificate = self
                     .authority
                     .issue(name, &csr, &policy, serial, validity, false)?;

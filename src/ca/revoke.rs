@@ -52,7 +52,7 @@ impl Ca {
         reason: Reason,
     ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
         let now = batch.now();
-        let existing = batch.reads().revocations()?;
+        let existing = batch.transaction().lock_revocations()?;
         let already: HashSet<Serial> = existing.iter().map(|r| r.serial).collect();
         let inventory = batch.reads().inventory()?;
         let mut outcomes = Vec::new();

@@ -222,7 +222,7 @@ impl Ca {
         let verified =
             crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);
         let renewed = verified.and_then(|()| {
-            let serial = batch.reserve(1)?;
+            let serial = batch.reserve_one()?;
             self.authority.renew(current, serial, validity)
         });
         let event = batch.event("renew", &name);

@@ -358,11 +358,10 @@ mod tests {
         transaction
             .put_requests(&[(name.clone(), csr.to_pem())])
             .unwrap();
-        let serial = transaction.reserve_serials(3).unwrap();
-        assert_eq!(
-            (serial, transaction.next_serial().unwrap()),
-            (Serial(2), Serial(5))
-        );
+        let serials = transaction.reserve_serials(3).unwrap();
+        assert_eq!(serials, [Serial(2), Serial(3), Serial(4)]);
+        assert_eq!(transaction.next_serial().unwrap(), Serial(5));
+        let serial = serials[0];
         let validity = Validity::new(now, CA_TTL).unwrap();
         let cert = ca
             .issue(&name, &csr, &Policy::default(), serial, validity, false)
@@ -397,6 +396,7 @@ mod tests {
         let crl = Crl::sign(&ca, 1, now, DEFAULT_NEXT_UPDATE, &revoked).unwrap();
         let pem = crl.to_pem();
         let mut transaction = store.begin().unwrap();
+        assert!(transaction.lock_revocations().unwrap().is_empty());
         transaction
             .record_revocations(
                 &revoked,
@@ -409,6 +409,9 @@ mod tests {
         transaction.commit().unwrap();
         assert_eq!(store.crl_pem().unwrap(), pem.as_bytes());
         assert_eq!(store.revocations().unwrap()[0].serial, serial);
+        let mut transaction = store.begin().unwrap();
+        assert_eq!(transaction.lock_revocations().unwrap()[0].serial, serial);
+        drop(transaction);
         assert!(store.is_revoked(serial).unwrap() && !store.is_revoked(Serial(3)).unwrap());
         assert_ne!(store.crl_version().unwrap(), before);
         assert!(store.snapshot().unwrap().problems().unwrap().is_empty());

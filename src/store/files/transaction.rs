@@ -94,7 +94,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         )
     }
 
-    fn reserve_serials(&mut self, count: u128) -> Result<Serial, StoreError> {
+    fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
         let first = self.layout.next_serial()?;
         let path = self.layout.path("serial");
         let next = first
@@ -106,7 +106,7 @@ impl BackendTransaction for FilesTransaction<'_> {
             })?;
         // `%04X`, no newline: puppetserver's format.
         atomic::write(&path, Serial(next).to_string().as_bytes(), PUBLIC_MODE)?;
-        Ok(first)
+        Ok((first.0..next).map(Serial).collect())
     }
 
     fn put_requests(&mut self, requests: &[(Certname, String)]) -> Result<(), StoreError> {
@@ -151,6 +151,10 @@ impl BackendTransaction for FilesTransaction<'_> {
 
     fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
         atomic::remove(&self.named("signed", name))
+    }
+
+    fn lock_revocations(&mut self) -> Result<Vec<Revocation>, StoreError> {
+        self.layout.revocations()
     }
 
     fn record_revocations(
