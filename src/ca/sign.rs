@@ -81,7 +81,7 @@ impl Ca {
         Ok(self.store.request_names()?)
     }
 
-    /// Sign the queued requests of `names` in one batch (one lock hold, one group commit).
+    /// Sign the queued requests of `names` in one batch (one transaction, one group commit).
     pub fn sign(
         &self,
         names: &[Certname],
