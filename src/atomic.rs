@@ -109,6 +109,51 @@ fn stage_all(files: &[Pending<'_>]) -> Vec<Result<PathBuf, StoreError>> {
     })
 }
 
+/// Append `bytes` to `path` and sync them. With `create_mode`, a missing file is created with
+/// exactly that mode, handed to the directory's owner like every new file (so that a run as
+/// root does not lock the `puppet` user out of appending later) and its directory synced;
+/// without, a missing file is an error.
+pub(crate) fn append(
+    path: &Path,
+    bytes: &[u8],
+    create_mode: Option<u32>,
+) -> Result<(), StoreError> {
+    let opened = OpenOptions::new().append(true).open(path);
+    let mut file = match (opened, create_mode) {
+        (Ok(file), _) => file,
+        (Err(e), Some(mode)) if e.kind() == ErrorKind::NotFound => create_for_append(path, mode)?,
+        (Err(e), _) => return Err(StoreError::io("open", path, e)),
+    };
+    file.write_all(bytes)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| StoreError::io("append to", path, e))
+}
+
+/// Create `path` empty with `mode` for [`append`]; a file made meanwhile by someone else is
+/// opened instead.
+fn create_for_append(path: &Path, mode: u32) -> Result<File, StoreError> {
+    let created = OpenOptions::new()
+        .append(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path);
+    match created {
+        Ok(file) => {
+            // The umask may have narrowed `mode`; set it exactly.
+            file.set_permissions(Permissions::from_mode(mode))
+                .map_err(|e| StoreError::io("set the mode of", path, e))?;
+            give_to_parent_owner(path)?;
+            sync_directory(&parent(path))?;
+            Ok(file)
+        }
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| StoreError::io("open", path, e)),
+        Err(e) => Err(StoreError::io("create", path, e)),
+    }
+}
+
 /// Create `path` with `bytes`, refusing to replace an existing file (for private keys).
 pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
     let temp = stage(&Pending {
@@ -121,9 +166,7 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Sto
     let _ = fs::remove_file(&temp);
     match linked {
         Ok(()) => sync_directory(&parent(path)),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
-            path: path.to_path_buf(),
-        }),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(StoreError::file_exists(path)),
         Err(e) => Err(StoreError::io("create", path, e)),
     }
 }
@@ -292,6 +335,41 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn appends_create_with_the_exact_mode_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        assert!(matches!(
+            append(&log, b"x\n", None),
+            Err(StoreError::Io { action: "open", .. })
+        ));
+        append(&log, b"one\n", Some(0o640)).unwrap();
+        append(&log, b"two\n", Some(0o640)).unwrap();
+        assert_eq!(fs::read(&log).unwrap(), b"one\ntwo\n");
+        assert_eq!(fs::metadata(&log).unwrap().mode() & 0o777, 0o640);
+    }
+
+    /// A file root creates by appending in a directory of another user goes to that user, as
+    /// atomic writes hand over theirs (or that user can no longer append to it).
+    #[test]
+    fn a_file_root_creates_by_appending_goes_to_the_directory_owner() {
+        if !running_as_root() {
+            eprintln!("skipped: needs root to hand a file to another user");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (nobody, nogroup) = (65534, 65534);
+        std::os::unix::fs::chown(dir.path(), Some(nobody), Some(nogroup)).unwrap();
+        let log = dir.path().join("audit.log");
+        append(&log, b"one\n", Some(0o640)).unwrap();
+        let meta = fs::metadata(&log).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (nobody, nogroup));
+    }
+
+    fn running_as_root() -> bool {
+        fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
     }
 
     #[test]

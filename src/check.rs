@@ -1,17 +1,18 @@
-//! The store's invariants, checked: what must hold in a CA directory after any sequence of
-//! commands, crashes and concurrent writers (one writer at a time under the lock, every file
-//! written atomically, no serial ever issued twice).
+//! The store's invariants, checked: what must hold in a CA's store after any sequence of
+//! commands, crashes and concurrent writers (one writer at a time, every write atomic, no serial
+//! ever issued twice).
 //!
-//! [`Ca::check`] reads everything under the lock and returns the problems it finds, one line
-//! each; it never changes a file. What it checks: every file parses; `serial` is above every
-//! issued serial; every certificate in `signed/` has its inventory line; no serial is issued
-//! twice; the CRL chain is signed by the CA chain and the first CRL by the CA; no temp files are
-//! left behind. An inventory line without a certificate is allowed (cleaned, or a signing killed
-//! between the inventory append and the certificate write).
+//! [`Ca::check`] reads everything in one snapshot of the store and returns the problems it
+//! finds, one line each; it never changes anything. What it checks here, for every backend:
+//! `serial` is above every issued serial; every signed certificate parses, is filed under its
+//! own name and has its inventory entry; no serial is issued twice; every queued request
+//! parses; the CRL chain is signed by the CA chain and the first CRL by the CA. What only one
+//! backend can get wrong (files: temp files left behind, lines of `inventory.txt` or a `serial`
+//! that do not parse) is that backend's own check ([`crate::store::BackendSnapshot::problems`]),
+//! reported first. An inventory entry without a certificate is allowed (cleaned, or a signing
+//! killed between recording the inventory and the certificate).
 
 use std::collections::HashMap;
-use std::fmt;
-use std::path::PathBuf;
 
 use openssl::x509::{X509Crl, X509};
 
@@ -19,58 +20,28 @@ use crate::ca::Ca;
 use crate::certificate::{Certificate, Serial};
 use crate::csr::Csr;
 use crate::error::Error;
-use crate::store::inventory;
+use crate::store::{Item, Read};
 
-/// One broken invariant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The file it is about.
-    pub path: PathBuf,
-    /// What is wrong, one lower-case line.
-    pub reason: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.reason)
-    }
-}
+pub use crate::store::Problem;
 
 impl Ca {
     /// Check the store's invariants (see the module docs). `Ok(vec![])` means all hold; `Err` is
     /// for a store that cannot be read at all.
     pub fn check(&self) -> Result<Vec<Problem>, Error> {
         let store = self.store();
-        let _lock = store.lock_for_reading()?;
-        let mut problems = Vec::new();
-        let mut problem = |path: PathBuf, reason: String| problems.push(Problem { path, reason });
+        let snapshot = store.snapshot()?;
+        let mut problems = snapshot.problems()?;
+        let mut problem = |what: String, reason: String| problems.push(Problem { what, reason });
 
-        for path in store.temp_files()? {
-            problem(path, "temp file left behind by an interrupted write".into());
-        }
-
-        let serial_path = store.path("serial");
-        let next = match store.next_serial() {
-            Ok(next) => Some(next),
-            Err(error) => {
-                problem(serial_path.clone(), error.to_string());
-                None
-            }
-        };
-
-        let inventory_path = store.path("inventory.txt");
+        // A `serial` that cannot be read is the backend's problem, reported above.
+        let next = snapshot.next_serial().ok();
+        let serial_what = store.locate(&Item::Serial);
+        let inventory_what = store.locate(&Item::Inventory);
         let mut inventory: HashMap<Serial, String> = HashMap::new();
-        for (number, text) in store.inventory_text()?.lines().enumerate() {
-            let Some(line) = inventory::Line::parse(text) else {
-                problem(
-                    inventory_path.clone(),
-                    format!("line {} is not in Puppet's format: {text:?}", number + 1),
-                );
-                continue;
-            };
+        for line in snapshot.inventory()? {
             if let Some(earlier) = inventory.insert(line.serial, line.subject.clone()) {
                 problem(
-                    inventory_path.clone(),
+                    inventory_what.clone(),
                     format!(
                         "serial {} is listed twice ({earlier} and {})",
                         line.serial, line.subject
@@ -79,7 +50,7 @@ impl Ca {
             }
             if next.is_some_and(|next| line.serial >= next) {
                 problem(
-                    serial_path.clone(),
+                    serial_what.clone(),
                     format!(
                         "next serial {} is not above serial {} of {} in the inventory",
                         display(next),
@@ -92,22 +63,25 @@ impl Ca {
 
         let ca_subject = self.authority().certificate().subject.clone();
         let mut issued: HashMap<Serial, String> = HashMap::new();
-        for name in store.signed_names()? {
-            let path = store.path("signed").join(name.file_name());
-            let Some(pem) = store.signed(&name)? else {
+        for name in snapshot.signed_names()? {
+            let Some(pem) = snapshot.signed(&name)? else {
                 continue;
             };
+            let what = store.locate(&Item::Signed(name.clone()));
             let cert = match Certificate::from_pem(name.as_str(), &pem) {
                 Ok(cert) => cert,
                 Err(error) => {
-                    problem(path, error.to_string());
+                    problem(what, error.to_string());
                     continue;
                 }
             };
             if cert.common_name != name.as_str() {
                 problem(
-                    path.clone(),
-                    format!("common name {:?} is not the file's name", cert.common_name),
+                    what.clone(),
+                    format!(
+                        "common name {:?} is not the name it is filed under",
+                        cert.common_name
+                    ),
                 );
             }
             if cert.issuer != ca_subject {
@@ -115,18 +89,18 @@ impl Ca {
                 continue;
             }
             let Some(serial) = cert.serial else {
-                problem(path, "certificate has no usable serial".into());
+                problem(what, "certificate has no usable serial".into());
                 continue;
             };
             if let Some(other) = issued.insert(serial, name.to_string()) {
                 problem(
-                    path.clone(),
+                    what.clone(),
                     format!("serial {serial} is also the serial of {other}"),
                 );
             }
             if next.is_some_and(|next| serial >= next) {
                 problem(
-                    serial_path.clone(),
+                    serial_what.clone(),
                     format!(
                         "next serial {} is not above serial {serial} of {name}",
                         display(next)
@@ -136,25 +110,28 @@ impl Ca {
             match inventory.get(&serial) {
                 Some(subject) if *subject == format!("/CN={name}") => {}
                 Some(subject) => problem(
-                    path,
+                    what,
                     format!("serial {serial} is listed in the inventory for {subject}"),
                 ),
-                None => problem(path, format!("serial {serial} has no inventory line")),
+                None => problem(what, format!("serial {serial} has no inventory line")),
             }
         }
 
-        for name in store.request_names()? {
-            let path = store.path("requests").join(name.file_name());
-            if let Some(pem) = store.request(&name)? {
+        for name in snapshot.request_names()? {
+            if let Some(pem) = snapshot.request(&name)? {
                 if let Err(error) = Csr::from_pem(&pem) {
-                    problem(path, error.to_string());
+                    problem(store.locate(&Item::Request(name)), error.to_string());
                 }
             }
         }
 
-        let crl_path = store.path("ca_crl.pem");
-        match self.crls() {
-            Err(error) => problem(crl_path, error.to_string()),
+        let crl_what = store.locate(&Item::Crl);
+        let crls = snapshot
+            .crl_pem()
+            .map_err(Error::from)
+            .and_then(|pem| self.parse_crls(&pem));
+        match crls {
+            Err(error) => problem(crl_what, error.to_string()),
             Ok(crls) => {
                 for (index, crl) in crls.iter().enumerate() {
                     let signer = self
@@ -164,7 +141,7 @@ impl Ca {
                         .find(|c| c.subject == crl.issuer);
                     let reason = match signer {
                         None => Some(format!(
-                            "CRL {} is issued by {}, which is not in ca_crt.pem",
+                            "CRL {} is issued by {}, which is not in the CA chain",
                             index + 1,
                             crl.issuer
                         )),
@@ -176,7 +153,7 @@ impl Ca {
                         Some(_) => None,
                     };
                     if let Some(reason) = reason {
-                        problem(crl_path.clone(), reason);
+                        problem(crl_what.clone(), reason);
                     }
                 }
             }

@@ -39,9 +39,7 @@ fn directory_mode(relative: &Path) -> u32 {
 pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), StoreError> {
     check_relative(files)?;
     if fs::symlink_metadata(out).is_ok() && !force {
-        return Err(StoreError::AlreadyExists {
-            path: out.to_path_buf(),
-        });
+        return Err(StoreError::file_exists(out));
     }
     let parent = parent(out);
     if !parent.is_dir() {
@@ -132,7 +130,7 @@ fn check_relative(files: &[TreeFile]) -> Result<(), StoreError> {
         let path = Path::new(&file.path);
         if file.path.is_empty() || !path.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(StoreError::Corrupt {
-                path: path.to_path_buf(),
+                what: path.display().to_string(),
                 reason: "a bundle path must be relative and stay inside the bundle".into(),
             });
         }

@@ -101,3 +101,53 @@ fn every_decision_is_audited_and_keys_stay_private() {
     let json = world.ok(&["log", "--format", "json"]);
     assert_eq!(json, log);
 }
+
+/// Issue 11: an `audit.log` that a run as root creates in a CA directory owned by another user
+/// (puppetserver's `puppet`) goes to that user and group, as every other new file does, so that
+/// a later run as that user can still append to it (and does not report an error for work it
+/// has already done).
+#[test]
+fn audit_log_made_by_root_goes_to_the_owner_of_the_ca_directory() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    if std::fs::metadata("/proc/self").map_or(true, |m| m.uid() != 0) {
+        eprintln!("skipped: needs root to give the CA directory to another user");
+        return;
+    }
+    let (nobody, nogroup) = (65534, 65534);
+    let world = World::new();
+    world.ok(&["--generate", "web.example.com"]);
+    std::fs::remove_file(world.ca("audit.log")).unwrap();
+    // As `chown -R puppet:puppet cadir` leaves it; the rest of the world readable by that user.
+    for path in walk(&world.cadir).into_iter().chain([world.cadir.clone()]) {
+        std::os::unix::fs::chown(&path, Some(nobody), Some(nogroup)).unwrap();
+    }
+    for directory in [&world.cadir.join("signed"), &world.cadir.join("requests")] {
+        std::os::unix::fs::chown(directory, Some(nobody), Some(nogroup)).unwrap();
+    }
+    std::fs::set_permissions(world.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let first = world.openssl_csr("node1.example.com", &[]);
+    world.ok(&["submit", first.to_str().unwrap()]);
+    world.ok(&["--sign", "node1.example.com"]);
+    let log = std::fs::metadata(world.ca("audit.log")).unwrap();
+    assert_eq!((log.uid(), log.gid()), (nobody, nogroup), "audit.log owner");
+    assert_eq!(log.mode() & 0o777, 0o640, "audit.log mode");
+
+    let second = world.openssl_csr("node2.example.com", &[]);
+    world.ok(&["submit", second.to_str().unwrap()]);
+    let output = world
+        .std_cert(&["--sign", "node2.example.com"])
+        .uid(nobody)
+        .gid(nogroup)
+        .output()
+        .expect("run cert as nobody");
+    assert!(
+        output.status.success(),
+        "signing as the directory's owner failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = std::fs::read_to_string(world.ca("audit.log")).unwrap();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    assert!(lines.contains("node2.example.com"), "{lines}");
+}

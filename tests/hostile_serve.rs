@@ -683,6 +683,7 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
     world.ok(&["setup"]);
     let config = cert::ca::Config {
         cadir: world.cadir.clone(),
+        store: cert::store::Location::Files(world.cadir.clone()),
         ssldir: world.ssldir.clone(),
         certname: "ca.test".into(),
         dns_alt_names: Vec::new(),

@@ -20,6 +20,7 @@ fn harness() -> &'static Harness {
         let dir = tempfile::tempdir().expect("temp dir").keep();
         let config = Config {
             cadir: dir.join("ca"),
+            store: cert::store::Location::Files(dir.join("ca")),
             ssldir: dir.join("ssl"),
             certname: "ca.test".into(),
             dns_alt_names: Vec::new(),

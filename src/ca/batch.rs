@@ -1,13 +1,14 @@
-//! The one sequence by which requests become certificates, inside one hold of the store's lock:
-//! each name at most once, the issuance policy checked before any serial is reserved, serials
-//! reserved together (durably, before any certificate that uses them exists), signatures made
-//! on all cores, the certificates recorded in one group commit with the requests they answer
-//! removed, and the audit lines appended last.
+//! Changes to the CA in one store transaction with the audit lines they make ([`Batch`]), and
+//! the one sequence by which requests become certificates inside it: each name at most once,
+//! the issuance policy checked before any serial is reserved, serials reserved together
+//! (durably, before any certificate that uses them exists), signatures made on all cores, the
+//! certificates recorded in one group commit with the requests they answer removed, and the
+//! audit lines appended last, just before the commit.
 //!
-//! Signing queued requests ([`Ca::sign`]), enrolment ([`Ca::enroll`], the daemon's group commit)
-//! and certificates made on this host (`generate`, the CA server's own) all go through a
-//! [`Batch`]. What a request must pass before it gets here (its CN, the duplicate rule) is the
-//! caller's.
+//! Signing queued requests ([`Ca::sign`]), enrolment ([`Ca::enroll`], the daemon's group commit),
+//! certificates made on this host (`generate`, the CA server's own), renewal, revocation and
+//! cleaning all go through a [`Batch`]. What a request must pass before it gets here (its CN,
+//! the duplicate rule) is the caller's.
 
 use std::collections::HashSet;
 
@@ -18,8 +19,8 @@ use crate::authority::{Policy, Validity};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
-use crate::error::{Error, PolicyError};
-use crate::store::Lock;
+use crate::error::{Error, PolicyError, StoreError};
+use crate::store::{Item, Read, Transaction};
 
 use super::Ca;
 
@@ -44,10 +45,10 @@ pub(super) enum Done<S, K> {
 /// Steps or results, each with the name it is for, in the batch's order.
 pub(super) type Named<T> = Vec<(Certname, T)>;
 
-/// Changes to the CA under one hold of its lock, with the audit lines they make.
+/// Changes to the CA in one store transaction, with the audit lines they make.
 pub(super) struct Batch<'a> {
     ca: &'a Ca,
-    lock: &'a Lock,
+    transaction: Transaction<'a>,
     actor: &'a str,
     now: OffsetDateTime,
     seen: HashSet<Certname>,
@@ -55,16 +56,32 @@ pub(super) struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
-    /// A batch on behalf of `actor` (who the audit lines name), at `now`, under `lock`.
-    pub(super) fn new(ca: &'a Ca, lock: &'a Lock, actor: &'a str, now: OffsetDateTime) -> Self {
-        Batch {
+    /// Begin a batch (a transaction of the CA's store) on behalf of `actor` (who the audit
+    /// lines name), at `now`.
+    pub(super) fn begin(ca: &'a Ca, actor: &'a str, now: OffsetDateTime) -> Result<Self, Error> {
+        Ok(Batch {
             ca,
-            lock,
+            transaction: ca.store.begin()?,
             actor,
             now,
             seen: HashSet::new(),
             audit: String::new(),
-        }
+        })
+    }
+
+    /// Reads that agree with the batch's changes.
+    pub(super) fn reads(&self) -> &dyn Read {
+        &self.transaction
+    }
+
+    /// The batch's transaction, for changes other than signing.
+    pub(super) fn transaction(&mut self) -> &mut Transaction<'a> {
+        &mut self.transaction
+    }
+
+    /// When the batch happens.
+    pub(super) fn now(&self) -> OffsetDateTime {
+        self.now
     }
 
     /// Admit `name` to the batch; the second time it is refused.
@@ -79,9 +96,26 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Reserve `count` serials (see [`crate::store::Store::reserve_serials`]); the first.
-    pub(super) fn reserve(&self, count: usize) -> Result<Serial, Error> {
-        Ok(self.ca.store.reserve_serials(self.lock, count as u128)?)
+    /// Reserve `count` serials (see [`Transaction::reserve_serials`]).
+    pub(super) fn reserve(&mut self, count: usize) -> Result<Vec<Serial>, Error> {
+        let serials = self.transaction.reserve_serials(count as u128)?;
+        if serials.len() != count {
+            // A backend that answers otherwise is broken; never sign without a serial.
+            return Err(StoreError::Corrupt {
+                what: self.ca.store.locate(&Item::Serial),
+                reason: format!(
+                    "{} serials reserved for {count} certificates",
+                    serials.len()
+                ),
+            }
+            .into());
+        }
+        Ok(serials)
+    }
+
+    /// Reserve one serial.
+    pub(super) fn reserve_one(&mut self) -> Result<Serial, Error> {
+        Ok(self.reserve(1)?[0])
     }
 
     /// Sign every [`Step::Sign`] with `policy` and `validity`: a request the policy refuses gets
@@ -109,13 +143,11 @@ impl<'a> Batch<'a> {
             }
         }
         if !jobs.is_empty() {
-            let first = self.reserve(jobs.len())?.0;
+            let serials = self.reserve(jobs.len())?;
             let jobs: Vec<(usize, Certname, Csr, S, Serial)> = jobs
                 .into_iter()
-                .enumerate()
-                .map(|(offset, (position, name, csr, with))| {
-                    (position, name, csr, with, Serial(first + offset as u128))
-                })
+                .zip(serials)
+                .map(|((position, name, csr, with), serial)| (position, name, csr, with, serial))
                 .collect();
             let authority = &self.ca.authority;
             let results = crate::parallel::map(
@@ -149,10 +181,10 @@ impl<'a> Batch<'a> {
 
     /// Record freshly issued certificates (their serials reserved in this batch) in one group
     /// commit, then remove the requests they answer.
-    pub(super) fn record(&self, issued: &[(Certname, Certificate)]) -> Result<(), Error> {
-        self.ca.store.record_signed(self.lock, issued)?;
+    pub(super) fn record(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), Error> {
+        self.transaction.record_signed(issued)?;
         for (name, _) in issued {
-            self.ca.store.delete_request(self.lock, name)?;
+            self.transaction.delete_request(name)?;
         }
         Ok(())
     }
@@ -176,8 +208,18 @@ impl<'a> Batch<'a> {
         });
     }
 
-    /// Append the audit lines, synced; the batch's changes are all durable once this returns.
-    pub(super) fn commit(self) -> Result<(), Error> {
-        Ok(self.ca.store.append_audit(self.lock, &self.audit)?)
+    /// Append the audit lines kept so far now, before the changes that follow (they are
+    /// appended at commit otherwise).
+    pub(super) fn write_audit(&mut self) -> Result<(), Error> {
+        self.transaction.append_audit(&self.audit)?;
+        self.audit.clear();
+        Ok(())
+    }
+
+    /// Append the audit lines, then commit: the batch's changes are all durable once this
+    /// returns.
+    pub(super) fn commit(mut self) -> Result<(), Error> {
+        self.write_audit()?;
+        Ok(self.transaction.commit()?)
     }
 }

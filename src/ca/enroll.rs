@@ -1,5 +1,5 @@
 //! Requests coming in: submit (CLI and daemon), autosign decisions and verdicts, and batched
-//! enrolment (check, autosign, sign and queue many requests with one lock hold and one group
+//! enrolment (check, autosign, sign and queue many requests in one transaction and one group
 //! commit: what the daemon's signer calls). The signing itself is [`Batch`]'s; what autosign
 //! decides is [`crate::autosign`]'s.
 
@@ -12,7 +12,7 @@ use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{Read, Store};
 
 use super::batch::{Batch, Done, Step};
 use super::{Ca, Config, Enrollment, Outcome, SignOptions, State, Submitted};
@@ -31,10 +31,10 @@ impl Ca {
     pub fn submit(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
         let csr = Csr::from_pem(pem)?;
         csr.check_name(name)?;
-        let lock = self.store.lock()?;
-        self.check_not_duplicate(name, ANY_CERTIFICATE)?;
-        self.store
-            .put_request(&lock, name, csr.to_pem().as_bytes())?;
+        let mut transaction = self.store.begin()?;
+        self.check_not_duplicate(&transaction, name, ANY_CERTIFICATE)?;
+        transaction.put_requests(&[(name.clone(), csr.to_pem())])?;
+        transaction.commit()?;
         Ok(csr)
     }
 
@@ -94,13 +94,14 @@ impl Ca {
         })
     }
 
-    /// The checks of [`Ca::submit`] that need no lock (parse, signature, CN equals `name`, no
-    /// certificate yet unless duplicates are allowed), for a caller that decides autosign and
-    /// then calls [`Ca::enroll`], which repeats the duplicate check under the lock.
+    /// The checks of [`Ca::submit`] that need no transaction (parse, signature, CN equals
+    /// `name`, no certificate yet unless duplicates are allowed), for a caller that decides
+    /// autosign and then calls [`Ca::enroll`], which repeats the duplicate check in its
+    /// transaction.
     pub fn check_submission(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
         let csr = Csr::from_pem(pem)?;
         csr.check_name(name)?;
-        self.check_not_duplicate(name, ANY_CERTIFICATE)?;
+        self.check_not_duplicate(&self.store, name, ANY_CERTIFICATE)?;
         Ok(csr)
     }
 
@@ -116,10 +117,10 @@ impl Ca {
     }
 
     /// Enrol many received CSRs at once: what [`Ca::submit_and_autosign`] does for each, with
-    /// one lock hold and one group commit for the whole batch (the daemon's group commit).
+    /// one transaction and one group commit for the whole batch (the daemon's group commit).
     ///
     /// Those autosign said sign are signed (serials reserved together, signatures made on all
-    /// cores) and recorded; a request signed here is never written to `requests/`, since its
+    /// cores) and recorded; a request signed here is never queued in the store, since its
     /// certificate replaces it in the same step. Those left pending, or refused by the issuance
     /// policy, are queued. Everything is durable when this returns. A name given twice is
     /// refused the second time; a duplicate certificate is refused unless allowed.
@@ -131,29 +132,21 @@ impl Ca {
         let count = items.len();
         self.enroll_batch(items, now).unwrap_or_else(|error| {
             // The batch failed as a whole (lock, serial, disk): report it for every item.
-            let message = error.to_string();
             (0..count)
-                .map(|_| {
-                    Err(Error::Store(StoreError::Io {
-                        action: "enroll",
-                        path: self.store.cadir().to_path_buf(),
-                        reason: message.clone(),
-                    }))
-                })
+                .map(|_| Err(self.batch_failed("enroll", &error)))
                 .collect()
         })
     }
 
-    /// [`Ca::enroll`] under one lock hold: each item refused (nothing written for it), left
-    /// pending (queued), or signed in one [`Batch`] (queued too when the policy refuses it).
+    /// [`Ca::enroll`] in one [`Batch`]: each item refused (nothing written for it), left
+    /// pending (queued), or signed (queued too when the policy refuses it).
     fn enroll_batch(
         &self,
         items: Vec<Enrollment>,
         now: OffsetDateTime,
     ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         let validity = Validity::new(now, self.config.ttl)?;
-        let lock = self.store.lock()?;
-        let mut batch = Batch::new(self, &lock, audit::AUTOSIGN_ACTOR, now);
+        let mut batch = Batch::begin(self, audit::AUTOSIGN_ACTOR, now)?;
         let mut steps = Vec::with_capacity(items.len());
         for Enrollment {
             name,
@@ -163,7 +156,7 @@ impl Ca {
         {
             let admitted = batch
                 .admit(&name)
-                .and_then(|()| self.check_not_duplicate(&name, ANY_CERTIFICATE));
+                .and_then(|()| self.check_not_duplicate(batch.reads(), &name, ANY_CERTIFICATE));
             let step = match admitted {
                 Err(error) => Step::Skip(Err(error)),
                 Ok(()) if decision.sign => Step::Sign(csr, decision),
@@ -182,7 +175,7 @@ impl Ca {
                 _ => None,
             })
             .collect();
-        self.store.put_requests(&lock, &queued)?;
+        batch.transaction().put_requests(&queued)?;
         // The certificates first, then the refusals.
         for signed in [true, false] {
             for (name, done) in &done {
@@ -321,8 +314,8 @@ pub fn autosign_report(
     }
     let csr_pem = match csr_path {
         Some(path) => std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?,
-        None => Store::new(&config.cadir)
-            .request(&certname)
+        None => Store::open(&config.store)
+            .and_then(|store| store.request(&certname))
             .ok()
             .flatten()
             .unwrap_or_default(),

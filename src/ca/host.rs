@@ -12,13 +12,14 @@ use crate::csr::Csr;
 use crate::error::{Error, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
 use crate::ssldir::Ssldir;
+use crate::store::{Item, Read};
 
 use super::batch::Batch;
 use super::{Ca, Generated};
 
 impl Ca {
     /// Make a key and a certificate for `name` on this host (`puppet cert --generate`): the key
-    /// and certificate go to the ssldir, the certificate to `signed/` too. The administrator's
+    /// and certificate go to the ssldir, the certificate to the store too. The administrator's
     /// alt names are allowed (the CA's own policy still refuses wildcards and the like).
     pub fn generate(
         &self,
@@ -47,15 +48,12 @@ impl Ca {
         if !force {
             if self.store.signed(name)?.is_some() {
                 return Err(StoreError::AlreadyExists {
-                    path: self.store.path("signed").join(name.file_name()),
+                    what: self.store.locate(&Item::Signed(name.clone())),
                 }
                 .into());
             }
             if ssldir.has_private_key(name) {
-                return Err(StoreError::AlreadyExists {
-                    path: ssldir.private_key_path(name),
-                }
-                .into());
+                return Err(StoreError::file_exists(&ssldir.private_key_path(name)).into());
             }
         }
         let validity = Validity::new(now, ttl.unwrap_or(self.config.ttl))?;
@@ -67,9 +65,8 @@ impl Ca {
         };
         policy.check(name, &csr)?;
         let key_pem = key.to_pem()?;
-        let lock = self.store.lock()?;
-        let mut batch = Batch::new(self, &lock, &self.actor, now);
-        let serial = batch.reserve(1)?;
+        let mut batch = Batch::begin(self, &self.actor, now)?;
+        let serial = batch.reserve_one()?;
         let cert = self
             .authority
             .issue(name, &csr, &policy, serial, validity, cli_auth)?;
@@ -78,8 +75,9 @@ impl Ca {
         ssldir.write_private_key(name, &key_pem, force)?;
         batch.record(&[(name.clone(), cert.clone())])?;
         batch.audit(batch.event("generate", name).certificate(&cert));
+        batch.write_audit()?;
+        self.write_host_files(batch.reads(), &ssldir, name, &key, &cert)?;
         batch.commit()?;
-        self.write_host_files(&ssldir, name, &key, &cert)?;
         Ok(Generated {
             certificate: cert,
             private_key_path: ssldir.private_key_path(name),
@@ -144,18 +142,19 @@ impl Ca {
             key: key_path.clone(),
             reason,
         };
-        let lock = self.store.lock()?;
-        let (certificate, issued) = match self.store.signed(name)? {
+        let mut batch = Batch::begin(self, &self.actor, now)?;
+        let signed = batch.reads().signed(name)?;
+        let (certificate, issued) = match signed {
             Some(pem) => {
                 let certificate = Certificate::from_pem(name.as_str(), &pem)?;
                 if !key.matches_certificate(certificate.der()) {
                     return Err(unusable(format!(
-                        "the CA's certificate for {name} (signed/{}) is for another key",
-                        name.file_name()
+                        "the CA's certificate for {name} ({}) is for another key",
+                        self.store.locate(&Item::Signed(name.clone()))
                     ))
                     .into());
                 }
-                let crl_pem = self.store.crl_pem()?;
+                let crl_pem = batch.reads().crl_pem()?;
                 crate::certificate::verify_with_openssl(
                     &certificate,
                     self.authority.chain(),
@@ -171,8 +170,7 @@ impl Ca {
                     allow_subject_alt_names: true,
                     ..self.config.policy
                 };
-                let mut batch = Batch::new(self, &lock, &self.actor, now);
-                let serial = batch.reserve(1)?;
+                let serial = batch.reserve_one()?;
                 let certificate = self
                     .authority
                     .issue(name, &csr, &policy, serial, validity, false)?;
@@ -183,24 +181,28 @@ impl Ca {
                         .certificate(&certificate)
                         .because("this host's certificate, for its existing key"),
                 );
-                batch.commit()?;
                 (certificate, true)
             }
         };
-        self.write_host_files(&ssldir, name, &key, &certificate)?;
+        batch.write_audit()?;
+        // Still in the transaction: a revocation cannot slip in between and leave this host an
+        // older CRL than the CA's.
+        self.write_host_files(batch.reads(), &ssldir, name, &key, &certificate)?;
+        batch.commit()?;
         Ok((certificate, issued))
     }
 
-    /// Write `name`'s public key and certificate to `ssldir`, with the CA chain and CRL chain
-    /// a host needs beside them.
+    /// Write `name`'s public key and certificate to `ssldir`, with the CA chain and the CRL
+    /// chain (read from `store`) a host needs beside them.
     fn write_host_files(
         &self,
+        store: &dyn Read,
         ssldir: &Ssldir,
         name: &Certname,
         key: &PrivateKey,
         certificate: &Certificate,
     ) -> Result<(), Error> {
-        let crl_pem = self.store.crl_pem()?;
+        let crl_pem = store.crl_pem()?;
         ssldir.write_public(
             name,
             &key.public_key_pem()?,

@@ -1,12 +1,13 @@
 //! The operations an administrator performs on a CA: set up, import, submit, sign, revoke, clean,
 //! generate, list, verify. Each one combines the pure rules ([`crate::authority`],
-//! [`crate::crl`]) with the CA's [`Store`], under the store's lock, and returns typed results
-//! for a renderer. The CLI's two dialects and the daemon all call these, and only these.
+//! [`crate::crl`]) with the CA's [`Store`], in one of the store's transactions, and returns
+//! typed results for a renderer. The CLI's two dialects and the daemon all call these, and only
+//! these.
 //!
 //! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
 //! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
-//! this host's own certificates `host`. No file layout lives here ([`crate::store`],
-//! [`crate::ssldir`]), and no HTTP or CLI wording.
+//! this host's own certificates `host`, the CA's private keys `key_directory`. No storage
+//! layout lives here ([`crate::store`], [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
 //! the CA exactly as it was.
@@ -26,25 +27,29 @@ use crate::csr::Csr;
 use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
 use crate::settings::Settings;
-use crate::store::inventory;
-use crate::store::{Lock, NewCa, Store};
+use crate::store::{inventory, Item, Location, NewCa, Presence, Read, Store, Transaction};
 
 mod batch;
 mod enroll;
 mod host;
+mod key_directory;
 mod revoke;
 mod sign;
 mod status;
 
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
 pub use host::HostIdentity;
+pub use key_directory::KeyDirectory;
 pub use status::Expirations;
 
 /// How the CA is configured: where it lives and what it allows.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The CA directory.
+    /// The CA directory: this node's CA keys ([`KeyDirectory`]), and the files store's
+    /// location.
     pub cadir: PathBuf,
+    /// Where the rest of the CA is stored.
+    pub store: Location,
     /// This host's ssldir (where `--generate` writes keys and certificates).
     pub ssldir: PathBuf,
     /// This host's certname (the CA server's own certificate).
@@ -73,6 +78,7 @@ impl Config {
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
         Ok(Config {
             cadir: settings.cadir.clone(),
+            store: Location::Files(settings.cadir.clone()),
             ssldir: settings.ssldir.clone(),
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
@@ -201,8 +207,17 @@ pub struct Enrollment {
 pub struct Cleaned {
     /// Serials revoked.
     pub revoked: Vec<Serial>,
-    /// Files removed.
-    pub removed: Vec<PathBuf>,
+    /// What was removed, in order.
+    pub removed: Vec<Removed>,
+}
+
+/// One thing `clean` removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// A file of this host's ssldir.
+    HostFile(PathBuf),
+    /// Something of the store (name it with [`Store::locate`]).
+    Stored(Item),
 }
 
 /// What `generate` made.
@@ -226,16 +241,17 @@ pub struct Ca {
 }
 
 impl Ca {
-    /// Open the CA in `config.cadir`; it must be complete and its key must match.
+    /// Open the CA in `config.store`; it must be complete, and the key in `config.cadir` must
+    /// be the CA certificate's.
     pub fn open(config: Config) -> Result<Ca, Error> {
-        let store = Store::new(&config.cadir);
+        let store = Store::open(&config.store)?;
         store.check_complete()?;
-        let key_pem = store.ca_key_pem()?;
-        let key = PrivateKey::from_pem(&store.path("ca_key.pem").display().to_string(), &key_pem)?;
-        let chain = store.ca_certificate_pem()?;
+        let keys = KeyDirectory::new(&config.cadir);
+        let key = keys.ca_key()?;
+        let chain = store.ca_chain_pem()?;
         let authority = Authority::new(&chain, key).map_err(|error| match error {
             Error::Key(KeyError::Mismatch { .. }) => Error::Key(KeyError::Mismatch {
-                what: store.path("ca_key.pem").display().to_string(),
+                what: keys.ca_key_path().display().to_string(),
             }),
             other => other,
         })?;
@@ -250,11 +266,12 @@ impl Ca {
     /// Open the CA, creating a self-signed one first when the directory holds none (as a first
     /// `puppet master` start did). Returns whether it was created.
     pub fn open_or_create(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
-        let store = Store::new(&config.cadir);
-        if store.presence() == crate::store::Presence::Absent {
-            let lock = store.lock()?;
-            if store.presence() == crate::store::Presence::Absent {
-                let ca = Ca::create(config, Hierarchy::SelfSigned, now, &lock)?;
+        let store = Store::open(&config.store)?;
+        if store.presence()? == Presence::Absent {
+            let mut transaction = store.begin()?;
+            if transaction.presence()? == Presence::Absent {
+                let ca = Ca::create(config, Hierarchy::SelfSigned, now, &store, &mut transaction)?;
+                transaction.commit()?;
                 return Ok((ca, true));
             }
         }
@@ -264,29 +281,25 @@ impl Ca {
     /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
     /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does.
     pub fn setup(config: Config, layout: Hierarchy, now: OffsetDateTime) -> Result<Ca, Error> {
-        let store = Store::new(&config.cadir);
-        let lock = store.lock()?;
-        let ca = Ca::create(config, layout, now, &lock)?;
-        drop(lock);
+        let store = Store::open(&config.store)?;
+        let mut transaction = store.begin()?;
+        let ca = Ca::create(config, layout, now, &store, &mut transaction)?;
+        transaction.commit()?;
         let name = Certname::parse(&ca.config.certname)?;
         let alt_names = ca.config.dns_alt_names.clone();
         ca.generate_with(&name, &alt_names, None, ca.config.key, false, true, now)?;
         Ok(ca)
     }
 
+    /// Make a new CA of `layout` and record it in `transaction` (of `store`).
     fn create(
         config: Config,
         layout: Hierarchy,
         now: OffsetDateTime,
-        lock: &Lock,
+        store: &Store,
+        transaction: &mut Transaction<'_>,
     ) -> Result<Ca, Error> {
-        let store = Store::new(&config.cadir);
-        if store.presence() != crate::store::Presence::Absent {
-            return Err(StoreError::CaExists {
-                cadir: config.cadir.clone(),
-            }
-            .into());
-        }
+        check_absent(&config, transaction)?;
         let ca_name = config
             .ca_name
             .clone()
@@ -334,25 +347,21 @@ impl Ca {
             }],
             Hierarchy::Chained => Vec::new(),
         };
-        store.create(
-            lock,
-            &NewCa {
-                chain_pem: chain_pem.as_bytes(),
-                key_pem: &key_pem,
-                public_key_pem: &public_key_pem,
-                crl_pem: crl_pem.as_bytes(),
-                root_key_pem: root_key_pem.as_deref(),
-                next_serial: Serial(if layout == Hierarchy::SelfSigned {
-                    2
-                } else {
-                    1
-                }),
-                inventory: &inventory_lines,
-            },
-        )?;
+        KeyDirectory::new(&config.cadir).create(&key_pem, root_key_pem.as_deref())?;
+        transaction.create(&NewCa {
+            chain_pem: chain_pem.as_bytes(),
+            public_key_pem: &public_key_pem,
+            crl_pem: crl_pem.as_bytes(),
+            next_serial: Serial(if layout == Hierarchy::SelfSigned {
+                2
+            } else {
+                1
+            }),
+            inventory: &inventory_lines,
+        })?;
         Ok(Ca {
             config,
-            store,
+            store: store.clone(),
             authority,
             actor: audit::cli_actor(),
         })
@@ -385,21 +394,18 @@ impl Ca {
             }
             .into());
         }
-        let store = Store::new(&config.cadir);
-        let lock = store.lock()?;
-        store.create(
-            &lock,
-            &NewCa {
-                chain_pem: authority.chain_pem().as_bytes(),
-                key_pem: &normalized_key,
-                public_key_pem: &public_key_pem,
-                crl_pem,
-                root_key_pem: None,
-                next_serial: Serial(1),
-                inventory: &[],
-            },
-        )?;
-        drop(lock);
+        let store = Store::open(&config.store)?;
+        let mut transaction = store.begin()?;
+        check_absent(&config, &transaction)?;
+        KeyDirectory::new(&config.cadir).create(&normalized_key, None)?;
+        transaction.create(&NewCa {
+            chain_pem: authority.chain_pem().as_bytes(),
+            public_key_pem: &public_key_pem,
+            crl_pem,
+            next_serial: Serial(1),
+            inventory: &[],
+        })?;
+        transaction.commit()?;
         Ok(Ca {
             config,
             store,
@@ -423,17 +429,49 @@ impl Ca {
         &self.authority
     }
 
+    /// This node's CA keys.
+    pub fn keys(&self) -> KeyDirectory {
+        KeyDirectory::new(&self.config.cadir)
+    }
+
     /// The CRL chain, issuing CA's first.
     pub fn crls(&self) -> Result<Vec<Crl>, Error> {
-        let pem = self.store.crl_pem()?;
-        let crls = Crl::chain_from_pem(&self.store.path("ca_crl.pem").display().to_string(), &pem)?;
+        self.parse_crls(&self.store.crl_pem()?)
+    }
+
+    /// Parse the CRL chain `pem` read from the store; its first CRL must be the CA's.
+    pub(crate) fn parse_crls(&self, pem: &[u8]) -> Result<Vec<Crl>, Error> {
+        let what = self.store.locate(&Item::Crl);
+        let crls = Crl::chain_from_pem(&what, pem)?;
         match crls.first() {
             Some(first) if first.issuer == self.authority.certificate().subject => Ok(crls),
             _ => Err(StoreError::Corrupt {
-                path: self.store.path("ca_crl.pem"),
+                what,
                 reason: "its first CRL is not issued by the CA".into(),
             }
             .into()),
         }
+    }
+
+    /// The error each name of a batch gets when the batch (`action`) failed as a whole with
+    /// `error`.
+    pub(super) fn batch_failed(&self, action: &'static str, error: &Error) -> Error {
+        Error::Store(StoreError::BatchFailed {
+            action,
+            store: self.store.location().to_string(),
+            reason: error.to_string(),
+        })
+    }
+}
+
+/// Refuse to make a CA where the store holds one, or part of one.
+fn check_absent(config: &Config, store: &dyn Read) -> Result<(), Error> {
+    if store.presence()? == Presence::Absent {
+        Ok(())
+    } else {
+        Err(StoreError::CaExists {
+            store: config.store.to_string(),
+        }
+        .into())
     }
 }

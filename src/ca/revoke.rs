@@ -1,23 +1,25 @@
-//! Revoking (one new CRL per call, built by [`crate::crl`]) and cleaning, and reading the audit
-//! trail. Signing is not here ([`Ca::sign`]).
+//! Revoking (the revocations are the store's data; one new CRL chain rendered from them by
+//! [`crate::crl`] per call) and cleaning, and reading the audit trail. Signing is not here
+//! ([`Ca::sign`]).
 
 use std::collections::HashSet;
 
 use time::OffsetDateTime;
 
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl, Reason, Revocation};
 use crate::error::{Error, StoreError};
 use crate::ssldir::Ssldir;
-use crate::store::Lock;
+use crate::store::{Item, Read, RenderedCrl};
 
-use super::{Ca, Cleaned, Outcome};
+use super::batch::Batch;
+use super::{Ca, Cleaned, Outcome, Removed};
 
 impl Ca {
-    /// Revoke every certificate issued to each of `names` (found through `signed/` and the
-    /// inventory) in one new CRL.
+    /// Revoke every certificate issued to each of `names` (found through its signed
+    /// certificate and the inventory) in one new CRL.
     pub fn revoke(
         &self,
         names: &[Certname],
@@ -35,22 +37,24 @@ impl Ca {
         reason: Reason,
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
-        let lock = self.store.lock()?;
-        self.revoke_locked(actor, &lock, names, reason, now)
+        let mut batch = Batch::begin(self, actor, now)?;
+        let outcomes = self.revoke_in(&mut batch, names, reason)?;
+        batch.commit()?;
+        Ok(outcomes)
     }
 
-    pub(super) fn revoke_locked(
+    /// Revoke in `batch`: the new revocations recorded with the CRL chain rendered from all of
+    /// them (the root's CRL of a chained CA kept as it is), and an audit line per name.
+    fn revoke_in(
         &self,
-        actor: &str,
-        lock: &Lock,
+        batch: &mut Batch<'_>,
         names: &[Certname],
         reason: Reason,
-        now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
-        let mut crls = self.crls()?;
-        let current = &crls[0];
-        let already: HashSet<Serial> = current.revoked.iter().map(|r| r.serial).collect();
-        let inventory = self.store.inventory()?;
+        let now = batch.now();
+        let existing = batch.transaction().lock_revocations()?;
+        let already: HashSet<Serial> = existing.iter().map(|r| r.serial).collect();
+        let inventory = batch.reads().inventory()?;
         let mut outcomes = Vec::new();
         let mut new_entries = Vec::new();
         for name in names {
@@ -59,7 +63,7 @@ impl Ca {
                 .filter(|line| line.common_name() == Some(name.as_str()))
                 .map(|line| line.serial)
                 .collect();
-            if let Some(pem) = self.store.signed(name)? {
+            if let Some(pem) = batch.reads().signed(name)? {
                 let cert = Certificate::from_pem(name.as_str(), &pem)?;
                 if cert.issuer == self.authority.certificate().subject {
                     serials.extend(cert.serial);
@@ -94,43 +98,42 @@ impl Ca {
             outcomes.push((name.clone(), Ok(fresh)));
         }
         if !new_entries.is_empty() {
-            let mut revoked = current.revoked.clone();
-            revoked.extend(new_entries);
-            let number = current.number.unwrap_or(0) + 1;
-            let crl = Crl::sign(
+            let mut crls = self.parse_crls(&batch.reads().crl_pem()?)?;
+            let number = crls[0].number.unwrap_or(0) + 1;
+            let mut revoked = existing;
+            revoked.extend(new_entries.iter().copied());
+            crls[0] = Crl::sign(
                 &self.authority,
                 number,
                 now,
                 crl::DEFAULT_NEXT_UPDATE,
                 &revoked,
             )?;
-            crls[0] = crl;
             let pem: String = crls.iter().map(Crl::to_pem).collect();
-            self.store.write_crl(lock, pem.as_bytes())?;
+            batch.transaction().record_revocations(
+                &new_entries,
+                &RenderedCrl {
+                    pem: pem.as_bytes(),
+                    number,
+                },
+            )?;
             // puppetserver keeps this host's CRL (`hostcrl`, what its TLS layer checks clients
             // against) in step with the CA's; a stale copy would let revoked agents connect.
             Ssldir::new(&self.config.ssldir).refresh_crl(pem.as_bytes())?;
         }
-        let lines: String = outcomes
-            .iter()
-            .map(|(name, result)| {
-                let event = Event::new(now, actor, "revoke", name);
-                match result {
-                    Ok(serials) if serials.is_empty() => event.because("already revoked").to_line(),
-                    Ok(serials) => event
-                        .serials(serials)
-                        .because(&reason.to_string())
-                        .to_line(),
-                    Err(error) => event.refused(error).to_line(),
-                }
-            })
-            .collect();
-        self.store.append_audit(lock, &lines)?;
+        for (name, result) in &outcomes {
+            let event = batch.event("revoke", name);
+            batch.audit(match result {
+                Ok(serials) if serials.is_empty() => event.because("already revoked"),
+                Ok(serials) => event.serials(serials).because(&reason.to_string()),
+                Err(error) => event.refused(error),
+            });
+        }
         Ok(outcomes)
     }
 
     /// The audit trail, oldest first.
-    pub fn audit(&self) -> Result<Vec<Event>, Error> {
+    pub fn audit(&self) -> Result<Vec<audit::Event>, Error> {
         Ok(audit::parse(&self.store.audit()?))
     }
 
@@ -151,13 +154,13 @@ impl Ca {
         names: &[Certname],
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
-        let lock = self.store.lock()?;
+        let mut batch = Batch::begin(self, actor, now)?;
         let ssldir = Ssldir::new(&self.config.ssldir);
         let mut to_revoke = Vec::new();
         for name in names {
-            if self.store.signed(name)?.is_some()
-                || self
-                    .store
+            if batch.reads().signed(name)?.is_some()
+                || batch
+                    .reads()
                     .inventory()?
                     .iter()
                     .any(|l| l.common_name() == Some(name.as_str()))
@@ -165,22 +168,29 @@ impl Ca {
                 to_revoke.push(name.clone());
             }
         }
-        let revoked = self.revoke_locked(actor, &lock, &to_revoke, Reason::KeyCompromise, now)?;
+        let revoked = self.revoke_in(&mut batch, &to_revoke, Reason::KeyCompromise)?;
+        // The revocations are audited before anything is removed.
+        batch.write_audit()?;
         let mut outcomes = Vec::new();
         for name in names {
             let mut cleaned = Cleaned::default();
             if let Some((_, Ok(serials))) = revoked.iter().find(|(n, _)| n == name) {
                 cleaned.revoked = serials.clone();
             }
-            let signed = self.store.path("signed").join(name.file_name());
-            if self.store.delete_signed(&lock, name)? {
-                cleaned.removed.push(signed);
+            if batch.transaction().delete_signed(name)? {
+                cleaned
+                    .removed
+                    .push(Removed::Stored(Item::Signed(name.clone())));
             }
-            let request = self.store.path("requests").join(name.file_name());
-            if self.store.delete_request(&lock, name)? {
-                cleaned.removed.push(request);
+            if batch.transaction().delete_request(name)? {
+                cleaned
+                    .removed
+                    .push(Removed::Stored(Item::Request(name.clone())));
             }
-            cleaned.removed.extend(ssldir.remove_host(name)?);
+            let host_files = ssldir.remove_host(name)?;
+            cleaned
+                .removed
+                .extend(host_files.into_iter().map(Removed::HostFile));
             let known = !cleaned.removed.is_empty() || to_revoke.contains(name);
             if known {
                 outcomes.push((name.clone(), Ok(cleaned)));
@@ -195,20 +205,16 @@ impl Ca {
                 ));
             }
         }
-        let lines: String = outcomes
-            .iter()
-            .map(|(name, result)| {
-                let event = Event::new(now, actor, "clean", name);
-                match result {
-                    Ok(cleaned) => event
-                        .serials(&cleaned.revoked)
-                        .because(&format!("{} file(s) removed", cleaned.removed.len())),
-                    Err(error) => event.refused(error),
-                }
-                .to_line()
-            })
-            .collect();
-        self.store.append_audit(&lock, &lines)?;
+        for (name, result) in &outcomes {
+            let event = batch.event("clean", name);
+            batch.audit(match result {
+                Ok(cleaned) => event
+                    .serials(&cleaned.revoked)
+                    .because(&format!("{} file(s) removed", cleaned.removed.len())),
+                Err(error) => event.refused(error),
+            });
+        }
+        batch.commit()?;
         Ok(outcomes)
     }
 }

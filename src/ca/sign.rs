@@ -3,12 +3,12 @@
 
 use time::OffsetDateTime;
 
-use crate::audit::Event;
 use crate::authority::{Policy, Validity};
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, PolicyError, StoreError};
+use crate::store::Read;
 
 use super::batch::{Batch, Done, Step};
 use super::{Ca, Outcome, SignOptions, State};
@@ -17,19 +17,24 @@ use super::{Ca, Outcome, SignOptions, State};
 enum Queued {
     /// Not signed yet.
     Unsigned(Csr),
-    /// Already signed: the valid certificate in `signed/` was issued from it.
+    /// Already signed: the valid certificate the store holds for the name was issued from it.
     Signed(Certificate),
 }
 
 impl Ca {
-    pub(super) fn certificate_state(&self, name: &Certname) -> Result<Option<State>, Error> {
-        let Some(pem) = self.store.signed(name)? else {
+    /// Whether `name` has a certificate in `store`, and whether it is revoked.
+    pub(super) fn certificate_state(
+        &self,
+        store: &dyn Read,
+        name: &Certname,
+    ) -> Result<Option<State>, Error> {
+        let Some(pem) = store.signed(name)? else {
             return Ok(None);
         };
         let cert = Certificate::from_pem(name.as_str(), &pem)?;
-        let revoked = match (cert.serial, self.crls()?.first()) {
-            (Some(serial), Some(crl)) => crl.is_revoked(serial),
-            _ => false,
+        let revoked = match cert.serial {
+            Some(serial) => store.is_revoked(serial)?,
+            None => false,
         };
         Ok(Some(if revoked {
             State::Revoked
@@ -38,18 +43,19 @@ impl Ca {
         }))
     }
 
-    /// The valid certificate in `signed/` that was issued from `csr` (same key), if any: then
-    /// the request is what a signing killed before removing it left behind, and signing it
-    /// again would only issue a duplicate.
+    /// The valid certificate of `name` in `store` that was issued from `csr` (same key), if
+    /// any: then the request is what a signing killed before removing it left behind, and
+    /// signing it again would only issue a duplicate.
     pub(super) fn signed_from(
         &self,
+        store: &dyn Read,
         name: &Certname,
         csr: &Csr,
     ) -> Result<Option<Certificate>, Error> {
-        if self.certificate_state(name)? != Some(State::Signed) {
+        if self.certificate_state(store, name)? != Some(State::Signed) {
             return Ok(None);
         }
-        let Some(pem) = self.store.signed(name)? else {
+        let Some(pem) = store.signed(name)? else {
             return Ok(None);
         };
         let cert = Certificate::from_pem(name.as_str(), &pem)?;
@@ -62,18 +68,12 @@ impl Ca {
 
     /// The queued request for `name`, parsed and verified.
     pub fn request(&self, name: &Certname) -> Result<Csr, Error> {
-        Ok(Csr::from_pem(&self.request_pem(name)?)?)
+        Ok(Csr::from_pem(&queued_pem(&self.store, name)?)?)
     }
 
     /// The queued request for `name` as stored (PEM); not found is an error.
     pub(super) fn request_pem(&self, name: &Certname) -> Result<Vec<u8>, Error> {
-        Ok(self
-            .store
-            .request(name)?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "a certificate request",
-                name: name.to_string(),
-            })?)
+        queued_pem(&self.store, name)
     }
 
     /// Names with a queued request.
@@ -81,7 +81,7 @@ impl Ca {
         Ok(self.store.request_names()?)
     }
 
-    /// Sign the queued requests of `names` in one batch (one lock hold, one group commit).
+    /// Sign the queued requests of `names` in one batch (one transaction, one group commit).
     pub fn sign(
         &self,
         names: &[Certname],
@@ -102,27 +102,15 @@ impl Ca {
     ) -> Vec<Outcome<Certificate>> {
         match self.sign_batch(actor, names, options, now, None) {
             Ok(outcomes) => outcomes,
-            Err(error) => {
-                // The batch failed as a whole (lock, serial, disk): report it for every name.
-                let message = error.to_string();
-                names
-                    .iter()
-                    .map(|n| {
-                        (
-                            n.clone(),
-                            Err(Error::Store(StoreError::Io {
-                                action: "sign",
-                                path: self.store.cadir().to_path_buf(),
-                                reason: message.clone(),
-                            })),
-                        )
-                    })
-                    .collect()
-            }
+            // The batch failed as a whole (lock, serial, disk): report it for every name.
+            Err(error) => names
+                .iter()
+                .map(|n| (n.clone(), Err(self.batch_failed("sign", &error))))
+                .collect(),
         }
     }
 
-    /// Sign the queued requests of `names` under one lock hold (see [`Batch`]). With
+    /// Sign the queued requests of `names` in one transaction (see [`Batch`]). With
     /// `expected_pem`, only a request that is still exactly those bytes is signed.
     pub(super) fn sign_batch(
         &self,
@@ -138,18 +126,17 @@ impl Ca {
             ..self.config.policy
         };
         let validity = Validity::new(now, options.ttl.unwrap_or(self.config.ttl))?;
-        let lock = self.store.lock()?;
-        let mut batch = Batch::new(self, &lock, actor, now);
+        let mut batch = Batch::begin(self, actor, now)?;
         let mut steps = Vec::with_capacity(names.len());
         for name in names {
             let queued = batch
                 .admit(name)
-                .and_then(|()| self.queued_for_signing(name, &policy, expected_pem));
+                .and_then(|()| self.queued_for_signing(batch.reads(), name, &policy, expected_pem));
             let step = match queued {
                 Ok(Queued::Unsigned(csr)) => Step::Sign(csr, ()),
                 Ok(Queued::Signed(certificate)) => {
                     // A signing killed before it removed the request left it behind.
-                    self.store.delete_request(&lock, name)?;
+                    batch.transaction().delete_request(name)?;
                     Step::Skip(Ok(certificate))
                 }
                 Err(error) => Step::Skip(Err(error)),
@@ -175,11 +162,12 @@ impl Ca {
     /// unless duplicates are allowed (a revoked one may be replaced).
     fn queued_for_signing(
         &self,
+        store: &dyn Read,
         name: &Certname,
         policy: &Policy,
         expected_pem: Option<&[u8]>,
     ) -> Result<Queued, Error> {
-        let pem = self.request_pem(name)?;
+        let pem = queued_pem(store, name)?;
         if expected_pem.is_some_and(|expected| expected != pem.as_slice()) {
             return Err(PolicyError::Replaced {
                 name: name.to_string(),
@@ -188,24 +176,25 @@ impl Ca {
         }
         let csr = Csr::from_pem(&pem)?;
         policy.check(name, &csr)?;
-        if let Some(certificate) = self.signed_from(name, &csr)? {
+        if let Some(certificate) = self.signed_from(store, name, &csr)? {
             return Ok(Queued::Signed(certificate));
         }
-        self.check_not_duplicate(name, &[State::Signed])?;
+        self.check_not_duplicate(store, name, &[State::Signed])?;
         Ok(Queued::Unsigned(csr))
     }
 
-    /// Refused with [`PolicyError::Duplicate`] when `name` has a certificate in one of
-    /// `states`, unless `allow_duplicate_certs`.
+    /// Refused with [`PolicyError::Duplicate`] when `name` has a certificate in `store` in one
+    /// of `states`, unless `allow_duplicate_certs`.
     pub(super) fn check_not_duplicate(
         &self,
+        store: &dyn Read,
         name: &Certname,
         states: &[State],
     ) -> Result<(), Error> {
         if self.config.allow_duplicate_certs {
             return Ok(());
         }
-        match self.certificate_state(name)? {
+        match self.certificate_state(store, name)? {
             Some(state) if states.contains(&state) => Err(PolicyError::Duplicate {
                 name: name.to_string(),
                 state: state.as_str(),
@@ -219,7 +208,7 @@ impl Ca {
     /// (puppetserver's `certificate_renewal`): same key, subject, alt names and Puppet
     /// extensions, new serial, validity from `now` for `ca_ttl`. `current` must verify against
     /// the CA chain and CRLs at `now` (revoked or foreign certificates are refused); the new
-    /// certificate replaces `signed/NAME.pem` and gets an inventory line.
+    /// certificate replaces the signed one in the store and gets an inventory entry.
     pub fn renew_as(
         &self,
         actor: &str,
@@ -228,34 +217,41 @@ impl Ca {
     ) -> Result<Certificate, Error> {
         let name = Certname::parse(&current.common_name)?;
         let validity = Validity::new(now, self.config.ttl)?;
-        let lock = self.store.lock()?;
-        let crl_pem = self.store.crl_pem()?;
+        let mut batch = Batch::begin(self, actor, now)?;
+        let crl_pem = batch.reads().crl_pem()?;
         let verified =
             crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);
         let renewed = verified.and_then(|()| {
-            let serial = self.store.reserve_serials(&lock, 1)?;
+            let serial = batch.reserve_one()?;
             self.authority.renew(current, serial, validity)
         });
-        let event = Event::new(now, actor, "renew", &name);
+        let event = batch.event("renew", &name);
         match renewed {
             Ok(cert) => {
-                self.store
-                    .record_signed(&lock, &[(name.clone(), cert.clone())])?;
-                let line = event
-                    .certificate(&cert)
-                    .because(&format!(
-                        "renewed serial {}",
-                        current.serial.map(|s| s.to_string()).unwrap_or_default()
-                    ))
-                    .to_line();
-                self.store.append_audit(&lock, &line)?;
+                // Only the certificate: a renewal answers no queued request.
+                batch
+                    .transaction()
+                    .record_signed(&[(name.clone(), cert.clone())])?;
+                batch.audit(event.certificate(&cert).because(&format!(
+                    "renewed serial {}",
+                    current.serial.map(|s| s.to_string()).unwrap_or_default()
+                )));
+                batch.commit()?;
                 Ok(cert)
             }
             Err(error) => {
-                self.store
-                    .append_audit(&lock, &event.refused(&error).to_line())?;
+                batch.audit(event.refused(&error));
+                batch.commit()?;
                 Err(error)
             }
         }
     }
+}
+
+/// The queued request for `name` in `store` (PEM); not found is an error.
+fn queued_pem(store: &dyn Read, name: &Certname) -> Result<Vec<u8>, Error> {
+    Ok(store.request(name)?.ok_or_else(|| StoreError::NotFound {
+        what: "a certificate request",
+        name: name.to_string(),
+    })?)
 }

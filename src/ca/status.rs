@@ -3,7 +3,6 @@
 //! ([`crate::wire`] for puppetserver's JSON).
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
@@ -12,6 +11,7 @@ use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
 use crate::ssldir::Ssldir;
+use crate::store::{Item, Read, Store};
 
 use super::{Ca, CertificateStatus, Selection, State};
 
@@ -22,11 +22,7 @@ impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
     /// the given names.
     pub fn list(&self, selection: &Selection) -> Result<Vec<CertificateStatus>, Error> {
-        let revoked: HashSet<Serial> = self
-            .crls()?
-            .first()
-            .map(|crl| crl.revoked.iter().map(|r| r.serial).collect())
-            .unwrap_or_default();
+        let revoked: HashSet<Serial> = self.store.revocations()?.iter().map(|r| r.serial).collect();
         let wanted = |name: &Certname| selection.names.is_empty() || selection.names.contains(name);
         let mut entries = Vec::new();
         for name in self.store.request_names()? {
@@ -34,7 +30,7 @@ impl Ca {
                 continue;
             }
             if let Some(pem) = self.store.request(&name)? {
-                entries.push(request_entry(&name, &pem)?);
+                entries.push(request_entry(&self.store, &name, &pem)?);
             }
         }
         if selection.all || !selection.names.is_empty() {
@@ -101,7 +97,8 @@ impl Ca {
             })
     }
 
-    /// The certificate of `name`: `ca` is the CA itself; else `signed/`, else this host's ssldir.
+    /// The certificate of `name`: `ca` is the CA itself; else its signed certificate in the
+    /// store, else this host's ssldir.
     pub fn certificate(&self, name: &str) -> Result<Certificate, Error> {
         if name == "ca" {
             return Ok(self.authority.certificate().clone());
@@ -150,16 +147,19 @@ impl Ca {
 
     /// Remove the pending request of `name`; whether there was one.
     pub fn delete_request(&self, name: &Certname) -> Result<bool, Error> {
-        let lock = self.store.lock()?;
-        Ok(self.store.delete_request(&lock, name)?)
+        let mut transaction = self.store.begin()?;
+        let deleted = transaction.delete_request(name)?;
+        transaction.commit()?;
+        Ok(deleted)
     }
 
     /// Remove the signed certificate and the request of `name` without revoking anything
     /// (puppetserver's `DELETE certificate_status`); whether anything was there.
     pub fn delete(&self, name: &Certname) -> Result<bool, Error> {
-        let lock = self.store.lock()?;
-        let signed = self.store.delete_signed(&lock, name)?;
-        let request = self.store.delete_request(&lock, name)?;
+        let mut transaction = self.store.begin()?;
+        let signed = transaction.delete_signed(name)?;
+        let request = transaction.delete_request(name)?;
+        transaction.commit()?;
         Ok(signed || request)
     }
 
@@ -192,9 +192,14 @@ pub struct Expirations {
     pub crls: Vec<(String, OffsetDateTime)>,
 }
 
-pub(super) fn request_entry(name: &Certname, pem: &[u8]) -> Result<CertificateStatus, Error> {
+/// The status of the queued request `pem` of `name` in `store`.
+pub(super) fn request_entry(
+    store: &Store,
+    name: &Certname,
+    pem: &[u8],
+) -> Result<CertificateStatus, Error> {
     let csr = Csr::from_pem(pem).map_err(|e| StoreError::Corrupt {
-        path: PathBuf::from(format!("requests/{}", name.file_name())),
+        what: store.locate(&Item::Request(name.clone())),
         reason: e.to_string(),
     })?;
     let authorization_extensions = csr

@@ -94,9 +94,8 @@ impl Error {
                 "create one with `cert setup` (or `cert --generate NAME`), or point --cadir at an existing CA"
                     .into(),
             ),
-            Error::Store(StoreError::PartialCa { cadir, .. }) => Some(format!(
-                "restore the missing files from a backup, or move {} away to start a new CA",
-                cadir.display()
+            Error::Store(StoreError::PartialCa { store, .. }) => Some(format!(
+                "restore the missing files from a backup, or move {store} away to start a new CA"
             )),
             Error::Store(StoreError::NotFound { name, .. }) => Some(format!(
                 "`cert list --all` shows the names this CA knows; {name} is not one of them"

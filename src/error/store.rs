@@ -1,32 +1,44 @@
-//! Why the CA directory or an ssldir cannot be used.
+//! Why the CA's store or an ssldir cannot be used.
 
 use std::path::{Path, PathBuf};
 
-/// Why the CA directory or an ssldir cannot be used.
+/// Why the CA's store or an ssldir cannot be used. A store is named as
+/// [`crate::store::Location`] displays it (the CA directory's path for files), a thing in it
+/// as [`crate::store::Store::locate`] names it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// A file that must not be overwritten is there.
-    #[error("{} already exists", path.display())]
+    /// Something that must not be overwritten is there.
+    #[error("{what} already exists")]
     AlreadyExists {
-        /// The path.
-        path: PathBuf,
+        /// What (a path for files).
+        what: String,
+    },
+    /// A batch of changes failed as a whole: each of its names gets this.
+    #[error("cannot {action} {store}: {reason}")]
+    BatchFailed {
+        /// `sign`, `enroll`.
+        action: &'static str,
+        /// The store.
+        store: String,
+        /// Why the batch failed.
+        reason: String,
     },
     /// The CA exists and cannot be set up again.
-    #[error("a CA already exists in {}", cadir.display())]
+    #[error("a CA already exists in {store}")]
     CaExists {
-        /// The CA directory.
-        cadir: PathBuf,
+        /// The store.
+        store: String,
     },
-    /// A file exists but does not contain what it should.
-    #[error("{} is corrupt: {reason}", path.display())]
+    /// Something is there but does not contain what it should.
+    #[error("{what} is corrupt: {reason}")]
     Corrupt {
-        /// The path.
-        path: PathBuf,
+        /// What (a path for files).
+        what: String,
         /// What is wrong.
         reason: String,
     },
-    /// Reading or writing failed.
+    /// Reading or writing a file failed.
     #[error("cannot {action} {}: {reason}", path.display())]
     Io {
         /// `read`, `write`, `lock`, ...
@@ -36,11 +48,11 @@ pub enum StoreError {
         /// The OS error.
         reason: String,
     },
-    /// No CA at all in the directory.
-    #[error("no CA in {}", cadir.display())]
+    /// No CA at all in the store.
+    #[error("no CA in {store}")]
     NoCa {
-        /// The CA directory.
-        cadir: PathBuf,
+        /// The store.
+        store: String,
     },
     /// No private key for a name in this host's ssldir (keys stay where they were made).
     #[error("no private key for {name} in {}", ssldir.display())]
@@ -58,12 +70,12 @@ pub enum StoreError {
         /// The certname.
         name: String,
     },
-    /// Some of the CA files exist, some do not.
-    #[error("the CA in {} is incomplete: missing {missing}", cadir.display())]
+    /// Some of the CA is in the store, some not.
+    #[error("the CA in {store} is incomplete: missing {missing}")]
     PartialCa {
-        /// The CA directory.
-        cadir: PathBuf,
-        /// The missing files, comma separated.
+        /// The store.
+        store: String,
+        /// What is missing, comma separated.
         missing: String,
     },
 }
@@ -75,6 +87,13 @@ impl StoreError {
             action,
             path: path.to_path_buf(),
             reason: error.to_string(),
+        }
+    }
+
+    /// [`StoreError::AlreadyExists`] for a file.
+    pub fn file_exists(path: &Path) -> StoreError {
+        StoreError::AlreadyExists {
+            what: path.display().to_string(),
         }
     }
 }

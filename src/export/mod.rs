@@ -3,8 +3,9 @@
 //! and optionally a TLS front-end config fragment ([`fragment`]) and a PKCS#12 file.
 //!
 //! This module decides what is in a bundle; [`crate::tree`] writes it. The CA's
-//! private key never goes into a host bundle: only [`ca_standby`] copies the CA directory, and
-//! only when asked for by name.
+//! private key never goes into a host bundle: only [`ca_standby`] copies it (with what the
+//! store gives a standby node: the whole CA directory for files), and only when asked for by
+//! name.
 
 pub mod fragment;
 
@@ -23,6 +24,7 @@ use crate::certname::Certname;
 use crate::error::{Error, ExportError, KeyError, StoreError};
 use crate::keys::PrivateKey;
 use crate::ssldir::{Ssldir, PRIVATE_KEY_MODE};
+use crate::store::Read;
 use crate::tree::TreeFile;
 
 pub use fragment::{FragmentOptions, Listen, Server, Upstream};
@@ -188,13 +190,19 @@ pub fn crl_only(ca: &Ca, role: Role, target_ssldir: &Path) -> Result<Bundle, Err
     Ok(finish(files, readme, false))
 }
 
-/// A copy of the whole CA directory, CA private key included, for a standby CA host. Taken
-/// under the CA's lock so that the serial, inventory and CRL agree with each other.
+/// What a standby CA host needs, CA private keys included: for the files store, a copy of the
+/// whole CA directory. The store's part is read in one snapshot so that the serial, inventory
+/// and CRL agree with each other.
 pub fn ca_standby(ca: &Ca) -> Result<Bundle, Error> {
     let store = ca.store();
-    let lock = store.lock()?;
-    let files = store.files(&lock)?;
-    drop(lock);
+    let mut files = store.snapshot()?.standby_files()?;
+    // The keys, unless the store's copy has them already (files keep them in the CA directory).
+    for key in ca.keys().standby_files()? {
+        if !files.iter().any(|file| file.path == key.path) {
+            files.push(key);
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut readme = String::new();
     readme.push_str(
         "WARNING: THIS BUNDLE HOLDS THE CA PRIVATE KEY. Anyone with it can sign certificates\n\
@@ -207,7 +215,7 @@ pub fn ca_standby(ca: &Ca) -> Result<Bundle, Error> {
          (/etc/puppetlabs/puppetserver/ca for puppetserver 7, $ssldir/ca before), owned by\n\
          the puppet user, keys mode 0640 with the puppet group:",
         ca.authority().certificate().subject,
-        store.cadir().display()
+        store.location()
     );
     push_listing(&mut readme, Path::new("CADIR"), &files);
     readme.push_str(

@@ -63,7 +63,7 @@ impl Harness {
         };
         let shared = Arc::new(Shared {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
-            crl_modified: Mutex::new(None),
+            crl_version: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             admins: Vec::new(),
             signer,

@@ -8,8 +8,9 @@
 //! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock and
 //! signs with the CA key.
 //!
-//! Reloads: a changed `ca_crl.pem` (written by this daemon, `cert --revoke` or another
-//! `cert serve`) is noticed on the next connection and the TLS verifier rebuilt; SIGHUP
+//! Reloads: a changed CRL (written by this daemon, `cert --revoke` or another `cert serve`;
+//! the store's [`crate::store::Store::crl_version`]) is noticed on the next connection and the
+//! TLS verifier rebuilt; SIGHUP
 //! re-reads the settings and reopens the CA. The autosign setting's file or program is read
 //! for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
 //! finish (up to [`SHUTDOWN_GRACE`]) and return.
@@ -24,7 +25,7 @@ mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -36,7 +37,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::ca::{Ca, Config, HostIdentity};
 use crate::error::{Error, ServeError};
-use crate::store::CaFile;
+use crate::store::CrlVersion;
 
 use auth::Peer;
 
@@ -108,7 +109,7 @@ pub fn run(
 /// What every connection shares: the CA, the TLS configuration and the allow-list.
 pub(crate) struct Shared {
     generation: RwLock<Arc<Generation>>,
-    crl_modified: Mutex<Option<SystemTime>>,
+    crl_version: Mutex<Option<CrlVersion>>,
     load: Loader,
     pub(crate) admins: Vec<String>,
     /// The group-commit signer every enrolment goes through.
@@ -138,19 +139,19 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
     }
 
-    /// Rebuild the TLS configuration when `ca_crl.pem` changed since the last build.
+    /// Rebuild the TLS configuration when the CRL changed since the last build.
     fn refresh_crl(&self) {
         let current = self.generation();
-        let modified = current.ca.store().modified(CaFile::Crl).ok();
+        let version = current.ca.store().crl_version().ok();
         {
             let mut seen = self
-                .crl_modified
+                .crl_version
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if *seen == modified {
+            if *seen == version {
                 return;
             }
-            *seen = modified;
+            *seen = version;
         }
         match build_generation(current.ca.clone(), clone_host(&current.host)) {
             Ok(generation) => {
@@ -166,12 +167,12 @@ impl Shared {
         let config = (self.load)()?;
         let ca = Arc::new(Ca::open(config)?);
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
-        let modified = ca.store().modified(CaFile::Crl).ok();
+        let version = ca.store().crl_version().ok();
         let generation = build_generation(ca, host)?;
         *self
-            .crl_modified
+            .crl_version
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = modified;
+            .unwrap_or_else(PoisonError::into_inner) = version;
         self.replace(generation);
         Ok(())
     }
@@ -220,10 +221,10 @@ async fn serve(
             name: host.certificate.common_name.clone(),
         });
     }
-    let crl_modified = ca.store().modified(CaFile::Crl).ok();
+    let crl_version = ca.store().crl_version().ok();
     let shared = Arc::new(Shared {
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
-        crl_modified: Mutex::new(crl_modified),
+        crl_version: Mutex::new(crl_version),
         load,
         admins: serve_config.admins.clone(),
         signer: signer::Signer::start(),

@@ -114,7 +114,9 @@ pub fn crl_serials(world: &World) -> std::collections::BTreeSet<u128> {
 
 /// Names with a pending request.
 pub fn pending(world: &World) -> Vec<String> {
-    cert::store::Store::new(&world.cadir)
+    use cert::store::{Location, Read, Store};
+    Store::open(&Location::Files(world.cadir.clone()))
+        .unwrap()
         .request_names()
         .unwrap()
         .iter()

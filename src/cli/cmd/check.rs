@@ -1,4 +1,4 @@
-//! `cert check`: the CA directory's invariants ([`cert::ca::Ca::check`]).
+//! `cert check`: the CA store's invariants ([`cert::ca::Ca::check`]).
 
 use cert::Error;
 
@@ -12,11 +12,11 @@ pub(crate) fn run(context: &Context) -> Result<u8, Error> {
     if context.format() == Format::Json {
         let list: Vec<serde_json::Value> = problems
             .iter()
-            .map(|p| serde_json::json!({ "path": p.path, "problem": p.reason }))
+            .map(|p| serde_json::json!({ "path": p.what, "problem": p.reason }))
             .collect();
         println!("{}", serde_json::Value::Array(list));
     } else if problems.is_empty() {
-        println!("{}: no problems found", ca.store().cadir().display());
+        println!("{}: no problems found", ca.store().location());
     } else {
         for problem in &problems {
             println!("{problem}");

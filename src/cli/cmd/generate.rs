@@ -19,7 +19,7 @@ pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
         println!(
             "Created CA {} in {}",
             ca.authority().certificate().subject,
-            ca.config().cadir.display()
+            ca.store().location()
         );
     }
     Ok(for_each(&names, |name| {

@@ -1,5 +1,6 @@
 //! `cert --revoke NAME...` and `cert --clean NAME...` (and their subcommands).
 
+use cert::ca::Removed;
 use cert::crl::Reason;
 use cert::Error;
 
@@ -53,8 +54,11 @@ pub(crate) fn clean(context: &Context, names: &[String]) -> Result<u8, Error> {
             }
             println!("Cleaned files related to {name}");
             if context.global.verbose {
-                for path in &cleaned.removed {
-                    println!("  removed {}", path.display());
+                for removed in &cleaned.removed {
+                    match removed {
+                        Removed::HostFile(path) => println!("  removed {}", path.display()),
+                        Removed::Stored(item) => println!("  removed {}", ca.store().locate(item)),
+                    }
                 }
             }
         }

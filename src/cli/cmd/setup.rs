@@ -25,7 +25,7 @@ pub(crate) fn setup(context: &Context, args: SetupArgs) -> Result<u8, Error> {
     let ca = Ca::setup(config, Hierarchy::Chained, now())?;
     println!(
         "Generation succeeded. Find your files in {}",
-        ca.config().cadir.display()
+        ca.store().location()
     );
     println!("CA certificate: {}", ca.authority().certificate().subject);
     Ok(exit::DONE)
@@ -44,7 +44,7 @@ pub(crate) fn import(context: &Context, args: ImportArgs) -> Result<u8, Error> {
     let ca = Ca::import(config, &key, &bundle, &crl)?;
     println!(
         "Import succeeded. Find your files in {}",
-        ca.config().cadir.display()
+        ca.store().location()
     );
     Ok(exit::DONE)
 }

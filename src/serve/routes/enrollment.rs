@@ -8,7 +8,7 @@ use hyper::StatusCode;
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::error::Error;
-use crate::store::CaFile;
+use crate::store::{Published, Read};
 use crate::wire;
 
 use super::reply::{
@@ -21,7 +21,7 @@ use super::{certname, Context};
 pub(super) async fn certificate(context: Context, name: String) -> Reply {
     if name == "ca" {
         let ca = context.ca.clone();
-        let modified = ca.store().modified(CaFile::Certificate).ok();
+        let modified = ca.store().last_modified(Published::CaChain).ok();
         if not_modified(context.if_modified_since, modified) {
             return empty(StatusCode::NOT_MODIFIED);
         }
@@ -124,7 +124,7 @@ pub(super) async fn request(context: Context, name: Certname) -> Reply {
 
 /// `GET certificate_revocation_list/ca`: the CRL chain (with `Last-Modified`).
 pub(super) async fn crl(context: Context) -> Reply {
-    let modified = context.ca.store().modified(CaFile::Crl).ok();
+    let modified = context.ca.store().last_modified(Published::Crl).ok();
     if not_modified(context.if_modified_since, modified) {
         return empty(StatusCode::NOT_MODIFIED);
     }

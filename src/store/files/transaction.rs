@@ -1,0 +1,181 @@
+//! The files backend's transaction: the exclusive lock on the CA directory, held until commit,
+//! and every write made under it, each atomic and durable before it returns (temp file, fsync,
+//! rename, fsync the directory; appends synced). The order of the writes is the caller's, and
+//! the crash tests depend on it: serials reserved before any certificate, the inventory before
+//! `signed/`, group commits of many files at once.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use crate::atomic::{self, Pending, PUBLIC_MODE};
+use crate::certificate::{Certificate, Serial};
+use crate::certname::Certname;
+use crate::crl::Revocation;
+use crate::error::StoreError;
+use crate::store::{inventory, BackendTransaction, NewCa, Read, RenderedCrl};
+
+use super::Layout;
+
+/// Mode of `audit.log`: the CA's group may read it, others not.
+const AUDIT_MODE: u32 = 0o640;
+
+/// Changes to a CA directory under its lock.
+pub(super) struct FilesTransaction<'a> {
+    layout: &'a Layout,
+    /// The lock: released when dropped (commit or not).
+    _lock: File,
+}
+
+impl<'a> FilesTransaction<'a> {
+    pub(super) fn new(layout: &'a Layout, lock: File) -> FilesTransaction<'a> {
+        FilesTransaction {
+            layout,
+            _lock: lock,
+        }
+    }
+
+    fn pending<'b>(&self, file: &str, bytes: &'b [u8]) -> Pending<'b> {
+        Pending::public(self.layout.path(file), bytes)
+    }
+
+    /// `NAME.pem` of each name in `directory` (`requests` or `signed`), written in one group
+    /// commit.
+    fn write_named<'b>(
+        &self,
+        directory: &str,
+        files: impl Iterator<Item = (&'b Certname, &'b [u8])>,
+    ) -> Result<(), StoreError> {
+        let directory = self.layout.path(directory);
+        atomic::ensure_directory(&directory, 0o755)?;
+        let pending: Vec<Pending<'_>> = files
+            .map(|(name, bytes)| Pending::public(directory.join(name.file_name()), bytes))
+            .collect();
+        atomic::write_all(&pending)
+    }
+
+    fn named(&self, directory: &str, name: &Certname) -> PathBuf {
+        self.layout.path(directory).join(name.file_name())
+    }
+}
+
+impl Read for FilesTransaction<'_> {
+    crate::store::read::through!(layout);
+}
+
+impl BackendTransaction for FilesTransaction<'_> {
+    fn create(&mut self, new: &NewCa<'_>) -> Result<(), StoreError> {
+        // The keys may already be there (the key directory writes them first); any other CA
+        // file means a CA is here.
+        let present = super::REQUIRED
+            .iter()
+            .filter(|file| **file != "ca_key.pem")
+            .any(|file| self.layout.path(file).exists());
+        if present {
+            return Err(StoreError::CaExists {
+                store: self.layout.cadir.display().to_string(),
+            });
+        }
+        atomic::ensure_directory(&self.layout.path("signed"), 0o755)?;
+        atomic::ensure_directory(&self.layout.path("requests"), 0o755)?;
+        let inventory: String = new.inventory.iter().map(inventory::Line::format).collect();
+        // `serial` last: a CA is only complete (and usable) once everything else is durable.
+        atomic::write_all(&[
+            self.pending("ca_pub.pem", new.public_key_pem),
+            self.pending("ca_crt.pem", new.chain_pem),
+            self.pending("ca_crl.pem", new.crl_pem),
+            self.pending("inventory.txt", inventory.as_bytes()),
+            self.pending("infra_inventory.txt", b""),
+            self.pending("infra_serials", b""),
+        ])?;
+        atomic::write(
+            &self.layout.path("serial"),
+            new.next_serial.to_string().as_bytes(),
+            PUBLIC_MODE,
+        )
+    }
+
+    fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
+        let first = self.layout.next_serial()?;
+        let path = self.layout.path("serial");
+        let next = first
+            .0
+            .checked_add(count)
+            .ok_or_else(|| StoreError::Corrupt {
+                what: path.display().to_string(),
+                reason: "serial space exhausted".into(),
+            })?;
+        // `%04X`, no newline: puppetserver's format.
+        atomic::write(&path, Serial(next).to_string().as_bytes(), PUBLIC_MODE)?;
+        Ok((first.0..next).map(Serial).collect())
+    }
+
+    fn put_requests(&mut self, requests: &[(Certname, String)]) -> Result<(), StoreError> {
+        self.write_named(
+            "requests",
+            requests.iter().map(|(name, pem)| (name, pem.as_bytes())),
+        )
+    }
+
+    fn delete_request(&mut self, name: &Certname) -> Result<bool, StoreError> {
+        atomic::remove(&self.named("requests", name))
+    }
+
+    fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
+        let mut lines = String::new();
+        for (name, cert) in issued {
+            if let Some(serial) = cert.serial {
+                lines.push_str(
+                    &inventory::Line {
+                        serial,
+                        not_before: cert.not_before,
+                        not_after: cert.not_after,
+                        subject: format!("/CN={name}"),
+                    }
+                    .format(),
+                );
+            }
+        }
+        // The inventory first: a crash in between leaves an inventory line without a
+        // certificate (harmless: the serial is still found and revocable by name), never a
+        // certificate the inventory does not know.
+        atomic::append(&self.layout.path("inventory.txt"), lines.as_bytes(), None)?;
+        let pems: Vec<String> = issued.iter().map(|(_, cert)| cert.to_pem()).collect();
+        self.write_named(
+            "signed",
+            issued
+                .iter()
+                .zip(&pems)
+                .map(|((name, _), pem)| (name, pem.as_bytes())),
+        )
+    }
+
+    fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
+        atomic::remove(&self.named("signed", name))
+    }
+
+    fn lock_revocations(&mut self) -> Result<Vec<Revocation>, StoreError> {
+        self.layout.revocations()
+    }
+
+    fn record_revocations(
+        &mut self,
+        _added: &[Revocation],
+        crl: &RenderedCrl<'_>,
+    ) -> Result<(), StoreError> {
+        // Puppet's layout keeps revocations in the CRL itself: the rendered chain holds them.
+        atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
+    }
+
+    fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
+        atomic::append(
+            &self.layout.path("audit.log"),
+            lines.as_bytes(),
+            Some(AUDIT_MODE),
+        )
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        // Every write is durable already; dropping the lock ends the transaction.
+        Ok(())
+    }
+}
