@@ -45,11 +45,30 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The most any setting or flag of this CA allows: alt names (`allow-subject-alt-names`,
+    /// `--allow-dns-alt-names`) and authorization extensions (`allow-authorization-extensions`).
+    /// What this policy refuses, no administrator can ever sign: such a request is refused when
+    /// it is submitted instead of being queued.
+    pub const PERMISSIVE: Policy = Policy {
+        allow_subject_alt_names: true,
+        allow_authorization_extensions: true,
+    };
+
     /// Check that `csr`, filed under `name`, may be signed. Everything that makes a request
     /// unsignable is found here, so a refusal never leaves a partial change behind.
     pub fn check(&self, name: &Certname, csr: &Csr) -> Result<(), Error> {
         csr.check_name(name)?;
-        let alt_names = csr.alt_names();
+        self.check_content(name, csr.alt_names(), csr.extensions())
+    }
+
+    /// [`Policy::check`] of what a certificate for `name` would carry: its alt names and the
+    /// extensions asked for (a CSR's, or those of a certificate being renewed).
+    fn check_content(
+        &self,
+        name: &Certname,
+        alt_names: &[AltName],
+        extensions: &[extension::Extension],
+    ) -> Result<(), Error> {
         if alt_names.len() > MAX_ALT_NAMES {
             return Err(PolicyError::TooManyAltNames {
                 name: name.to_string(),
@@ -60,7 +79,9 @@ impl Policy {
         }
         for alt_name in alt_names {
             let acceptable = match alt_name {
-                AltName::Dns(dns) => dns == name.as_str() || Certname::parse(dns).is_ok(),
+                AltName::Dns(dns) => {
+                    dns == name.as_str() || crate::certname::check_dns_name(dns).is_ok()
+                }
                 AltName::Ip(_) => true,
                 AltName::Other(_) => false,
             };
@@ -72,7 +93,10 @@ impl Policy {
                 .into());
             }
         }
-        let extra = csr.extra_alt_names();
+        let extra: Vec<&AltName> = alt_names
+            .iter()
+            .filter(|alt_name| **alt_name != AltName::Dns(name.to_string()))
+            .collect();
         if !extra.is_empty() && !self.allow_subject_alt_names {
             return Err(PolicyError::AltNamesNotAllowed {
                 name: name.to_string(),
@@ -85,7 +109,7 @@ impl Policy {
             .into());
         }
         let mut not_permitted = Vec::new();
-        for requested in csr.extensions() {
+        for requested in extensions {
             match extension::puppet_arc(&requested.oid) {
                 Some(PuppetArc::Registered | PuppetArc::Private) => {}
                 Some(PuppetArc::Authorization) => {
@@ -242,6 +266,10 @@ impl Authority {
     /// digitalSignature + keyEncipherment, serverAuth + clientAuth (all critical), SKI, AKI,
     /// the Puppet comment, and the CSR's permitted `pp_*` extensions. `cli_auth` adds
     /// `pp_cli_auth` (only ever for the CA host's own certificate).
+    ///
+    /// The validity never outlasts the issuing CA's certificate: a lifetime that would is cut
+    /// to end with it ([`Authority::capped_lifetime`] says so), and a CA that has expired signs
+    /// nothing.
     pub fn issue(
         &self,
         name: &Certname,
@@ -264,15 +292,52 @@ impl Authority {
     }
 
     /// Renew `current`, a certificate this CA issued: the same key, subject, alt names and
-    /// Puppet extensions (`pp_cli_auth` included when it has it), with a new serial and
-    /// validity (puppetserver's `certificate_renewal`). The caller has verified `current`
-    /// (chain, CRL, validity); this only refuses one with another issuer or an unusable name.
+    /// Puppet extensions, with a new serial and validity (puppetserver's
+    /// `certificate_renewal`), after putting what it carries through `policy` as if it were a
+    /// new request: a certificate signed under a looser policy is not renewed under a stricter
+    /// one. `pp_cli_auth` is never taken from it: only `own_host` (the CA server's own
+    /// certificate, which the CA made with it) gets it again. The caller has verified `current`
+    /// (chain, CRL, validity); this refuses one with another issuer or an unusable name.
     pub fn renew(
         &self,
         current: &Certificate,
         serial: Serial,
         validity: Validity,
+        policy: &Policy,
+        own_host: bool,
     ) -> Result<Certificate, Error> {
+        let (name, requested, cli_auth) = self.renewal_request(current, policy, own_host)?;
+        self.sign_leaf(
+            &name,
+            &current.public_key_der()?,
+            &current.alt_names,
+            &requested,
+            serial,
+            validity,
+            cli_auth,
+        )
+    }
+
+    /// The checks of [`Authority::renew`], without signing (to refuse before a serial is
+    /// reserved).
+    pub fn check_renewal(
+        &self,
+        current: &Certificate,
+        policy: &Policy,
+        own_host: bool,
+    ) -> Result<(), Error> {
+        self.renewal_request(current, policy, own_host).map(|_| ())
+    }
+
+    /// What renewing `current` asks for, checked: its name, the Puppet extensions a CSR could
+    /// have asked for (the others are the CA's own choice and made again), and whether it gets
+    /// `pp_cli_auth` (the CA server's own certificate only, which the CA made with it).
+    fn renewal_request(
+        &self,
+        current: &Certificate,
+        policy: &Policy,
+        own_host: bool,
+    ) -> Result<(Certname, Vec<extension::Extension>, bool), Error> {
         let name = Certname::parse(&current.common_name)?;
         if current.issuer != self.certificate().subject {
             return Err(KeyError::Certificate {
@@ -285,15 +350,35 @@ impl Authority {
             }
             .into());
         }
-        self.sign_leaf(
-            &name,
-            &current.public_key_der()?,
-            &current.alt_names,
-            &current.extensions,
-            serial,
-            validity,
-            false,
-        )
+        let cli_auth = own_host
+            && current
+                .extensions
+                .iter()
+                .any(|e| e.oid == extension::PP_CLI_AUTH);
+        let requested: Vec<extension::Extension> = current
+            .extensions
+            .iter()
+            .filter(|e| extension::puppet_arc(&e.oid).is_some())
+            .filter(|e| !(cli_auth && e.oid == extension::PP_CLI_AUTH))
+            .cloned()
+            .collect();
+        policy.check_content(&name, &current.alt_names, &requested)?;
+        Ok((name, requested, cli_auth))
+    }
+
+    /// When `certificate` ends where the issuing CA's certificate ends (its lifetime was cut to
+    /// the CA's, see [`Authority::issue`]): the warning to show, one line.
+    pub fn capped_lifetime(&self, certificate: &Certificate) -> Option<String> {
+        let ca = self.certificate();
+        (certificate.not_after >= ca.not_after).then(|| {
+            format!(
+                "the certificate of {} expires on {}, with the CA certificate {}: the CA \
+                 expires before the lifetime asked for",
+                certificate.common_name,
+                crate::store::inventory::format_time(ca.not_after),
+                ca.subject
+            )
+        })
     }
 
     /// The one place a leaf certificate is built; the caller has checked what goes in.
@@ -308,6 +393,22 @@ impl Authority {
         validity: Validity,
         cli_auth: bool,
     ) -> Result<Certificate, Error> {
+        let ca = self.certificate();
+        let validity = Validity {
+            not_after: validity.not_after.min(ca.not_after),
+            ..validity
+        };
+        if validity.not_after <= validity.not_before + BACKDATE {
+            return Err(KeyError::Certificate {
+                what: "the CA certificate".into(),
+                reason: format!(
+                    "{} expired on {}; it signs nothing until it is renewed or replaced",
+                    ca.subject,
+                    crate::store::inventory::format_time(ca.not_after)
+                ),
+            }
+            .into());
+        }
         let public_key = rcgen::SubjectPublicKeyInfo::from_der(public_key_der).map_err(|e| {
             KeyError::Unsupported {
                 reason: format!("public key: {e}"),
@@ -532,6 +633,103 @@ mod tests {
         let csr = Csr::generate(&n, &key, &[], &[(vec![2, 5, 29, 19], "x".into())]).unwrap();
         let error = everything.check(&n, &csr).unwrap_err().to_string();
         assert!(error.contains("not permitted: 2.5.29.19"), "{error}");
+    }
+
+    /// Issue 12: a leaf never outlives its CA; a CA past its end signs nothing.
+    #[test]
+    fn validity_is_capped_at_the_cas_own() {
+        let ca = ca();
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let n = name("long.example.com");
+        let csr = Csr::generate(&n, &key, &[], &[]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let sign = |ttl, serial| {
+            ca.issue(
+                &n,
+                &csr,
+                &Policy::default(),
+                Serial(serial),
+                Validity::new(now, ttl).unwrap(),
+                false,
+            )
+        };
+        let short = sign(DEFAULT_TTL, 2).unwrap();
+        assert!(short.not_after < ca.certificate().not_after);
+        assert_eq!(ca.capped_lifetime(&short), None);
+        let long = sign(MAX_TTL, 3).unwrap();
+        assert_eq!(long.not_after, ca.certificate().not_after);
+        let warning = ca.capped_lifetime(&long).unwrap();
+        assert!(warning.contains("expires before the lifetime"), "{warning}");
+
+        let old = Authority::create_self_signed(
+            "Puppet CA: old",
+            PrivateKey::generate(KeySpec::EcP256).unwrap(),
+            Serial(1),
+            Validity::new(now - time::Duration::days(30), Duration::from_secs(86_400)).unwrap(),
+        )
+        .unwrap();
+        let error = old
+            .issue(
+                &n,
+                &csr,
+                &Policy::default(),
+                Serial(2),
+                Validity::new(now, DEFAULT_TTL).unwrap(),
+                false,
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("expired on"), "{error}");
+    }
+
+    /// Issue 12: renewal puts the old certificate through the policy; only the CA server's own
+    /// certificate keeps `pp_cli_auth`.
+    #[test]
+    fn renewal_goes_through_the_policy() {
+        let ca = ca();
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let n = name("alt.example.com");
+        let csr = Csr::generate(&n, &key, &["other.example.com".into()], &[]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let validity = Validity::new(now, DEFAULT_TTL).unwrap();
+        let with_alt_names = ca
+            .issue(&n, &csr, &Policy::PERMISSIVE, Serial(2), validity, true)
+            .unwrap();
+        let error = ca
+            .renew(
+                &with_alt_names,
+                Serial(3),
+                validity,
+                &Policy::default(),
+                false,
+            )
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("subject alternative names"),
+            "{error}"
+        );
+        let error = ca
+            .renew(
+                &with_alt_names,
+                Serial(3),
+                validity,
+                &Policy::PERMISSIVE,
+                false,
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("pp_cli_auth"), "{error}");
+        let own = ca
+            .renew(
+                &with_alt_names,
+                Serial(4),
+                validity,
+                &Policy::PERMISSIVE,
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            own.authorization_extensions(),
+            vec![("pp_cli_auth".to_string(), "true".to_string())]
+        );
     }
 
     #[test]

@@ -1,5 +1,12 @@
 //! Revoking (one new CRL per call, built by [`crate::crl`]) and cleaning, and reading the audit
 //! trail. Signing is not here ([`Ca::sign`]).
+//!
+//! On this host (the CLI) cleaning also removes the name's files from this host's ssldir, as
+//! `puppet cert --clean` did. Over HTTP (`*_over_http`, what `cert serve` calls) only what the
+//! CA holds changes, as in puppetserver, and never the certificate of the host the daemon runs
+//! as: its key and certificate are the daemon's own TLS identity. The one file of this host a
+//! revocation writes either way is its copy of the CRL (`crl.pem`), kept in step with the CA's
+//! as puppetserver keeps its `hostcrl`.
 
 use std::collections::HashSet;
 
@@ -9,7 +16,7 @@ use crate::audit::{self, Event};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl, Reason, Revocation};
-use crate::error::{Error, StoreError};
+use crate::error::{Error, PolicyError, StoreError};
 use crate::ssldir::Ssldir;
 use crate::store::Lock;
 
@@ -134,6 +141,78 @@ impl Ca {
         Ok(audit::parse(&self.store.audit()?))
     }
 
+    /// [`Ca::revoke_as`] for a client of `cert serve`: refused as a whole, with nothing
+    /// changed but the audit line, when a name is this CA server's own certname.
+    pub fn revoke_over_http(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        reason: Reason,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
+        let lock = self.store.lock()?;
+        self.refuse_own_certificate(actor, &lock, names, "revoke", now)?;
+        self.revoke_locked(actor, &lock, names, reason, now)
+    }
+
+    /// Revoke and remove what the CA holds of each name (request, signed certificate) for a
+    /// client of `cert serve`, as puppetserver's `clean`: nothing of this host's ssldir is
+    /// removed. Refused as a whole, with nothing changed but the audit line, when a name is
+    /// this CA server's own certname.
+    pub fn clean_over_http(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
+        let lock = self.store.lock()?;
+        self.refuse_own_certificate(actor, &lock, names, "clean", now)?;
+        self.clean_locked(actor, &lock, names, now, false)
+    }
+
+    /// [`Ca::delete`] for a client of `cert serve` (`DELETE certificate_status`): refused, with
+    /// nothing changed but the audit line, for this CA server's own certname.
+    pub fn delete_over_http(
+        &self,
+        actor: &str,
+        name: &Certname,
+        now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        let lock = self.store.lock()?;
+        self.refuse_own_certificate(actor, &lock, std::slice::from_ref(name), "delete", now)?;
+        let signed = self.store.delete_signed(&lock, name)?;
+        let request = self.store.delete_request(&lock, name)?;
+        Ok(signed || request)
+    }
+
+    /// [`PolicyError::OwnCertificate`] (audited) when `names` holds this host's certname.
+    fn refuse_own_certificate(
+        &self,
+        actor: &str,
+        lock: &Lock,
+        names: &[Certname],
+        action: &'static str,
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        let Some(own) = names.iter().find(|n| n.as_str() == self.config.certname) else {
+            return Ok(());
+        };
+        let error: Error = PolicyError::OwnCertificate {
+            name: own.to_string(),
+            action: match action {
+                "revoke" => "revoked",
+                "clean" => "cleaned",
+                _ => "deleted",
+            },
+        }
+        .into();
+        let line = Event::new(now, actor, action, own)
+            .refused(&error)
+            .to_line();
+        self.store.append_audit(lock, &line)?;
+        Err(error)
+    }
+
     /// Revoke (when signed) and remove everything of each name: request, signed certificate, and
     /// on this host its key and certificate files.
     pub fn clean(
@@ -152,6 +231,18 @@ impl Ca {
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let lock = self.store.lock()?;
+        self.clean_locked(actor, &lock, names, now, true)
+    }
+
+    /// Clean under `lock`; this host's files of each name too when `host_files`.
+    fn clean_locked(
+        &self,
+        actor: &str,
+        lock: &Lock,
+        names: &[Certname],
+        now: OffsetDateTime,
+        host_files: bool,
+    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let ssldir = Ssldir::new(&self.config.ssldir);
         let mut to_revoke = Vec::new();
         for name in names {
@@ -165,7 +256,7 @@ impl Ca {
                 to_revoke.push(name.clone());
             }
         }
-        let revoked = self.revoke_locked(actor, &lock, &to_revoke, Reason::KeyCompromise, now)?;
+        let revoked = self.revoke_locked(actor, lock, &to_revoke, Reason::KeyCompromise, now)?;
         let mut outcomes = Vec::new();
         for name in names {
             let mut cleaned = Cleaned::default();
@@ -173,14 +264,16 @@ impl Ca {
                 cleaned.revoked = serials.clone();
             }
             let signed = self.store.path("signed").join(name.file_name());
-            if self.store.delete_signed(&lock, name)? {
+            if self.store.delete_signed(lock, name)? {
                 cleaned.removed.push(signed);
             }
             let request = self.store.path("requests").join(name.file_name());
-            if self.store.delete_request(&lock, name)? {
+            if self.store.delete_request(lock, name)? {
                 cleaned.removed.push(request);
             }
-            cleaned.removed.extend(ssldir.remove_host(name)?);
+            if host_files {
+                cleaned.removed.extend(ssldir.remove_host(name)?);
+            }
             let known = !cleaned.removed.is_empty() || to_revoke.contains(name);
             if known {
                 outcomes.push((name.clone(), Ok(cleaned)));
@@ -208,7 +301,7 @@ impl Ca {
                 .to_line()
             })
             .collect();
-        self.store.append_audit(&lock, &lines)?;
+        self.store.append_audit(lock, &lines)?;
         Ok(outcomes)
     }
 }
