@@ -754,5 +754,21 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
             .unwrap(),
     );
     assert_eq!(code, 431);
+    // Issue 12's seeds: the daemon's own certificate is not cleaned or revoked over HTTP, and
+    // renewal is off by default.
+    let admin = Client::Admin("ca.test".into());
+    let clean =
+        b"PUT /puppet-ca/v1/clean HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                  Content-Length: 25\r\n\r\n{\"certnames\":[\"ca.test\"]}";
+    let (code, body) = parse_response(&harness.exchange(&admin, clean).unwrap());
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("not cleaned over HTTP"), "{body}");
+    let renew = b"POST /puppet-ca/v1/certificate_renewal HTTP/1.1\r\nHost: x\r\n\r\n";
+    let agent = Client::Agent("agent.test".into());
+    assert_eq!(
+        parse_response(&harness.exchange(&agent, renew).unwrap()),
+        (404, "Not Found".to_owned())
+    );
+    assert!(world.ca("signed/ca.test.pem").is_file());
     common::assert_store_ok(&world, "after the fuzz corpus");
 }
