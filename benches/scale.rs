@@ -49,6 +49,8 @@ fn main() {
         ca_name: None,
         autosign: cert::autosign::Autosign::Disabled,
         autosign_options: cert::autosign::ProgramLimits::default(),
+        renewal: Default::default(),
+        admins: Vec::new(),
     };
     let started = Instant::now();
     let (ca, _) = Ca::open_or_create(config, time::OffsetDateTime::now_utc()).expect("create CA");

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cert_global_optspecs
-    string join \n ssldir= cadir= config= format= y/yes v/verbose autosign= clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
+    string join \n ssldir= cadir= config= format= y/yes v/verbose autosign= admin= clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
 end
 
 function __fish_cert_needs_command
@@ -32,6 +32,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_needs_command" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_needs_command" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_needs_command" -l dns_alt_names -l dns-alt-names -d 'With --generate, subject alternative names for the new certificates' -r
 complete -c cert -n "__fish_cert_needs_command" -l digest -d 'With --fingerprint, the digest to use [default: sha256]' -r
 complete -c cert -n "__fish_cert_needs_command" -s y -l yes -d 'Answer yes to every confirmation prompt'
@@ -85,6 +86,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand agent" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand agent" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -s o -l onetime -d 'Enroll or check once, then exit'
 complete -c cert -n "__fish_cert_using_subcommand agent" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand agent" -s v -l verbose -d 'Report more detail on what is done'
@@ -97,6 +99,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -111,6 +114,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -124,6 +128,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand check" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand check" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand check" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand check" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -136,6 +141,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand clean" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand clean" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand clean" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand clean" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -147,6 +153,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand completions" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand completions" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand completions" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -159,6 +166,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -178,6 +186,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand generate" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand generate" -l force -d 'Replace existing keys and certificates of these names'
 complete -c cert -n "__fish_cert_using_subcommand generate" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand generate" -s v -l verbose -d 'Report more detail on what is done'
@@ -202,6 +211,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand export" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand export" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand export" -l upstream-tls -d 'Re-encrypt to the masters, with this host\'s certificate as client certificate'
 complete -c cert -n "__fish_cert_using_subcommand export" -l crl-only -d 'Bundle only the CA\'s current CRL chain (after a revocation)'
 complete -c cert -n "__fish_cert_using_subcommand export" -l ca-standby -d 'Bundle the whole CA directory, CA private key included, for a standby CA host'
@@ -221,6 +231,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand import" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand import" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand import" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -232,6 +243,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand log" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand log" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand log" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand log" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -244,6 +256,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand list" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand list" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l all -d 'Include signed and revoked certificates'
 complete -c cert -n "__fish_cert_using_subcommand list" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand list" -s v -l verbose -d 'Report more detail on what is done'
@@ -256,6 +269,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand man" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand man" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand man" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand man" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -267,6 +281,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand print" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand print" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand print" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand print" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand print" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -279,6 +294,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand revoke" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -299,11 +315,11 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand setup" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand setup" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand serve" -l bind -d 'Address and port to listen on' -r
-complete -c cert -n "__fish_cert_using_subcommand serve" -l admin -d 'Client certificate names allowed the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
@@ -312,6 +328,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand serve" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand serve" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -325,6 +342,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand sign" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand sign" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l all -d 'Sign every pending request'
 complete -c cert -n "__fish_cert_using_subcommand sign" -l allow-subject-alt-names -d 'Allow requests that carry subject alternative names'
 complete -c cert -n "__fish_cert_using_subcommand sign" -s y -l yes -d 'Answer yes to every confirmation prompt'
@@ -338,6 +356,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand submit" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand submit" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand submit" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand submit" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -349,6 +368,7 @@ pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
 puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
 text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand verify" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand verify" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand verify" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'

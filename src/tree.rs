@@ -4,7 +4,9 @@
 //! A directory is built in a temp directory beside the output, every file synced, then renamed
 //! into place (with `force`, the old tree is renamed away first and removed after); a tarball
 //! is built in memory and written atomically (`crate::atomic`). An existing output is refused
-//! unless `force`. What goes into a tree is [`crate::export`]'s business, not this module's.
+//! unless `force`. [`update_files`] instead replaces some files inside an existing tree (a fresh
+//! CRL in a live bundle), each atomically, and leaves the rest. What goes into a tree is
+//! [`crate::export`]'s business, not this module's.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::Write;
@@ -66,6 +68,43 @@ pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), Sto
         let _ = fs::remove_dir_all(&temp);
     }
     result
+}
+
+/// Replace or add `files` inside the existing directory tree `out`, leaving every other file
+/// as it is: each file is written to a temp file beside it and synced, then all are renamed
+/// into place and their directories synced, so a reader sees each file old or new, never torn
+/// (a missing directory on their path is made).
+pub fn update_files(out: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
+    check_relative(files)?;
+    if !fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
+        return Err(StoreError::Io {
+            action: "update",
+            path: out.to_path_buf(),
+            reason: "not a directory".into(),
+        });
+    }
+    let mut pending = Vec::with_capacity(files.len());
+    for file in files {
+        let target = out.join(&file.path);
+        let mut built = out.to_path_buf();
+        if let Some(up) = Path::new(&file.path).parent() {
+            for component in up.components() {
+                built.push(component);
+                atomic::ensure_directory(&built, directory_mode(Path::new(component.as_os_str())))?;
+            }
+        }
+        pending.push(atomic::Pending {
+            path: target,
+            bytes: &file.bytes,
+            mode: file.mode,
+        });
+    }
+    atomic::write_all(&pending)
+}
+
+/// The file at `relative` inside the tree `out`, if there is one.
+pub fn read_file(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    atomic::read_optional(&out.join(relative))
 }
 
 /// Write `files` as a gzip-compressed tar file at `out` (entries owned by root, `mtime` in
@@ -272,6 +311,25 @@ mod tests {
         }];
         assert!(write_tree(&out, &escape, false).is_err());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// Issue 12: a few files replaced inside a live tree; the others untouched.
+    #[test]
+    fn update_replaces_only_the_files_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        write_tree(&out, &files(), false).unwrap();
+        let update = vec![TreeFile {
+            path: "ca/crl.pem".into(),
+            bytes: b"crl".to_vec(),
+            mode: 0o644,
+        }];
+        update_files(&out, &update).unwrap();
+        assert_eq!(fs::read(out.join("ca/crl.pem")).unwrap(), b"crl");
+        assert_eq!(fs::read(out.join("certs/a.pem")).unwrap(), b"cert");
+        assert_eq!(fs::read(out.join("private_keys/a.pem")).unwrap(), b"key");
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 3, "no temp files left");
+        assert!(update_files(&dir.path().join("missing"), &update).is_err());
     }
 
     #[test]

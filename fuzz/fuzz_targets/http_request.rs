@@ -31,6 +31,8 @@ fn harness() -> &'static Harness {
             ca_name: None,
             autosign: Autosign::Everything,
             autosign_options: autosign::ProgramLimits::default(),
+            renewal: Default::default(),
+            admins: Vec::new(),
         };
         Ca::setup(config.clone(), Hierarchy::Chained, time::OffsetDateTime::now_utc())
             .expect("set up the CA");

@@ -11,6 +11,7 @@
 //! the duplicate rule) is the caller's.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
@@ -118,15 +119,16 @@ impl<'a> Batch<'a> {
         Ok(self.reserve(1)?[0])
     }
 
-    /// Sign every [`Step::Sign`] with `policy` and `validity`: a request the policy refuses gets
-    /// its refusal and no serial; the others get serials reserved together and are signed on
-    /// all cores; the certificates are recorded and the requests they answer removed. One
-    /// result per step, in order. Nothing is audited: the caller decides which lines to write.
+    /// Sign every [`Step::Sign`] with `policy`, for the lifetime `ttl` (each request's default
+    /// when `None`, see [`Ca::lifetime`]): a request the policy refuses gets its refusal and no
+    /// serial; the others get serials reserved together and are signed on all cores; the
+    /// certificates are recorded and the requests they answer removed. One result per step, in
+    /// order. Nothing is audited: the caller decides which lines to write.
     pub(super) fn sign<S, K>(
         &mut self,
         steps: Named<Step<S, K>>,
         policy: &Policy,
-        validity: Validity,
+        ttl: Option<Duration>,
     ) -> Result<Named<Done<S, K>>, Error>
     where
         S: Sync,
@@ -136,35 +138,44 @@ impl<'a> Batch<'a> {
         for (position, (name, step)) in steps.into_iter().enumerate() {
             match step {
                 Step::Skip(kept) => done.push((position, name, Done::Skipped(kept))),
-                Step::Sign(csr, with) => match policy.check(&name, &csr) {
-                    Err(error) => done.push((position, name, Done::Signed(csr, with, Err(error)))),
-                    Ok(()) => jobs.push((position, name, csr, with)),
-                },
+                Step::Sign(csr, with) => {
+                    let checked = policy
+                        .check(&name, &csr)
+                        .and_then(|()| Validity::new(self.now, self.ca.lifetime(&csr, ttl)));
+                    match checked {
+                        Err(error) => {
+                            done.push((position, name, Done::Signed(csr, with, Err(error))))
+                        }
+                        Ok(validity) => jobs.push((position, name, csr, with, validity)),
+                    }
+                }
             }
         }
         if !jobs.is_empty() {
             let serials = self.reserve(jobs.len())?;
-            let jobs: Vec<(usize, Certname, Csr, S, Serial)> = jobs
+            let jobs: Vec<(usize, Certname, Csr, S, Serial, Validity)> = jobs
                 .into_iter()
                 .zip(serials)
-                .map(|((position, name, csr, with), serial)| (position, name, csr, with, serial))
+                .map(|((position, name, csr, with, validity), serial)| {
+                    (position, name, csr, with, serial, validity)
+                })
                 .collect();
             let authority = &self.ca.authority;
             let results = crate::parallel::map(
                 &jobs,
                 crate::parallel::cores(),
                 1,
-                |(_, name, csr, _, serial)| {
-                    authority.issue(name, csr, policy, *serial, validity, false)
+                |(_, name, csr, _, serial, validity)| {
+                    authority.issue(name, csr, policy, *serial, *validity, false)
                 },
-                |(_, name, _, _, _)| {
+                |(_, name, _, _, _, _)| {
                     Err(Error::Panicked {
                         task: format!("signing {name}"),
                     })
                 },
             );
             let mut issued = Vec::new();
-            for ((position, name, csr, with, _), result) in jobs.into_iter().zip(results) {
+            for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results) {
                 if let Ok(certificate) = &result {
                     issued.push((name.clone(), certificate.clone()));
                 }
@@ -203,7 +214,7 @@ impl<'a> Batch<'a> {
     pub(super) fn audit_sign(&mut self, name: &Certname, result: &Result<Certificate, Error>) {
         let event = self.event("sign", name);
         self.audit(match result {
-            Ok(certificate) => event.certificate(certificate),
+            Ok(certificate) => self.ca.certificate_event(event, certificate),
             Err(error) => event.refused(error),
         });
     }

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use crate::audit::{self};
 use crate::authority::{self, Authority, Policy, Validity};
 use crate::autosign::{self, Autosign, Decision};
+pub use crate::ca_conf::Renewal;
 use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl};
@@ -70,12 +71,18 @@ pub struct Config {
     pub autosign: Autosign,
     /// How policy programs are run (`autosign_timeout`).
     pub autosign_options: autosign::ProgramLimits,
+    /// Automatic renewal (puppetserver's `allow-auto-renewal` and `auto-renewal-cert-ttl`).
+    pub renewal: Renewal,
+    /// CNs whose certificates get the admin endpoints of `cert serve` without `pp_cli_auth`
+    /// (`--admin`). Autosign never signs them, nor this host's own certname.
+    pub admins: Vec<String>,
 }
 
 impl Config {
-    /// From Puppet settings, and the issuance policy from puppetserver's `ca.conf`
-    /// ([`Settings::ca_conf`]; off when it is missing).
+    /// From Puppet settings, and the issuance policy and renewal from puppetserver's `ca.conf`
+    /// ([`Settings::ca_conf`]; off when it is missing). No admins: those come from `--admin`.
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
+        let ca_conf = crate::ca_conf::load(&settings.ca_conf)?;
         Ok(Config {
             cadir: settings.cadir.clone(),
             store: Location::Files(settings.cadir.clone()),
@@ -83,7 +90,7 @@ impl Config {
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
-            policy: crate::ca_conf::load(&settings.ca_conf)?,
+            policy: ca_conf.policy,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
             key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
             ca_name: None,
@@ -93,6 +100,8 @@ impl Config {
                     .autosign_timeout
                     .unwrap_or(autosign::ProgramLimits::default().timeout),
             },
+            renewal: ca_conf.renewal,
+            admins: Vec::new(),
         })
     }
 }
@@ -279,16 +288,70 @@ impl Ca {
     }
 
     /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
-    /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does.
+    /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does. The
+    /// certname and alt names are checked before anything is made, so a typo leaves no CA
+    /// without its host certificate behind.
     pub fn setup(config: Config, layout: Hierarchy, now: OffsetDateTime) -> Result<Ca, Error> {
+        let name = Certname::parse(&config.certname)?;
+        crate::csr::parse_alt_names(&config.dns_alt_names)?;
+        let ssldir = crate::ssldir::Ssldir::new(&config.ssldir);
+        if ssldir.has_private_key(&name) {
+            return Err(StoreError::file_exists(&ssldir.private_key_path(&name)).into());
+        }
         let store = Store::open(&config.store)?;
         let mut transaction = store.begin()?;
         let ca = Ca::create(config, layout, now, &store, &mut transaction)?;
         transaction.commit()?;
-        let name = Certname::parse(&ca.config.certname)?;
         let alt_names = ca.config.dns_alt_names.clone();
         ca.generate_with(&name, &alt_names, None, ca.config.key, false, true, now)?;
         Ok(ca)
+    }
+
+    /// Open the CA, or, when the CA directory is absent or holds no CA at all, set one up as
+    /// [`Ca::setup`] with [`Hierarchy::Chained`] does (what `cert serve` does on its first
+    /// start). Returns whether it was created. A partial CA is refused as [`Ca::open`] refuses
+    /// it, and so is a store without CA files whose signed certificates are still there (a CA
+    /// whose files were lost, not a new machine).
+    pub fn open_or_setup(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
+        let store = Store::open(&config.store)?;
+        if store.presence()? != Presence::Absent {
+            return Ok((Ca::open(config)?, false));
+        }
+        let orphans = store.signed_names()?.len();
+        if orphans > 0 {
+            return Err(StoreError::PartialCa {
+                store: store.location().to_string(),
+                missing: format!(
+                    "every CA file, while signed/ still holds {orphans} certificate(s)"
+                ),
+            }
+            .into());
+        }
+        let name = Certname::parse(&config.certname)?;
+        let created = if crate::ssldir::Ssldir::new(&config.ssldir).has_private_key(&name) {
+            // This host has a key already: the CA alone; `ensure_host_certificate` issues this
+            // host's certificate for that key.
+            let mut transaction = store.begin()?;
+            Ca::create(
+                config.clone(),
+                Hierarchy::Chained,
+                now,
+                &store,
+                &mut transaction,
+            )
+            .and_then(|ca| {
+                transaction.commit()?;
+                Ok(ca)
+            })
+        } else {
+            Ca::setup(config.clone(), Hierarchy::Chained, now)
+        };
+        match created {
+            Ok(ca) => Ok((ca, true)),
+            // Another process made it meanwhile.
+            Err(Error::Store(StoreError::CaExists { .. })) => Ok((Ca::open(config)?, false)),
+            Err(error) => Err(error),
+        }
     }
 
     /// Make a new CA of `layout` and record it in `transaction` (of `store`).

@@ -1,6 +1,12 @@
 //! Revoking (the revocations are the store's data; one new CRL chain rendered from them by
-//! [`crate::crl`] per call) and cleaning, and reading the audit trail. Signing is not here
-//! ([`Ca::sign`]).
+//! [`crate::crl`] per call) and cleaning, and reading the audit trail. Signing is not here ([`Ca::sign`]).
+//!
+//! On this host (the CLI) cleaning also removes the name's files from this host's ssldir, as
+//! `puppet cert --clean` did. Over HTTP (`*_over_http`, what `cert serve` calls) only what the
+//! CA holds changes, as in puppetserver, and never the certificate of the host the daemon runs
+//! as: its key and certificate are the daemon's own TLS identity. The one file of this host a
+//! revocation writes either way is its copy of the CRL (`crl.pem`), kept in step with the CA's
+//! as puppetserver keeps its `hostcrl`.
 
 use std::collections::HashSet;
 
@@ -10,7 +16,7 @@ use crate::audit;
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl, Reason, Revocation};
-use crate::error::{Error, StoreError};
+use crate::error::{Error, PolicyError, StoreError};
 use crate::ssldir::Ssldir;
 use crate::store::{Item, Read, RenderedCrl};
 
@@ -137,6 +143,73 @@ impl Ca {
         Ok(audit::parse(&self.store.audit()?))
     }
 
+    /// [`Ca::revoke_as`] for a client of `cert serve`: refused as a whole, with nothing
+    /// changed but the audit line, when a name is this CA server's own certname.
+    pub fn revoke_over_http(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        reason: Reason,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
+        self.refuse_own_certificate(actor, names, "revoke", now)?;
+        self.revoke_as(actor, names, reason, now)
+    }
+
+    /// Revoke and remove what the CA holds of each name (request, signed certificate) for a
+    /// client of `cert serve`, as puppetserver's `clean`: nothing of this host's ssldir is
+    /// removed. Refused as a whole, with nothing changed but the audit line, when a name is
+    /// this CA server's own certname.
+    pub fn clean_over_http(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
+        self.refuse_own_certificate(actor, names, "clean", now)?;
+        self.clean_with(actor, names, now, false)
+    }
+
+    /// [`Ca::delete`] for a client of `cert serve` (`DELETE certificate_status`): refused, with
+    /// nothing changed but the audit line, for this CA server's own certname.
+    pub fn delete_over_http(
+        &self,
+        actor: &str,
+        name: &Certname,
+        now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        self.refuse_own_certificate(actor, std::slice::from_ref(name), "delete", now)?;
+        self.delete(name)
+    }
+
+    /// [`PolicyError::OwnCertificate`] (audited) when `names` holds this host's certname. The
+    /// certname is configuration, so checking it before the change's own transaction is safe.
+    fn refuse_own_certificate(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        action: &'static str,
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        let Some(own) = names.iter().find(|n| n.as_str() == self.config.certname) else {
+            return Ok(());
+        };
+        let error: Error = PolicyError::OwnCertificate {
+            name: own.to_string(),
+            action: match action {
+                "revoke" => "revoked",
+                "clean" => "cleaned",
+                _ => "deleted",
+            },
+        }
+        .into();
+        let mut batch = Batch::begin(self, actor, now)?;
+        let event = batch.event(action, own).refused(&error);
+        batch.audit(event);
+        batch.commit()?;
+        Err(error)
+    }
+
     /// Revoke (when signed) and remove everything of each name: request, signed certificate, and
     /// on this host its key and certificate files.
     pub fn clean(
@@ -153,6 +226,17 @@ impl Ca {
         actor: &str,
         names: &[Certname],
         now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
+        self.clean_with(actor, names, now, true)
+    }
+
+    /// Clean in one batch; this host's files of each name too when `host_files`.
+    fn clean_with(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        now: OffsetDateTime,
+        host_files: bool,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let mut batch = Batch::begin(self, actor, now)?;
         let ssldir = Ssldir::new(&self.config.ssldir);
@@ -187,10 +271,12 @@ impl Ca {
                     .removed
                     .push(Removed::Stored(Item::Request(name.clone())));
             }
-            let host_files = ssldir.remove_host(name)?;
-            cleaned
-                .removed
-                .extend(host_files.into_iter().map(Removed::HostFile));
+            if host_files {
+                let removed = ssldir.remove_host(name)?;
+                cleaned
+                    .removed
+                    .extend(removed.into_iter().map(Removed::HostFile));
+            }
             let known = !cleaned.removed.is_empty() || to_revoke.contains(name);
             if known {
                 outcomes.push((name.clone(), Ok(cleaned)));

@@ -109,6 +109,15 @@ impl Error {
             Error::Serve(ServeError::HostKey { name, .. }) => Some(format!(
                 "`cert clean {name}` revokes the CA's certificate for {name} and removes this host's files; the next start makes a new key and certificate"
             )),
+            Error::Certname(CertnameError::Reserved { .. }) => Some(
+                "`ca` is the CA's own certificate in every Puppet tool (`cert --print ca` shows it); give the host another certname".into(),
+            ),
+            Error::Policy(PolicyError::OwnCertificate { name, .. }) => Some(format!(
+                "change this host's own certificate on the CA host itself: `cert --clean {name}` there, then restart `cert serve`"
+            )),
+            Error::Policy(PolicyError::RenewalDisabled { .. }) => Some(
+                "set allow-auto-renewal: true in the certificate-authority block of ca.conf".into(),
+            ),
             Error::Certname(_) => Some(
                 "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
             ),

@@ -107,6 +107,10 @@ pub enum SyntaxReason {
         /// The name between the brackets.
         name: String,
     },
+    /// A `ca.conf` duration (`auto-renewal-cert-ttl`) that does not parse; the duration
+    /// parser's error names the key and the value.
+    #[error(transparent)]
+    Duration(DurationError),
     /// A `ca.conf` policy key whose value is not a boolean.
     #[error("{key} is {value:?}, not true or false")]
     NotBoolean {

@@ -44,7 +44,8 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Open the CA of `config` (it must exist) as `cert serve` does, with no `--admin` list.
+    /// Open the CA of `config` (it must exist) as `cert serve` does; `config.admins` is the
+    /// `--admin` list.
     pub fn new(config: Config) -> Result<Harness, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -65,7 +66,6 @@ impl Harness {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
             crl_version: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
-            admins: Vec::new(),
             signer,
         });
         Ok(Harness {

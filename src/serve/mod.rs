@@ -16,7 +16,9 @@
 //! finish (up to [`SHUTDOWN_GRACE`]) and return.
 
 mod auth;
-// Issue 7: routes without TLS or sockets, for fuzzing and tests.
+// Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
+// that ask for it (the `harness` feature), since it makes admin peers for any name.
+#[cfg(feature = "harness")]
 #[doc(hidden)]
 pub mod harness;
 mod routes;
@@ -54,18 +56,26 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// How to serve.
+/// How to serve. Who is an admin besides `pp_cli_auth` holders is the CA's configuration
+/// ([`Config::admins`]), since autosign must know it too.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Address to listen on.
     pub bind: SocketAddr,
-    /// CNs of client certificates allowed the admin endpoints without `pp_cli_auth`.
-    pub admins: Vec<String>,
 }
 
 /// Something the daemon reports as it starts, for the caller to log or print.
 #[derive(Debug)]
 pub enum StartupEvent {
+    /// There was no CA: one was made, as puppetserver does on its first start.
+    CreatedCa {
+        /// The CA certificate's subject.
+        subject: String,
+        /// Its SHA-256 fingerprint (what agents pin with `ca_fingerprint`).
+        fingerprint: String,
+        /// The CA directory.
+        cadir: std::path::PathBuf,
+    },
     /// This host's certificate was issued on this start.
     IssuedHostCertificate {
         /// Its CN.
@@ -111,7 +121,6 @@ pub(crate) struct Shared {
     generation: RwLock<Arc<Generation>>,
     crl_version: Mutex<Option<CrlVersion>>,
     load: Loader,
-    pub(crate) admins: Vec<String>,
     /// The group-commit signer every enrolment goes through.
     pub(crate) signer: signer::Signer,
 }
@@ -214,7 +223,16 @@ async fn serve(
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
     let config = load()?;
-    let ca = Arc::new(Ca::open(config)?);
+    let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+    if created {
+        let certificate = ca.authority().certificate();
+        report(StartupEvent::CreatedCa {
+            subject: certificate.subject.clone(),
+            fingerprint: certificate.fingerprint(crate::certificate::Digest::Sha256),
+            cadir: ca.config().cadir.clone(),
+        });
+    }
+    let ca = Arc::new(ca);
     let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
     if host.issued {
         report(StartupEvent::IssuedHostCertificate {
@@ -226,7 +244,6 @@ async fn serve(
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_version: Mutex::new(crl_version),
         load,
-        admins: serve_config.admins.clone(),
         signer: signer::Signer::start(),
     });
     let listener = TcpListener::bind(serve_config.bind)

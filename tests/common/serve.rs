@@ -22,6 +22,26 @@ pub fn world_with_ca(extra: &str) -> World {
     world
 }
 
+/// Give `world` puppetserver's `ca.conf` with `text` (and `ca_conf = ...` in its puppet.conf).
+pub fn write_ca_conf(world: &World, text: &str) {
+    let ca_conf = world.path().join("ca.conf");
+    fs::write(&ca_conf, text).expect("write ca.conf");
+    let mut config = fs::read_to_string(&world.config).expect("read puppet.conf");
+    if !config.contains("\nca_conf = ") {
+        config.push_str(&format!("ca_conf = {}\n", ca_conf.display()));
+        fs::write(&world.config, config).expect("write puppet.conf");
+    }
+}
+
+/// The `ca.conf` that turns on puppetserver 8's automatic renewal (off by default), with
+/// certificates for renewing agents of `ttl` (`auto-renewal-cert-ttl`).
+pub fn auto_renewal(ttl: &str) -> String {
+    format!(
+        "certificate-authority: {{\n    allow-auto-renewal: true\n    \
+         auto-renewal-cert-ttl: {ttl}\n}}\n"
+    )
+}
+
 /// A running `cert serve`.
 pub struct Server {
     child: Child,

@@ -161,13 +161,6 @@ pub(crate) struct ServeArgs {
     /// Address and port to listen on
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8140")]
     pub(crate) bind: SocketAddr,
-
-    /// Client certificate names allowed the admin endpoints without pp_cli_auth
-    ///
-    /// Comma-separated and repeatable. Certificates carrying the pp_cli_auth extension (as
-    /// `cert setup` makes for this host) are always allowed.
-    #[arg(long, value_name = "NAME", value_delimiter = ',')]
-    pub(crate) admin: Vec<String>,
 }
 
 /// `cert setup`.

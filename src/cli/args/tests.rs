@@ -114,6 +114,7 @@ fn quiet() -> Global {
         yes: false,
         verbose: false,
         autosign: None,
+        admin: Vec::new(),
     }
 }
 
@@ -285,6 +286,7 @@ fn globals_before_and_after_the_subcommand() {
         yes: true,
         verbose: true,
         autosign: None,
+        admin: Vec::new(),
     };
     let cases = [
         ("list", quiet()),
@@ -301,6 +303,9 @@ fn globals_before_and_after_the_subcommand() {
         ("fingerprint a --verbose", Global { verbose: true, ..quiet() }),
         ("--autosign /etc/policy list", Global { autosign: Some("/etc/policy".into()), ..quiet() }),
         ("submit x.pem --autosign false", Global { autosign: Some("false".into()), ..quiet() }),
+        ("serve --admin ops.test,b.test", Global { admin: vec!["ops.test".into(), "b.test".into()], ..quiet() }),
+        ("--admin ops.test --list", Global { admin: vec!["ops.test".into()], ..quiet() }),
+        ("autosign check x --admin ops.test --admin x", Global { admin: vec!["ops.test".into(), "x".into()], ..quiet() }),
     ];
     for (line, expected) in cases {
         assert_eq!(invocation(line).global, expected, "{line:?}");

@@ -23,6 +23,7 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
         .target_ssldir
         .unwrap_or_else(|| PathBuf::from(export::DEFAULT_TARGET_SSLDIR));
     export::fragment::check_target_ssldir(&target)?;
+    let crl_only = matches!(kind, ExportKind::CrlOnly { .. });
     let ca = context.open()?;
     let (bundle, what) = match kind {
         ExportKind::CaStandby => {
@@ -71,6 +72,18 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
             (export::host(&ca, &request)?, what)
         }
     };
+    // A fresh CRL for a live bundle (README: `--out X --target-ssldir X`): only its CRL files.
+    if let (true, ExportOutput::Directory(dir), true) = (crl_only, &output, force) {
+        if dir.is_dir() {
+            let written = export::update_crl_files(dir, &bundle)?;
+            println!(
+                "Updated the CRL in {} ({}); other files left as they were",
+                dir.display(),
+                written.join(", ")
+            );
+            return Ok(exit::DONE);
+        }
+    }
     let path = write(&bundle, &output, force)?;
     println!(
         "Wrote the {what} ({} files) to {}",

@@ -2,6 +2,8 @@
 //!
 //! Each pending request also says whether autosign would have taken it, and why not.
 
+use std::io::IsTerminal;
+
 use cert::ca::Selection;
 use cert::ca::State;
 use cert::Error;
@@ -34,7 +36,7 @@ pub(crate) fn run(context: &Context, all: bool, names: &[String]) -> Result<u8, 
             }
             render::puppet_lines(&entries)
         }
-        Format::Text => render::table(&entries, &verdicts),
+        Format::Text => render::listing(&entries, &verdicts, std::io::stdout().is_terminal()),
     };
     print!("{text}");
     Ok(exit::DONE)

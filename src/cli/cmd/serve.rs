@@ -10,7 +10,7 @@ use cert::Error;
 use crate::cli::{exit, Context};
 
 /// Serve until SIGTERM or SIGINT.
-pub(crate) fn run(context: &Context, bind: SocketAddr, admins: Vec<String>) -> Result<u8, Error> {
+pub(crate) fn run(context: &Context, bind: SocketAddr) -> Result<u8, Error> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
@@ -23,7 +23,16 @@ pub(crate) fn run(context: &Context, bind: SocketAddr, admins: Vec<String>) -> R
         }
         .config()
     });
-    serve::run(ServeConfig { bind, admins }, load, |event| match event {
+    serve::run(ServeConfig { bind }, load, |event| match event {
+        StartupEvent::CreatedCa {
+            subject,
+            fingerprint,
+            cadir,
+        } => tracing::warn!(
+            "NO CA FOUND: CREATED A NEW CA {subject} in {} (SHA256 fingerprint {fingerprint}); \
+             agents that pin ca_fingerprint must be given this one",
+            cadir.display()
+        ),
         StartupEvent::IssuedHostCertificate { name } => {
             tracing::info!("issued this host's certificate for {name}")
         }

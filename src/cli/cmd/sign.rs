@@ -83,6 +83,9 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
                     "Successfully signed certificate request for {name} (serial {})",
                     cert.serial.map(|s| s.to_string()).unwrap_or_default()
                 );
+                if let Some(warning) = ca.lifetime_warning(cert) {
+                    eprintln!("warning: {warning}");
+                }
                 if let Some((_, outcome)) = verdicts.iter().find(|(n, _)| n == name) {
                     println!("  autosign: {}", render::verdict_line(outcome));
                 }

@@ -64,10 +64,11 @@ pub(crate) async fn handle(
         }
         return reply;
     }
+    let ca = shared.generation().ca.clone();
     if let Err(message) = auth::check(
         route.access(&method),
         peer,
-        &shared.admins,
+        &ca.config().admins,
         method.as_str(),
         &path,
     ) {
@@ -93,7 +94,7 @@ pub(crate) async fn handle(
         Bytes::new()
     };
     let context = Context {
-        ca: shared.generation().ca.clone(),
+        ca,
         actor: peer.map_or_else(
             || "client:-".to_owned(),
             |p| audit::client_actor(&p.common_name),
