@@ -25,6 +25,7 @@ use crate::crl::{self, Crl};
 use crate::csr::Csr;
 use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
+use crate::progress::{Progress, Reporter};
 use crate::settings::Settings;
 use crate::store::inventory;
 use crate::store::{Lock, NewCa, Store};
@@ -223,6 +224,8 @@ pub struct Ca {
     store: Store,
     authority: Authority,
     actor: String,
+    /// Where long operations report their progress ([`Ca::with_progress`]).
+    progress: Reporter,
 }
 
 impl Ca {
@@ -244,6 +247,7 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
         })
     }
 
@@ -355,6 +359,7 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
         })
     }
 
@@ -405,7 +410,15 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
         })
+    }
+
+    /// This CA, reporting the progress of long operations (signing many requests, listing or
+    /// judging many entries) to `progress`; by default nothing is reported.
+    pub fn with_progress(mut self, progress: std::sync::Arc<dyn Progress>) -> Ca {
+        self.progress = Reporter::new(progress);
+        self
     }
 
     /// The configuration.
