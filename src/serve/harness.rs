@@ -57,9 +57,10 @@ impl Harness {
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let client_certificate = host.certificate.clone();
         // The signer task lives on this runtime, driven whenever `exchange` blocks on it.
+        let metrics = Arc::new(super::metrics::Metrics::new());
         let signer = {
             let _context = runtime.enter();
-            super::signer::Signer::start()
+            super::signer::Signer::start(metrics.clone())
         };
         let shared = Arc::new(Shared {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
@@ -67,6 +68,8 @@ impl Harness {
             load: Box::new(move || Ok(reload.clone())),
             admins: Vec::new(),
             signer,
+            metrics,
+            log_format: super::LogFormat::Text,
         });
         Ok(Harness {
             shared,

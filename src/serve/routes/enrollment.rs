@@ -14,6 +14,7 @@ use crate::wire;
 use super::reply::{
     empty, failure, is_client_error, not_modified, text, with_last_modified, Reply,
 };
+use super::super::metrics::Signing;
 use super::{certname, Context};
 
 /// `GET certificate/NAME`: the CA chain for `ca` (with `Last-Modified`), else the
@@ -91,6 +92,7 @@ pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
     match context
         .blocking(move |ca| ca.renew_as(&actor, &current, now))
         .await
+        .inspect(|result| context.metrics.signing(Signing::Renewal, result))
     {
         Ok(Ok(certificate)) => {
             tracing::info!(
