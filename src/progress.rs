@@ -134,7 +134,10 @@ mod tests {
 
     impl Progress for Recorder {
         fn start(&self, stage: Stage, total: u64) {
-            self.0.lock().unwrap().push(format!("start {stage} {total}"));
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("start {stage} {total}"));
         }
         fn advance(&self, count: u64) {
             self.0.lock().unwrap().push(format!("advance {count}"));

@@ -69,11 +69,17 @@ fn progress_is_drawn_on_a_terminal_and_nowhere_else() {
 
     // Nothing on a pipe, for all of them.
     let piped = on_pipe(&world, &["--list", "--all"]);
-    assert!(!piped.contains('\u{1b}') && !piped.contains("reading"), "{piped:?}");
+    assert!(
+        !piped.contains('\u{1b}') && !piped.contains("reading"),
+        "{piped:?}"
+    );
     let tarball = world.path().join("standby.tar.gz");
     let tar = tarball.display().to_string();
     let piped = on_pipe(&world, &["export", "--ca-standby", "--tar", &tar]);
-    assert!(!piped.contains("packing") && !piped.contains('\u{1b}'), "{piped:?}");
+    assert!(
+        !piped.contains("packing") && !piped.contains('\u{1b}'),
+        "{piped:?}"
+    );
     std::fs::remove_file(&tarball).unwrap();
     let drawn = on_terminal(&world, &format!("export --ca-standby --tar {tar}"));
     assert!(drawn.contains("Wrote the standby CA bundle"), "{drawn:?}");
@@ -94,6 +100,9 @@ fn small_jobs_draw_nothing_even_on_a_terminal() {
     world.ok(&submit);
     let drawn = on_terminal(&world, "--sign --all --yes");
     assert!(drawn.contains("Successfully signed"), "{drawn:?}");
-    assert!(!drawn.contains("signing [") && !drawn.contains("asking autosign"), "{drawn:?}");
+    assert!(
+        !drawn.contains("signing [") && !drawn.contains("asking autosign"),
+        "{drawn:?}"
+    );
     assert!(!drawn.contains("\u{1b}[2K"), "{drawn:?}");
 }

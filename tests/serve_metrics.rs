@@ -157,7 +157,10 @@ fn counters_move_after_signing_refusing_and_revoking() {
         assert_eq!(before.signed(how), 0.0, "{}", before.text);
     }
     assert_eq!(
-        before.must("cert_certificates_revoked_total", Some(("reason", "key_compromise"))),
+        before.must(
+            "cert_certificates_revoked_total",
+            Some(("reason", "key_compromise"))
+        ),
         0.0
     );
     assert_eq!(before.must("cert_requests_pending", None), 0.0);
@@ -171,13 +174,18 @@ fn counters_move_after_signing_refusing_and_revoking() {
         Some(("issuer", "Puppet CA: ca.test")),
     );
     assert!(crl_left > 0.0, "{crl_left}");
-    assert!(before.text.contains("# TYPE cert_store_errors_total counter\n"));
+    assert!(before
+        .text
+        .contains("# TYPE cert_store_errors_total counter\n"));
     promtool_accepts(&before.text);
 
     // A request left pending, then signed by an admin.
     let node1 = world.openssl_csr("node1.test", &[]);
     assert_eq!(submit("node1.test", &node1).0, 200);
-    assert_eq!(scrape(metrics_port).must("cert_requests_pending", None), 1.0);
+    assert_eq!(
+        scrape(metrics_port).must("cert_requests_pending", None),
+        1.0
+    );
     assert_eq!(status("node1.test", &signed).0, 204);
     // One autosigned by autosign.conf.
     let web = world.openssl_csr("web.auto.test", &[]);
@@ -203,17 +211,28 @@ fn counters_move_after_signing_refusing_and_revoking() {
         &clean,
         &strs(&admin),
     );
-    assert_eq!((code, body.as_str()), (200, "Successfully cleaned all certs."));
+    assert_eq!(
+        (code, body.as_str()),
+        (200, "Successfully cleaned all certs.")
+    );
 
     let after = scrape(metrics_port);
     assert_eq!(after.signed("admin"), 1.0, "{}", after.text);
     assert_eq!(after.signed("autosign"), 1.0, "{}", after.text);
     assert_eq!(after.signed("renewal"), 0.0, "{}", after.text);
     assert_eq!(after.refused("duplicate"), 1.0, "{}", after.text);
-    assert_eq!(after.refused("alt_names_not_allowed"), 1.0, "{}", after.text);
+    assert_eq!(
+        after.refused("alt_names_not_allowed"),
+        1.0,
+        "{}",
+        after.text
+    );
     assert_eq!(after.refused("csr_malformed"), 1.0, "{}", after.text);
     assert_eq!(
-        after.must("cert_certificates_revoked_total", Some(("reason", "key_compromise"))),
+        after.must(
+            "cert_certificates_revoked_total",
+            Some(("reason", "key_compromise"))
+        ),
         2.0
     );
     // alt.test is still waiting.
@@ -237,7 +256,9 @@ fn counters_move_after_signing_refusing_and_revoking() {
     };
     let infinite = buckets.iter().find(|b| b.less_than.is_infinite()).unwrap();
     assert_eq!(infinite.count, 3.0);
-    assert!(buckets.windows(2).all(|pair| pair[0].count <= pair[1].count));
+    assert!(buckets
+        .windows(2)
+        .all(|pair| pair[0].count <= pair[1].count));
     promtool_accepts(&after.text);
 
     // The TLS listener serves the same text to admins only.

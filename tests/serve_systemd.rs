@@ -46,7 +46,10 @@ fn ready_is_sent_once_the_listener_is_up_then_reloading_and_stopping() {
     let ready = socket.next();
     assert!(ready.starts_with("READY=1\n"), "{ready:?}");
     assert!(
-        ready.contains(&format!("STATUS=listening on https://127.0.0.1:{}\n", server.port)),
+        ready.contains(&format!(
+            "STATUS=listening on https://127.0.0.1:{}\n",
+            server.port
+        )),
         "{ready:?}"
     );
     // Ready means ready: the port accepts at once, with no retry.
@@ -58,7 +61,9 @@ fn ready_is_sent_once_the_listener_is_up_then_reloading_and_stopping() {
     assert!(reloading.starts_with("RELOADING=1\n"), "{reloading:?}");
     let ready = socket.next();
     assert!(ready.starts_with("READY=1\n"), "{ready:?}");
-    assert!(server.log_text().contains("SIGHUP: settings, CA and CRL reloaded"));
+    assert!(server
+        .log_text()
+        .contains("SIGHUP: settings, CA and CRL reloaded"));
 
     assert_eq!(server.stop(), Some(0));
     let stopping = socket.next();
@@ -132,7 +137,10 @@ fn json_log_format_writes_one_object_per_line() {
     assert_eq!(statuses["level"], "INFO");
     assert!(statuses["duration_ms"].is_u64(), "{statuses}");
     assert!(
-        statuses["remote"].as_str().unwrap().starts_with("127.0.0.1:"),
+        statuses["remote"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"),
         "{statuses}"
     );
     let missing = requests
@@ -143,9 +151,10 @@ fn json_log_format_writes_one_object_per_line() {
     // The caller without a certificate has no client field (the probes of `start` neither).
     assert!(missing.get("client").is_none(), "{missing}");
     assert!(
-        lines
-            .iter()
-            .any(|line| line["message"].as_str().unwrap_or("").starts_with("listening on ")),
+        lines.iter().any(|line| line["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("listening on ")),
         "{log}"
     );
 }

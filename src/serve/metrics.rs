@@ -111,7 +111,9 @@ impl Metrics {
         let mut store_failed = None;
         for (_, result) in outcomes {
             match result {
-                Err(error @ Error::Store(store)) if !matches!(store, StoreError::NotFound { .. }) => {
+                Err(error @ Error::Store(store))
+                    if !matches!(store, StoreError::NotFound { .. }) =>
+                {
                     store_failed = Some(error);
                 }
                 other => self.signing(how, other),
@@ -260,10 +262,8 @@ impl Metrics {
 pub(crate) async fn reply(shared: &Shared) -> Response<Full<Bytes>> {
     let ca = shared.generation().ca.clone();
     let metrics = shared.metrics.clone();
-    let rendered = tokio::task::spawn_blocking(move || {
-        metrics.render(&ca, OffsetDateTime::now_utc())
-    })
-    .await;
+    let rendered =
+        tokio::task::spawn_blocking(move || metrics.render(&ca, OffsetDateTime::now_utc())).await;
     match rendered {
         Ok(text) => {
             let mut response = Response::new(Full::new(Bytes::from(text)));
@@ -272,7 +272,10 @@ pub(crate) async fn reply(shared: &Shared) -> Response<Full<Bytes>> {
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
             response
         }
-        Err(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "cannot render the metrics"),
+        Err(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot render the metrics",
+        ),
     }
 }
 
@@ -570,10 +573,19 @@ mod tests {
         assert!(text.contains("# HELP t_total Help \\\\ me.\n"), "{text}");
         assert!(text.contains("t_total{reason=\"autosign\"} 1\n"), "{text}");
         assert!(text.contains("t_total{reason=\"admin\"} 0\n"), "{text}");
-        assert!(text.contains("r_total{reason=\"csr_signature\"} 1\n"), "{text}");
+        assert!(
+            text.contains("r_total{reason=\"csr_signature\"} 1\n"),
+            "{text}"
+        );
         assert!(!text.contains("not_found"), "{text}");
-        assert!(text.contains("b_bucket{le=\"2\"} 0\nb_bucket{le=\"4\"} 1\n"), "{text}");
-        assert!(text.contains("b_bucket{le=\"+Inf\"} 2\nb_sum 203\nb_count 2\n"), "{text}");
+        assert!(
+            text.contains("b_bucket{le=\"2\"} 0\nb_bucket{le=\"4\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("b_bucket{le=\"+Inf\"} 2\nb_sum 203\nb_count 2\n"),
+            "{text}"
+        );
         assert_eq!(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
 }

@@ -15,7 +15,11 @@ pub(crate) fn run(context: &Context, all: bool, names: &[String]) -> Result<u8, 
     let names = certnames(names)?;
     let ca = context.open()?;
     // Reading every certificate of a large CA takes a while: show how far it got.
-    let ca = if all { ca.with_progress(Bars::new()) } else { ca };
+    let ca = if all {
+        ca.with_progress(Bars::new())
+    } else {
+        ca
+    };
     let entries = ca.list(&Selection { all, names })?;
     let verdicts = if entries.iter().any(|e| e.state == State::Requested) {
         ca.autosign_decisions()?

@@ -15,7 +15,11 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
     let names = certnames(&args.targets.certname)?;
     let ca = context.open()?;
     // Signing every request of a large CA takes a while: show how far it got.
-    let ca = if all { ca.with_progress(Bars::new()) } else { ca };
+    let ca = if all {
+        ca.with_progress(Bars::new())
+    } else {
+        ca
+    };
     let names = if all { ca.pending()? } else { names };
     if names.is_empty() {
         if context.format() == Format::Json {

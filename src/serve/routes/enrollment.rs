@@ -11,10 +11,10 @@ use crate::error::Error;
 use crate::store::CaFile;
 use crate::wire;
 
+use super::super::metrics::Signing;
 use super::reply::{
     empty, failure, is_client_error, not_modified, text, with_last_modified, Reply,
 };
-use super::super::metrics::Signing;
 use super::{certname, Context};
 
 /// `GET certificate/NAME`: the CA chain for `ca` (with `Last-Modified`), else the
