@@ -22,7 +22,7 @@ mod auth;
 pub mod harness;
 mod log;
 pub(crate) mod metrics;
-pub mod notify;
+mod notify;
 mod routes;
 mod signer;
 mod tls;

@@ -3,40 +3,28 @@
 //! batches were, how often the CA's storage failed, and, read from the CA at each scrape, the
 //! pending requests and how long the CA certificates and CRLs have left.
 //!
-//! Owns the counters and histograms, their names, labels and help, and the rendering; the
-//! handlers and the signer report into them. `GET /metrics` is served on the TLS listener to
-//! admin clients (`routes`), and on a plain listener of its own with `--metrics-bind`
-//! ([`serve_plain`]). Counters start at zero with the process and count this process only:
-//! a certificate signed by `cert --sign` or by another `cert serve` is not counted here, while
-//! the gauges read from the CA see everything.
+//! Owns the metrics, their names, labels and help; the handlers and the signer report into
+//! them. The text format is `text`'s; `GET /metrics` is served on the TLS listener to admin
+//! clients (`routes`, then [`reply`]), and on a plain listener of its own with
+//! `--metrics-bind` (`listener`). Counters start at zero with the process and count this
+//! process only: a certificate signed by `cert --sign` or by another `cert serve` is not
+//! counted here, while the gauges read from the CA see everything.
+
+mod listener;
+mod text;
 
 use std::collections::BTreeMap;
-use std::fmt::{Debug, Write as _};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::fmt::Debug;
 use std::time::Duration;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{self, HeaderValue};
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
 use crate::ca::Ca;
 use crate::crl::Reason;
 use crate::error::{Error, StoreError};
 
-use super::{http1_builder, Shared};
-
-/// The content type of the text exposition format.
-pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// Connections the plain metrics listener serves at once (a scraper or two); more are closed.
-const PLAIN_CONNECTIONS: usize = 16;
+pub(crate) use listener::{bind, reply, serve_plain};
+use text::{Exposition, Family, Histogram};
 
 /// Upper bounds of the enrolment latency buckets, in seconds.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -257,223 +245,6 @@ impl Metrics {
     }
 }
 
-/// The exposition of `shared`'s metrics, rendered on the blocking pool (the gauges read the
-/// CA's files): 200 with the text, or 500 when rendering itself failed.
-pub(crate) async fn reply(shared: &Shared) -> Response<Full<Bytes>> {
-    let ca = shared.generation().ca.clone();
-    let metrics = shared.metrics.clone();
-    let rendered =
-        tokio::task::spawn_blocking(move || metrics.render(&ca, OffsetDateTime::now_utc())).await;
-    match rendered {
-        Ok(text) => {
-            let mut response = Response::new(Full::new(Bytes::from(text)));
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-            response
-        }
-        Err(_) => plain(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "cannot render the metrics",
-        ),
-    }
-}
-
-/// Serve `GET /metrics` in plain HTTP on `listener` (`--metrics-bind`) until the task is
-/// aborted (at shutdown; a scrape in flight then is cut off, which a scraper retries):
-/// nothing else is there (404), and other methods are refused (405). Connections are bounded
-/// and get the daemon's HTTP/1 limits.
-pub(crate) async fn serve_plain(listener: TcpListener, shared: Arc<Shared>) {
-    let slots = Arc::new(Semaphore::new(PLAIN_CONNECTIONS));
-    loop {
-        let (stream, remote) = match listener.accept().await {
-            Ok(pair) => pair,
-            Err(error) => {
-                tracing::warn!("metrics listener: accept failed: {error}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!("{remote}: too many metrics connections; closed");
-            continue;
-        };
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            let _slot = slot;
-            let service = service_fn(move |request: Request<Incoming>| {
-                let shared = shared.clone();
-                async move {
-                    let response = if request.uri().path() != "/metrics" {
-                        plain(
-                            StatusCode::NOT_FOUND,
-                            format!("Not Found: {}", request.uri().path()),
-                        )
-                    } else if request.method() != Method::GET {
-                        let mut response = plain(
-                            StatusCode::METHOD_NOT_ALLOWED,
-                            format!("Method {} is not allowed on /metrics", request.method()),
-                        );
-                        response
-                            .headers_mut()
-                            .insert(header::ALLOW, HeaderValue::from_static("GET"));
-                        response
-                    } else {
-                        reply(&shared).await
-                    };
-                    Ok::<_, std::convert::Infallible>(response)
-                }
-            });
-            let connection = http1_builder().serve_connection(TokioIo::new(stream), service);
-            if let Err(error) = connection.await {
-                tracing::debug!("{remote}: metrics connection ended: {error}");
-            }
-        });
-    }
-}
-
-/// Bind the plain metrics listener.
-pub(crate) async fn bind(address: SocketAddr) -> Result<TcpListener, Error> {
-    TcpListener::bind(address).await.map_err(|e| {
-        crate::error::ServeError::Bind {
-            address: address.to_string(),
-            reason: e.to_string(),
-        }
-        .into()
-    })
-}
-
-fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    response
-}
-
-/// Counters by one label value.
-#[derive(Default)]
-struct Family(Mutex<BTreeMap<String, u64>>);
-
-impl Family {
-    fn add(&self, label: &str, count: u64) {
-        let mut values = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        *values.entry(label.to_owned()).or_default() += count;
-    }
-
-    fn values(&self) -> Vec<(String, u64)> {
-        let values = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        values.iter().map(|(k, v)| (k.clone(), *v)).collect()
-    }
-}
-
-/// A histogram with fixed bucket bounds.
-struct Histogram {
-    bounds: &'static [f64],
-    state: Mutex<HistogramState>,
-}
-
-struct HistogramState {
-    /// Observations at or below each bound (not cumulative).
-    buckets: Vec<u64>,
-    count: u64,
-    sum: f64,
-}
-
-impl Histogram {
-    fn new(bounds: &'static [f64]) -> Histogram {
-        Histogram {
-            bounds,
-            state: Mutex::new(HistogramState {
-                buckets: vec![0; bounds.len()],
-                count: 0,
-                sum: 0.0,
-            }),
-        }
-    }
-
-    fn observe(&self, value: f64) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(index) = self.bounds.iter().position(|bound| value <= *bound) {
-            state.buckets[index] += 1;
-        }
-        state.count += 1;
-        state.sum += value;
-    }
-}
-
-/// The text being written.
-#[derive(Default)]
-struct Exposition(String);
-
-impl Exposition {
-    fn family(&mut self, name: &str, kind: &str, help: &str) {
-        let _ = writeln!(self.0, "# HELP {name} {}", escape_help(help));
-        let _ = writeln!(self.0, "# TYPE {name} {kind}");
-    }
-
-    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        self.0.push_str(name);
-        if !labels.is_empty() {
-            let pairs: Vec<String> = labels
-                .iter()
-                .map(|(key, value)| format!("{key}=\"{}\"", escape_label(value)))
-                .collect();
-            let _ = write!(self.0, "{{{}}}", pairs.join(","));
-        }
-        let _ = writeln!(self.0, " {}", number(value));
-    }
-
-    fn counters(&mut self, name: &str, help: &str, label: &str, family: &Family) {
-        self.family(name, "counter", help);
-        for (value, count) in family.values() {
-            self.sample(name, &[(label, &value)], count as f64);
-        }
-    }
-
-    fn histogram(&mut self, name: &str, help: &str, histogram: &Histogram) {
-        self.family(name, "histogram", help);
-        let state = histogram
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let bucket = format!("{name}_bucket");
-        let mut cumulative = 0;
-        for (bound, count) in histogram.bounds.iter().zip(&state.buckets) {
-            cumulative += count;
-            self.sample(&bucket, &[("le", &number(*bound))], cumulative as f64);
-        }
-        self.sample(&bucket, &[("le", "+Inf")], state.count as f64);
-        self.sample(&format!("{name}_sum"), &[], state.sum);
-        self.sample(&format!("{name}_count"), &[], state.count as f64);
-    }
-}
-
-/// A sample value as the format writes numbers (`1`, `0.25`, `+Inf`).
-fn number(value: f64) -> String {
-    if value.is_infinite() {
-        if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
-    } else if value.is_nan() {
-        "NaN".to_owned()
-    } else {
-        format!("{value}")
-    }
-}
-
-/// A label value escaped: backslash, double quote and line feed.
-fn escape_label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// A help text escaped: backslash and line feed.
-fn escape_help(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\n', "\\n")
-}
-
 /// Each name once, with its earliest time (a chain could repeat a CN).
 fn soonest(items: &[(String, OffsetDateTime)]) -> Vec<(&str, OffsetDateTime)> {
     let mut by_name: BTreeMap<&str, OffsetDateTime> = BTreeMap::new();
@@ -530,6 +301,7 @@ fn snake_case(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::text::escape_label;
     use super::*;
     use crate::error::{CsrError, PolicyError};
 
