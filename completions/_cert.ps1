@@ -375,6 +375,8 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
         }
         'cert;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address and port to listen on')
+            [CompletionResult]::new('--metrics-bind', '--metrics-bind', [CompletionResultType]::ParameterName, 'Also serve /metrics in plain HTTP on this address and port, for a scraper')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
             [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')

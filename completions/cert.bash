@@ -1612,7 +1612,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__serve)
-            opts="-y -v -h --bind --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --bind --metrics-bind --log-format --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1620,6 +1620,14 @@ _cert() {
             case "${prev}" in
                 --bind)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "json text" -- "${cur}"))
                     return 0
                     ;;
                 --ssldir)

@@ -352,6 +352,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;serve'= {
             cand --bind 'Address and port to listen on'
+            cand --metrics-bind 'Also serve /metrics in plain HTTP on this address and port, for a scraper'
+            cand --log-format 'Format of the log lines on stderr'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'

@@ -320,6 +320,9 @@ complete -c cert -n "__fish_cert_using_subcommand setup" -s y -l yes -d 'Answer 
 complete -c cert -n "__fish_cert_using_subcommand setup" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand serve" -l bind -d 'Address and port to listen on' -r
+complete -c cert -n "__fish_cert_using_subcommand serve" -l metrics-bind -d 'Also serve /metrics in plain HTTP on this address and port, for a scraper' -r
+complete -c cert -n "__fish_cert_using_subcommand serve" -l log-format -d 'Format of the log lines on stderr' -r -f -a "json\t'One JSON object per line'
+text\t'Plain text lines'"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F

@@ -15,6 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::atomic::{self, parent, sync_directory};
 use crate::error::StoreError;
+use crate::progress::{Progress, Stage};
 
 /// One file of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,15 +109,20 @@ pub fn read_file(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, StoreErr
 }
 
 /// Write `files` as a gzip-compressed tar file at `out` (entries owned by root, `mtime` in
-/// seconds since the epoch); refuses an existing `out` unless `force`.
+/// seconds since the epoch); refuses an existing `out` unless `force`. Each file packed is
+/// reported to `progress` ([`Stage::Pack`]).
 pub fn write_tar(
     out: &Path,
     files: &[TreeFile],
     mtime: u64,
     force: bool,
+    progress: &dyn Progress,
 ) -> Result<(), StoreError> {
     check_relative(files)?;
-    let bytes = tar_gz(files, mtime).map_err(|e| StoreError::io("write", out, e))?;
+    progress.start(Stage::Pack, files.len() as u64);
+    let packed = tar_gz(files, mtime, progress);
+    progress.finish();
+    let bytes = packed.map_err(|e| StoreError::io("write", out, e))?;
     // The tarball holds private keys: 0600 like the keys themselves.
     if force {
         atomic::write(out, &bytes, 0o600)
@@ -125,7 +131,7 @@ pub fn write_tar(
     }
 }
 
-fn tar_gz(files: &[TreeFile], mtime: u64) -> std::io::Result<Vec<u8>> {
+fn tar_gz(files: &[TreeFile], mtime: u64, progress: &dyn Progress) -> std::io::Result<Vec<u8>> {
     let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut builder = tar::Builder::new(encoder);
     let mut directories: Vec<PathBuf> = Vec::new();
@@ -148,6 +154,7 @@ fn tar_gz(files: &[TreeFile], mtime: u64) -> std::io::Result<Vec<u8>> {
         let mut header = header(tar::EntryType::Regular, file.mode, mtime);
         header.set_size(file.bytes.len() as u64);
         builder.append_data(&mut header, path, file.bytes.as_slice())?;
+        progress.advance(1);
     }
     builder.into_inner()?.finish()
 }
@@ -336,8 +343,8 @@ mod tests {
     fn tarball_holds_every_file_with_its_mode() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("b.tar.gz");
-        write_tar(&out, &files(), 0, false).unwrap();
-        assert!(write_tar(&out, &files(), 0, false).is_err());
+        write_tar(&out, &files(), 0, false, &crate::progress::Silent).unwrap();
+        assert!(write_tar(&out, &files(), 0, false, &crate::progress::Silent).is_err());
         let decoder = flate2::read::GzDecoder::new(File::open(&out).unwrap());
         let mut archive = tar::Archive::new(decoder);
         let entries: Vec<(String, u32)> = archive

@@ -21,6 +21,7 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, PolicyError, StoreError};
+use crate::progress::Stage;
 use crate::store::{Item, Read, Transaction};
 
 use super::Ca;
@@ -161,19 +162,24 @@ impl<'a> Batch<'a> {
                 })
                 .collect();
             let authority = &self.ca.authority;
-            let results = crate::parallel::map(
-                &jobs,
-                crate::parallel::cores(),
-                1,
-                |(_, name, csr, _, serial, validity)| {
-                    authority.issue(name, csr, policy, *serial, *validity, false)
-                },
-                |(_, name, _, _, _, _)| {
-                    Err(Error::Panicked {
-                        task: format!("signing {name}"),
-                    })
-                },
-            );
+            let progress = &self.ca.progress;
+            let results = progress.stage(Stage::Sign, jobs.len(), || {
+                crate::parallel::map(
+                    &jobs,
+                    crate::parallel::cores(),
+                    1,
+                    |(_, name, csr, _, serial, validity)| {
+                        let issued = authority.issue(name, csr, policy, *serial, *validity, false);
+                        progress.tick();
+                        issued
+                    },
+                    |(_, name, _, _, _, _)| {
+                        Err(Error::Panicked {
+                            task: format!("signing {name}"),
+                        })
+                    },
+                )
+            });
             let mut issued = Vec::new();
             for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results) {
                 if let Ok(certificate) = &result {
@@ -181,7 +187,7 @@ impl<'a> Batch<'a> {
                 }
                 done.push((position, name, Done::Signed(csr, with, result)));
             }
-            self.record(&issued)?;
+            progress.stage(Stage::Write, 0, || self.record(&issued))?;
         }
         done.sort_by_key(|(position, _, _)| *position);
         Ok(done

@@ -11,6 +11,7 @@ use crate::autosign::{self, Autosign, Decision};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
+use crate::progress::Stage;
 use crate::settings::Settings;
 use crate::store::{Read, Store};
 
@@ -226,16 +227,22 @@ impl Ca {
     /// policy program (if that is the setting) for each, a few at a time; nothing is signed.
     pub fn autosign_decisions(&self) -> Result<Vec<Outcome<Verdict>>, Error> {
         let names = self.pending()?;
-        let verdicts = crate::parallel::map(
-            &names,
-            AUTOSIGN_THREADS,
-            1,
-            |name| (name.clone(), self.autosign_verdict(name)),
-            |name| {
-                let task = format!("the autosign decision for {name}");
-                (name.clone(), Err(Error::Panicked { task }))
-            },
-        );
+        let verdicts = self.progress.stage(Stage::Autosign, names.len(), || {
+            crate::parallel::map(
+                &names,
+                AUTOSIGN_THREADS,
+                1,
+                |name| {
+                    let verdict = self.autosign_verdict(name);
+                    self.progress.tick();
+                    (name.clone(), verdict)
+                },
+                |name| {
+                    let task = format!("the autosign decision for {name}");
+                    (name.clone(), Err(Error::Panicked { task }))
+                },
+            )
+        });
         Ok(verdicts)
     }
 

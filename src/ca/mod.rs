@@ -27,6 +27,7 @@ use crate::crl::{self, Crl};
 use crate::csr::Csr;
 use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
+use crate::progress::{Progress, Reporter};
 use crate::settings::Settings;
 use crate::store::{inventory, Item, Location, NewCa, Presence, Read, Store, Transaction};
 
@@ -247,6 +248,8 @@ pub struct Ca {
     store: Store,
     authority: Authority,
     actor: String,
+    /// Where long operations report their progress ([`Ca::with_progress`]).
+    progress: Reporter,
 }
 
 impl Ca {
@@ -269,6 +272,7 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
         })
     }
 
@@ -427,6 +431,7 @@ impl Ca {
             store: store.clone(),
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
         })
     }
 
@@ -474,7 +479,15 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
         })
+    }
+
+    /// This CA, reporting the progress of long operations (signing many requests, listing or
+    /// judging many entries) to `progress`; by default nothing is reported.
+    pub fn with_progress(mut self, progress: std::sync::Arc<dyn Progress>) -> Ca {
+        self.progress = Reporter::new(progress);
+        self
     }
 
     /// The configuration.

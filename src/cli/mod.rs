@@ -5,6 +5,7 @@
 pub(crate) mod args;
 mod cmd;
 pub(crate) mod exit;
+pub(crate) mod progress;
 mod prompt;
 mod render;
 

@@ -58,15 +58,18 @@ impl Harness {
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let client_certificate = host.certificate.clone();
         // The signer task lives on this runtime, driven whenever `exchange` blocks on it.
+        let metrics = Arc::new(super::metrics::Metrics::new());
         let signer = {
             let _context = runtime.enter();
-            super::signer::Signer::start()
+            super::signer::Signer::start(metrics.clone())
         };
         let shared = Arc::new(Shared {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
             crl_version: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             signer,
+            metrics,
+            log_format: super::LogFormat::Text,
         });
         Ok(Harness {
             shared,

@@ -13,7 +13,9 @@
 //! TLS verifier rebuilt; SIGHUP
 //! re-reads the settings and reopens the CA. The autosign setting's file or program is read
 //! for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
-//! finish (up to [`SHUTDOWN_GRACE`]) and return.
+//! finish (up to [`SHUTDOWN_GRACE`]) and return. Under systemd, readiness, reloads and shutdown
+//! are reported with `notify`; counters and gauges are `metrics` (`GET /metrics`, and a plain
+//! listener with [`ServeConfig::metrics_bind`]); the per-request line is `log`'s.
 
 mod auth;
 // Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
@@ -21,9 +23,14 @@ mod auth;
 #[cfg(feature = "harness")]
 #[doc(hidden)]
 pub mod harness;
+mod log;
+pub(crate) mod metrics;
+mod notify;
 mod routes;
 mod signer;
 mod tls;
+
+pub use log::LogFormat;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -62,6 +69,11 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 pub struct ServeConfig {
     /// Address to listen on.
     pub bind: SocketAddr,
+    /// Where to serve `GET /metrics` in plain HTTP too, for a scraper without a client
+    /// certificate (the TLS listener serves it to admins only).
+    pub metrics_bind: Option<SocketAddr>,
+    /// How log lines are written.
+    pub log_format: LogFormat,
 }
 
 /// Something the daemon reports as it starts, for the caller to log or print.
@@ -83,6 +95,11 @@ pub enum StartupEvent {
     },
     /// Accepting connections.
     Listening {
+        /// The bound address.
+        address: SocketAddr,
+    },
+    /// Serving `GET /metrics` in plain HTTP.
+    ListeningForMetrics {
         /// The bound address.
         address: SocketAddr,
     },
@@ -123,6 +140,10 @@ pub(crate) struct Shared {
     load: Loader,
     /// The group-commit signer every enrolment goes through.
     pub(crate) signer: signer::Signer,
+    /// What this process counts.
+    pub(crate) metrics: Arc<metrics::Metrics>,
+    /// How each request is logged.
+    log_format: LogFormat,
 }
 
 /// One generation of the CA and the TLS configuration made from it.
@@ -240,11 +261,14 @@ async fn serve(
         });
     }
     let crl_version = ca.store().crl_version().ok();
+    let metrics = Arc::new(metrics::Metrics::new());
     let shared = Arc::new(Shared {
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_version: Mutex::new(crl_version),
         load,
-        signer: signer::Signer::start(),
+        signer: signer::Signer::start(metrics.clone()),
+        metrics,
+        log_format: serve_config.log_format,
     });
     let listener = TcpListener::bind(serve_config.bind)
         .await
@@ -257,6 +281,21 @@ async fn serve(
         reason: e.to_string(),
     })?;
     report(StartupEvent::Listening { address });
+    let metrics_listener = match serve_config.metrics_bind {
+        Some(bind) => {
+            let listener = metrics::bind(bind).await?;
+            let address = listener.local_addr().map_err(|e| ServeError::Bind {
+                address: bind.to_string(),
+                reason: e.to_string(),
+            })?;
+            report(StartupEvent::ListeningForMetrics { address });
+            Some(tokio::spawn(metrics::serve_plain(listener, shared.clone())))
+        }
+        None => None,
+    };
+    let notifier = notify::Notifier::from_environment();
+    let status = format!("listening on https://{address}");
+    notifier.ready(&status);
 
     let signal_error = |e: std::io::Error| ServeError::Runtime {
         reason: format!("cannot handle signals: {e}"),
@@ -271,10 +310,12 @@ async fn serve(
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
             _ = hangup.recv() => {
+                notifier.reloading();
                 match shared.reload() {
                     Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
                     Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
                 }
+                notifier.ready(&status);
             }
             accepted = listener.accept() => {
                 let (stream, remote) = match accepted {
@@ -328,6 +369,10 @@ async fn serve(
         }
     }
     drop(listener);
+    if let Some(task) = metrics_listener {
+        task.abort();
+    }
+    notifier.stopping();
     tracing::info!("shutting down: finishing requests in flight");
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
         .await
@@ -348,11 +393,16 @@ async fn logged(
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = routes::handle(&shared, peer.as_deref(), request).await;
-    tracing::info!(
-        "{remote} {} \"{method} {path}\" {} {}ms",
-        peer.as_ref().map_or("-", |p| p.common_name.as_str()),
-        response.status().as_u16(),
-        started.elapsed().as_millis()
+    log::request(
+        shared.log_format,
+        &log::Request {
+            remote,
+            client: peer.as_ref().map(|p| p.common_name.as_str()),
+            method: &method,
+            path: &path,
+            status: response.status().as_u16(),
+            elapsed: started.elapsed(),
+        },
     );
     response
 }

@@ -108,6 +108,8 @@ impl World {
             .env_remove("CERT_CADIR")
             .env_remove("CERT_SSLDIR")
             .env_remove("CERT_CONFIG")
+            // Issue 15: a test run under systemd must not notify it for `cert serve`.
+            .env_remove("NOTIFY_SOCKET")
             .current_dir(self.path())
             .arg("--cadir")
             .arg(&self.cadir)

@@ -55,6 +55,14 @@ pub struct Server {
 impl Server {
     /// Start `cert serve --bind 127.0.0.1:PORT ARGS` in `world` and wait until it answers.
     pub fn start(world: &World, args: &[&str]) -> Server {
+        let mut server = Server::spawn(world, args, &[]);
+        server.wait_ready();
+        server
+    }
+
+    /// Start `cert serve --bind 127.0.0.1:PORT ARGS` with `env` added to its environment,
+    /// without waiting for it to answer.
+    pub fn spawn(world: &World, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Server {
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
         let log = world.path().join(format!("serve-{port}.log"));
@@ -62,21 +70,21 @@ impl Server {
         all.extend_from_slice(args);
         let child = world
             .std_cert(&all)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("spawn cert serve");
-        let mut server = Server {
+        Server {
             child,
             port,
             log,
             cacert: world.ca("ca_crt.pem"),
-        };
-        server.wait_ready();
-        server
+        }
     }
 
-    fn wait_ready(&mut self) {
+    /// Wait until `/status/v1/simple` answers; panics when the daemon exits or takes a minute.
+    pub fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -207,7 +215,7 @@ fn signal(pid: u32, name: &str) {
 }
 
 /// A port of 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr").port()
 }

@@ -86,7 +86,9 @@ pub(crate) use action::{Action, AutosignCommand};
 pub(crate) use agent::AgentArgs;
 pub(crate) use export::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
 pub(crate) use global::{Format, Global};
-pub(crate) use subcommands::{GenerateArgs, ImportArgs, SetupArgs, Shell, SignArgs};
+pub(crate) use subcommands::{
+    GenerateArgs, ImportArgs, LogFormatArg, ServeArgs, SetupArgs, Shell, SignArgs,
+};
 
 use puppet3::Puppet3;
 

@@ -161,6 +161,31 @@ pub(crate) struct ServeArgs {
     /// Address and port to listen on
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8140")]
     pub(crate) bind: SocketAddr,
+
+    /// Also serve /metrics in plain HTTP on this address and port, for a scraper
+    ///
+    /// Only GET /metrics is served there (Prometheus' text format); the TLS listener serves
+    /// it to admin clients whether or not this is given. Bind it to an address only the
+    /// scraper reaches, such as 127.0.0.1:9140.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) metrics_bind: Option<SocketAddr>,
+
+    /// Format of the log lines on stderr
+    ///
+    /// `text`: one line per request, `REMOTE CN "METHOD PATH" STATUS MSms`. `json`: every
+    /// line one JSON object; a request's has the fields remote, client (absent without a
+    /// client certificate), method, path, status and duration_ms.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
+    pub(crate) log_format: LogFormatArg,
+}
+
+/// `cert serve --log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormatArg {
+    /// One JSON object per line
+    Json,
+    /// Plain text lines
+    Text,
 }
 
 /// `cert setup`.

@@ -9,6 +9,7 @@ use cert::tree;
 use cert::Error;
 
 use crate::cli::args::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
+use crate::cli::progress::Bars;
 use crate::cli::{exit, now, Context};
 
 /// Build the bundle `export` asks for and write it.
@@ -33,7 +34,11 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
                  every other copy",
                 ca.authority().certificate().subject
             );
-            (export::ca_standby(&ca)?, "standby CA bundle".to_string())
+            let bundle = {
+                let _spinner = Bars::spinner("reading the CA directory");
+                export::ca_standby(&ca)?
+            };
+            (bundle, "standby CA bundle".to_string())
         }
         ExportKind::CrlOnly { role } => (
             export::crl_only(&ca, role_of(role), &target)?,
@@ -106,7 +111,7 @@ fn write(bundle: &Bundle, output: &ExportOutput, force: bool) -> Result<PathBuf,
         }
         ExportOutput::Tar(file) => {
             let mtime = u64::try_from(now().unix_timestamp()).unwrap_or(0);
-            tree::write_tar(file, &bundle.files, mtime, force)?;
+            tree::write_tar(file, &bundle.files, mtime, force, Bars::new().as_ref())?;
             Ok(file.clone())
         }
     }

@@ -9,12 +9,19 @@ use cert::ca::State;
 use cert::Error;
 
 use crate::cli::args::Format;
+use crate::cli::progress::Bars;
 use crate::cli::{certnames, exit, render, Context};
 
 /// List requests (and certificates with `--all` or names).
 pub(crate) fn run(context: &Context, all: bool, names: &[String]) -> Result<u8, Error> {
     let names = certnames(names)?;
     let ca = context.open()?;
+    // Reading every certificate of a large CA takes a while: show how far it got.
+    let ca = if all {
+        ca.with_progress(Bars::new())
+    } else {
+        ca
+    };
     let entries = ca.list(&Selection { all, names })?;
     let verdicts = if entries.iter().any(|e| e.state == State::Requested) {
         ca.autosign_decisions()?

@@ -40,7 +40,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Print(names) => show::print(context, &names.names),
         Action::Revoke(certnames) => revoke::revoke(context, &certnames.certname),
         Action::Setup(args) => setup::setup(context, args),
-        Action::Serve(args) => serve::run(context, args.bind),
+        Action::Serve(args) => serve::run(context, args),
         Action::Sign(args) => sign::run(context, &args),
         Action::Submit(args) => submit::run(context, &args.files),
         Action::Verify(names) => show::verify(context, &names.names),

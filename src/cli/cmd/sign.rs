@@ -5,6 +5,7 @@ use cert::Error;
 use serde_json::json;
 
 use crate::cli::args::{Format, SignArgs};
+use crate::cli::progress::Bars;
 use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Sign the named (or all) pending requests in one batch.
@@ -13,6 +14,12 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
     let ttl = super::ttl(args.ttl.ttl.as_deref())?;
     let names = certnames(&args.targets.certname)?;
     let ca = context.open()?;
+    // Signing every request of a large CA takes a while: show how far it got.
+    let ca = if all {
+        ca.with_progress(Bars::new())
+    } else {
+        ca
+    };
     let names = if all { ca.pending()? } else { names };
     if names.is_empty() {
         if context.format() == Format::Json {

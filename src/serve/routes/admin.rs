@@ -14,6 +14,7 @@ use crate::crl::Reason;
 use crate::error::{Error, StoreError};
 use crate::wire;
 
+use super::super::metrics::Signing;
 use super::reply::{empty, failure, is_client_error, json_reply, text, Reply};
 use super::Context;
 
@@ -68,6 +69,9 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                     .pop()
             })
             .await;
+            if let Ok(Some((_, result))) = &outcome {
+                context.metrics.signing(Signing::Admin, result);
+            }
             match outcome {
                 Ok(Some((_, Ok(certificate)))) => {
                     if let Some(warning) = context.ca.lifetime_warning(&certificate) {
@@ -104,19 +108,29 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
             .await;
             match outcome {
                 Ok(Ok(mut outcomes)) => match outcomes.pop() {
-                    Some((_, Ok(_))) => empty(StatusCode::NO_CONTENT),
+                    Some((_, Ok(serials))) => {
+                        context.metrics.revoked(Reason::KeyCompromise, serials.len());
+                        empty(StatusCode::NO_CONTENT)
+                    }
                     Some((_, Err(Error::Store(StoreError::NotFound { .. })))) | None => text(
                         StatusCode::CONFLICT,
                         format!(
                             "Cannot revoke certificate for host {name} without a signed certificate"
                         ),
                     ),
-                    Some((_, Err(error))) => failure(&error),
+                    Some((_, Err(error))) => {
+                        context.metrics.failed(&error);
+                        failure(&error)
+                    }
                 },
                 Ok(Err(error @ Error::Policy(_))) => {
+                    context.metrics.failed(&error);
                     text(StatusCode::CONFLICT, wire::puppet_message(&error))
                 }
-                Ok(Err(error)) => failure(&error),
+                Ok(Err(error)) => {
+                    context.metrics.failed(&error);
+                    failure(&error)
+                }
                 Err(reply) => reply,
             }
         }
@@ -237,6 +251,7 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
         Ok(outcomes) => outcomes,
         Err(reply) => return reply,
     };
+    context.metrics.signings(Signing::Admin, &outcomes);
     let mut signed = Vec::new();
     let mut no_csr = Vec::new();
     let mut errors = invalid;
@@ -286,6 +301,12 @@ pub(super) async fn clean(context: Context) -> Reply {
         .await
     {
         Ok(outcomes) => {
+            let revoked = outcomes
+                .iter()
+                .filter_map(|(_, result)| result.as_ref().ok())
+                .map(|cleaned| cleaned.revoked.len())
+                .sum();
+            context.metrics.revoked(Reason::KeyCompromise, revoked);
             let missing: Vec<String> = outcomes
                 .iter()
                 .filter(|(_, r)| r.is_err())

@@ -11,6 +11,7 @@ use crate::error::{Error, PolicyError};
 use crate::store::{Published, Read};
 use crate::wire;
 
+use super::super::metrics::Signing;
 use super::reply::{
     empty, failure, is_client_error, not_modified, text, with_last_modified, Reply,
 };
@@ -97,6 +98,7 @@ pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
     match context
         .blocking(move |ca| ca.renew_as(&actor, &current, now))
         .await
+        .inspect(|result| context.metrics.signing(Signing::Renewal, result))
     {
         Ok(Ok(certificate)) => {
             tracing::info!(
