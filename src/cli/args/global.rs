@@ -61,9 +61,9 @@ pub(crate) struct Global {
     ///
     /// Comma-separated and repeatable. Certificates carrying the pp_cli_auth extension (as
     /// `cert setup` makes for this host) are always allowed; both may also read /metrics.
-    /// Autosign never signs these names
-    /// (nor this host's certname): their requests wait for an administrator. Give the same list
-    /// to `cert submit`, `cert autosign check` and `--list` to see the daemon's decisions.
+    /// Autosign never signs these names (nor this host's certname): their requests wait for an
+    /// administrator. Give the same list to `cert submit`, `cert autosign check` and `--list`
+    /// to see the daemon's decisions.
     #[arg(long, global = true, value_name = "NAME", value_delimiter = ',')]
     pub(crate) admin: Vec<String>,
 }
