@@ -1,0 +1,652 @@
+//! What an enrolment costs `cert serve` against what its one signature costs (issue 14), and
+//! what `sign --all` costs against its signatures, in one run on this machine:
+//!
+//! - the CA key's signature: signatures/s with every core signing (as the daemon signs), and
+//!   the CPU per signature (this process's utime + stime, /proc); the same for the server's
+//!   own TLS key (the handshake signature of a new connection, through rustls);
+//! - `cert serve`'s CPU per enrolment (utime + stime of the server's process tree, all
+//!   threads, from /proc/PID/stat, not wall time) over N fresh agents (`PUT
+//!   certificate_request` + `GET certificate`, autosign on), on keep-alive connections and on a
+//!   new connection per request, and its ratio to one CA signature (new connections: to one
+//!   CA signature plus one server handshake signature); certs/s and p50/p99 at 8 and at 64
+//!   clients;
+//! - `cert sign --all` and `cert --sign --all` of M pending requests: wall time against the
+//!   time M signatures take on all cores, and their CPU;
+//!
+//! for each CA key (RSA-4096 and EC P-256 by default) and each server key (the CA's own type,
+//! and EC P-256 through the `server_key_type` setting, for an RSA CA).
+//!
+//!     cargo bench --bench cost
+//!     cargo bench --bench cost -- --repeat 3 --count 1000 --ca-keys rsa,ec --server-keys ca,ec
+//!     cargo bench --bench cost -- --store 'postgresql://bench@localhost/bench_{ca}' \
+//!         --store-reset 'dropdb --if-exists bench_{ca} && createdb bench_{ca}'
+//!
+//! `--store URL` is passed as `--store URL` to every `cert` command (`{ca}` in it becomes a
+//! name unique to each CA the run sets up, such as `rsa_ca_1`); the store must be empty, which
+//! `--store-reset CMD` (a shell command, `{ca}` replaced too) can see to before each CA is set
+//! up. Without `--store`, each CA is Puppet's files in a temporary CA directory.
+//!
+//! `--profile CMD` runs a profiler for the timed enrolment phases (a shell command; `{pid}` is
+//! the server's process id, `{ca}` as above; SIGINT ends it), such as
+//! `--profile 'perf record -e cpu-clock -g -p {pid} -o /tmp/{ca}.perf'`.
+//!
+//! Everything is on loopback; the run is bounded by the counts. The load generator runs on the
+//! same cores as the server (its CPU is not the server's: each figure is one process's own).
+//! What the rest of the machine used meanwhile is reported per phase ("others"), so a run on a
+//! busy machine shows as one. Figures and their spread: docs/performance.md.
+
+#[path = "load/mod.rs"]
+mod load;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use cert::keys::{KeySpec, PrivateKey};
+use rcgen::SigningKey;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::PrivateKeyDer;
+
+use load::Mode;
+
+struct Args {
+    count: usize,
+    clients: usize,
+    latency_clients: usize,
+    modes: Vec<Mode>,
+    ca_keys: Vec<String>,
+    server_keys: Vec<String>,
+    repeat: usize,
+    sign_count: usize,
+    warmup: usize,
+    port: u16,
+    signature_time: Duration,
+    store: Option<String>,
+    store_reset: Option<String>,
+    keep: Option<PathBuf>,
+    profile: Option<String>,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        count: 1000,
+        clients: 8,
+        latency_clients: 64,
+        modes: vec![Mode::KeepAlive, Mode::New],
+        ca_keys: vec!["rsa".into(), "ec".into()],
+        server_keys: vec!["ca".into(), "ec".into()],
+        repeat: 1,
+        sign_count: 1000,
+        warmup: 200,
+        port: 28150,
+        signature_time: Duration::from_secs(2),
+        store: None,
+        store_reset: None,
+        keep: None,
+        profile: None,
+    };
+    let list = |value: String| -> Vec<String> { value.split(',').map(str::to_owned).collect() };
+    let mut all = std::env::args().skip(1);
+    while let Some(arg) = all.next() {
+        let mut value = || all.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--count" => args.count = value().parse().expect("--count"),
+            "--clients" => args.clients = value().parse().expect("--clients"),
+            "--latency-clients" => {
+                args.latency_clients = value().parse().expect("--latency-clients")
+            }
+            "--modes" => args.modes = list(value()).iter().map(|m| Mode::parse(m)).collect(),
+            "--ca-keys" => args.ca_keys = list(value()),
+            "--server-keys" => args.server_keys = list(value()),
+            "--repeat" => args.repeat = value().parse().expect("--repeat"),
+            "--sign-count" => args.sign_count = value().parse().expect("--sign-count"),
+            "--warmup" => args.warmup = value().parse().expect("--warmup"),
+            "--port" => args.port = value().parse().expect("--port"),
+            "--signature-seconds" => {
+                args.signature_time =
+                    Duration::from_secs_f64(value().parse().expect("--signature-seconds"))
+            }
+            "--store" => args.store = Some(value()),
+            "--store-reset" => args.store_reset = Some(value()),
+            "--keep" => args.keep = Some(PathBuf::from(value())),
+            "--profile" => args.profile = Some(value()),
+            // cargo bench appends `--bench`.
+            "--bench" => {}
+            other => panic!("unknown argument {other:?}"),
+        }
+    }
+    for key in &args.ca_keys {
+        assert!(matches!(key.as_str(), "rsa" | "ec"), "--ca-keys: rsa or ec");
+    }
+    for key in &args.server_keys {
+        assert!(
+            matches!(key.as_str(), "ca" | "ec"),
+            "--server-keys: ca or ec"
+        );
+    }
+    args
+}
+
+/// One row of a result table: one kind of operation and what it cost.
+#[derive(Clone)]
+struct Row {
+    /// What was measured, e.g. `RSA-4096 CA, RSA-4096 server key: keep-alive, 8 clients`.
+    what: String,
+    /// CPU per operation, ms (the server's per enrolment; `sign`'s per certificate).
+    cpu_ms: f64,
+    /// What it is compared with, ms: the CA signature's CPU (enrolments) or the wall time of
+    /// the signatures on all cores (`sign --all`).
+    baseline_ms: f64,
+    /// `cpu_ms / baseline_ms`, or wall / signatures' wall for `sign --all`.
+    ratio: f64,
+    /// Operations per second.
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// The rest of the machine's CPU meanwhile, in % of one core.
+    others: f64,
+    errors: usize,
+    /// A `sign --all` row: `p50_ms` and `p99_ms` hold its wall time.
+    sign: bool,
+}
+
+fn main() {
+    let args = parse_args();
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_cert"));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ticks = load::clock_ticks();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = args
+        .keep
+        .clone()
+        .unwrap_or_else(|| temp.path().to_path_buf());
+    println!(
+        "== machine: {cores} cores, {}; load average {} at start",
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| c.lines().find_map(|l| l
+                .strip_prefix("model name")
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())))
+            .unwrap_or_default(),
+        load::load_average()
+    );
+    let mut all_rows: Vec<Vec<Row>> = Vec::new();
+    for run in 1..=args.repeat {
+        let mut rows = Vec::new();
+        for ca_key in &args.ca_keys {
+            for (index, server_key) in args.server_keys.iter().enumerate() {
+                if server_key == "ec" && ca_key == "ec" {
+                    // The CA's own type is EC already.
+                    continue;
+                }
+                let bench = Bench {
+                    args: &args,
+                    binary: &binary,
+                    ticks,
+                    cores,
+                    directory: root.join(format!("{ca_key}-{server_key}-{run}")),
+                    tag: format!("{ca_key}_{server_key}_{run}"),
+                    ca_key,
+                    server_key,
+                };
+                // Keep-alive and `sign --all` do not depend on the server's key: measured
+                // with the first server key only.
+                rows.extend(bench.run(index == 0));
+            }
+        }
+        println!(
+            "\n== run {run} of {}: load average {}",
+            args.repeat,
+            load::load_average()
+        );
+        print_rows(&rows);
+        all_rows.push(rows);
+    }
+    if args.repeat > 1 {
+        println!("\n== spread over {} runs: min / median / max", args.repeat);
+        println!("| what | CPU ms/op | ratio | ops/s | p99 or wall ms |");
+        println!("|---|---|---|---|---|");
+        for (index, row) in all_rows[0].iter().enumerate() {
+            let column = |f: &dyn Fn(&Row) -> f64| {
+                let mut values: Vec<f64> = all_rows
+                    .iter()
+                    .filter_map(|rows| rows.get(index))
+                    .map(f)
+                    .collect();
+                values.sort_by(f64::total_cmp);
+                format!(
+                    "{:.2} / {:.2} / {:.2}",
+                    values[0],
+                    values[values.len() / 2],
+                    values[values.len() - 1]
+                )
+            };
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                row.what,
+                column(&|r| r.cpu_ms),
+                column(&|r| r.ratio),
+                column(&|r| r.rate),
+                column(&|r| r.p99_ms),
+            );
+        }
+    }
+}
+
+fn print_rows(rows: &[Row]) {
+    println!(
+        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | certs/s | p50 ms | p99 ms | others % | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for row in rows.iter().filter(|r| !r.sign) {
+        println!(
+            "| {} | {:.3} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.0} | {} |",
+            row.what,
+            row.cpu_ms,
+            row.baseline_ms,
+            row.ratio,
+            row.rate,
+            row.p50_ms,
+            row.p99_ms,
+            row.others,
+            row.errors
+        );
+    }
+    println!();
+    println!(
+        "| signing pending requests | wall ms | signatures on all cores, ms | ratio | CPU ms/cert | others % | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for row in rows.iter().filter(|r| r.sign) {
+        println!(
+            "| {} | {:.0} | {:.0} | {:.2} | {:.3} | {:.0} | {} |",
+            row.what, row.p50_ms, row.baseline_ms, row.ratio, row.cpu_ms, row.others, row.errors
+        );
+    }
+}
+
+/// One CA set up and measured.
+struct Bench<'a> {
+    args: &'a Args,
+    binary: &'a Path,
+    ticks: f64,
+    cores: usize,
+    directory: PathBuf,
+    /// Unique to this CA: what `{ca}` becomes in `--store`.
+    tag: String,
+    ca_key: &'a str,
+    server_key: &'a str,
+}
+
+/// A signature's cost: signatures/s with every core signing, and CPU ms per signature.
+#[derive(Clone, Copy)]
+struct Signature {
+    rate: f64,
+    cpu_ms: f64,
+}
+
+impl Bench<'_> {
+    fn describe_key(key: &str) -> &'static str {
+        match key {
+            "rsa" => "RSA-4096",
+            _ => "EC P-256",
+        }
+    }
+
+    fn server_key_name(&self) -> &'static str {
+        match self.server_key {
+            "ec" => "EC P-256",
+            _ => Self::describe_key(self.ca_key),
+        }
+    }
+
+    fn store(&self) -> Option<String> {
+        self.args
+            .store
+            .as_ref()
+            .map(|url| url.replace("{ca}", &self.tag))
+    }
+
+    /// `cert` with this CA's puppet.conf, directories and store.
+    fn cert(&self) -> Command {
+        let mut command = Command::new(self.binary);
+        command
+            .arg("--config")
+            .arg(self.directory.join("puppet.conf"))
+            .arg("--cadir")
+            .arg(self.directory.join("ca"))
+            .arg("--ssldir")
+            .arg(self.directory.join("ssl"));
+        if let Some(store) = self.store() {
+            command.arg("--store").arg(store);
+        }
+        command
+    }
+
+    fn write_conf(&self, autosign: bool) {
+        let mut conf = format!(
+            "[main]\ncertname = ca.bench\ndns_alt_names = localhost,127.0.0.1\nautosign = {autosign}\n"
+        );
+        if self.server_key == "ec" {
+            conf.push_str("server_key_type = ec\n");
+        }
+        std::fs::write(self.directory.join("puppet.conf"), conf).expect("puppet.conf");
+    }
+
+    fn run(&self, full: bool) -> Vec<Row> {
+        std::fs::create_dir_all(&self.directory).expect("work directory");
+        if let Some(reset) = &self.args.store_reset {
+            let status = Command::new("sh")
+                .arg("-c")
+                .arg(reset.replace("{ca}", &self.tag))
+                .status()
+                .expect("run --store-reset");
+            assert!(status.success(), "--store-reset failed: {status}");
+        }
+        self.write_conf(true);
+        let key_flags: &[&str] = match self.ca_key {
+            "rsa" => &["--key-type", "rsa", "--keylength", "4096"],
+            _ => &["--key-type", "ec"],
+        };
+        let output = self
+            .cert()
+            .arg("setup")
+            .args(key_flags)
+            .args(["--subject-alt-names", "localhost,127.0.0.1"])
+            .output()
+            .expect("cert setup");
+        assert!(
+            output.status.success(),
+            "cert setup: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let label = format!(
+            "{} CA, {} server key",
+            Self::describe_key(self.ca_key),
+            self.server_key_name()
+        );
+        println!("\n== {label}: {}", self.directory.display());
+
+        let ca_key = read_key(&self.directory.join("ca/ca_key.pem"));
+        let ca_signature = self.signature("CA key", |message| {
+            ca_key.signing_key().sign(message).expect("sign");
+        });
+        let host_key_pem = std::fs::read(self.directory.join("ssl/private_keys/ca.bench.pem"))
+            .expect("the host key");
+        let host_key = PrivateKeyDer::from_pem_slice(&host_key_pem).expect("host key PEM");
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let signing = provider
+            .key_provider
+            .load_private_key(host_key)
+            .expect("host key");
+        let schemes = [
+            rustls::SignatureScheme::RSA_PSS_SHA256,
+            rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
+        ];
+        let handshake_signature = self.signature("server key (TLS handshake)", |message| {
+            let signer = signing.choose_scheme(&schemes).expect("a scheme");
+            signer.sign(message).expect("sign");
+        });
+
+        let mut rows = Vec::new();
+        let config = load::client_config(&self.directory.join("ca/ca_crt.pem").to_string_lossy());
+        let mut server = self.start_server(&config);
+        let pid = server.id();
+        let run = std::process::id();
+        if self.args.warmup > 0 {
+            let csrs = load::make_csrs(
+                &format!("w{}r{run}", self.tag),
+                self.args.warmup,
+                KeySpec::EcP256,
+            );
+            load::drive(
+                &config,
+                self.args.port,
+                &csrs,
+                self.args.clients,
+                Mode::KeepAlive,
+            );
+        }
+        // A profiler attached to the server for the timed phases (SIGINT ends it).
+        let profiler = self.args.profile.as_ref().map(|command| {
+            let child = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "exec {}",
+                    command
+                        .replace("{pid}", &pid.to_string())
+                        .replace("{ca}", &self.tag)
+                ))
+                .spawn()
+                .expect("start --profile");
+            std::thread::sleep(Duration::from_millis(500));
+            child
+        });
+        for &mode in &self.args.modes {
+            if mode == Mode::KeepAlive && !full {
+                continue;
+            }
+            let baseline = match mode {
+                Mode::New => ca_signature.cpu_ms + handshake_signature.cpu_ms,
+                _ => ca_signature.cpu_ms,
+            };
+            for (phase, clients) in [self.args.clients, self.args.latency_clients]
+                .into_iter()
+                .enumerate()
+            {
+                let prefix = format!(
+                    "{}{}{phase}c{clients}r{run}",
+                    self.tag,
+                    &mode.describe()[..1]
+                );
+                let csrs = load::make_csrs(&prefix, self.args.count, KeySpec::EcP256);
+                let before = Usage::now(pid);
+                let result = load::drive(&config, self.args.port, &csrs, clients, mode);
+                let used = Usage::now(pid).since(&before, self.ticks);
+                let cpu_ms = used.server * 1000.0 / result.done.max(1) as f64;
+                rows.push(Row {
+                    what: format!("{label}: {}, {clients} clients", mode.describe()),
+                    cpu_ms,
+                    baseline_ms: baseline,
+                    ratio: cpu_ms / baseline,
+                    rate: result.rate,
+                    p50_ms: result.p50.as_secs_f64() * 1000.0,
+                    p99_ms: result.p99.as_secs_f64() * 1000.0,
+                    others: used.others_percent(),
+                    errors: result.errors,
+                    sign: false,
+                });
+            }
+        }
+        if let Some(mut profiler) = profiler {
+            let _ = Command::new("kill")
+                .args(["-INT", &profiler.id().to_string()])
+                .status();
+            let _ = profiler.wait();
+        }
+        load::stop(&mut server);
+        if full && self.args.sign_count > 0 {
+            // M signatures on all cores take M / rate.
+            let signatures_ms = self.args.sign_count as f64 * 1000.0 / ca_signature.rate;
+            for dialect in [&["sign", "--all"][..], &["--sign", "--all"][..]] {
+                rows.push(self.sign_all(&label, dialect, signatures_ms, &config));
+            }
+        }
+        rows
+    }
+
+    /// Sign on every core for `signature_time`: the rate and the CPU per signature.
+    fn signature(&self, what: &str, sign: impl Fn(&[u8]) + Sync) -> Signature {
+        // About what a certificate's to-be-signed part weighs.
+        let message = vec![0x5a_u8; 900];
+        let count = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let before = load::process_ticks("self").0;
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            for _ in 0..self.cores {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        sign(&message);
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+            }
+            std::thread::sleep(self.args.signature_time);
+            stop.store(true, Ordering::Relaxed);
+        });
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu = (load::process_ticks("self").0 - before) as f64 / self.ticks;
+        let count = count.into_inner() as f64;
+        let signature = Signature {
+            rate: count / elapsed,
+            cpu_ms: cpu * 1000.0 / count,
+        };
+        println!(
+            "   {what}: {:.0} signatures/s on {} cores, {:.3} ms CPU per signature",
+            signature.rate, self.cores, signature.cpu_ms
+        );
+        signature
+    }
+
+    fn start_server(&self, config: &std::sync::Arc<rustls::ClientConfig>) -> std::process::Child {
+        let mut command: Vec<String> = vec![self.binary.to_string_lossy().into_owned()];
+        let probe = self.cert();
+        command.extend(probe.get_args().map(|a| a.to_string_lossy().into_owned()));
+        command.extend([
+            "serve".to_owned(),
+            "--bind".to_owned(),
+            format!("127.0.0.1:{}", self.args.port),
+        ]);
+        let started = Instant::now();
+        let mut child = load::spawn(&command);
+        load::wait_ready(
+            &mut child,
+            config,
+            self.args.port,
+            started,
+            Duration::from_secs(60),
+        );
+        child
+    }
+
+    /// Queue `sign_count` requests through the daemon (autosign off), then time `cert` signing
+    /// them all (`dialect`: `sign --all` or `--sign --all`).
+    fn sign_all(
+        &self,
+        label: &str,
+        dialect: &[&str],
+        signatures_ms: f64,
+        config: &std::sync::Arc<rustls::ClientConfig>,
+    ) -> Row {
+        self.write_conf(false);
+        let mut server = self.start_server(config);
+        let prefix = format!("{}s{}{}", self.tag, dialect[0].len(), std::process::id());
+        let csrs = load::make_csrs(&prefix, self.args.sign_count, KeySpec::EcP256);
+        let queued = load::drive(
+            config,
+            self.args.port,
+            &csrs,
+            self.args.clients,
+            Mode::SubmitOnly,
+        );
+        load::stop(&mut server);
+        assert_eq!(queued.errors, 0, "queueing the requests failed");
+        let before = Usage::now(std::process::id());
+        let started = Instant::now();
+        let output = self
+            .cert()
+            .args(dialect)
+            .arg("--yes")
+            .output()
+            .expect("cert sign");
+        let wall = started.elapsed().as_secs_f64() * 1000.0;
+        let used = Usage::now(std::process::id()).since(&before, self.ticks);
+        let signed = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|l| l.starts_with("Successfully signed"))
+            .count();
+        self.write_conf(true);
+        Row {
+            what: format!(
+                "{label}: `cert {}` of {} (wall ms vs {} signatures on all cores)",
+                dialect.join(" "),
+                self.args.sign_count,
+                self.args.sign_count
+            ),
+            cpu_ms: used.children * 1000.0 / signed.max(1) as f64,
+            baseline_ms: signatures_ms,
+            ratio: wall / signatures_ms,
+            rate: signed as f64 * 1000.0 / wall,
+            p50_ms: wall,
+            p99_ms: wall,
+            others: used.others_percent(),
+            errors: self.args.sign_count - signed,
+            sign: true,
+        }
+    }
+}
+
+fn read_key(path: &Path) -> PrivateKey {
+    let pem = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    PrivateKey::from_pem(&path.display().to_string(), &pem).expect("the key")
+}
+
+/// CPU counters at one instant: the server's process tree, this process (own and waited-for
+/// children), the whole machine.
+struct Usage {
+    at: Instant,
+    server: u64,
+    own: u64,
+    children: u64,
+    machine: (u64, u64),
+    pid: u32,
+}
+
+/// CPU used between two [`Usage`]s, in seconds.
+struct Used {
+    server: f64,
+    children: f64,
+    /// What neither the server, nor this process, nor its children used.
+    others: f64,
+    elapsed: f64,
+}
+
+impl Usage {
+    fn now(pid: u32) -> Usage {
+        let (own, children) = load::process_ticks("self");
+        Usage {
+            at: Instant::now(),
+            server: if pid == std::process::id() {
+                0
+            } else {
+                load::tree_ticks(pid)
+            },
+            own,
+            children,
+            machine: load::machine_ticks(),
+            pid,
+        }
+    }
+
+    fn since(&self, before: &Usage, ticks: f64) -> Used {
+        let server = self.server.saturating_sub(before.server) as f64 / ticks;
+        let own = self.own.saturating_sub(before.own) as f64 / ticks;
+        let children = self.children.saturating_sub(before.children) as f64 / ticks;
+        let machine = self.machine.0.saturating_sub(before.machine.0) as f64 / ticks;
+        debug_assert_eq!(self.pid, before.pid);
+        Used {
+            server,
+            children,
+            others: (machine - server - own - children).max(0.0),
+            elapsed: (self.at - before.at).as_secs_f64(),
+        }
+    }
+}
+
+impl Used {
+    fn others_percent(&self) -> f64 {
+        self.others * 100.0 / self.elapsed.max(1e-9)
+    }
+}
