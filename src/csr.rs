@@ -123,26 +123,23 @@ impl Csr {
         }
 
         let public_key_der = info.subject_pki.raw.to_vec();
-        let public_key =
-            PKey::public_key_from_der(&public_key_der).map_err(|e| CsrError::WeakKey {
-                reason: format!("unsupported public key ({})", keys::first_reason(&e)),
-            })?;
-        match keys::describe(&public_key).as_str() {
-            "EC P-256" | "EC P-384" => {}
-            d if d.starts_with("RSA ") && public_key.bits() >= 2048 => {}
-            other => {
-                return Err(CsrError::WeakKey {
-                    reason: format!(
-                        "{other}; the CA signs RSA of 2048 bits or more, EC P-256 and EC P-384"
-                    ),
-                })
-            }
-        }
-        let verified = X509Req::from_der(der)
-            .and_then(|openssl_request| openssl_request.verify(&public_key))
-            .unwrap_or(false);
+        // What agents send (RSA or EC P-256/P-384 keys, PKCS#1 v1.5 or ECDSA signatures with
+        // SHA-2) is verified with aws-lc, the crypto of rustls and rcgen: decoding the key and
+        // the request with OpenSSL 3 costs ten times the verification (issue 14). Any other
+        // key or algorithm, and any signature aws-lc refuses, goes to OpenSSL, which decides
+        // and says why.
+        let verified = keys::verification_algorithm(&info.subject_pki, &signature_oid).is_some_and(
+            |algorithm| {
+                aws_lc_rs::signature::UnparsedPublicKey::new(
+                    algorithm,
+                    &info.subject_pki.subject_public_key.data,
+                )
+                .verify(info.raw, &request.signature_value.data)
+                .is_ok()
+            },
+        );
         if !verified {
-            return Err(CsrError::Signature);
+            verify_with_openssl(der, &public_key_der)?;
         }
 
         Ok(Csr {
@@ -296,6 +293,33 @@ fn attribute_value(raw: &[u8], header: &[u8]) -> String {
             .and_then(|(_, _, element)| extension::der_string(element))
             .unwrap_or_else(|| extension::hex(whole)),
         _ => extension::hex(header),
+    }
+}
+
+/// The checks of [`Csr::from_der`] for a request aws-lc did not verify: OpenSSL must read the
+/// key, the key must be one the CA signs, and OpenSSL must verify the signature.
+fn verify_with_openssl(der: &[u8], public_key_der: &[u8]) -> Result<(), CsrError> {
+    let public_key = PKey::public_key_from_der(public_key_der).map_err(|e| CsrError::WeakKey {
+        reason: format!("unsupported public key ({})", keys::first_reason(&e)),
+    })?;
+    match keys::describe(&public_key).as_str() {
+        "EC P-256" | "EC P-384" => {}
+        d if d.starts_with("RSA ") && public_key.bits() >= 2048 => {}
+        other => {
+            return Err(CsrError::WeakKey {
+                reason: format!(
+                    "{other}; the CA signs RSA of 2048 bits or more, EC P-256 and EC P-384"
+                ),
+            })
+        }
+    }
+    let verified = X509Req::from_der(der)
+        .and_then(|openssl_request| openssl_request.verify(&public_key))
+        .unwrap_or(false);
+    if verified {
+        Ok(())
+    } else {
+        Err(CsrError::Signature)
     }
 }
 
@@ -494,6 +518,70 @@ mod tests {
         let at = der.windows(4).position(|w| w == b"aaaa").unwrap();
         der[at] = b'b';
         assert_eq!(Csr::from_der(&der).unwrap_err(), CsrError::Signature);
+    }
+
+    /// Issue 14: aws-lc verifies the requests agents make; what it does not take (another
+    /// digest, a key the CA refuses, a bad signature) OpenSSL decides, as it did before.
+    #[test]
+    fn aws_lc_verifies_what_agents_send_and_openssl_the_rest() {
+        for spec in [
+            KeySpec::Rsa { bits: 2048 },
+            KeySpec::EcP256,
+            KeySpec::EcP384,
+        ] {
+            let key = PrivateKey::generate(spec).unwrap();
+            let csr = Csr::generate(&name("aaaa.example.com"), &key, &[], &[]).unwrap();
+            let (_, request) = X509CertificationRequest::from_der(csr.der()).unwrap();
+            let oid = request.signature_algorithm.algorithm.to_id_string();
+            let spki = &request.certification_request_info.subject_pki;
+            assert!(
+                keys::verification_algorithm(spki, &oid).is_some(),
+                "{spec:?}"
+            );
+            let mut der = csr.der().to_vec();
+            let at = der.windows(4).position(|w| w == b"aaaa").unwrap();
+            der[at] = b'b';
+            assert_eq!(Csr::from_der(&der).unwrap_err(), CsrError::Signature);
+        }
+
+        let openssl_request = |bits: Option<u32>, digest: openssl::hash::MessageDigest| {
+            let key = match bits {
+                Some(bits) => PKey::from_rsa(openssl::rsa::Rsa::generate(bits).unwrap()),
+                None => PrivateKey::generate(KeySpec::EcP256)
+                    .unwrap()
+                    .openssl()
+                    .ec_key()
+                    .and_then(PKey::from_ec_key),
+            }
+            .unwrap();
+            let mut subject = openssl::x509::X509NameBuilder::new().unwrap();
+            subject.append_entry_by_text("CN", "node1").unwrap();
+            let mut builder = openssl::x509::X509ReqBuilder::new().unwrap();
+            builder.set_subject_name(&subject.build()).unwrap();
+            builder.set_pubkey(&key).unwrap();
+            builder.sign(&key, digest).unwrap();
+            builder.build().to_der().unwrap()
+        };
+        // ECDSA with SHA-224: not one aws-lc is asked about, verified by OpenSSL.
+        let sha224 = openssl_request(None, openssl::hash::MessageDigest::sha224());
+        let (_, request) = X509CertificationRequest::from_der(&sha224).unwrap();
+        let oid = request.signature_algorithm.algorithm.to_id_string();
+        assert!(keys::verification_algorithm(
+            &request.certification_request_info.subject_pki,
+            &oid
+        )
+        .is_none());
+        assert_eq!(Csr::from_der(&sha224).unwrap().common_name(), "node1");
+        // A key the CA refuses: OpenSSL's refusal, word for word.
+        let small = openssl_request(Some(1024), openssl::hash::MessageDigest::sha256());
+        assert_eq!(
+            Csr::from_der(&small).unwrap_err().to_string(),
+            CsrError::WeakKey {
+                reason: "RSA 1024; the CA signs RSA of 2048 bits or more, EC P-256 and EC P-384"
+                    .into()
+            }
+            .to_string()
+        );
     }
 
     #[test]

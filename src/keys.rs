@@ -3,14 +3,17 @@
 //! A [`PrivateKey`] holds the key twice: as an OpenSSL key (for the PEM encodings Puppet writes
 //! and for matching against certificates) and as an rcgen [`rcgen::KeyPair`], which implements
 //! [`rcgen::SigningKey`], the seam through which all signing goes (an HSM or KMS key can implement
-//! that trait later). This module never touches files; [`crate::store`] and [`crate::ssldir`]
-//! decide where keys live.
+//! that trait later). Which public keys the CA accepts in a request, and the aws-lc algorithm
+//! that verifies their signatures, is here too. This module never touches files;
+//! [`crate::store`] and [`crate::ssldir`] decide where keys live.
 
+use aws_lc_rs::signature::VerificationAlgorithm;
 use openssl::ec::{EcGroup, EcKey};
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Private};
 use openssl::rsa::Rsa;
 use rcgen::KeyPair;
+use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::error::KeyError;
 
@@ -213,6 +216,47 @@ pub(crate) fn describe<T: openssl::pkey::HasPublic>(key: &PKey<T>) -> String {
         Id::DSA => format!("DSA {}", key.bits()),
         Id::ED25519 => "Ed25519".into(),
         other => format!("key type {}", other.as_raw()),
+    }
+}
+
+/// The aws-lc algorithm that verifies a signature (`signature_oid`, dotted) by the public key
+/// `spki`, when the key is one the CA signs and the signature one agents make: RSA keys with
+/// PKCS#1 v1.5 and SHA-256/384/512 (the algorithm itself refuses a modulus outside 2048 to
+/// 8192 bits), EC P-256 and P-384 keys by curve name with ECDSA and SHA-256/384/512. `None`
+/// for anything else (OpenSSL decides those).
+pub(crate) fn verification_algorithm(
+    spki: &SubjectPublicKeyInfo<'_>,
+    signature_oid: &str,
+) -> Option<&'static dyn VerificationAlgorithm> {
+    use aws_lc_rs::signature::{
+        ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA384_ASN1, ECDSA_P256_SHA512_ASN1,
+        ECDSA_P384_SHA256_ASN1, ECDSA_P384_SHA384_ASN1, ECDSA_P384_SHA512_ASN1,
+        RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512,
+    };
+    const P256: &str = "1.2.840.10045.3.1.7";
+    const P384: &str = "1.3.132.0.34";
+    match spki.algorithm.algorithm.to_id_string().as_str() {
+        // rsaEncryption
+        "1.2.840.113549.1.1.1" => match signature_oid {
+            "1.2.840.113549.1.1.11" => Some(&RSA_PKCS1_2048_8192_SHA256),
+            "1.2.840.113549.1.1.12" => Some(&RSA_PKCS1_2048_8192_SHA384),
+            "1.2.840.113549.1.1.13" => Some(&RSA_PKCS1_2048_8192_SHA512),
+            _ => None,
+        },
+        // id-ecPublicKey, with the curve's name as parameters
+        "1.2.840.10045.2.1" => {
+            let curve = spki.algorithm.parameters.as_ref()?.as_oid().ok()?;
+            match (curve.to_id_string().as_str(), signature_oid) {
+                (P256, "1.2.840.10045.4.3.2") => Some(&ECDSA_P256_SHA256_ASN1),
+                (P256, "1.2.840.10045.4.3.3") => Some(&ECDSA_P256_SHA384_ASN1),
+                (P256, "1.2.840.10045.4.3.4") => Some(&ECDSA_P256_SHA512_ASN1),
+                (P384, "1.2.840.10045.4.3.2") => Some(&ECDSA_P384_SHA256_ASN1),
+                (P384, "1.2.840.10045.4.3.3") => Some(&ECDSA_P384_SHA384_ASN1),
+                (P384, "1.2.840.10045.4.3.4") => Some(&ECDSA_P384_SHA512_ASN1),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
