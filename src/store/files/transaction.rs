@@ -16,6 +16,9 @@ use crate::store::{inventory, BackendTransaction, NewCa, Read, RenderedCrl};
 
 use super::Layout;
 
+/// The hidden file `serial` trades places with on each rewrite (see `atomic::replace`).
+const SERIAL_SPARE: &str = ".serial.spare";
+
 /// Mode of `audit.log`: the CA's group may read it, others not.
 const AUDIT_MODE: u32 = 0o640;
 
@@ -104,8 +107,14 @@ impl BackendTransaction for FilesTransaction<'_> {
                 what: path.display().to_string(),
                 reason: "serial space exhausted".into(),
             })?;
-        // `%04X`, no newline: puppetserver's format.
-        atomic::write(&path, Serial(next).to_string().as_bytes(), PUBLIC_MODE)?;
+        // `%04X`, no newline: puppetserver's format. Rewritten on every batch, so through a
+        // spare inode (see `atomic::replace`).
+        atomic::replace(
+            &path,
+            &self.layout.path(SERIAL_SPARE),
+            Serial(next).to_string().as_bytes(),
+            PUBLIC_MODE,
+        )?;
         Ok((first.0..next).map(Serial).collect())
     }
 
