@@ -5,10 +5,11 @@
 //! A worker thread that panics does not take the process down and loses no item: each item it
 //! had is answered by the caller's `panicked` instead. Nothing here knows what the work is.
 
-/// Apply `work` to every item of `items` on up to `threads` scoped threads, each taking a run
-/// of at least `min_run` consecutive items; one result per item, in order. The items of a
-/// thread that panicked get `panicked(item)`. When that leaves one run, it runs on the caller's
-/// thread (spawning costs more than it saves), where a panic is the caller's.
+/// Apply `work` to every item of `items` on up to `threads` threads (the caller's and scoped
+/// ones), each taking a run of at least `min_run` consecutive items; one result per item, in
+/// order. The items of a thread that panicked get `panicked(item)`. When that leaves one run,
+/// it runs on the caller's thread alone (spawning costs more than it saves), where a panic is
+/// the caller's.
 pub(crate) fn map<T, R, W, P>(
     items: &[T],
     threads: usize,
@@ -29,9 +30,12 @@ where
     }
     let run = items.len().div_ceil(threads).max(min_run);
     let work = &work;
+    let mut parts = items.chunks(run);
+    // The caller works too: one thread fewer to start and stop (a daemon's batch of a few
+    // signatures would otherwise spend a tenth of its time on it).
+    let own = parts.next().unwrap_or_default();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(run)
+        let handles: Vec<_> = parts
             .map(|part| {
                 (
                     part,
@@ -39,13 +43,16 @@ where
                 )
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|(part, handle)| {
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            own.iter().map(work).collect::<Vec<_>>()
+        }))
+        .unwrap_or_else(|_| own.iter().map(&panicked).collect());
+        mine.into_iter()
+            .chain(handles.into_iter().flat_map(|(part, handle)| {
                 handle
                     .join()
                     .unwrap_or_else(|_| part.iter().map(&panicked).collect())
-            })
+            }))
             .collect()
     })
 }
@@ -84,5 +91,20 @@ mod tests {
             "the whole run of the panicked thread"
         );
         assert_eq!(answered[99], Ok(99));
+        // The caller's own run (the first) is answered the same way.
+        let answered = map(
+            &items,
+            2,
+            1,
+            |n| {
+                assert!(*n != 10, "a failing caller");
+                Ok(*n)
+            },
+            |n| Err(*n),
+        );
+        assert_eq!(
+            (answered[0], answered[49], answered[50]),
+            (Err(0), Err(49), Ok(50))
+        );
     }
 }
