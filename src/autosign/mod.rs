@@ -198,15 +198,58 @@ pub fn decide(
     csr_pem: &[u8],
     limits: &ProgramLimits,
 ) -> Decision {
-    let (reason, invalid) = match setting {
-        Autosign::Disabled => (Reason::Disabled, Vec::new()),
-        Autosign::Everything => (Reason::Everything, Vec::new()),
-        Autosign::File(path) => decide_by_file(path, certname),
-        Autosign::Program(path) => (
-            run_program(path, certname, csr_pem, limits.timeout),
-            Vec::new(),
-        ),
-    };
+    Decider::new(setting).decide(certname, csr_pem, limits)
+}
+
+/// The `autosign` setting as of one instant, deciding for many requests (from several
+/// threads): an `autosign.conf` is read once, when the decider is made; a policy program runs
+/// for each request, at its [`Decider::decide`].
+#[derive(Debug)]
+pub struct Decider<'a> {
+    source: Source<'a>,
+}
+
+/// What a [`Decider`] decides from.
+#[derive(Debug)]
+enum Source<'a> {
+    Disabled,
+    Everything,
+    /// The rules of the `autosign.conf` at the path, or why there are none.
+    File(&'a Path, Result<Rules, Reason>),
+    Program(&'a Path),
+}
+
+impl<'a> Decider<'a> {
+    /// Ready to decide with `setting` (reads its `autosign.conf`, if that is the setting).
+    pub fn new(setting: &'a Autosign) -> Decider<'a> {
+        let source = match setting {
+            Autosign::Disabled => Source::Disabled,
+            Autosign::Everything => Source::Everything,
+            Autosign::File(path) => Source::File(path, read_rules(path)),
+            Autosign::Program(path) => Source::Program(path),
+        };
+        Decider { source }
+    }
+
+    /// The decision for one certname and its CSR PEM.
+    pub fn decide(&self, certname: &str, csr_pem: &[u8], limits: &ProgramLimits) -> Decision {
+        let (reason, invalid) = match &self.source {
+            Source::Disabled => (Reason::Disabled, Vec::new()),
+            Source::Everything => (Reason::Everything, Vec::new()),
+            Source::File(path, Ok(rules)) => {
+                (by_rules(path, rules, certname), rules.invalid.clone())
+            }
+            Source::File(_, Err(reason)) => (reason.clone(), Vec::new()),
+            Source::Program(path) => (
+                run_program(path, certname, csr_pem, limits.timeout),
+                Vec::new(),
+            ),
+        };
+        decision(reason, invalid)
+    }
+}
+
+fn decision(reason: Reason, invalid: Vec<InvalidLine>) -> Decision {
     let sign = matches!(
         reason,
         Reason::Everything | Reason::Matched { .. } | Reason::ProgramExited { code: Some(0), .. }
@@ -236,30 +279,28 @@ pub fn hold_for_administrator(decision: Decision, name: &str, grant: &str) -> De
     }
 }
 
-fn decide_by_file(path: &Path, certname: &str) -> (Reason, Vec<InvalidLine>) {
+/// The rules of the `autosign.conf` at `path`, or why there are none.
+fn read_rules(path: &Path) -> Result<Rules, Reason> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return (
-                Reason::FileMissing {
-                    path: path.to_path_buf(),
-                },
-                Vec::new(),
-            );
+            return Err(Reason::FileMissing {
+                path: path.to_path_buf(),
+            });
         }
         Err(error) => {
-            let reason = error.to_string();
-            return (
-                Reason::ReadFailed {
-                    path: path.to_path_buf(),
-                    reason,
-                },
-                Vec::new(),
-            );
+            return Err(Reason::ReadFailed {
+                path: path.to_path_buf(),
+                reason: error.to_string(),
+            });
         }
     };
-    let rules = Rules::parse(path, &String::from_utf8_lossy(&bytes));
-    let reason = match rules.matching(certname) {
+    Ok(Rules::parse(path, &String::from_utf8_lossy(&bytes)))
+}
+
+/// What the rules of `path` say about `certname`.
+fn by_rules(path: &Path, rules: &Rules, certname: &str) -> Reason {
+    match rules.matching(certname) {
         Some(rule) => Reason::Matched {
             path: path.to_path_buf(),
             line: rule.line,
@@ -268,8 +309,7 @@ fn decide_by_file(path: &Path, certname: &str) -> (Reason, Vec<InvalidLine>) {
         None => Reason::NoMatch {
             path: path.to_path_buf(),
         },
-    };
-    (reason, rules.invalid)
+    }
 }
 
 #[cfg(test)]

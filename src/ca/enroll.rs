@@ -16,7 +16,7 @@ use crate::settings::Settings;
 use crate::store::{Read, Store};
 
 use super::batch::{Batch, Done, Step};
-use super::{Ca, Config, Enrollment, Outcome, SignOptions, State, Submitted};
+use super::{Ca, Config, Enrollment, Outcome, Received, SignOptions, State, Submitted};
 
 /// A new request is refused while the name has any certificate, valid or revoked (unless
 /// `allow_duplicate_certs`), as puppetserver refuses it.
@@ -24,6 +24,10 @@ const ANY_CERTIFICATE: &[State] = &[State::Signed, State::Revoked];
 
 /// Policy programs run at once by [`Ca::autosign_decisions`].
 const AUTOSIGN_THREADS: usize = 8;
+
+/// Requests one thread of [`Ca::enroll`] checks at least (a signature verification each, about
+/// what starting a thread costs).
+const CHECKS_PER_THREAD: usize = 4;
 
 impl Ca {
     /// Check a CSR received for `name` and queue it (what `cert submit` and the daemon's
@@ -123,26 +127,115 @@ impl Ca {
         decide(&self.config, name, pem)
     }
 
+    /// Whether autosign runs a policy program (slow: a process per request), rather than
+    /// deciding at once from the setting or an `autosign.conf`.
+    pub fn autosign_runs_program(&self) -> bool {
+        matches!(self.config.autosign, Autosign::Program(_))
+    }
+
     /// Enrol many received CSRs at once: what [`Ca::submit_and_autosign`] does for each, with
     /// one transaction and one group commit for the whole batch (the daemon's group commit).
     ///
-    /// Those autosign said sign are signed (serials reserved together, signatures made on all
-    /// cores) and recorded; a request signed here is never queued in the store, since its
-    /// certificate replaces it in the same step. Those left pending, or refused by the issuance
-    /// policy, are queued. Everything is durable when this returns. A name given twice is
-    /// refused the second time; a duplicate certificate is refused unless allowed.
+    /// The requests not checked yet are checked as [`Ca::check_submission`] checks them (on
+    /// all cores; the duplicate rule in the transaction) and decided on by autosign (an
+    /// `autosign.conf` read once for the batch), before the transaction begins. Those autosign
+    /// said sign are signed (serials reserved together, signatures made on all cores) and
+    /// recorded; a request signed here is never queued in the store, since its certificate
+    /// replaces it in the same step. Those left pending, or refused by the issuance policy,
+    /// are queued. Everything is durable when this returns. A name given twice is refused the
+    /// second time; a duplicate certificate is refused unless allowed.
     pub fn enroll(
         &self,
-        items: Vec<Enrollment>,
+        items: Vec<Received>,
         now: OffsetDateTime,
     ) -> Vec<Result<Submitted, Error>> {
-        let count = items.len();
-        self.enroll_batch(items, now).unwrap_or_else(|error| {
-            // The batch failed as a whole (lock, serial, disk): report it for every item.
-            (0..count)
-                .map(|_| Err(self.batch_failed("enroll", &error)))
-                .collect()
-        })
+        // The refused answer as they are; the others go through one batch.
+        let mut answers = Vec::with_capacity(items.len());
+        let mut enrollments = Vec::new();
+        for item in self.check_received(items) {
+            match item {
+                Ok(enrollment) => {
+                    enrollments.push(enrollment);
+                    answers.push(None);
+                }
+                Err(error) => answers.push(Some(Err(error))),
+            }
+        }
+        let count = enrollments.len();
+        let enrolled = match count {
+            0 => Vec::new(),
+            _ => self.enroll_batch(enrollments, now).unwrap_or_else(|error| {
+                // The batch failed as a whole (lock, serial, disk): report it for every item.
+                (0..count)
+                    .map(|_| Err(self.batch_failed("enroll", &error)))
+                    .collect()
+            }),
+        };
+        let mut enrolled = enrolled.into_iter();
+        answers
+            .into_iter()
+            .map(|answer| {
+                answer.or_else(|| enrolled.next()).unwrap_or_else(|| {
+                    // `enroll_batch` answers every item; this is never reached.
+                    Err(Error::Panicked {
+                        task: "enrolment".into(),
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// `items`, each checked (unless it was already) as [`Ca::check_submission`] checks, but
+    /// for the duplicate rule, which the transaction applies, and decided on by autosign (one
+    /// [`autosign::Decider`] for all): on all cores.
+    fn check_received(&self, items: Vec<Received>) -> Vec<Result<Enrollment, Error>> {
+        let decider = autosign::Decider::new(&self.config.autosign);
+        let checks = crate::parallel::map(
+            &items,
+            crate::parallel::cores(),
+            CHECKS_PER_THREAD,
+            |item| match item {
+                Received::Checked(_) => None,
+                Received::Unchecked { name, pem } => {
+                    Some(self.check_unchecked(&decider, name, pem))
+                }
+            },
+            |item| {
+                let task = format!("checking the request of {}", item.name());
+                Some(Err(Error::Panicked { task }))
+            },
+        );
+        items
+            .into_iter()
+            .zip(checks)
+            .map(|(item, check)| match (item, check) {
+                (Received::Checked(enrollment), _) => Ok(enrollment),
+                (Received::Unchecked { name, .. }, Some(check)) => {
+                    check.map(|(csr, decision)| Enrollment {
+                        name,
+                        csr,
+                        decision,
+                    })
+                }
+                // `check_unchecked` answers every unchecked item; never reached.
+                (Received::Unchecked { name, .. }, None) => Err(Error::Panicked {
+                    task: format!("checking the request of {name}"),
+                }),
+            })
+            .collect()
+    }
+
+    /// The checks of [`Ca::check_submission`] but the duplicate rule, then autosign.
+    fn check_unchecked(
+        &self,
+        decider: &autosign::Decider<'_>,
+        name: &Certname,
+        pem: &[u8],
+    ) -> Result<(Csr, Decision), Error> {
+        let csr = Csr::from_pem(pem)?;
+        check_signable(name, &csr)?;
+        let decision = decider.decide(name.as_str(), pem, &self.config.autosign_options);
+        Ok((csr, hold_admins(&self.config, name, decision)))
     }
 
     /// [`Ca::enroll`] in one [`Batch`]: each item refused (nothing written for it), left
@@ -372,6 +465,11 @@ fn decide(config: &Config, name: &Certname, pem: &[u8]) -> Decision {
         pem,
         &config.autosign_options,
     );
+    hold_admins(config, name, decision)
+}
+
+/// `decision` for `name`, held for an administrator when the name holds admin rights.
+fn hold_admins(config: &Config, name: &Certname, decision: Decision) -> Decision {
     match admin_grant(config, name) {
         Some(grant) => autosign::hold_for_administrator(decision, name.as_str(), grant),
         None => decision,

@@ -201,7 +201,7 @@ pub struct Submitted {
 }
 
 /// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
-/// [`Ca::check_submission`] and decided on by autosign, ready for [`Ca::enroll`].
+/// [`Ca::check_submission`] and decided on by autosign.
 #[derive(Debug)]
 pub struct Enrollment {
     /// The name it was submitted for.
@@ -210,6 +210,32 @@ pub struct Enrollment {
     pub csr: Csr,
     /// What autosign decided.
     pub decision: Decision,
+}
+
+/// A CSR received for enrolment, for [`Ca::enroll`]: as it came, or already checked and
+/// decided on (what the daemon does as a request arrives when autosign runs a policy program,
+/// which should not hold up a batch: [`Ca::autosign_runs_program`]).
+#[derive(Debug)]
+pub enum Received {
+    /// Checked and decided on.
+    Checked(Enrollment),
+    /// As received: the name it was submitted for and the CSR's PEM.
+    Unchecked {
+        /// The name it was submitted for.
+        name: Certname,
+        /// The PEM body.
+        pem: Vec<u8>,
+    },
+}
+
+impl Received {
+    /// The name it was submitted for.
+    pub fn name(&self) -> &Certname {
+        match self {
+            Received::Checked(enrollment) => &enrollment.name,
+            Received::Unchecked { name, .. } => name,
+        }
+    }
 }
 
 /// What `clean` did for a name.

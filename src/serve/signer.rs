@@ -1,9 +1,11 @@
-//! Group commit for enrolments: every `PUT certificate_request` is checked and put through
-//! autosign on its own (on the blocking pool), then handed to one signer task that enrols
-//! everything waiting in one [`Ca::enroll`] call: one lock hold, the serials reserved together,
-//! the signatures made on all cores, one group commit of the files. While a batch is being
-//! written the next one gathers, so a batch is as large as the load makes it: one request
-//! when idle (no waiting), dozens under load. Each request's reply waits for its batch, and
+//! Group commit for enrolments: every `PUT certificate_request` is handed to one signer task
+//! that enrols everything waiting in one [`Ca::enroll`] call: the requests checked and put
+//! through autosign on all cores (an `autosign.conf` read once), then one lock hold, the
+//! serials reserved together, the signatures made on all cores, one group commit of the files.
+//! When autosign runs a policy program, each request is checked and decided on by itself as it
+//! arrives (on the blocking pool), so that a slow program holds up no batch. While a batch is
+//! being written the next one gathers, so a batch is as large as the load makes it: one
+//! request when idle (no waiting), dozens under load. Each request's reply waits for its batch, and
 //! [`Ca::enroll`] returns only when everything is durable, so a 200 is never sent for data
 //! that a crash could lose. Each enrolment's latency and result, and each batch's size, go to
 //! the daemon's [`Metrics`].
@@ -15,7 +17,7 @@ use std::time::Instant;
 use hyper::body::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::ca::{Ca, Enrollment, Submitted};
+use crate::ca::{Ca, Enrollment, Received, Submitted};
 use crate::certname::Certname;
 use crate::error::{Error, ServeError};
 
@@ -33,7 +35,7 @@ pub(crate) struct Signer {
 
 struct Job {
     ca: Arc<Ca>,
-    enrollment: Enrollment,
+    received: Received,
     reply: oneshot::Sender<Result<Submitted, Error>>,
 }
 
@@ -69,23 +71,30 @@ impl Signer {
     }
 
     async fn enrol(&self, ca: Arc<Ca>, name: Certname, body: Bytes) -> Result<Submitted, Error> {
-        let checking = ca.clone();
-        let enrollment = tokio::task::spawn_blocking(move || {
-            let csr = checking.check_submission(&name, &body)?;
-            let decision = checking.autosign_decision(&name, &body);
-            Ok::<_, Error>(Enrollment {
-                name,
-                csr,
-                decision,
+        let received = if ca.autosign_runs_program() {
+            let checking = ca.clone();
+            tokio::task::spawn_blocking(move || {
+                let csr = checking.check_submission(&name, &body)?;
+                let decision = checking.autosign_decision(&name, &body);
+                Ok::<_, Error>(Received::Checked(Enrollment {
+                    name,
+                    csr,
+                    decision,
+                }))
             })
-        })
-        .await
-        .map_err(|_| runtime_error("the CSR check failed"))??;
+            .await
+            .map_err(|_| runtime_error("the CSR check failed"))??
+        } else {
+            Received::Unchecked {
+                name,
+                pem: body.to_vec(),
+            }
+        };
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Job {
                 ca,
-                enrollment,
+                received,
                 reply,
             })
             .map_err(|_| runtime_error("the signer has stopped"))?;
@@ -123,7 +132,7 @@ async fn run(mut receiver: mpsc::UnboundedReceiver<Job>, metrics: Arc<Metrics>) 
         for job in waiting.drain(..) {
             if batch.len() < MAX_BATCH
                 && Arc::ptr_eq(&job.ca, &ca)
-                && names.insert(job.enrollment.name.clone())
+                && names.insert(job.received.name().clone())
             {
                 batch.push(job);
             } else {
@@ -131,14 +140,14 @@ async fn run(mut receiver: mpsc::UnboundedReceiver<Job>, metrics: Arc<Metrics>) 
             }
         }
         waiting = later;
-        let (enrollments, replies): (Vec<Enrollment>, Vec<_>) = batch
+        let (received, replies): (Vec<Received>, Vec<_>) = batch
             .into_iter()
-            .map(|job| (job.enrollment, job.reply))
+            .map(|job| (job.received, job.reply))
             .unzip();
-        let size = enrollments.len();
+        let size = received.len();
         metrics.batch(size);
         let now = time::OffsetDateTime::now_utc();
-        let enrolled = tokio::task::spawn_blocking(move || ca.enroll(enrollments, now)).await;
+        let enrolled = tokio::task::spawn_blocking(move || ca.enroll(received, now)).await;
         tracing::debug!("enrolled a batch of {size}");
         // A failed task drops the replies: each request answers 500.
         if let Ok(results) = enrolled {

@@ -203,7 +203,7 @@ impl Metrics {
         );
         text.histogram(
             "cert_signing_batch_size",
-            "Certificate requests enrolled together in one batch of the signer.",
+            "Certificate requests handled together in one batch of the signer, refused ones included.",
             &self.batch_size,
         );
         if let Ok(pending) = pending {
