@@ -197,12 +197,11 @@ impl<'a> Batch<'a> {
     }
 
     /// Record freshly issued certificates (their serials reserved in this batch) in one group
-    /// commit, then remove the requests they answer.
+    /// commit, then remove the requests they answer (another).
     pub(super) fn record(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), Error> {
         self.transaction.record_signed(issued)?;
-        for (name, _) in issued {
-            self.transaction.delete_request(name)?;
-        }
+        let names: Vec<Certname> = issued.iter().map(|(name, _)| name.clone()).collect();
+        self.transaction.delete_requests(&names)?;
         Ok(())
     }
 

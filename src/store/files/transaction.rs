@@ -129,6 +129,14 @@ impl BackendTransaction for FilesTransaction<'_> {
         atomic::remove(&self.named("requests", name))
     }
 
+    fn delete_requests(&mut self, names: &[Certname]) -> Result<Vec<bool>, StoreError> {
+        let paths: Vec<PathBuf> = names
+            .iter()
+            .map(|name| self.named("requests", name))
+            .collect();
+        atomic::remove_all(&paths)
+    }
+
     fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
         let mut lines = String::new();
         for (name, cert) in issued {
