@@ -46,6 +46,7 @@ fn main() {
         policy: Policy::default(),
         allow_duplicate_certs: false,
         key: ca_key,
+        server_key: None,
         ca_name: None,
         autosign: cert::autosign::Autosign::Disabled,
         autosign_options: cert::autosign::ProgramLimits::default(),

@@ -321,6 +321,46 @@ fn first_start_issues_the_server_certificate_and_reloads_and_stops() {
     );
 }
 
+/// Issue 14: `server_key_type = ec` gives the CA server an EC P-256 key under an RSA CA, made
+/// by `cert setup` and by a first `cert serve` alike; OpenSSL completes the handshake (an ECDSA
+/// signature) and verifies the server certificate against the RSA CA.
+#[test]
+fn server_key_type_ec_under_an_rsa_ca() {
+    if !peers() {
+        return;
+    }
+    let config = "[main]\ncertname = ca.test\nkeylength = 2048\nserver_key_type = ec\n\
+                  dns_alt_names = localhost,127.0.0.1\n";
+    let set_up = World::with_config(config);
+    set_up.ok(&["setup", "--subject-alt-names", "localhost,127.0.0.1"]);
+    let first_start = World::with_config(config);
+    for world in [&set_up, &first_start] {
+        let mut server = Server::start(world, &[]);
+        let text = |path: std::path::PathBuf| {
+            world.openssl_ok(&["pkey", "-noout", "-text", "-in", path.to_str().unwrap()])
+        };
+        let server_key = text(world.ssl("private_keys/ca.test.pem"));
+        assert!(server_key.contains("prime256v1"), "{server_key}");
+        let ca_key = text(world.ca("ca_key.pem"));
+        assert!(ca_key.contains("Private-Key: (2048 bit"), "{ca_key}");
+        let output = world.openssl(&[
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{}", server.port),
+            "-CAfile",
+            world.ca("ca_crt.pem").to_str().unwrap(),
+            "-verify_return_error",
+            "-brief",
+        ]);
+        let handshake = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            handshake.contains("Signature type: ECDSA") && handshake.contains("Verification: OK"),
+            "{handshake}"
+        );
+        assert_eq!(server.stop(), Some(0));
+    }
+}
+
 #[test]
 fn if_modified_since_gives_304_for_ca_and_crl() {
     if !peers() {

@@ -80,6 +80,42 @@ fn agent_is_autosigned_in_one_run() {
     assert!(valid, "{detail}");
 }
 
+/// Issue 14: Puppet's agent accepts an ECDSA server certificate under an RSA CA (what
+/// `server_key_type = ec` makes): `puppet ssl bootstrap` completes against it, and the agent's
+/// own RSA certificate verifies against the RSA CA.
+#[test]
+fn agent_enrols_with_an_ec_server_key_under_an_rsa_ca() {
+    if !peers() {
+        return;
+    }
+    let world = World::with_config(
+        "[main]\ncertname = ca.test\nkeylength = 2048\nserver_key_type = ec\n\
+         dns_alt_names = localhost,127.0.0.1\nautosign = true\n",
+    );
+    world.ok(&["setup", "--subject-alt-names", "localhost,127.0.0.1"]);
+    let server_key = world.openssl_ok(&[
+        "pkey",
+        "-noout",
+        "-text",
+        "-in",
+        world.ssl("private_keys/ca.test.pem").to_str().unwrap(),
+    ]);
+    assert!(server_key.contains("prime256v1"), "{server_key}");
+    let server = Server::start(&world, &[]);
+    let agent = Agent::new(&world, "web1.test");
+    let (ok, output) = agent.bootstrap(&server);
+    assert!(ok, "{output}\n{}", server.log_text());
+    assert!(output.contains("Completed SSL initialization"), "{output}");
+    let (valid, detail) = world.openssl_verify(&agent.certificate());
+    assert!(valid, "{detail}");
+    assert!(
+        world
+            .x509_text(&agent.certificate())
+            .contains("rsaEncryption"),
+        "the agent keeps its own RSA key"
+    );
+}
+
 #[test]
 fn pending_agent_completes_after_cli_signing() {
     if !peers() {

@@ -28,6 +28,7 @@ fn harness() -> &'static Harness {
             policy: Default::default(),
             allow_duplicate_certs: false,
             key: KeySpec::EcP256,
+            server_key: None,
             ca_name: None,
             autosign: Autosign::Everything,
             autosign_options: autosign::ProgramLimits::default(),

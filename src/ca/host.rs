@@ -109,7 +109,8 @@ impl Ca {
             });
         }
         let alt_names = self.config.dns_alt_names.clone();
-        let generated = self.generate(&name, &alt_names, None, self.config.key, false, now)?;
+        let key = self.config.server_key.unwrap_or(self.config.key);
+        let generated = self.generate(&name, &alt_names, None, key, false, now)?;
         let key_pem = ssldir
             .private_key(&name)?
             .ok_or_else(|| StoreError::NotFound {

@@ -90,6 +90,10 @@ pub struct Settings {
     pub keylength: Option<u32>,
     /// `key_type`: `rsa` or `ec`.
     pub key_type: Option<KeyType>,
+    /// `server_key_type` (ours, not Puppet's): `rsa` or `ec`, the key of the CA server's own
+    /// certificate (what `cert serve` presents in TLS) when it is made; `None` when unset
+    /// (then the CA's own key type).
+    pub server_key_type: Option<KeyType>,
     /// `allow_duplicate_certs`.
     pub allow_duplicate_certs: Option<bool>,
     /// `server`.

@@ -73,7 +73,8 @@ pub fn resolve(
     let r = &mut resolver;
     // Checked first, so these are the errors reported when several values are bad.
     let autosign = r.parsed("autosign", autosign)?;
-    let key_type = r.parsed("key_type", key_type)?;
+    let key_type = r.parsed("key_type", key_type_value)?;
+    let server_key_type = r.parsed("server_key_type", key_type_value)?;
     let serverport = match r.value("serverport")? {
         Some(value) => Some(port("serverport", &value)?),
         None => r.parsed("masterport", port)?,
@@ -110,6 +111,7 @@ pub fn resolve(
                 .map_err(|_| bad_value(setting, value, BadValueReason::NotBits))
         })?,
         key_type,
+        server_key_type,
         allow_duplicate_certs: r.parsed("allow_duplicate_certs", boolean)?,
         server: r.value("server")?,
         ca_server: r.value("ca_server")?,
@@ -155,7 +157,7 @@ fn duration(setting: &'static str, value: &str) -> Result<Duration, SettingsErro
         .map_err(|error| bad_value(setting, value, BadValueReason::Duration(error)))
 }
 
-fn key_type(setting: &'static str, value: &str) -> Result<KeyType, SettingsError> {
+fn key_type_value(setting: &'static str, value: &str) -> Result<KeyType, SettingsError> {
     match value {
         "ec" => Ok(KeyType::Ec),
         "rsa" => Ok(KeyType::Rsa),
@@ -411,6 +413,7 @@ mod tests {
             ("ca_ttl = 5w", "ca_ttl"),
             ("keylength = big", "keylength"),
             ("key_type = dsa", "key_type"),
+            ("server_key_type = ed25519", "server_key_type"),
             ("autosign = autosign.conf", "autosign"),
             ("ssldir = ssl", "ssldir"),
             ("certname =", "certname"),
@@ -423,6 +426,7 @@ mod tests {
         }
         let settings = server(
             "allow_duplicate_certs = TRUE\nkeylength = 2048\nkey_type = ec\nserverport = 8141\n\
+             server_key_type = rsa\n\
              masterport = 8140\nca_ttl = 5y\nwaitforcert = 0\nruninterval = 30m\n\
              dns_alt_names = , a ,b,,\n",
         )
@@ -430,6 +434,7 @@ mod tests {
         assert_eq!(settings.allow_duplicate_certs, Some(true));
         assert_eq!(settings.keylength, Some(2048));
         assert_eq!(settings.key_type, Some(KeyType::Ec));
+        assert_eq!(settings.server_key_type, Some(KeyType::Rsa));
         assert_eq!(settings.serverport, Some(8141));
         assert_eq!(settings.ca_ttl, Some(Duration::from_secs(5 * 365 * 86_400)));
         assert_eq!(settings.waitforcert, Some(Duration::ZERO));
