@@ -30,6 +30,9 @@
 //! the server's process id, `{ca}` as above; SIGINT ends it), such as
 //! `--profile 'perf record -e cpu-clock -g -p {pid} -o /tmp/{ca}.perf'`.
 //!
+//! `--sign-wrapper CMD` runs `cert sign` under a command prefix (`{ca}` as above), such as
+//! `--sign-wrapper 'perf record -e cpu-clock -g -o /tmp/{ca}-sign.perf --'`.
+//!
 //! Everything is on loopback; the run is bounded by the counts. The load generator runs on the
 //! same cores as the server (its CPU is not the server's: each figure is one process's own).
 //! What the rest of the machine used meanwhile is reported per phase ("others"), so a run on a
@@ -66,6 +69,7 @@ struct Args {
     store_reset: Option<String>,
     keep: Option<PathBuf>,
     profile: Option<String>,
+    sign_wrapper: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -85,6 +89,7 @@ fn parse_args() -> Args {
         store_reset: None,
         keep: None,
         profile: None,
+        sign_wrapper: None,
     };
     let list = |value: String| -> Vec<String> { value.split(',').map(str::to_owned).collect() };
     let mut all = std::env::args().skip(1);
@@ -111,6 +116,7 @@ fn parse_args() -> Args {
             "--store-reset" => args.store_reset = Some(value()),
             "--keep" => args.keep = Some(PathBuf::from(value())),
             "--profile" => args.profile = Some(value()),
+            "--sign-wrapper" => args.sign_wrapper = Some(value()),
             // cargo bench appends `--bench`.
             "--bench" => {}
             other => panic!("unknown argument {other:?}"),
@@ -149,6 +155,8 @@ struct Row {
     errors: usize,
     /// A `sign --all` row: `p50_ms` and `p99_ms` hold its wall time.
     sign: bool,
+    /// Requests per signer batch, on average (enrolment rows).
+    batch: f64,
 }
 
 fn main() {
@@ -156,7 +164,21 @@ fn main() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_cert"));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let ticks = load::clock_ticks();
-    let temp = tempfile::tempdir().expect("temp dir");
+    // Not /tmp: on a filesystem that avoids reusing freed inodes (ext4 without a journal),
+    // what other programs remove there makes every file the CA creates dearer. On ext4 the
+    // parent is marked a top directory (chattr +T), so that each run's directory is placed
+    // like a top-level one, away from where the previous run's files were removed.
+    let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cost");
+    std::fs::create_dir_all(&parent).expect("bench directory");
+    let _ = Command::new("chattr")
+        .arg("+T")
+        .arg(&parent)
+        .stderr(std::process::Stdio::null())
+        .status();
+    let temp = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&parent)
+        .expect("temp dir");
     let root = args
         .keep
         .clone()
@@ -174,6 +196,7 @@ fn main() {
     let mut all_rows: Vec<Vec<Row>> = Vec::new();
     for run in 1..=args.repeat {
         let mut rows = Vec::new();
+        let mut signing = Vec::new();
         for ca_key in &args.ca_keys {
             for (index, server_key) in args.server_keys.iter().enumerate() {
                 if server_key == "ec" && ca_key == "ec" {
@@ -192,8 +215,18 @@ fn main() {
                 };
                 // Keep-alive and `sign --all` do not depend on the server's key: measured
                 // with the first server key only.
-                rows.extend(bench.run(index == 0));
+                let (enrolled, signature) = bench.enrolments(index == 0);
+                rows.extend(enrolled);
+                if index == 0 {
+                    signing.push((bench, signature));
+                }
             }
+        }
+        // Signing queued requests removes them: on a filesystem that avoids reusing freed
+        // inodes (ext4 without a journal), thousands of removals make the next file creations
+        // dearer for minutes, so they come after every enrolment phase.
+        for (bench, signature) in &signing {
+            rows.extend(bench.signing(signature));
         }
         println!(
             "\n== run {run} of {}: load average {}",
@@ -236,12 +269,12 @@ fn main() {
 
 fn print_rows(rows: &[Row]) {
     println!(
-        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | certs/s | p50 ms | p99 ms | others % | errors |"
+        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | certs/s | p50 ms | p99 ms | batch | others % | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for row in rows.iter().filter(|r| !r.sign) {
         println!(
-            "| {} | {:.3} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.0} | {} |",
+            "| {} | {:.3} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {} |",
             row.what,
             row.cpu_ms,
             row.baseline_ms,
@@ -249,6 +282,7 @@ fn print_rows(rows: &[Row]) {
             row.rate,
             row.p50_ms,
             row.p99_ms,
+            row.batch,
             row.others,
             row.errors
         );
@@ -334,7 +368,9 @@ impl Bench<'_> {
         std::fs::write(self.directory.join("puppet.conf"), conf).expect("puppet.conf");
     }
 
-    fn run(&self, full: bool) -> Vec<Row> {
+    /// Set the CA up, measure its signatures and the enrolment phases (keep-alive ones only
+    /// when `full`); the rows and the CA signature's cost.
+    fn enrolments(&self, full: bool) -> (Vec<Row>, Signature) {
         std::fs::create_dir_all(&self.directory).expect("work directory");
         if let Some(reset) = &self.args.store_reset {
             let status = Command::new("sh")
@@ -389,6 +425,7 @@ impl Bench<'_> {
             signer.sign(message).expect("sign");
         });
 
+        self.file_probe();
         let mut rows = Vec::new();
         let config = load::client_config(&self.directory.join("ca/ca_crt.pem").to_string_lossy());
         let mut server = self.start_server(&config);
@@ -441,9 +478,12 @@ impl Bench<'_> {
                     &mode.describe()[..1]
                 );
                 let csrs = load::make_csrs(&prefix, self.args.count, KeySpec::EcP256);
+                let batches = batch_totals(self.args.port + 1);
                 let before = Usage::now(pid);
                 let result = load::drive(&config, self.args.port, &csrs, clients, mode);
                 let used = Usage::now(pid).since(&before, self.ticks);
+                let batches_after = batch_totals(self.args.port + 1);
+                let batch = (batches_after.0 - batches.0) / (batches_after.1 - batches.1).max(1.0);
                 let cpu_ms = used.server * 1000.0 / result.done.max(1) as f64;
                 rows.push(Row {
                     what: format!("{label}: {}, {clients} clients", mode.describe()),
@@ -456,6 +496,7 @@ impl Bench<'_> {
                     others: used.others_percent(),
                     errors: result.errors,
                     sign: false,
+                    batch,
                 });
             }
         }
@@ -466,14 +507,50 @@ impl Bench<'_> {
             let _ = profiler.wait();
         }
         load::stop(&mut server);
-        if full && self.args.sign_count > 0 {
-            // M signatures on all cores take M / rate.
-            let signatures_ms = self.args.sign_count as f64 * 1000.0 / ca_signature.rate;
-            for dialect in [&["sign", "--all"][..], &["--sign", "--all"][..]] {
-                rows.push(self.sign_all(&label, dialect, signatures_ms, &config));
-            }
+        (rows, ca_signature)
+    }
+
+    /// `sign --all` in both dialects, against `ca_signature`.
+    fn signing(&self, ca_signature: &Signature) -> Vec<Row> {
+        if self.args.sign_count == 0 {
+            return Vec::new();
         }
-        rows
+        let label = format!(
+            "{} CA, {} server key",
+            Self::describe_key(self.ca_key),
+            self.server_key_name()
+        );
+        let config = load::client_config(&self.directory.join("ca/ca_crt.pem").to_string_lossy());
+        // M signatures on all cores take M / rate.
+        let signatures_ms = self.args.sign_count as f64 * 1000.0 / ca_signature.rate;
+        [&["sign", "--all"][..], &["--sign", "--all"][..]]
+            .into_iter()
+            .map(|dialect| self.sign_all(&label, dialect, signatures_ms, &config))
+            .collect()
+    }
+
+    /// What creating a file costs here (each certificate is one): 200 files made beside the
+    /// CA directory, as the store makes them (exclusive create, write, fsync), kept until the
+    /// end so the probe frees no inode.
+    fn file_probe(&self) {
+        let directory = self.directory.join("probe");
+        std::fs::create_dir_all(&directory).expect("probe directory");
+        let before = load::process_ticks("self").0;
+        let count = 200;
+        for index in 0..count {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(directory.join(format!(".{index}.pem.tmp")))
+                .expect("probe file");
+            std::io::Write::write_all(&mut file, &[b'x'; 1800]).expect("write");
+            file.sync_all().expect("fsync");
+        }
+        let cpu = (load::process_ticks("self").0 - before) as f64 / self.ticks;
+        println!(
+            "   a new file (create, write, fsync) beside the CA: {:.3} ms CPU",
+            cpu * 1000.0 / count as f64
+        );
     }
 
     /// Sign on every core for `signature_time`: the rate and the CPU per signature.
@@ -518,6 +595,8 @@ impl Bench<'_> {
             "serve".to_owned(),
             "--bind".to_owned(),
             format!("127.0.0.1:{}", self.args.port),
+            "--metrics-bind".to_owned(),
+            format!("127.0.0.1:{}", self.args.port + 1),
         ]);
         let started = Instant::now();
         let mut child = load::spawn(&command);
@@ -555,12 +634,19 @@ impl Bench<'_> {
         assert_eq!(queued.errors, 0, "queueing the requests failed");
         let before = Usage::now(std::process::id());
         let started = Instant::now();
-        let output = self
-            .cert()
-            .args(dialect)
-            .arg("--yes")
-            .output()
-            .expect("cert sign");
+        let mut command = self.cert();
+        command.args(dialect).arg("--yes");
+        if let Some(wrapper) = &self.args.sign_wrapper {
+            let wrapper = wrapper.replace("{ca}", &self.tag);
+            let mut wrapped = Command::new("sh");
+            wrapped
+                .arg("-c")
+                .arg(format!("exec {wrapper} \"$@\""))
+                .arg("sh");
+            wrapped.arg(command.get_program()).args(command.get_args());
+            command = wrapped;
+        }
+        let output = command.output().expect("cert sign");
         let wall = started.elapsed().as_secs_f64() * 1000.0;
         let used = Usage::now(std::process::id()).since(&before, self.ticks);
         let signed = String::from_utf8_lossy(&output.stdout)
@@ -584,8 +670,35 @@ impl Bench<'_> {
             others: used.others_percent(),
             errors: self.args.sign_count - signed,
             sign: true,
+            batch: signed as f64,
         }
     }
+}
+
+/// The signer's batch size histogram (sum, count) from `cert serve --metrics-bind`.
+fn batch_totals(port: u16) -> (f64, f64) {
+    use std::io::{Read, Write};
+    let mut text = String::new();
+    if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+        let _ = stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        let _ = stream.read_to_string(&mut text);
+    }
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    };
+    (
+        value("cert_signing_batch_size_sum"),
+        value("cert_signing_batch_size_count"),
+    )
 }
 
 fn read_key(path: &Path) -> PrivateKey {
