@@ -53,49 +53,85 @@ pub(crate) fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreErr
 }
 
 /// Write several files with one fsync per file and one per directory (group commit): all temp
-/// files are written and synced first, then renamed, then each directory is synced once.
+/// files are written and synced first ([`stage_all`]), then renamed, then each directory is
+/// synced once ([`publish`]).
+pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), StoreError> {
+    publish(stage_all(files)?)
+}
+
+/// A file written and synced under a temp name beside its final path, not in place yet
+/// ([`publish`] puts it there; [`discard`] removes it).
+#[derive(Debug)]
+pub(crate) struct Staged {
+    temp: PathBuf,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Where it goes.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Write `files` under temp names and sync them, none in place yet; on failure nothing is left.
 ///
 /// The temp files are created one after another (creating files in one directory takes its
 /// lock: threads would only wait for each other, spinning), then synced from several threads
 /// at once, so the filesystem commits their fsyncs together (on ext4, 64 files take about half
 /// the time).
-pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), StoreError> {
+pub(crate) fn stage_all(files: &[Pending<'_>]) -> Result<Vec<Staged>, StoreError> {
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         match stage(file) {
-            Ok(temp) => staged.push(temp),
-            Err(error) => return Err(discard(staged, error)),
+            Ok(temp) => staged.push(Staged {
+                temp,
+                path: file.path.clone(),
+            }),
+            Err(error) => {
+                discard(staged);
+                return Err(error);
+            }
         }
     }
     let synced = crate::parallel::map(
         &staged,
         SYNC_THREADS,
         SYNC_CHUNK,
-        |temp| {
-            File::open(temp)
-                .and_then(|file| file.sync_all())
-                .map_err(|e| StoreError::io("write", temp, e))
+        |file| {
+            File::open(&file.temp)
+                .and_then(|handle| handle.sync_all())
+                .map_err(|e| StoreError::io("write", &file.path, e))
         },
-        |temp| {
+        |file| {
             Err(StoreError::io(
                 "write",
-                temp,
+                &file.path,
                 std::io::Error::other("the syncing thread panicked"),
             ))
         },
     );
-    if let Some(error) = synced.into_iter().find_map(Result::err) {
-        return Err(discard(staged, error));
+    match synced.into_iter().find_map(Result::err) {
+        Some(error) => {
+            discard(staged);
+            Err(error)
+        }
+        None => Ok(staged),
     }
+}
+
+/// Rename staged files into place, in order, then sync each directory once. After a failure
+/// the rest are removed (what was renamed before it stays, and is synced).
+pub(crate) fn publish(staged: Vec<Staged>) -> Result<(), StoreError> {
     let mut directories: Vec<PathBuf> = Vec::new();
     let mut result = Ok(());
-    for (temp, file) in staged.iter().zip(files) {
+    for file in &staged {
         if result.is_ok() {
-            result = fs::rename(temp, &file.path)
+            result = fs::rename(&file.temp, &file.path)
                 .map_err(|e| StoreError::io("rename into", &file.path, e));
         }
         if result.is_err() {
-            let _ = fs::remove_file(temp);
+            let _ = fs::remove_file(&file.temp);
             continue;
         }
         let directory = parent(&file.path);
@@ -109,12 +145,11 @@ pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), StoreError> {
     result
 }
 
-/// Remove the temp files of a group that failed with `error`; `error`.
-fn discard(staged: Vec<PathBuf>, error: StoreError) -> StoreError {
-    for temp in staged {
-        let _ = fs::remove_file(temp);
+/// Remove staged files that will not be published.
+pub(crate) fn discard(staged: Vec<Staged>) {
+    for file in staged {
+        let _ = fs::remove_file(file.temp);
     }
-    error
 }
 
 /// Replace the small file `path` atomically, as [`write`] does, without making a new inode

@@ -417,6 +417,70 @@ mod tests {
         assert!(store.snapshot().unwrap().problems().unwrap().is_empty());
     }
 
+    /// Issue 14: certificates staged while a batch signs are in place only once recorded;
+    /// staged and never recorded, they leave nothing; recorded unstaged, they are written then.
+    #[test]
+    fn staged_certificates_appear_only_when_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ca) = store_with_ca(dir.path());
+        let signed = dir.path().join("ca/signed");
+        let now = OffsetDateTime::now_utc();
+        let issue = |name: &str, serial: u128| {
+            let name = Certname::parse(name).unwrap();
+            let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+            let csr = Csr::generate(&name, &key, &[], &[]).unwrap();
+            let validity = Validity::new(now, CA_TTL).unwrap();
+            let cert = ca
+                .issue(
+                    &name,
+                    &csr,
+                    &Policy::default(),
+                    Serial(serial),
+                    validity,
+                    false,
+                )
+                .unwrap();
+            (name, cert)
+        };
+        let files = || -> Vec<String> {
+            let mut names: Vec<String> = fs::read_dir(&signed)
+                .map(|entries| {
+                    entries
+                        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            names
+        };
+        let (a, b, c) = (issue("a.test", 2), issue("b.test", 3), issue("c.test", 4));
+
+        let mut transaction = store.begin().unwrap();
+        transaction.stage_signed(&[a.clone()]).unwrap();
+        assert!(
+            files().iter().all(|f| atomic::is_temp_name(f)),
+            "{:?}",
+            files()
+        );
+        drop(transaction);
+        assert!(files().is_empty(), "{:?}", files());
+
+        let mut transaction = store.begin().unwrap();
+        transaction.stage_signed(&[a.clone(), b.clone()]).unwrap();
+        transaction
+            .record_signed(&[a.clone(), b.clone(), c.clone()])
+            .unwrap();
+        transaction.commit().unwrap();
+        assert_eq!(files(), ["a.test.pem", "b.test.pem", "c.test.pem"]);
+        for (name, cert) in [a, b, c] {
+            assert_eq!(
+                store.signed(&name).unwrap().unwrap(),
+                cert.to_pem().into_bytes()
+            );
+        }
+        assert_eq!(store.inventory().unwrap().len(), 3);
+    }
+
     #[test]
     fn what_a_killed_writer_leaves_is_reported_then_swept() {
         let dir = tempfile::tempdir().unwrap();

@@ -4,10 +4,11 @@
 //! the crash tests depend on it: serials reserved before any certificate, the inventory before
 //! `signed/`, group commits of many files at once.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
 
-use crate::atomic::{self, Pending, PUBLIC_MODE};
+use crate::atomic::{self, Pending, Staged, PUBLIC_MODE};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
@@ -25,6 +26,9 @@ const AUDIT_MODE: u32 = 0o640;
 /// Changes to a CA directory under its lock.
 pub(super) struct FilesTransaction<'a> {
     layout: &'a Layout,
+    /// Certificate files written ahead by `stage_signed` (each with the serial of its
+    /// certificate), waiting for `record_signed`.
+    staged: HashMap<PathBuf, (Option<Serial>, Staged)>,
     /// The lock: released when dropped (commit or not).
     _lock: File,
 }
@@ -33,8 +37,17 @@ impl<'a> FilesTransaction<'a> {
     pub(super) fn new(layout: &'a Layout, lock: File) -> FilesTransaction<'a> {
         FilesTransaction {
             layout,
+            staged: HashMap::new(),
             _lock: lock,
         }
+    }
+
+    /// The `signed/` files of `issued`, PEM.
+    fn signed_files(&self, issued: &[(Certname, Certificate)]) -> Vec<(PathBuf, String)> {
+        issued
+            .iter()
+            .map(|(name, cert)| (self.named("signed", name), cert.to_pem()))
+            .collect()
     }
 
     fn pending<'b>(&self, file: &str, bytes: &'b [u8]) -> Pending<'b> {
@@ -58,6 +71,14 @@ impl<'a> FilesTransaction<'a> {
 
     fn named(&self, directory: &str, name: &Certname) -> PathBuf {
         self.layout.path(directory).join(name.file_name())
+    }
+}
+
+impl Drop for FilesTransaction<'_> {
+    /// What was staged and never recorded goes (a crash leaves it for the next writer's sweep).
+    fn drop(&mut self) {
+        let staged = std::mem::take(&mut self.staged);
+        atomic::discard(staged.into_values().map(|(_, file)| file).collect());
     }
 }
 
@@ -137,6 +158,25 @@ impl BackendTransaction for FilesTransaction<'_> {
         atomic::remove_all(&paths)
     }
 
+    fn stage_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
+        atomic::ensure_directory(&self.layout.path("signed"), 0o755)?;
+        let files = self.signed_files(issued);
+        let pending: Vec<Pending<'_>> = files
+            .iter()
+            .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
+            .collect();
+        let staged = atomic::stage_all(&pending)?;
+        for ((_, cert), file) in issued.iter().zip(staged) {
+            if let Some((_, replaced)) = self
+                .staged
+                .insert(file.path().to_path_buf(), (cert.serial, file))
+            {
+                atomic::discard(vec![replaced]);
+            }
+        }
+        Ok(())
+    }
+
     fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
         let mut lines = String::new();
         for (name, cert) in issued {
@@ -156,14 +196,37 @@ impl BackendTransaction for FilesTransaction<'_> {
         // certificate (harmless: the serial is still found and revocable by name), never a
         // certificate the inventory does not know.
         atomic::append(&self.layout.path("inventory.txt"), lines.as_bytes(), None)?;
-        let pems: Vec<String> = issued.iter().map(|(_, cert)| cert.to_pem()).collect();
-        self.write_named(
-            "signed",
-            issued
+        // Each certificate's file as staged for it, or written now; all renamed together.
+        let mut ready = Vec::with_capacity(issued.len());
+        let mut missing = Vec::new();
+        for (name, cert) in issued {
+            match self.staged.remove(&self.named("signed", name)) {
+                Some((serial, file)) if serial == cert.serial => ready.push(file),
+                other => {
+                    // Staged for another certificate of the name (never, in one batch).
+                    if let Some((_, file)) = other {
+                        atomic::discard(vec![file]);
+                    }
+                    missing.push((name.clone(), cert.clone()));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            atomic::ensure_directory(&self.layout.path("signed"), 0o755)?;
+            let files = self.signed_files(&missing);
+            let pending: Vec<Pending<'_>> = files
                 .iter()
-                .zip(&pems)
-                .map(|((name, _), pem)| (name, pem.as_bytes())),
-        )
+                .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
+                .collect();
+            match atomic::stage_all(&pending) {
+                Ok(staged) => ready.extend(staged),
+                Err(error) => {
+                    atomic::discard(ready);
+                    return Err(error);
+                }
+            }
+        }
+        atomic::publish(ready)
     }
 
     fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
