@@ -219,6 +219,19 @@ pub(crate) fn describe<T: openssl::pkey::HasPublic>(key: &PKey<T>) -> String {
     }
 }
 
+/// Have aws-lc seed its random generator now, on another thread (once per process): its first
+/// use samples CPU jitter for about 50 ms, which would otherwise hold up the first signature
+/// or TLS handshake. Returns at once.
+pub fn seed_random_generator() {
+    static SEEDED: std::sync::Once = std::sync::Once::new();
+    SEEDED.call_once(|| {
+        std::thread::spawn(|| {
+            use aws_lc_rs::rand::SecureRandom;
+            let _ = aws_lc_rs::rand::SystemRandom::new().fill(&mut [0u8; 32]);
+        });
+    });
+}
+
 /// The aws-lc algorithm that verifies a signature (`signature_oid`, dotted) by the public key
 /// `spki`, when the key is one the CA signs and the signature one agents make: RSA keys with
 /// PKCS#1 v1.5 and SHA-256/384/512 (the algorithm itself refuses a modulus outside 2048 to

@@ -47,6 +47,17 @@ pub(super) enum Done<S, K> {
 /// Steps or results, each with the name it is for, in the batch's order.
 pub(super) type Named<T> = Vec<(Certname, T)>;
 
+/// One signature of [`Batch::sign`]: the step's position, name, request and what came with
+/// it, its serial and validity.
+type Job<S> = (usize, Certname, Csr, S, Serial, Validity);
+
+/// From this many signatures in a batch, the certificates signed are staged in the store
+/// while the rest are signed (`sign --all`), rather than all written after.
+const PIPELINE: usize = 64;
+
+/// Certificates staged at a time while signing.
+const STAGE_CHUNK: usize = 32;
+
 /// Changes to the CA in one store transaction, with the audit lines they make.
 pub(super) struct Batch<'a> {
     ca: &'a Ca,
@@ -154,7 +165,7 @@ impl<'a> Batch<'a> {
         }
         if !jobs.is_empty() {
             let serials = self.reserve(jobs.len())?;
-            let jobs: Vec<(usize, Certname, Csr, S, Serial, Validity)> = jobs
+            let jobs: Vec<Job<S>> = jobs
                 .into_iter()
                 .zip(serials)
                 .map(|((position, name, csr, with, validity), serial)| {
@@ -163,23 +174,25 @@ impl<'a> Batch<'a> {
                 .collect();
             let authority = &self.ca.authority;
             let progress = &self.ca.progress;
+            let sign = |(_, name, csr, _, serial, validity): &Job<S>| {
+                let issued = authority.issue(name, csr, policy, *serial, *validity, false);
+                progress.tick();
+                issued
+            };
+            let transaction = &mut self.transaction;
             let results = progress.stage(Stage::Sign, jobs.len(), || {
-                crate::parallel::map(
-                    &jobs,
-                    crate::parallel::cores(),
-                    1,
-                    |(_, name, csr, _, serial, validity)| {
-                        let issued = authority.issue(name, csr, policy, *serial, *validity, false);
-                        progress.tick();
-                        issued
-                    },
-                    |(_, name, _, _, _, _)| {
-                        Err(Error::Panicked {
-                            task: format!("signing {name}"),
-                        })
-                    },
-                )
-            });
+                if jobs.len() < PIPELINE {
+                    Ok(crate::parallel::map(
+                        &jobs,
+                        crate::parallel::cores(),
+                        1,
+                        sign,
+                        panicked,
+                    ))
+                } else {
+                    sign_while_staging(transaction, &jobs, sign)
+                }
+            })?;
             let mut issued = Vec::new();
             for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results) {
                 if let Ok(certificate) = &result {
@@ -238,4 +251,61 @@ impl<'a> Batch<'a> {
         self.write_audit()?;
         Ok(self.transaction.commit()?)
     }
+}
+
+/// The answer for a job whose signing thread panicked.
+fn panicked<S>((_, name, _, _, _, _): &Job<S>) -> Result<Certificate, Error> {
+    Err(Error::Panicked {
+        task: format!("signing {name}"),
+    })
+}
+
+/// Sign `jobs` on all cores with `sign` while this thread stages the certificates signed so
+/// far in `transaction` ([`Transaction::stage_signed`]), [`STAGE_CHUNK`] at a time: the
+/// writing and syncing of `sign --all` then overlaps its signatures. One result per job, in
+/// order; `Err` when staging failed (nothing is recorded then).
+fn sign_while_staging<S: Sync>(
+    transaction: &mut Transaction<'_>,
+    jobs: &[Job<S>],
+    sign: impl Fn(&Job<S>) -> Result<Certificate, Error> + Sync,
+) -> Result<Vec<Result<Certificate, Error>>, Error> {
+    let (sender, receiver) = std::sync::mpsc::channel::<(Certname, Certificate)>();
+    std::thread::scope(|scope| {
+        let sign = &sign;
+        let signing = scope.spawn(move || {
+            crate::parallel::map(
+                jobs,
+                crate::parallel::cores(),
+                1,
+                |job| {
+                    let result = sign(job);
+                    if let Ok(certificate) = &result {
+                        // Only staging stops listening, when it failed.
+                        let _ = sender.send((job.1.clone(), certificate.clone()));
+                    }
+                    result
+                },
+                panicked,
+            )
+        });
+        let mut staged = Ok(());
+        let mut chunk = Vec::with_capacity(STAGE_CHUNK);
+        // Ends when every signing thread is done (the sender is dropped with them).
+        for item in receiver.iter() {
+            chunk.push(item);
+            if chunk.len() == STAGE_CHUNK {
+                staged = transaction.stage_signed(&chunk);
+                chunk.clear();
+                if staged.is_err() {
+                    break;
+                }
+            }
+        }
+        // What is left is written with the rest by `record_signed`.
+        let results = signing
+            .join()
+            .unwrap_or_else(|_| jobs.iter().map(panicked).collect());
+        staged?;
+        Ok(results)
+    })
 }

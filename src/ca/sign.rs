@@ -16,6 +16,9 @@ use crate::store::Read;
 use super::batch::{Batch, Done, Step};
 use super::{Ca, Outcome, SignOptions, State};
 
+/// Requests one thread parses and verifies at least when signing many.
+const PARSES_PER_THREAD: usize = 8;
+
 /// A queued request that may be signed.
 enum Queued {
     /// Not signed yet.
@@ -128,12 +131,53 @@ impl Ca {
                 || options.allow_alt_names,
             ..self.config.policy
         };
+        // The first signature would wait for aws-lc to seed its generator: have it seed now.
+        crate::keys::seed_random_generator();
         let mut batch = Batch::begin(self, actor, now)?;
+        // Read each queued request, then parse and verify them on all cores, then check each.
+        let queued: Vec<Result<Vec<u8>, Error>> = names
+            .iter()
+            .map(|name| {
+                batch
+                    .admit(name)
+                    .and_then(|()| queued_pem(batch.reads(), name))
+                    .and_then(|pem| match expected_pem {
+                        Some(expected) if expected != pem.as_slice() => {
+                            Err(PolicyError::Replaced {
+                                name: name.to_string(),
+                            }
+                            .into())
+                        }
+                        _ => Ok(pem),
+                    })
+            })
+            .collect();
+        let parsed = crate::parallel::map(
+            &queued,
+            crate::parallel::cores(),
+            PARSES_PER_THREAD,
+            |pem| match pem {
+                Ok(pem) => Some(Csr::from_pem(pem).map_err(Error::from)),
+                Err(_) => None,
+            },
+            |_| {
+                Some(Err(Error::Panicked {
+                    task: "reading a request".into(),
+                }))
+            },
+        );
         let mut steps = Vec::with_capacity(names.len());
-        for name in names {
-            let queued = batch
-                .admit(name)
-                .and_then(|()| self.queued_for_signing(batch.reads(), name, &policy, expected_pem));
+        for ((name, pem), csr) in names.iter().zip(queued).zip(parsed) {
+            let queued = match (pem, csr) {
+                (Err(error), _) => Err(error),
+                (Ok(_), Some(csr)) => {
+                    csr.and_then(|csr| self.queued_for_signing(batch.reads(), name, &policy, csr))
+                }
+                // `parsed` has a request for each one read; never reached.
+                (Ok(_), None) => Err(Error::Panicked {
+                    task: format!("reading the request of {name}"),
+                }),
+            };
             let step = match queued {
                 Ok(Queued::Unsigned(csr)) => Step::Sign(csr, ()),
                 Ok(Queued::Signed(certificate)) => {
@@ -159,24 +203,15 @@ impl Ca {
         Ok(outcomes)
     }
 
-    /// The queued request of `name`, checked for signing: it must be there (and still be
-    /// `expected_pem` when given), parse, pass `policy`, and not meet a valid certificate
-    /// unless duplicates are allowed (a revoked one may be replaced).
+    /// The queued request `csr` of `name`, checked for signing: it must pass `policy`, and not
+    /// meet a valid certificate unless duplicates are allowed (a revoked one may be replaced).
     fn queued_for_signing(
         &self,
         store: &dyn Read,
         name: &Certname,
         policy: &Policy,
-        expected_pem: Option<&[u8]>,
+        csr: Csr,
     ) -> Result<Queued, Error> {
-        let pem = queued_pem(store, name)?;
-        if expected_pem.is_some_and(|expected| expected != pem.as_slice()) {
-            return Err(PolicyError::Replaced {
-                name: name.to_string(),
-            }
-            .into());
-        }
-        let csr = Csr::from_pem(&pem)?;
         policy.check(name, &csr)?;
         if let Some(certificate) = self.signed_from(store, name, &csr)? {
             return Ok(Queued::Signed(certificate));

@@ -114,12 +114,8 @@ pub fn run(
     load: Loader,
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
-    // aws-lc seeds its random generator on first use from CPU jitter, about 50 ms of CPU; do
-    // that while the CA loads instead of in the first TLS handshake.
-    std::thread::spawn(|| {
-        let provider = rustls::crypto::aws_lc_rs::default_provider();
-        let _ = provider.secure_random.fill(&mut [0u8; 32]);
-    });
+    // Seeded while the CA loads, instead of in the first TLS handshake.
+    crate::keys::seed_random_generator();
     // One worker per core: TLS handshakes (an RSA signature each) use every core, like the
     // signer's batches do.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
