@@ -30,6 +30,9 @@
 //! the server's process id, `{ca}` as above; SIGINT ends it), such as
 //! `--profile 'perf record -e cpu-clock -g -p {pid} -o /tmp/{ca}.perf'`.
 //!
+//! `--cert BINARY` measures another build of `cert` (an older one, to compare), instead of
+//! this tree's.
+//!
 //! `--sign-wrapper CMD` runs `cert sign` under a command prefix (`{ca}` as above), such as
 //! `--sign-wrapper 'perf record -e cpu-clock -g -o /tmp/{ca}-sign.perf --'`.
 //!
@@ -70,6 +73,7 @@ struct Args {
     keep: Option<PathBuf>,
     profile: Option<String>,
     sign_wrapper: Option<String>,
+    binary: Option<PathBuf>,
 }
 
 fn parse_args() -> Args {
@@ -90,6 +94,7 @@ fn parse_args() -> Args {
         keep: None,
         profile: None,
         sign_wrapper: None,
+        binary: None,
     };
     let list = |value: String| -> Vec<String> { value.split(',').map(str::to_owned).collect() };
     let mut all = std::env::args().skip(1);
@@ -117,6 +122,7 @@ fn parse_args() -> Args {
             "--keep" => args.keep = Some(PathBuf::from(value())),
             "--profile" => args.profile = Some(value()),
             "--sign-wrapper" => args.sign_wrapper = Some(value()),
+            "--cert" => args.binary = Some(PathBuf::from(value())),
             // cargo bench appends `--bench`.
             "--bench" => {}
             other => panic!("unknown argument {other:?}"),
@@ -161,7 +167,10 @@ struct Row {
 
 fn main() {
     let args = parse_args();
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_cert"));
+    let binary = args
+        .binary
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_cert")));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let ticks = load::clock_ticks();
     // Not /tmp: on a filesystem that avoids reusing freed inodes (ext4 without a journal),
@@ -184,7 +193,8 @@ fn main() {
         .clone()
         .unwrap_or_else(|| temp.path().to_path_buf());
     println!(
-        "== machine: {cores} cores, {}; load average {} at start",
+        "== {}\n== machine: {cores} cores, {}; load average {} at start",
+        binary.display(),
         std::fs::read_to_string("/proc/cpuinfo")
             .ok()
             .and_then(|c| c.lines().find_map(|l| l
@@ -535,21 +545,27 @@ impl Bench<'_> {
     fn file_probe(&self) {
         let directory = self.directory.join("probe");
         std::fs::create_dir_all(&directory).expect("probe directory");
-        let before = load::process_ticks("self").0;
         let count = 200;
+        let (mut creating, mut syncing) = (0, 0);
         for index in 0..count {
+            let before = thread_cpu_ns();
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(directory.join(format!(".{index}.pem.tmp")))
                 .expect("probe file");
             std::io::Write::write_all(&mut file, &[b'x'; 1800]).expect("write");
+            let written = thread_cpu_ns();
             file.sync_all().expect("fsync");
+            let synced = thread_cpu_ns();
+            creating += written - before;
+            syncing += synced - written;
         }
-        let cpu = (load::process_ticks("self").0 - before) as f64 / self.ticks;
+        let per_file = |nanos: u64| nanos as f64 / 1e6 / count as f64;
         println!(
-            "   a new file (create, write, fsync) beside the CA: {:.3} ms CPU",
-            cpu * 1000.0 / count as f64
+            "   a new file beside the CA: {:.3} ms CPU to create and write, {:.3} ms to fsync",
+            per_file(creating),
+            per_file(syncing)
         );
     }
 
@@ -673,6 +689,14 @@ impl Bench<'_> {
             batch: signed as f64,
         }
     }
+}
+
+/// CPU time of the calling thread so far, in ns (/proc/thread-self/schedstat).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The signer's batch size histogram (sum, count) from `cert serve --metrics-bind`.
