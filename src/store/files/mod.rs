@@ -456,7 +456,7 @@ mod tests {
         let (a, b, c) = (issue("a.test", 2), issue("b.test", 3), issue("c.test", 4));
 
         let mut transaction = store.begin().unwrap();
-        transaction.stage_signed(&[a.clone()]).unwrap();
+        transaction.stage_signed(std::slice::from_ref(&a)).unwrap();
         assert!(
             files().iter().all(|f| atomic::is_temp_name(f)),
             "{:?}",
