@@ -30,6 +30,7 @@ pub mod export;
 pub mod extension;
 pub mod keys;
 mod parallel;
+pub mod reissue;
 pub mod serve;
 pub mod settings;
 pub mod ssldir;

@@ -27,9 +27,11 @@ use crate::certname::Certname;
 use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
 
+use time::OffsetDateTime;
+
 use super::{
-    inventory, Backend, BackendSnapshot, BackendTransaction, CrlVersion, Item, Location, Presence,
-    Published, Read,
+    inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
+    Location, Presence, Published, Read,
 };
 
 /// The files a complete CA must have (puppetserver refuses to start on a partial set).
@@ -111,11 +113,13 @@ impl Backend for Files {
     }
 
     fn crl_version(&self) -> Result<CrlVersion, StoreError> {
-        let modified = self.last_modified(Published::Crl)?;
-        let nanos = modified
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        Ok(CrlVersion(nanos))
+        Ok(CrlVersion(nanos(self.last_modified(Published::Crl)?)))
+    }
+
+    fn ca_chain_version(&self) -> Result<CaChainVersion, StoreError> {
+        Ok(CaChainVersion(nanos(
+            self.last_modified(Published::CaChain)?,
+        )))
     }
 
     fn last_modified(&self, what: Published) -> Result<SystemTime, StoreError> {
@@ -131,6 +135,27 @@ impl Backend for Files {
 
 impl Read for Files {
     super::read::through!(layout);
+}
+
+/// A modification time as nanoseconds since the epoch (0 before it).
+fn nanos(time: SystemTime) -> u128 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// `ca_crt.pem.<time>`: where the chain replaced at `time` is kept (ISO 8601 basic format, UTC:
+/// sorts by time, no characters a shell or scp would mind).
+fn archive_name(time: OffsetDateTime) -> String {
+    let time = time.to_offset(time::UtcOffset::UTC);
+    format!(
+        "ca_crt.pem.{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        time.year(),
+        u8::from(time.month()),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    )
 }
 
 /// Where everything is in the CA directory, and reading it.
@@ -152,6 +177,7 @@ impl Layout {
         match item {
             Item::Audit => self.path("audit.log"),
             Item::CaChain => self.path("ca_crt.pem"),
+            Item::CaChainArchive(time) => self.path(&archive_name(*time)),
             Item::Crl => self.path("ca_crl.pem"),
             Item::Inventory => self.path("inventory.txt"),
             Item::Request(name) => self.path("requests").join(name.file_name()),
