@@ -13,6 +13,7 @@
 //! the CA exactly as it was.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -27,19 +28,29 @@ use crate::csr::Csr;
 use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
 use crate::settings::Settings;
-use crate::store::{inventory, Item, Location, NewCa, Presence, Read, Store, Transaction};
+use crate::store::{
+    inventory, CrlVersion, Item, Location, NewCa, Presence, Read, Store, Transaction,
+};
 
 mod batch;
+mod crls;
 mod enroll;
+mod expiry;
+mod extend;
 mod host;
 mod key_directory;
+mod prune;
 mod revoke;
 mod sign;
 mod status;
 
+pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
+pub use expiry::{Expiring, ExpiringKind};
+pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
 pub use key_directory::KeyDirectory;
+pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
 pub use status::Expirations;
 
 /// How the CA is configured: where it lives and what it allows.
@@ -56,8 +67,11 @@ pub struct Config {
     pub certname: String,
     /// Alt names for this host's own certificate.
     pub dns_alt_names: Vec<String>,
-    /// Default lifetime of issued certificates (`ca_ttl`).
+    /// Default lifetime of issued certificates (`ca_ttl`), and of a CA certificate
+    /// `extend_ca` re-issues.
     pub ttl: Duration,
+    /// How long the CRLs are valid and when they are re-issued (`crl_ttl`, `crl_refresh`).
+    pub crl: crl::Lifetime,
     /// What CSRs may carry.
     pub policy: Policy,
     /// Whether a new request may replace a signed certificate (`allow_duplicate_certs`).
@@ -83,6 +97,7 @@ impl Config {
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
+            crl: crl::Lifetime::new(settings.crl_ttl, settings.crl_refresh)?,
             policy: crate::ca_conf::load(&settings.ca_conf)?,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
             key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
@@ -165,6 +180,9 @@ pub struct Selection {
     pub all: bool,
     /// Only these names (any state); empty = no filter.
     pub names: Vec<Certname>,
+    /// Only certificates (signed or revoked, whatever `all` says) that expire before this
+    /// time, expired ones included.
+    pub expires_before: Option<OffsetDateTime>,
 }
 
 /// Options for signing.
@@ -238,6 +256,9 @@ pub struct Ca {
     store: Store,
     authority: Authority,
     actor: String,
+    /// When a CRL of the chain is next due for re-issue, for the store's CRL version it was
+    /// computed from (`None` inside: never).
+    crl_due: Mutex<Option<(CrlVersion, Option<OffsetDateTime>)>>,
 }
 
 impl Ca {
@@ -260,6 +281,7 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -311,7 +333,7 @@ impl Ca {
         let (authority, root_key_pem, crls) = match layout {
             Hierarchy::SelfSigned => {
                 let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
-                let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&authority, 0, now, config.crl.ttl(), &[])?;
                 (authority, None, vec![crl])
             }
             Hierarchy::Chained => {
@@ -331,8 +353,8 @@ impl Ca {
                 let root =
                     Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
                 let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
-                let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
-                let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&intermediate, 0, now, config.crl.ttl(), &[])?;
+                let root_crl = Crl::sign(&root, 0, now, config.crl.ttl(), &[])?;
                 (intermediate, Some(root_key_pem), vec![crl, root_crl])
             }
         };
@@ -364,6 +386,7 @@ impl Ca {
             store: store.clone(),
             authority,
             actor: audit::cli_actor(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -411,12 +434,18 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            crl_due: Mutex::new(None),
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Who the audit trail names for changes made through this handle (`cli:<user>`).
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     /// The store.

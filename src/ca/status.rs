@@ -20,7 +20,7 @@ const LIST_THREADS: usize = 8;
 
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
-    /// the given names.
+    /// the given names; with `expires_before`, only certificates expiring before then.
     pub fn list(&self, selection: &Selection) -> Result<Vec<CertificateStatus>, Error> {
         let revoked: HashSet<Serial> = self.store.revocations()?.iter().map(|r| r.serial).collect();
         let wanted = |name: &Certname| selection.names.is_empty() || selection.names.contains(name);
@@ -33,7 +33,7 @@ impl Ca {
                 entries.push(request_entry(&self.store, &name, &pem)?);
             }
         }
-        if selection.all || !selection.names.is_empty() {
+        if selection.all || !selection.names.is_empty() || selection.expires_before.is_some() {
             let names: Vec<Certname> = self
                 .store
                 .signed_names()?
@@ -50,6 +50,9 @@ impl Ca {
                 }
                 .into());
             }
+        }
+        if let Some(horizon) = selection.expires_before {
+            entries.retain(|entry| entry.not_after.is_some_and(|t| t < horizon));
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.state.cmp(&b.state)));
         Ok(entries)
@@ -132,6 +135,7 @@ impl Ca {
         let entries = self.list(&Selection {
             all: true,
             names: vec![name.clone()],
+            ..Selection::default()
         })?;
         entries
             .into_iter()
