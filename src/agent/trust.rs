@@ -1,6 +1,7 @@
 //! What a run trusts, and the check every certificate passes before it is written: the CA
 //! bundle pinned in the ssldir (taken unverified on first contact and checked against
-//! `--ca-fingerprint` when one is given; later runs must be offered the very same bundle), the
+//! `--ca-fingerprint` when one is given; later runs must be offered the very same bundle, or
+//! the same CA re-issued: [`accepts_reissue`]), the
 //! CA's CRL chain (fetched with If-Modified-Since; refused when expired or not issued by the
 //! CA), and [`Anchors::check`] (our key, our name, not revoked, chains to the pinned CA).
 //!
@@ -9,6 +10,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use openssl::pkey::{PKey, Public};
+use openssl::x509::X509;
 use time::OffsetDateTime;
 
 use crate::certificate::{self, Certificate, Digest};
@@ -176,14 +179,20 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         match self.ssldir.ca_certificate()? {
-            Some(pem) => Ok((self.still_offered(pem, stored_crls)?, false)),
+            Some(pem) => self.still_offered(pem, stored_crls, progress),
             None => Ok((self.first_contact(progress)?, true)),
         }
     }
 
     /// The pinned bundle `pem`, once the server proved it still has it: its TLS certificate
-    /// chains to it and `certificate/ca` is the very same bundle.
-    fn still_offered(&self, pem: Vec<u8>, stored_crls: &[Vec<u8>]) -> Result<PinnedCa, Error> {
+    /// chains to it and `certificate/ca` is the very same bundle; or the bundle the server
+    /// offers instead, when it is the same CA re-issued ([`accepts_reissue`]; flagged new).
+    fn still_offered(
+        &self,
+        pem: Vec<u8>,
+        stored_crls: &[Vec<u8>],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(PinnedCa, bool), Error> {
         let server = self.server();
         let request = api::get("certificate/ca");
         let path = self.ssldir.ca_certificate_path();
@@ -200,7 +209,7 @@ impl Agent {
             Err(Error::Agent(AgentError::Untrusted { what, reason })) => {
                 let response = self.send(&Trust::FirstContact, &request)?;
                 if let Ok(other) = parse_ca(&server, response.body) {
-                    if other.der != pinned.der {
+                    if other.der != pinned.der && !accepts_reissue(&pinned, &other) {
                         return Err(ca_changed(&server, path, &pinned, &other));
                     }
                 }
@@ -212,10 +221,17 @@ impl Agent {
             return Err(self.unexpected(&request, &offered));
         }
         let other = self.offered_ca(offered.body)?;
-        if other.der != pinned.der {
-            return Err(ca_changed(&server, path, &pinned, &other));
+        if other.der == pinned.der {
+            return Ok((pinned, false));
         }
-        Ok(pinned)
+        if accepts_reissue(&pinned, &other) {
+            progress(Progress::CaRenewed {
+                fingerprint: certificate::fingerprint(&other.der[0], Digest::Sha256),
+                not_after: date(other.chain[0].not_after),
+            });
+            return Ok((other, true));
+        }
+        Err(ca_changed(&server, path, &pinned, &other))
     }
 
     /// The server's CA bundle, unverified, on first contact; it must have the fingerprint
@@ -341,6 +357,29 @@ fn parse_ca(what: &str, pem: Vec<u8>) -> Result<PinnedCa, String> {
         return Err("its certificate/ca is not a CA certificate".into());
     }
     Ok(PinnedCa { pem, der, chain })
+}
+
+/// Whether `offered` is the pinned CA re-issued (`cert extend-ca`, puppetlabs-ca_extend), so
+/// that it may replace the pinned bundle: every certificate in it has the public key of a
+/// pinned certificate, or is signed by one. A bundle from another key is not.
+fn accepts_reissue(pinned: &PinnedCa, offered: &PinnedCa) -> bool {
+    let keys: Vec<Vec<u8>> = pinned
+        .chain
+        .iter()
+        .filter_map(|c| c.public_key_der().ok())
+        .collect();
+    let signers: Vec<PKey<Public>> = pinned
+        .der
+        .iter()
+        .filter_map(|der| X509::from_der(der).ok()?.public_key().ok())
+        .collect();
+    !offered.chain.is_empty()
+        && offered.der.iter().zip(&offered.chain).all(|(der, cert)| {
+            let same_key = cert.public_key_der().is_ok_and(|key| keys.contains(&key));
+            let signed_by_pinned = X509::from_der(der)
+                .is_ok_and(|x509| signers.iter().any(|key| x509.verify(key).unwrap_or(false)));
+            same_key || signed_by_pinned
+        })
 }
 
 fn ca_changed(

@@ -64,6 +64,7 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
             exit::USAGE
         }
         Error::Export(_)
+        | Error::BadSerial { .. }
         | Error::UnknownDigest { .. }
         | Error::Csr(cert::error::CsrError::AltName { .. }) => exit::USAGE,
         Error::Store(

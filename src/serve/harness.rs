@@ -64,6 +64,7 @@ impl Harness {
         let shared = Arc::new(Shared {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
             crl_version: Mutex::new(None),
+            ca_chain_version: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             admins: Vec::new(),
             signer,

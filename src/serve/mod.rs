@@ -10,12 +10,15 @@
 //!
 //! Reloads: a changed CRL (written by this daemon, `cert --revoke` or another `cert serve`;
 //! the store's [`crate::store::Store::crl_version`]) is noticed on the next connection and the
-//! TLS verifier rebuilt; SIGHUP
-//! re-reads the settings and reopens the CA. The autosign setting's file or program is read
+//! TLS verifier rebuilt; a changed CA chain (`cert extend-ca`;
+//! [`crate::store::Store::ca_chain_version`]) likewise reopens the CA, so the new chain is
+//! served at once; SIGHUP re-reads the settings and reopens the CA. The `expiry` watch
+//! re-issues CRLs before they lapse and warns about what expires soon. The autosign setting's file or program is read
 //! for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
 //! finish (up to [`SHUTDOWN_GRACE`]) and return.
 
 mod auth;
+mod expiry;
 // Issue 7: routes without TLS or sockets, for fuzzing and tests.
 #[doc(hidden)]
 pub mod harness;
@@ -37,7 +40,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::ca::{Ca, Config, HostIdentity};
 use crate::error::{Error, ServeError};
-use crate::store::CrlVersion;
+use crate::store::{CaChainVersion, CrlVersion};
 
 use auth::Peer;
 
@@ -110,6 +113,7 @@ pub fn run(
 pub(crate) struct Shared {
     generation: RwLock<Arc<Generation>>,
     crl_version: Mutex<Option<CrlVersion>>,
+    ca_chain_version: Mutex<Option<CaChainVersion>>,
     load: Loader,
     pub(crate) admins: Vec<String>,
     /// The group-commit signer every enrolment goes through.
@@ -139,9 +143,41 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
     }
 
-    /// Rebuild the TLS configuration when the CRL changed since the last build.
-    fn refresh_crl(&self) {
+    /// Reopen the CA when its chain changed since the last look (`cert extend-ca`), else
+    /// rebuild the TLS configuration when the CRL changed.
+    fn refresh(&self) {
         let current = self.generation();
+        let chain = current.ca.store().ca_chain_version().ok();
+        {
+            let mut seen = self
+                .ca_chain_version
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *seen == chain {
+                drop(seen);
+                return self.refresh_crl(&current);
+            }
+            *seen = chain;
+        }
+        let reopened = Ca::open(current.ca.config().clone()).and_then(|ca| {
+            let crl = ca.store().crl_version().ok();
+            build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
+        });
+        match reopened {
+            Ok((generation, crl)) => {
+                tracing::info!("CA chain changed; serving the new one");
+                *self
+                    .crl_version
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = crl;
+                self.replace(generation);
+            }
+            Err(error) => tracing::error!("cannot reload the changed CA chain: {error}"),
+        }
+    }
+
+    /// Rebuild the TLS configuration when the CRL changed since the last build.
+    fn refresh_crl(&self, current: &Generation) {
         let version = current.ca.store().crl_version().ok();
         {
             let mut seen = self
@@ -168,11 +204,16 @@ impl Shared {
         let ca = Arc::new(Ca::open(config)?);
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let version = ca.store().crl_version().ok();
+        let chain = ca.store().ca_chain_version().ok();
         let generation = build_generation(ca, host)?;
         *self
             .crl_version
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = version;
+        *self
+            .ca_chain_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = chain;
         self.replace(generation);
         Ok(())
     }
@@ -222,9 +263,11 @@ async fn serve(
         });
     }
     let crl_version = ca.store().crl_version().ok();
+    let ca_chain_version = ca.store().ca_chain_version().ok();
     let shared = Arc::new(Shared {
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_version: Mutex::new(crl_version),
+        ca_chain_version: Mutex::new(ca_chain_version),
         load,
         admins: serve_config.admins.clone(),
         signer: signer::Signer::start(),
@@ -240,6 +283,7 @@ async fn serve(
         reason: e.to_string(),
     })?;
     report(StartupEvent::Listening { address });
+    tokio::spawn(expiry::watch(shared.clone()));
 
     let signal_error = |e: std::io::Error| ServeError::Runtime {
         reason: format!("cannot handle signals: {e}"),
@@ -273,7 +317,7 @@ async fn serve(
                     tracing::warn!("{remote}: too many connections; closed");
                     continue;
                 };
-                shared.refresh_crl();
+                shared.refresh();
                 let acceptor = shared.generation().acceptor.clone();
                 let shared = shared.clone();
                 let watcher = graceful.watcher();
