@@ -49,8 +49,11 @@ pub struct Expiring {
 
 impl Ca {
     /// The CA certificates, CRLs and hosts' certificates (signed, not revoked) that expire
-    /// before `now + within`, including those that already have; soonest first. With
-    /// `hosts: false`, only the CA's own (what the daemon warns about).
+    /// before `now + within`, including those that already have; soonest first. A CRL that
+    /// this node re-issues (its key is here) counts only once its refresh is overdue: with
+    /// `crl_ttl` shorter than the window it would always count, and it lapses only when
+    /// nothing re-issues it. With `hosts: false`, only the CA's own (what the daemon warns
+    /// about).
     pub fn expiring(
         &self,
         within: Duration,
@@ -68,7 +71,19 @@ impl Ca {
                 });
             }
         }
-        for crl in self.crls()? {
+        let root_key = self.keys().root_key_path().is_file();
+        for (index, crl) in self.crls()?.iter().enumerate() {
+            // A CRL this node re-issues before it lapses is no finding until its refresh is
+            // overdue (nothing re-issued it: no daemon, no write).
+            let reissued_here = index == 0 || root_key;
+            let refresh_overdue = self
+                .config
+                .crl
+                .due(crl.next_update)
+                .is_some_and(|d| d <= now);
+            if reissued_here && !refresh_overdue {
+                continue;
+            }
             if let Some(next_update) = crl.next_update.filter(|t| *t < horizon) {
                 found.push(Expiring {
                     kind: ExpiringKind::Crl,

@@ -14,7 +14,9 @@
 //! leaf. Any other certificate gets a new serial from its issuer, as RFC 5280 asks: a
 //! self-signed CA's from the store (the serial space its leaves use; the inventory lists it),
 //! a root's certificates the one above the highest serial the root is known to have issued
-//! (its own, the intermediate's, its CRL's entries).
+//! (its own, the intermediate's, its CRL's entries). What names a serial is looked for in the
+//! chain and among the signed certificates the store holds; a CA whose earlier certificates
+//! are elsewhere (imported) can keep every serial instead (`keep_serials`).
 
 use std::time::Duration;
 
@@ -54,19 +56,37 @@ pub struct Reissued {
 /// How a re-issued certificate's serial was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SerialChoice {
-    /// Kept, because the certificate named (its CN) refers to it by serial.
-    Kept {
-        /// The first certificate found naming it.
-        named_by: String,
-    },
+    /// Kept, because the caller asked (`keep_serials`).
+    Asked,
+    /// Kept, because a certificate it issued refers to it by serial (the CN of the first
+    /// found).
+    NamedBy(String),
     /// A new serial from the issuer.
     New,
 }
 
+impl SerialChoice {
+    /// From what was found naming the serial, and whether the caller asked to keep it.
+    fn from(named_by: Option<String>, keep: bool) -> SerialChoice {
+        match named_by {
+            Some(name) => SerialChoice::NamedBy(name),
+            None if keep => SerialChoice::Asked,
+            None => SerialChoice::New,
+        }
+    }
+}
+
 impl Ca {
     /// Re-issue the CA chain with a notAfter `ttl` from `now` (`ca_ttl` when `None`); see the
-    /// module docs. This handle keeps the old chain: open the CA again to use the new one.
-    pub fn extend_ca(&self, ttl: Option<Duration>, now: OffsetDateTime) -> Result<Extended, Error> {
+    /// module docs. `keep_serials` keeps every serial, as puppetlabs-ca_extend does: for a CA
+    /// whose earlier certificates the store does not hold (imported), which may name their
+    /// issuer by serial. This handle keeps the old chain: open the CA again to use the new one.
+    pub fn extend_ca(
+        &self,
+        ttl: Option<Duration>,
+        keep_serials: bool,
+        now: OffsetDateTime,
+    ) -> Result<Extended, Error> {
         let validity = Validity::new(now, ttl.unwrap_or(self.config.ttl))?;
         let mut batch = Batch::begin(self, &self.actor, now)?;
         let chain_pem = batch.reads().ca_chain_pem()?;
@@ -89,14 +109,16 @@ impl Ca {
         let unsupported = |reason: String| Error::from(KeyError::Unsupported { reason });
         let (reissued, self_issued) = match chain.as_slice() {
             [ca] if ca.is_self_signed() => {
-                let serial = match self.named_by_serial(batch.reads(), ca)? {
-                    Some(named_by) => (ca.serial, SerialChoice::Kept { named_by }),
-                    None => (Some(batch.reserve_one()?), SerialChoice::New),
+                let choice =
+                    SerialChoice::from(self.named_by_serial(batch.reads(), ca)?, keep_serials);
+                let serial = match choice {
+                    SerialChoice::New => (Some(batch.reserve_one()?), choice),
+                    kept => (ca.serial, kept),
                 };
                 let certificate = reissue(ca, &ca_key, required(ca, serial.0)?, validity)?;
                 let self_issued = match serial.1 {
                     SerialChoice::New => vec![certificate.clone()],
-                    SerialChoice::Kept { .. } => Vec::new(),
+                    _ => Vec::new(),
                 };
                 let one = Reissued {
                     previous: ca.clone(),
@@ -122,14 +144,18 @@ impl Ca {
                 let mut next = highest_issued_by(root, &chain, &crls)
                     .checked_add(1)
                     .ok_or_else(|| unsupported("the root's serials are exhausted".into()))?;
-                let mut choose = |named: Option<String>, current: Option<Serial>| match named {
-                    Some(named_by) => (current, SerialChoice::Kept { named_by }),
-                    None => {
-                        let serial = Serial(next);
-                        next += 1;
-                        (Some(serial), SerialChoice::New)
-                    }
-                };
+                let mut choose =
+                    |named: Option<String>, current: Option<Serial>| match SerialChoice::from(
+                        named,
+                        keep_serials,
+                    ) {
+                        SerialChoice::New => {
+                            let serial = Serial(next);
+                            next += 1;
+                            (Some(serial), SerialChoice::New)
+                        }
+                        kept => (current, kept),
+                    };
                 let named_root = [intermediate, root]
                     .into_iter()
                     .find(|c| {
@@ -190,7 +216,8 @@ impl Ca {
         let archived = self.store.locate(&archive);
         for one in &reissued {
             let serial = match &one.serial {
-                SerialChoice::Kept { named_by } => format!("serial kept ({named_by} names it)"),
+                SerialChoice::Asked => "serial kept (asked)".to_owned(),
+                SerialChoice::NamedBy(name) => format!("serial kept ({name} names it)"),
                 SerialChoice::New => format!(
                     "new serial (was {})",
                     one.previous

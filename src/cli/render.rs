@@ -148,8 +148,8 @@ pub(crate) fn expiring_line(finding: &Expiring, now: OffsetDateTime) -> String {
     )
 }
 
-/// The findings of `check --expiring` as a JSON array of `{kind, name, expires, seconds_left}`
-/// (`seconds_left` negative once expired).
+/// The findings of `check --expiring` as a JSON array of `{kind, name, expires, expired,
+/// seconds_left}` (`seconds_left` negative once expired).
 pub(crate) fn expiring_json(findings: &[Expiring], now: OffsetDateTime) -> Value {
     Value::Array(
         findings
@@ -159,6 +159,7 @@ pub(crate) fn expiring_json(findings: &[Expiring], now: OffsetDateTime) -> Value
                     "kind": finding.kind.as_str(),
                     "name": finding.name,
                     "expires": format_time(finding.expires),
+                    "expired": finding.expires <= now,
                     "seconds_left": (finding.expires - now).whole_seconds(),
                 })
             })

@@ -120,11 +120,20 @@ pub(crate) struct DeleteArgs {
     pub(crate) all: bool,
 }
 
-/// `cert extend-ca [--ttl DURATION]`.
+/// `cert extend-ca [--ttl DURATION] [--keep-serials]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 pub(crate) struct ExtendCaArgs {
     #[command(flatten)]
     pub(crate) ttl: TtlArg,
+
+    /// Keep every CA certificate's serial, as puppetlabs-ca_extend does
+    ///
+    /// By default a CA certificate keeps its serial only when a certificate it issued names it
+    /// by serial in its authority key identifier (puppetserver's do; OpenSSL then wants that
+    /// serial), and gets a new one otherwise. Only the certificates the CA directory holds are
+    /// looked at: for an imported CA whose earlier certificates are elsewhere, keep them all.
+    #[arg(long)]
+    pub(crate) keep_serials: bool,
 }
 
 /// `cert fingerprint NAME... [--digest DIGEST]`, and `cert --fingerprint`.

@@ -8,7 +8,7 @@ use cert::Error;
 use crate::cli::{exit, now, prompt, Context};
 
 /// Re-issue every CA certificate; print each, where the old chain went, and the next steps.
-pub(crate) fn run(context: &Context, ttl: Option<&str>) -> Result<u8, Error> {
+pub(crate) fn run(context: &Context, ttl: Option<&str>, keep_serials: bool) -> Result<u8, Error> {
     let ttl = super::ttl(ttl)?;
     let ca = context.open()?;
     let question = format!(
@@ -19,7 +19,7 @@ pub(crate) fn run(context: &Context, ttl: Option<&str>) -> Result<u8, Error> {
         eprintln!("Nothing re-issued");
         return Ok(exit::FAILED);
     }
-    let extended = ca.extend_ca(ttl, now())?;
+    let extended = ca.extend_ca(ttl, keep_serials, now())?;
     for one in &extended.certificates {
         let serial = one
             .certificate
@@ -27,7 +27,8 @@ pub(crate) fn run(context: &Context, ttl: Option<&str>) -> Result<u8, Error> {
             .map(|s| s.to_string())
             .unwrap_or_default();
         let how = match &one.serial {
-            SerialChoice::Kept { named_by } => format!("serial {serial} kept: {named_by} names it"),
+            SerialChoice::Asked => format!("serial {serial} kept"),
+            SerialChoice::NamedBy(name) => format!("serial {serial} kept: {name} names it"),
             SerialChoice::New => format!("new serial {serial}"),
         };
         println!(

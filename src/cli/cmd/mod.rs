@@ -34,7 +34,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Completions(args) => docs::completions(args.shell),
         Action::Delete(args) => prune::delete(context, &args),
         Action::Export(export) => export::run(context, export),
-        Action::ExtendCa(args) => extend::run(context, args.ttl.ttl.as_deref()),
+        Action::ExtendCa(args) => extend::run(context, args.ttl.ttl.as_deref(), args.keep_serials),
         Action::Fingerprint(args) => show::fingerprint(context, &args.names.names, &args.digest),
         Action::Generate(args) => generate::run(context, &args),
         Action::Import(args) => setup::import(context, args),
