@@ -425,6 +425,69 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::authority::{Authority, Validity, CA_TTL};
+    use crate::certificate::Serial;
+    use crate::keys::KeySpec;
+
+    fn pinned(certificates: &[&Certificate]) -> PinnedCa {
+        let pem: String = certificates.iter().map(|c| c.to_pem()).collect();
+        parse_ca("bundle", pem.into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_re_issued_bundle_is_accepted_and_another_key_is_not() {
+        let now = OffsetDateTime::now_utc();
+        let root_key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let root_pem = root_key.to_pem().unwrap();
+        let validity = Validity::new(now, Duration::from_secs(86_400)).unwrap();
+        let root = Authority::create_self_signed("Root", root_key, Serial(1), validity).unwrap();
+        let intermediate = root
+            .create_intermediate(
+                "Puppet CA: t",
+                PrivateKey::generate(KeySpec::EcP256).unwrap(),
+                Serial(2),
+                validity,
+            )
+            .unwrap();
+        let old = pinned(&[&intermediate.chain()[0], &intermediate.chain()[1]]);
+        let root_key = PrivateKey::from_pem("root", &root_pem).unwrap();
+        let longer = Validity::new(now, CA_TTL).unwrap();
+        let reissue = |cert: &Certificate, serial| {
+            crate::reissue::reissue(cert, &root_key, Serial(serial), longer).unwrap()
+        };
+        let new_intermediate = reissue(&intermediate.chain()[0], 2);
+        let new_root = reissue(&intermediate.chain()[1], 3);
+        assert!(accepts_reissue(
+            &old,
+            &pinned(&[&new_intermediate, &new_root])
+        ));
+        // A new intermediate key signed by the pinned root: signed by a pinned one.
+        let rolled = root
+            .create_intermediate(
+                "Puppet CA: t",
+                PrivateKey::generate(KeySpec::EcP256).unwrap(),
+                Serial(4),
+                validity,
+            )
+            .unwrap();
+        assert!(accepts_reissue(
+            &old,
+            &pinned(&[&rolled.chain()[0], &new_root])
+        ));
+        // Another CA altogether.
+        let other = Authority::create_self_signed(
+            "Puppet CA: t",
+            PrivateKey::generate(KeySpec::EcP256).unwrap(),
+            Serial(1),
+            validity,
+        )
+        .unwrap();
+        assert!(!accepts_reissue(&old, &pinned(&[other.certificate()])));
+        assert!(!accepts_reissue(
+            &old,
+            &pinned(&[&new_intermediate, other.certificate()])
+        ));
+    }
 
     #[test]
     fn fingerprints_and_dates() {

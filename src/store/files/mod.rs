@@ -444,6 +444,57 @@ mod tests {
     }
 
     #[test]
+    fn a_replaced_chain_is_archived_and_revocations_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ca) = store_with_ca(dir.path());
+        let cadir = dir.path().join("ca");
+        let old = store.ca_chain_pem().unwrap();
+        let version = store.ca_chain_version().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let at = OffsetDateTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
+        let mut transaction = store.begin().unwrap();
+        let archive = transaction
+            .replace_ca_chain(b"NEW CHAIN", at, &[ca.certificate().clone()])
+            .unwrap();
+        transaction.commit().unwrap();
+        assert_eq!(archive, Item::CaChainArchive(at));
+        let path = cadir.join("ca_crt.pem.20261118T110640Z");
+        assert_eq!(store.locate(&archive), path.display().to_string());
+        assert_eq!(fs::read(&path).unwrap(), old);
+        assert_eq!(store.ca_chain_pem().unwrap(), b"NEW CHAIN");
+        assert_ne!(store.ca_chain_version().unwrap(), version);
+        let line = &store.inventory().unwrap()[0];
+        assert_eq!(
+            (line.serial, line.subject.as_str()),
+            (Serial(1), "/CN=Puppet CA: t")
+        );
+        // An archive is never overwritten: a second replacement at the same time is refused.
+        let mut transaction = store.begin().unwrap();
+        assert!(matches!(
+            transaction.replace_ca_chain(b"OTHER", at, &[]),
+            Err(StoreError::AlreadyExists { .. })
+        ));
+        drop(transaction);
+        assert_eq!(store.ca_chain_pem().unwrap(), b"NEW CHAIN");
+
+        let crl = Crl::sign(&ca, 5, OffsetDateTime::now_utc(), DEFAULT_NEXT_UPDATE, &[]).unwrap();
+        let mut transaction = store.begin().unwrap();
+        transaction.lock_revocations().unwrap();
+        transaction
+            .replace_revocations(
+                &[],
+                &[Serial(9)],
+                &RenderedCrl {
+                    pem: crl.to_pem().as_bytes(),
+                    number: 5,
+                },
+            )
+            .unwrap();
+        transaction.commit().unwrap();
+        assert_eq!(store.crl_pem().unwrap(), crl.to_pem().as_bytes());
+    }
+
+    #[test]
     fn what_a_killed_writer_leaves_is_reported_then_swept() {
         let dir = tempfile::tempdir().unwrap();
         let (_, _) = store_with_ca(dir.path());
