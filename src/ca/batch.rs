@@ -232,14 +232,15 @@ impl<'a> Batch<'a> {
 
     /// Append the audit lines, then commit: the batch's changes are all durable once this
     /// returns. Then, in a transaction of its own, the CRLs are re-issued when they are due
-    /// ([`Ca::refresh_crls`]), so that any write keeps them from lapsing; a failure there is
-    /// not this batch's (its changes are committed) and is left for the next write, the
-    /// daemon's timer and `cert check --expiring` to meet.
+    /// ([`Ca::refresh_crls`], audited as the CA handle's own actor, not this batch's), so that
+    /// any write keeps them from lapsing; a failure there is not this batch's (its changes are
+    /// committed) and is left for the next write, the daemon's timer and `cert check
+    /// --expiring` to meet.
     pub(super) fn commit(mut self) -> Result<(), Error> {
         self.write_audit()?;
         self.transaction.commit()?;
         if self.crl_refresh {
-            let _ = self.ca.refresh_crls_if_due(self.actor, self.now);
+            let _ = self.ca.refresh_crls_if_due(&self.ca.actor, self.now);
         }
         Ok(())
     }

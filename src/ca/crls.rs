@@ -223,7 +223,17 @@ impl Ca {
         inventory: &[inventory::Line],
         now: OffsetDateTime,
     ) -> Result<Rendered, Error> {
-        let root = self.root_authority()?;
+        // The root's key is read only when its CRL needs it.
+        let lifetime = self.config.crl;
+        let root_due = current
+            .iter()
+            .skip(1)
+            .any(|crl| lifetime.due(crl.next_update).is_some_and(|d| d <= now));
+        let root = if root_due {
+            self.root_authority()?
+        } else {
+            None
+        };
         self.render(
             current,
             revocations,

@@ -443,9 +443,17 @@ impl Ca {
         &self.config
     }
 
-    /// Who the audit trail names for changes made through this handle (`cli:<user>`).
+    /// Who the audit trail names for changes made through this handle (`cli:<user>` unless
+    /// [`Ca::acting_as`] said otherwise).
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// This handle, its own changes (this host's certificate, CRL re-issues) audited as done
+    /// by `actor` (the daemon: [`audit::DAEMON_ACTOR`]).
+    pub fn acting_as(mut self, actor: &str) -> Ca {
+        self.actor = actor.to_owned();
+        self
     }
 
     /// The store.

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::audit::DAEMON_ACTOR;
 use crate::ca::{Ca, CrlRefresh, ExpiringKind};
 use crate::store::inventory::format_time;
 
@@ -63,7 +62,7 @@ fn pass(ca: &Ca, now: OffsetDateTime, check: bool, warn: bool) -> Duration {
         }
     };
     if check || due.is_some_and(|due| due <= now) {
-        match ca.refresh_crls(DAEMON_ACTOR, now, false) {
+        match ca.refresh_crls(ca.actor(), now, false) {
             Ok(refresh) => log_refresh(&refresh),
             Err(error) => {
                 tracing::error!("cannot re-issue the CRL: {error}");

@@ -38,6 +38,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
+use crate::audit::DAEMON_ACTOR;
 use crate::ca::{Ca, Config, HostIdentity};
 use crate::error::{Error, ServeError};
 use crate::store::{CaChainVersion, CrlVersion};
@@ -160,6 +161,7 @@ impl Shared {
             *seen = chain;
         }
         let reopened = Ca::open(current.ca.config().clone()).and_then(|ca| {
+            let ca = ca.acting_as(DAEMON_ACTOR);
             let crl = ca.store().crl_version().ok();
             build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
         });
@@ -201,7 +203,7 @@ impl Shared {
     /// Re-read the settings, reopen the CA, rebuild TLS (SIGHUP).
     fn reload(&self) -> Result<(), Error> {
         let config = (self.load)()?;
-        let ca = Arc::new(Ca::open(config)?);
+        let ca = Arc::new(Ca::open(config)?.acting_as(DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let version = ca.store().crl_version().ok();
         let chain = ca.store().ca_chain_version().ok();
@@ -255,7 +257,7 @@ async fn serve(
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
     let config = load()?;
-    let ca = Arc::new(Ca::open(config)?);
+    let ca = Arc::new(Ca::open(config)?.acting_as(DAEMON_ACTOR));
     let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
     if host.issued {
         report(StartupEvent::IssuedHostCertificate {
