@@ -125,6 +125,20 @@ fn setup_ca_is_extended_and_old_leaves_verify_under_the_new_chain() {
         "{audit}"
     );
     assert_store_ok(&world, "after extend-ca");
+    // Export bundles carry the new chain.
+    let bundle = world.path().join("master-bundle");
+    world.ok(&[
+        "export",
+        "ca.test",
+        "--for",
+        "master",
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        fs::read(bundle.join("certs/ca.pem")).unwrap(),
+        fs::read(world.ca("ca_crt.pem")).unwrap()
+    );
     // A new leaf verifies too, and `cert --verify` (OpenSSL inside) agrees.
     world.ok(&["--generate", "node2.test"]);
     world.ok(&["--verify", "node1.test", "node2.test"]);

@@ -15,7 +15,7 @@ use crate::ssldir::Ssldir;
 use crate::store::RenderedCrl;
 
 use super::batch::Batch;
-use super::{Ca, Outcome, State};
+use super::{Ca, Outcome, StaleCrl, State};
 
 /// What [`Ca::prune`] removes from the CRL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub struct Pruned {
     pub not_listed: Vec<String>,
     /// The new CRL's number; `None` when nothing was removed (and nothing written).
     pub number: Option<u128>,
+    /// CRLs of the chain due for re-issue that this node cannot sign (kept as they are).
+    pub stale: Vec<StaleCrl>,
 }
 
 /// Which signed certificates [`Ca::delete_certificates`] removes (any combination; `all`
@@ -134,6 +136,7 @@ impl Ca {
             removed: Vec::new(),
             not_listed,
             number: None,
+            stale: Vec::new(),
         };
         if removed.is_empty() && duplicates == 0 {
             batch.commit()?;
@@ -167,6 +170,7 @@ impl Ca {
         batch.commit()?;
         pruned.removed = removed;
         pruned.number = Some(rendered.number);
+        pruned.stale = rendered.stale;
         Ok(pruned)
     }
 

@@ -2,6 +2,7 @@
 //! puppetserver-ca's words ([`cert::ca::Ca::prune`], [`cert::ca::Ca::delete_certificates`]).
 
 use cert::ca::{parse_serial, Delete, Prune};
+use cert::store::inventory::format_time;
 use cert::store::Item;
 use cert::Error;
 
@@ -48,6 +49,14 @@ pub(crate) fn prune(context: &Context, args: &PruneArgs) -> Result<u8, Error> {
             }
             println!("New CRL number: {number}");
         }
+    }
+    for stale in &pruned.stale {
+        eprintln!(
+            "note: the CRL of {} is kept: re-issuing it needs {}; it lapses at {}",
+            stale.issuer,
+            stale.key.display(),
+            stale.next_update.map(format_time).unwrap_or_default()
+        );
     }
     Ok(exit::DONE)
 }
