@@ -240,7 +240,7 @@ impl<'a> Batch<'a> {
         self.write_audit()?;
         self.transaction.commit()?;
         if self.crl_refresh {
-            let _ = self.ca.refresh_crls_if_due(&self.ca.actor, self.now);
+            let _ = self.ca.refresh_crls_if_due(self.now);
         }
         Ok(())
     }

@@ -80,22 +80,17 @@ pub struct CrlRefresh {
 }
 
 impl Ca {
-    /// Re-issue the CRLs of the chain that are due (within `crl_refresh` of their nextUpdate;
-    /// every one with `force`) on behalf of `actor`: the issuing CA's whenever any is, the
-    /// root's when due and its key is here. Audited; nothing is written when nothing is due.
-    pub fn refresh_crls(
-        &self,
-        actor: &str,
-        now: OffsetDateTime,
-        force: bool,
-    ) -> Result<CrlRefresh, Error> {
-        let mut batch = Batch::begin(self, actor, now)?;
+    /// Re-issue the CRLs of the chain that are due (within `crl_refresh` of their nextUpdate):
+    /// the issuing CA's whenever any is, the root's when due and its key is here. Audited as
+    /// this handle's actor; nothing is written when nothing is due.
+    pub fn refresh_crls(&self, now: OffsetDateTime) -> Result<CrlRefresh, Error> {
+        let mut batch = Batch::begin(self, &self.actor, now)?;
         batch.no_crl_refresh();
         let revocations = batch.transaction().lock_revocations()?;
         let current = self.parse_crls(&batch.reads().crl_pem()?)?;
         let root = self.root_authority()?;
         let lifetime = self.config.crl;
-        let due = |crl: &Crl| force || lifetime.due(crl.next_update).is_some_and(|d| d <= now);
+        let due = |crl: &Crl| lifetime.due(crl.next_update).is_some_and(|d| d <= now);
         let others_due = current
             .iter()
             .skip(1)
@@ -116,7 +111,6 @@ impl Ca {
             &inventory,
             root.as_ref(),
             now,
-            force,
         )?;
         batch.transaction().replace_revocations(
             &[],
@@ -176,11 +170,10 @@ impl Ca {
     /// other change does, [`Batch::commit`]).
     pub(super) fn refresh_crls_if_due(
         &self,
-        actor: &str,
         now: OffsetDateTime,
     ) -> Result<Option<CrlRefresh>, Error> {
         if self.next_crl_refresh()?.is_some_and(|due| due <= now) {
-            Ok(Some(self.refresh_crls(actor, now, false)?))
+            Ok(Some(self.refresh_crls(now)?))
         } else {
             Ok(None)
         }
@@ -234,18 +227,9 @@ impl Ca {
         } else {
             None
         };
-        self.render(
-            current,
-            revocations,
-            keep,
-            inventory,
-            root.as_ref(),
-            now,
-            false,
-        )
+        self.render(current, revocations, keep, inventory, root.as_ref(), now)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn render(
         &self,
         current: &[Crl],
@@ -254,7 +238,6 @@ impl Ca {
         inventory: &[inventory::Line],
         root: Option<&Authority>,
         now: OffsetDateTime,
-        force: bool,
     ) -> Result<Rendered, Error> {
         let lifetime = self.config.crl;
         let expiry: HashMap<Serial, OffsetDateTime> = inventory
@@ -279,7 +262,7 @@ impl Ca {
         let mut signed = vec![0];
         let mut stale = Vec::new();
         for (index, crl) in current.iter().enumerate().skip(1) {
-            let due = force || lifetime.due(crl.next_update).is_some_and(|d| d <= now);
+            let due = lifetime.due(crl.next_update).is_some_and(|d| d <= now);
             if !due {
                 continue;
             }

@@ -62,7 +62,7 @@ fn pass(ca: &Ca, now: OffsetDateTime, check: bool, warn: bool) -> Duration {
         }
     };
     if check || due.is_some_and(|due| due <= now) {
-        match ca.refresh_crls(ca.actor(), now, false) {
+        match ca.refresh_crls(now) {
             Ok(refresh) => log_refresh(&refresh),
             Err(error) => {
                 tracing::error!("cannot re-issue the CRL: {error}");
