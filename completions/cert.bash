@@ -31,8 +31,14 @@ _cert() {
             cert,completions)
                 cmd="cert__subcmd__completions"
                 ;;
+            cert,delete)
+                cmd="cert__subcmd__delete"
+                ;;
             cert,export)
                 cmd="cert__subcmd__export"
+                ;;
+            cert,extend-ca)
+                cmd="cert__subcmd__extend__subcmd__ca"
                 ;;
             cert,fingerprint)
                 cmd="cert__subcmd__fingerprint"
@@ -57,6 +63,9 @@ _cert() {
                 ;;
             cert,print)
                 cmd="cert__subcmd__print"
+                ;;
+            cert,prune)
+                cmd="cert__subcmd__prune"
                 ;;
             cert,revoke)
                 cmd="cert__subcmd__revoke"
@@ -103,8 +112,14 @@ _cert() {
             cert__subcmd__help,completions)
                 cmd="cert__subcmd__help__subcmd__completions"
                 ;;
+            cert__subcmd__help,delete)
+                cmd="cert__subcmd__help__subcmd__delete"
+                ;;
             cert__subcmd__help,export)
                 cmd="cert__subcmd__help__subcmd__export"
+                ;;
+            cert__subcmd__help,extend-ca)
+                cmd="cert__subcmd__help__subcmd__extend__subcmd__ca"
                 ;;
             cert__subcmd__help,fingerprint)
                 cmd="cert__subcmd__help__subcmd__fingerprint"
@@ -129,6 +144,9 @@ _cert() {
                 ;;
             cert__subcmd__help,print)
                 cmd="cert__subcmd__help__subcmd__print"
+                ;;
+            cert__subcmd__help,prune)
+                cmd="cert__subcmd__help__subcmd__prune"
                 ;;
             cert__subcmd__help,revoke)
                 cmd="cert__subcmd__help__subcmd__revoke"
@@ -158,7 +176,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --admin --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --admin --clean --delete --fingerprint --generate --list --print --prune --revoke --sign --verify --all --expired --revoked --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions delete fingerprint generate export extend-ca import log list man print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,12 +513,16 @@ _cert() {
             return 0
             ;;
         cert__subcmd__check)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --expiring --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expiring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ssldir)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -663,6 +685,65 @@ _cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cert__subcmd__delete)
+            opts="-y -v -h --expired --revoked --certname --all --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --certname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cert__subcmd__export)
             opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -728,6 +809,65 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__extend__subcmd__ca)
+            opts="-y -v -h --ttl --keep-serials --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ssldir)
@@ -917,7 +1057,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help)
-            opts="agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help"
+            opts="agent autosign check clean completions delete fingerprint generate export extend-ca import log list man print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1014,7 +1154,35 @@ _cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cert__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cert__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__extend__subcmd__ca)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1127,6 +1295,20 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help__subcmd__print)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1329,13 +1511,17 @@ _cert() {
             return 0
             ;;
         cert__subcmd__list)
-            opts="-y -v -h --all --certname --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --all --certname --expiring --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --certname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1504,6 +1690,69 @@ _cert() {
                 return 0
             fi
             case "${prev}" in
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__prune)
+            opts="-y -v -h --remove-duplicates --remove-expired --remove-entries --serial --certname --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --serial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ssldir)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then

@@ -32,14 +32,18 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -v 'Report more detail on what is done'
             cand --verbose 'Report more detail on what is done'
             cand --clean 'Remove everything the CA holds for NAME..., revoking signed certificates'
+            cand --delete 'Delete the signed certificates of NAME... (or --expired, --revoked, --all), not revoking'
             cand --fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand --generate 'Make keys and CA-signed certificates for NAME...'
             cand --list 'List pending requests; with --all, certificates too; with NAME..., only those'
             cand --print 'Print the certificates or requests of NAME... in full'
+            cand --prune 'Remove duplicate and expired entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
             cand --revoke 'Revoke the certificates of NAME...'
             cand --sign 'Sign the pending requests of NAME..., or every one with --all'
             cand --verify 'Check the certificates of NAME... against the CA and its CRL'
-            cand --all 'With --list, include signed and revoked certificates; with --sign, sign every request'
+            cand --all 'With --list, include signed and revoked certificates; with --sign, sign every request; with --delete, delete every signed certificate'
+            cand --expired 'With --delete, delete the signed certificates that have expired'
+            cand --revoked 'With --delete, delete the signed certificates that are revoked'
             cand --allow-dns-alt-names 'With --sign, allow requests that carry subject alternative names'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -50,14 +54,17 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
+            cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+            cand extend-ca 'Re-issue the CA certificate chain with the same keys and a new expiry date'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-            cand list 'List pending requests; with --all, certificates too'
+            cand list 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
             cand man 'Write the manual pages into DIR'
             cand print 'Print the certificates or requests of NAME... in full'
+            cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
@@ -134,6 +141,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;autosign;help;help'= {
         }
         &'cert;check'= {
+            cand --expiring 'Instead, list what expires within DURATION: CA certificates, CRLs, hosts'' certificates'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
@@ -169,6 +177,24 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
             cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;delete'= {
+            cand --certname 'Delete the signed certificates of these names (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --expired 'Delete signed certificates that have expired'
+            cand --revoked 'Delete signed certificates that are revoked'
+            cand --all 'Delete every signed certificate'
             cand -y 'Answer yes to every confirmation prompt'
             cand --yes 'Answer yes to every confirmation prompt'
             cand -v 'Report more detail on what is done'
@@ -238,6 +264,22 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;extend-ca'= {
+            cand --ttl 'Validity period [default: the `ca_ttl` setting]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --keep-serials 'Keep every CA certificate''s serial, as puppetlabs-ca_extend does'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'cert;import'= {
             cand --private-key 'PEM file with the CA''s private key'
             cand --cert-bundle 'PEM file with the CA certificate first, then the certificates above it'
@@ -272,6 +314,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;list'= {
             cand --certname 'Only these names (comma-separated, repeatable)'
+            cand --expiring 'Only certificates that expire within DURATION (expired ones too), such as 30d'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
@@ -307,6 +350,25 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
             cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;prune'= {
+            cand --serial 'With --remove-entries, serials to remove, hex (comma-separated, repeatable)'
+            cand --certname 'With --remove-entries, names whose certificates'' entries to remove (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --remove-duplicates 'Remove entries listed more than once (the default with no other flag)'
+            cand --remove-expired 'Remove the entries of certificates that have expired (the default with no other flag)'
+            cand --remove-entries 'Remove the entries given by --serial and --certname'
             cand -y 'Answer yes to every confirmation prompt'
             cand --yes 'Answer yes to every confirmation prompt'
             cand -v 'Report more detail on what is done'
@@ -419,14 +481,17 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
+            cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+            cand extend-ca 'Re-issue the CA certificate chain with the same keys and a new expiry date'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-            cand list 'List pending requests; with --all, certificates too'
+            cand list 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
             cand man 'Write the manual pages into DIR'
             cand print 'Print the certificates or requests of NAME... in full'
+            cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
@@ -448,11 +513,15 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;help;completions'= {
         }
+        &'cert;help;delete'= {
+        }
         &'cert;help;fingerprint'= {
         }
         &'cert;help;generate'= {
         }
         &'cert;help;export'= {
+        }
+        &'cert;help;extend-ca'= {
         }
         &'cert;help;import'= {
         }
@@ -463,6 +532,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;man'= {
         }
         &'cert;help;print'= {
+        }
+        &'cert;help;prune'= {
         }
         &'cert;help;revoke'= {
         }

@@ -13,6 +13,7 @@
 //! the CA exactly as it was.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -29,19 +30,29 @@ use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
 use crate::progress::{Progress, Reporter};
 use crate::settings::Settings;
-use crate::store::{inventory, Item, Location, NewCa, Presence, Read, Store, Transaction};
+use crate::store::{
+    inventory, CrlVersion, Item, Location, NewCa, Presence, Read, Store, Transaction,
+};
 
 mod batch;
+mod crls;
 mod enroll;
+mod expiry;
+mod extend;
 mod host;
 mod key_directory;
+mod prune;
 mod revoke;
 mod sign;
 mod status;
 
+pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
+pub use expiry::{Expiring, ExpiringKind};
+pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
 pub use key_directory::KeyDirectory;
+pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
 pub use status::Expirations;
 
 /// How the CA is configured: where it lives and what it allows.
@@ -58,8 +69,11 @@ pub struct Config {
     pub certname: String,
     /// Alt names for this host's own certificate.
     pub dns_alt_names: Vec<String>,
-    /// Default lifetime of issued certificates (`ca_ttl`).
+    /// Default lifetime of issued certificates (`ca_ttl`), and of a CA certificate
+    /// `extend_ca` re-issues.
     pub ttl: Duration,
+    /// How long the CRLs are valid and when they are re-issued (`crl_ttl`, `crl_refresh`).
+    pub crl: crl::Lifetime,
     /// What CSRs may carry.
     pub policy: Policy,
     /// Whether a new request may replace a signed certificate (`allow_duplicate_certs`).
@@ -91,6 +105,7 @@ impl Config {
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
+            crl: crl::Lifetime::new(settings.crl_ttl, settings.crl_refresh)?,
             policy: ca_conf.policy,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
             key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
@@ -175,6 +190,9 @@ pub struct Selection {
     pub all: bool,
     /// Only these names (any state); empty = no filter.
     pub names: Vec<Certname>,
+    /// Only certificates (signed or revoked, whatever `all` says) that expire before this
+    /// time, expired ones included.
+    pub expires_before: Option<OffsetDateTime>,
 }
 
 /// Options for signing.
@@ -250,6 +268,9 @@ pub struct Ca {
     actor: String,
     /// Where long operations report their progress ([`Ca::with_progress`]).
     progress: Reporter,
+    /// When a CRL of the chain is next due for re-issue, for the store's CRL version it was
+    /// computed from (`None` inside: never).
+    crl_due: Mutex<Option<(CrlVersion, Option<OffsetDateTime>)>>,
 }
 
 impl Ca {
@@ -273,6 +294,7 @@ impl Ca {
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -378,7 +400,7 @@ impl Ca {
         let (authority, root_key_pem, crls) = match layout {
             Hierarchy::SelfSigned => {
                 let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
-                let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&authority, 0, now, config.crl.ttl(), &[])?;
                 (authority, None, vec![crl])
             }
             Hierarchy::Chained => {
@@ -398,8 +420,8 @@ impl Ca {
                 let root =
                     Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
                 let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
-                let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
-                let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&intermediate, 0, now, config.crl.ttl(), &[])?;
+                let root_crl = Crl::sign(&root, 0, now, config.crl.ttl(), &[])?;
                 (intermediate, Some(root_key_pem), vec![crl, root_crl])
             }
         };
@@ -432,6 +454,7 @@ impl Ca {
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -480,6 +503,7 @@ impl Ca {
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -493,6 +517,19 @@ impl Ca {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Who the audit trail names for changes made through this handle (`cli:<user>` unless
+    /// [`Ca::acting_as`] said otherwise).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// This handle, its own changes (this host's certificate, CRL re-issues) audited as done
+    /// by `actor` (the daemon: [`audit::DAEMON_ACTOR`]).
+    pub fn acting_as(mut self, actor: &str) -> Ca {
+        self.actor = actor.to_owned();
+        self
     }
 
     /// The store.

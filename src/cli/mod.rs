@@ -65,6 +65,7 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
             exit::USAGE
         }
         Error::Export(_)
+        | Error::BadSerial { .. }
         | Error::UnknownDigest { .. }
         | Error::Csr(
             cert::error::CsrError::AltName { .. } | cert::error::CsrError::AltNameList { .. },

@@ -24,6 +24,14 @@ pub enum KeyError {
         /// Which key.
         what: String,
     },
+    /// A key this operation needs is not on this node.
+    #[error("{what} is missing: it is needed to {purpose}")]
+    Missing {
+        /// Which key (a path).
+        what: String,
+        /// What it is needed for.
+        purpose: &'static str,
+    },
     /// The key does not parse, or is encrypted.
     #[error("cannot read private key {what}: {reason}")]
     Parse {

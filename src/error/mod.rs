@@ -54,6 +54,12 @@ pub enum Error {
     /// A private key or certificate that cannot be read or made.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A serial given on the command line that is not hex.
+    #[error("invalid serial {text:?}: use hex, as in 0x0A or 0a")]
+    BadSerial {
+        /// The serial as given.
+        text: String,
+    },
     /// A worker thread panicked (a bug): its part of the work has no result.
     #[error("internal error: {task} panicked")]
     Panicked {
@@ -121,6 +127,9 @@ impl Error {
             Error::Certname(_) => Some(
                 "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
             ),
+            Error::Key(KeyError::Missing { what, .. }) => Some(format!(
+                "copy {what} from the node that made the CA (`cert setup`, `puppetserver ca setup`), mode 0640, then run this again"
+            )),
             Error::Agent(error) => error.hint(),
             _ => None,
         }

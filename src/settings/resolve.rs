@@ -104,6 +104,8 @@ pub fn resolve(
         autosign_timeout: r.parsed("autosign_timeout", duration)?,
         ca_conf: r.path("ca_conf")?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
+        crl_ttl: r.parsed("crl_ttl", duration)?,
+        crl_refresh: r.parsed("crl_refresh", duration)?,
         keylength: r.parsed("keylength", |setting, value| {
             value
                 .parse::<u32>()
