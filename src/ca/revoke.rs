@@ -155,6 +155,7 @@ impl Ca {
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(names)?;
         let ssldir = Ssldir::new(&self.config.ssldir);
         let mut to_revoke = Vec::new();
         for name in names {

@@ -127,6 +127,7 @@ impl Ca {
         };
         let validity = Validity::new(now, options.ttl.unwrap_or(self.config.ttl))?;
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(names)?;
         let mut steps = Vec::with_capacity(names.len());
         for name in names {
             let queued = batch
@@ -218,6 +219,7 @@ impl Ca {
         let name = Certname::parse(&current.common_name)?;
         let validity = Validity::new(now, self.config.ttl)?;
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(std::slice::from_ref(&name))?;
         let crl_pem = batch.reads().crl_pem()?;
         let verified =
             crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);
