@@ -89,6 +89,9 @@ pub enum BadValueReason {
     /// A port setting outside 1 to 65535.
     #[error("not a port from 1 to 65535")]
     NotPort,
+    /// `ca_store` that is neither a usable database URL nor a CA directory.
+    #[error("{0}")]
+    Store(String),
 }
 
 /// What is wrong with a line of puppet.conf or `ca.conf` ([`SettingsError::Syntax`]).

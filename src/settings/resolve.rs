@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::autosign::Autosign;
-use crate::error::{BadValueReason, SettingsError};
+use crate::error::{BadValueReason, SettingsError, StoreError};
+use crate::store::Location as StoreLocation;
 use crate::keys::KeyType;
 
 use super::conf::{is_word, is_word_char};
@@ -57,6 +58,7 @@ pub fn resolve(
         ("cadir", overrides.cadir.as_ref().map(text)),
         ("certname", overrides.certname.clone()),
         ("autosign", overrides.autosign.clone()),
+        ("ca_store", overrides.store.clone()),
     ];
     let fixed = fixed
         .into_iter()
@@ -103,6 +105,7 @@ pub fn resolve(
         autosign,
         autosign_timeout: r.parsed("autosign_timeout", duration)?,
         ca_conf: r.path("ca_conf")?,
+        ca_store: r.parsed("ca_store", store)?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
         keylength: r.parsed("keylength", |setting, value| {
             value
@@ -140,6 +143,21 @@ fn autosign(setting: &'static str, value: &str) -> Result<Autosign, SettingsErro
         return Err(bad_value(setting, value, BadValueReason::NotAutosign));
     }
     Ok(Autosign::from_setting(value))
+}
+
+/// A database URL or a CA directory; the value in the error has its password hidden.
+fn store(setting: &'static str, value: &str) -> Result<StoreLocation, SettingsError> {
+    StoreLocation::parse(value).map_err(|error| {
+        let reason = match error {
+            StoreError::BadUrl { reason, .. } => reason,
+            other => other.to_string(),
+        };
+        bad_value(
+            setting,
+            &crate::store::postgres::redact(value),
+            BadValueReason::Store(reason),
+        )
+    })
 }
 
 fn boolean(setting: &'static str, value: &str) -> Result<bool, SettingsError> {
