@@ -5,8 +5,10 @@
 //! against slow or greedy clients, one log line per request, reloads and shutdown. The
 //! endpoints are `routes` (paths, then one handler per endpoint family); enrolments go through
 //! the group-commit `signer`. It owns no CA rule: every request becomes one call into
-//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock and
-//! signs with the CA key.
+//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock (or
+//! waits for a database) and signs with the CA key; what runs on the async threads (the CRL
+//! version, the published times, the CRL for a TLS rebuild) is answered by the store without
+//! waiting.
 //!
 //! Reloads: a changed CRL (written by this daemon, `cert --revoke` or another `cert serve`;
 //! the store's [`crate::store::Store::crl_version`]) is noticed on the next connection and the
@@ -213,15 +215,19 @@ async fn serve(
     load: Loader,
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
-    let config = load()?;
-    let ca = Arc::new(Ca::open(config)?);
-    let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+    // The store may wait (a file lock, a database): not on an async thread.
+    let (ca, host, crl_version) = tokio::task::block_in_place(|| -> Result<_, Error> {
+        let config = load()?;
+        let ca = Arc::new(Ca::open(config)?);
+        let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+        let crl_version = ca.store().crl_version().ok();
+        Ok((ca, host, crl_version))
+    })?;
     if host.issued {
         report(StartupEvent::IssuedHostCertificate {
             name: host.certificate.common_name.clone(),
         });
     }
-    let crl_version = ca.store().crl_version().ok();
     let shared = Arc::new(Shared {
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_version: Mutex::new(crl_version),
@@ -254,7 +260,7 @@ async fn serve(
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
             _ = hangup.recv() => {
-                match shared.reload() {
+                match tokio::task::block_in_place(|| shared.reload()) {
                     Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
                     Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
                 }
