@@ -3,7 +3,8 @@
 //! the independent verifier, and one-line-error checks. Beside it: `peer` (skip or fail when a
 //! peer program is missing), `files` (snapshots of a directory's bytes and modes), `store`
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
-//! `ca_server` (a scripted CA for the agent) and `postgres` (a real PostgreSQL cluster).
+//! `ca_server` (a scripted CA for the agent), `postgres` (a real PostgreSQL cluster) and
+//! `nodes` (several daemons on one database).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -12,6 +13,7 @@
 pub mod ca_server;
 mod files;
 mod hostile;
+pub mod nodes;
 mod peer;
 pub mod postgres;
 pub mod serve;
