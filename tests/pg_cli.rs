@@ -278,3 +278,79 @@ fn two_processes_racing_for_names_leave_one_certificate_each() {
     let check = world.ok(&["check"]);
     assert!(check.contains("no problems found"), "{check}");
 }
+
+#[test]
+fn tls_to_the_database_checks_what_sslmode_says() {
+    if !common::require_peer("openssl") {
+        return;
+    }
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let world = World::new();
+    // A root, and the database's certificate for 127.0.0.1 signed by it; another root.
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+    for root in ["root", "stranger"] {
+        let mut args = vec!["req", "-x509"];
+        args.extend(ec);
+        let subject = format!("/CN={root}");
+        let (key, pem) = (format!("{root}.key"), format!("{root}.pem"));
+        args.extend(["-keyout", &key, "-out", &pem, "-subj", &subject, "-days", "2"]);
+        world.openssl_ok(&args);
+    }
+    let mut args = vec!["req"];
+    args.extend(ec);
+    args.extend(["-keyout", "db.key", "-out", "db.csr", "-subj", "/CN=db"]);
+    world.openssl_ok(&args);
+    fs::write(
+        world.path().join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    world.openssl_ok(&[
+        "x509", "-req", "-in", "db.csr", "-CA", "root.pem", "-CAkey", "root.key",
+        "-CAcreateserial", "-out", "db.pem", "-days", "2", "-extfile", "ext.cnf",
+    ]);
+    cluster.enable_tls(&world.path().join("db.pem"), &world.path().join("db.key"));
+    // Only TLS connections from now on.
+    fs::write(
+        cluster.data().join("pg_hba.conf"),
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+    )
+    .unwrap();
+    cluster.psql("SELECT pg_reload_conf()");
+
+    let root = world.path().join("root.pem");
+    let stranger = world.path().join("stranger.pem");
+    let url = |host: &str, parameters: &str| {
+        format!("postgresql://cert@{host}:{}/postgres?{parameters}", cluster.port)
+    };
+    let full = url(
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={}", root.display()),
+    );
+    world.ok(&["--store", &full, "setup"]);
+    world.ok(&["--store", &full, "list", "--all"]);
+    // verify-ca checks the chain, not the name; require checks nothing (libpq's meaning).
+    let ca_only = url(
+        "localhost",
+        &format!("sslmode=verify-ca&sslrootcert={}", root.display()),
+    );
+    world.ok(&["--store", &ca_only, "list", "--all"]);
+    world.ok(&["--store", &url("localhost", "sslmode=require"), "list", "--all"]);
+    // Refused: the name (verify-full), the chain (another root), no TLS at all.
+    let wrong_name = url(
+        "localhost",
+        &format!("sslmode=verify-full&sslrootcert={}", root.display()),
+    );
+    let (_, _, stderr) = world.fails(&["--store", &wrong_name, "list"]);
+    assert!(stderr.contains("not valid for name \"localhost\""), "{stderr}");
+    let wrong_root = url(
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={}", stranger.display()),
+    );
+    let (_, _, stderr) = world.fails(&["--store", &wrong_root, "list"]);
+    assert!(stderr.contains("UnknownIssuer"), "{stderr}");
+    let (_, _, stderr) = world.fails(&["--store", &url("127.0.0.1", "sslmode=disable"), "list"]);
+    assert!(stderr.contains("no encryption") || stderr.contains("pg_hba"), "{stderr}");
+}

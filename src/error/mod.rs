@@ -104,7 +104,7 @@ impl Error {
                 "a key stays on the host that made it: export {name} from there, or point --ssldir at the ssldir that holds it"
             )),
             Error::Store(StoreError::Unavailable { .. }) => Some(
-                "the database is down, restarting or failing over; try again in a few seconds".into(),
+                "the database is down, restarting, failing over or refusing this connection (see why above); cert connects again on the next try".into(),
             ),
             Error::Store(StoreError::SchemaTooNew { .. }) => {
                 Some("a newer cert migrated the database: upgrade cert on this host".into())

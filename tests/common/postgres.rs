@@ -153,6 +153,21 @@ impl Cluster {
         );
     }
 
+    /// Serve TLS with this certificate chain and key (PEM files), after a restart.
+    pub fn enable_tls(&self, certificate: &Path, key: &Path) {
+        for (source, name) in [(certificate, "server.crt"), (key, "server.key")] {
+            let target = self.data().join(name);
+            fs::copy(source, &target).expect("copy a TLS file");
+            run_ok(Command::new("chmod").arg("600").arg(&target));
+            if self.as_postgres {
+                run_ok(Command::new("chown").arg("postgres:postgres").arg(&target));
+            }
+        }
+        self.configure("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        self.stop();
+        self.restart();
+    }
+
     /// `psql -tA -c SQL` as the superuser: its output, trimmed.
     pub fn psql(&self, sql: &str) -> String {
         let output = Command::new(self.bin.join("psql"))

@@ -305,7 +305,18 @@ pub(super) fn classify(store: &str, action: &'static str, error: tokio_postgres:
             Some(detail) => format!("{} ({detail})", db.message()),
             None => db.message().to_owned(),
         },
-        None => error.to_string(),
+        None => {
+            // tokio-postgres says what failed ("error performing TLS handshake"); its sources
+            // say why.
+            let mut reason = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                reason.push_str(": ");
+                reason.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            reason
+        }
     };
     if transient {
         StoreError::Unavailable {
