@@ -158,7 +158,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --store --config --format --yes --verbose --autosign --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,6 +176,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -221,7 +225,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__agent)
-            opts="-o -y -v -h --server --ca-server --ca_server --certname --dns-alt-names --dns_alt_names --waitforcert --maxwaitforcert --onetime --runinterval --ca_fingerprint --ca-fingerprint --exec --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-o -y -v -h --server --ca-server --ca_server --certname --dns-alt-names --dns_alt_names --waitforcert --maxwaitforcert --onetime --runinterval --ca_fingerprint --ca-fingerprint --exec --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,6 +293,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -320,7 +328,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help check help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -338,6 +346,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -371,7 +383,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign__subcmd__check)
-            opts="-y -v -h --csr --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --csr --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +416,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -479,7 +495,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__check)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,6 +513,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -530,7 +550,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__clean)
-            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,6 +572,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -585,7 +609,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__completions)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help bash elvish fish powershell zsh"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +627,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -636,7 +664,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__export)
-            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,6 +744,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -747,7 +779,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__fingerprint)
-            opts="-y -v -h --digest --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --digest --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -769,6 +801,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -802,7 +838,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__generate)
-            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +880,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1185,7 +1225,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__import)
-            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1254,6 +1294,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1285,7 +1329,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__list)
-            opts="-y -v -h --all --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --all --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1307,6 +1351,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1340,7 +1388,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__log)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1406,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1391,7 +1443,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__man)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1409,6 +1461,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1442,7 +1498,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__print)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1460,6 +1516,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1493,7 +1553,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__revoke)
-            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1515,6 +1575,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1548,7 +1612,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__serve)
-            opts="-y -v -h --bind --admin --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --bind --admin --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1574,6 +1638,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1607,7 +1675,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__setup)
-            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1655,6 +1723,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1686,7 +1758,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__sign)
-            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1712,6 +1784,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1745,7 +1821,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__submit)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1763,6 +1839,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1796,7 +1876,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__verify)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1814,6 +1894,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

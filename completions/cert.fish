@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cert_global_optspecs
-    string join \n ssldir= cadir= config= format= y/yes v/verbose autosign= clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
+    string join \n ssldir= cadir= store= config= format= y/yes v/verbose autosign= clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
 end
 
 function __fish_cert_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c cert -n "__fish_cert_needs_command" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_needs_command" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_needs_command" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_needs_command" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_needs_command" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -79,6 +80,7 @@ complete -c cert -n "__fish_cert_using_subcommand agent" -l ca-fingerprint -l ca
 complete -c cert -n "__fish_cert_using_subcommand agent" -l exec -d 'Command to run with `sh -c` after the certificate or CRL changed' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand agent" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand agent" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand agent" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -91,6 +93,7 @@ complete -c cert -n "__fish_cert_using_subcommand agent" -s v -l verbose -d 'Rep
 complete -c cert -n "__fish_cert_using_subcommand agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -105,6 +108,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l csr -d 'Request to judge [default: the stored request of NAME]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -118,6 +122,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subc
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cert -n "__fish_cert_using_subcommand check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand check" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -130,6 +135,7 @@ complete -c cert -n "__fish_cert_using_subcommand check" -s h -l help -d 'Print 
 complete -c cert -n "__fish_cert_using_subcommand clean" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand clean" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand clean" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand clean" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -141,6 +147,7 @@ complete -c cert -n "__fish_cert_using_subcommand clean" -s v -l verbose -d 'Rep
 complete -c cert -n "__fish_cert_using_subcommand clean" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand completions" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand completions" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand completions" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand completions" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand completions" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -153,6 +160,7 @@ complete -c cert -n "__fish_cert_using_subcommand completions" -s h -l help -d '
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l digest -d 'Digest to use' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -172,6 +180,7 @@ complete -c cert -n "__fish_cert_using_subcommand generate" -l curve -d 'Ellipti
 p384\t'NIST P-384, also called secp384r1'"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand generate" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand generate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -196,6 +205,7 @@ complete -c cert -n "__fish_cert_using_subcommand export" -l upstream -d 'The ma
 complete -c cert -n "__fish_cert_using_subcommand export" -l passphrase-file -d 'File whose first line is the passphrase for --format pkcs12' -r -F
 complete -c cert -n "__fish_cert_using_subcommand export" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand export" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand export" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand export" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -215,6 +225,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -l crl-chain -d 'PEM f
 complete -c cert -n "__fish_cert_using_subcommand import" -l certname -d 'Name for the CA server\'s own certificate [default: the `certname` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand import" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand import" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -226,6 +237,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -s v -l verbose -d 'Re
 complete -c cert -n "__fish_cert_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand log" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand log" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand log" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand log" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand log" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -238,6 +250,7 @@ complete -c cert -n "__fish_cert_using_subcommand log" -s h -l help -d 'Print he
 complete -c cert -n "__fish_cert_using_subcommand list" -l certname -d 'Only these names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand list" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand list" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand list" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -250,6 +263,7 @@ complete -c cert -n "__fish_cert_using_subcommand list" -s v -l verbose -d 'Repo
 complete -c cert -n "__fish_cert_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand man" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand man" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand man" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand man" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand man" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -261,6 +275,7 @@ complete -c cert -n "__fish_cert_using_subcommand man" -s v -l verbose -d 'Repor
 complete -c cert -n "__fish_cert_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand print" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand print" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand print" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand print" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand print" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -273,6 +288,7 @@ complete -c cert -n "__fish_cert_using_subcommand print" -s h -l help -d 'Print 
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -293,6 +309,7 @@ complete -c cert -n "__fish_cert_using_subcommand setup" -l curve -d 'Elliptic c
 p384\t'NIST P-384, also called secp384r1'"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand setup" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -306,6 +323,7 @@ complete -c cert -n "__fish_cert_using_subcommand serve" -l bind -d 'Address and
 complete -c cert -n "__fish_cert_using_subcommand serve" -l admin -d 'Client certificate names allowed the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand serve" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand serve" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -319,6 +337,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -l certname -d 'Certific
 complete -c cert -n "__fish_cert_using_subcommand sign" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand sign" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand sign" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -332,6 +351,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -s v -l verbose -d 'Repo
 complete -c cert -n "__fish_cert_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand submit" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand submit" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand submit" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand submit" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand submit" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -343,6 +363,7 @@ complete -c cert -n "__fish_cert_using_subcommand submit" -s v -l verbose -d 'Re
 complete -c cert -n "__fish_cert_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand verify" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand verify" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand verify" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand verify" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand verify" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'

@@ -48,7 +48,10 @@ fn every_command_works_on_the_database() {
     assert_eq!(cluster.psql("SELECT count(*) FROM ca"), "1");
     let (code, _, stderr) = world.fails(&["setup"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains(&format!("a CA already exists in {url}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("a CA already exists in {url}")),
+        "{stderr}"
+    );
 
     // Requests: submitted, listed in both dialects, checked by autosign, signed.
     let (names, csrs) = write_csrs(&world, "agent", 3);
@@ -56,7 +59,10 @@ fn every_command_works_on_the_database() {
         world.ok(&["--autosign", "false", "submit", csr.to_str().unwrap()]);
     }
     let listed = world.ok(&["--list"]);
-    assert!(names.iter().all(|n| listed.contains(n.as_str())), "{listed}");
+    assert!(
+        names.iter().all(|n| listed.contains(n.as_str())),
+        "{listed}"
+    );
     let json = world.ok(&["list", "--format", "json"]);
     assert!(json.contains("\"agent-0\""), "{json}");
     let verdict = world.ok(&["--autosign", "true", "autosign", "check", "agent-0"]);
@@ -99,7 +105,14 @@ fn every_command_works_on_the_database() {
     // Exports read the database: a host bundle, the CRL, the keys for another node with the
     // inventory in Puppet's format (and no serial: it is no second CA).
     let bundle = world.path().join("bundle");
-    world.ok(&["export", "web01.test", "--for", "agent", "--out", bundle.to_str().unwrap()]);
+    world.ok(&[
+        "export",
+        "web01.test",
+        "--for",
+        "agent",
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
     assert_eq!(
         fs::read(bundle.join("certs/web01.test.pem")).unwrap(),
         fs::read(world.ssl("certs/web01.test.pem")).unwrap()
@@ -210,7 +223,10 @@ fn keys_urls_and_a_database_that_is_down_are_refused_in_one_line() {
     let keyless = World::with_config(&config("n2.test", &url));
     let (_, _, stderr) = keyless.fails(&["list"]);
     assert!(
-        stderr.contains(&format!("no CA key {} on this node", keyless.ca("ca_key.pem").display())),
+        stderr.contains(&format!(
+            "no CA key {} on this node",
+            keyless.ca("ca_key.pem").display()
+        )),
         "{stderr}"
     );
 
@@ -221,7 +237,10 @@ fn keys_urls_and_a_database_that_is_down_are_refused_in_one_line() {
     );
     let (code, _, stderr) = world.fails(&["--store", &secret, "list"]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("parameter passfile is not supported"), "{stderr}");
+    assert!(
+        stderr.contains("parameter passfile is not supported"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("hunter2"), "{stderr}");
     assert!(stderr.contains("cert:***@"), "{stderr}");
     let (code, _, stderr) = world.fails(&["--store", "relative/dir", "list"]);
@@ -231,7 +250,10 @@ fn keys_urls_and_a_database_that_is_down_are_refused_in_one_line() {
     cluster.stop();
     let (code, _, stderr) = world.fails(&["list", "--all"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.starts_with(&format!("error: cannot reach {url}")), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: cannot reach {url}")),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 2, "{stderr}");
     cluster.restart();
     world.ok(&["list", "--all"]);
@@ -269,7 +291,10 @@ fn two_processes_racing_for_names_leave_one_certificate_each() {
             refused += 1;
         }
     }
-    assert_eq!(cluster.psql("SELECT count(*) FROM signed WHERE name LIKE 'race-%'"), "8");
+    assert_eq!(
+        cluster.psql("SELECT count(*) FROM signed WHERE name LIKE 'race-%'"),
+        "8"
+    );
     assert_eq!(
         cluster.psql("SELECT count(*) FROM inventory WHERE subject LIKE '/CN=race-%'"),
         "8"
@@ -289,13 +314,21 @@ fn tls_to_the_database_checks_what_sslmode_says() {
     };
     let world = World::new();
     // A root, and the database's certificate for 127.0.0.1 signed by it; another root.
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
     for root in ["root", "stranger"] {
         let mut args = vec!["req", "-x509"];
         args.extend(ec);
         let subject = format!("/CN={root}");
         let (key, pem) = (format!("{root}.key"), format!("{root}.pem"));
-        args.extend(["-keyout", &key, "-out", &pem, "-subj", &subject, "-days", "2"]);
+        args.extend([
+            "-keyout", &key, "-out", &pem, "-subj", &subject, "-days", "2",
+        ]);
         world.openssl_ok(&args);
     }
     let mut args = vec!["req"];
@@ -308,8 +341,21 @@ fn tls_to_the_database_checks_what_sslmode_says() {
     )
     .unwrap();
     world.openssl_ok(&[
-        "x509", "-req", "-in", "db.csr", "-CA", "root.pem", "-CAkey", "root.key",
-        "-CAcreateserial", "-out", "db.pem", "-days", "2", "-extfile", "ext.cnf",
+        "x509",
+        "-req",
+        "-in",
+        "db.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-out",
+        "db.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
     ]);
     cluster.enable_tls(&world.path().join("db.pem"), &world.path().join("db.key"));
     // Only TLS connections from now on.
@@ -323,7 +369,10 @@ fn tls_to_the_database_checks_what_sslmode_says() {
     let root = world.path().join("root.pem");
     let stranger = world.path().join("stranger.pem");
     let url = |host: &str, parameters: &str| {
-        format!("postgresql://cert@{host}:{}/postgres?{parameters}", cluster.port)
+        format!(
+            "postgresql://cert@{host}:{}/postgres?{parameters}",
+            cluster.port
+        )
     };
     let full = url(
         "127.0.0.1",
@@ -337,14 +386,22 @@ fn tls_to_the_database_checks_what_sslmode_says() {
         &format!("sslmode=verify-ca&sslrootcert={}", root.display()),
     );
     world.ok(&["--store", &ca_only, "list", "--all"]);
-    world.ok(&["--store", &url("localhost", "sslmode=require"), "list", "--all"]);
+    world.ok(&[
+        "--store",
+        &url("localhost", "sslmode=require"),
+        "list",
+        "--all",
+    ]);
     // Refused: the name (verify-full), the chain (another root), no TLS at all.
     let wrong_name = url(
         "localhost",
         &format!("sslmode=verify-full&sslrootcert={}", root.display()),
     );
     let (_, _, stderr) = world.fails(&["--store", &wrong_name, "list"]);
-    assert!(stderr.contains("not valid for name \"localhost\""), "{stderr}");
+    assert!(
+        stderr.contains("not valid for name \"localhost\""),
+        "{stderr}"
+    );
     let wrong_root = url(
         "127.0.0.1",
         &format!("sslmode=verify-full&sslrootcert={}", stranger.display()),
@@ -352,5 +409,8 @@ fn tls_to_the_database_checks_what_sslmode_says() {
     let (_, _, stderr) = world.fails(&["--store", &wrong_root, "list"]);
     assert!(stderr.contains("UnknownIssuer"), "{stderr}");
     let (_, _, stderr) = world.fails(&["--store", &url("127.0.0.1", "sslmode=disable"), "list"]);
-    assert!(stderr.contains("no encryption") || stderr.contains("pg_hba"), "{stderr}");
+    assert!(
+        stderr.contains("no encryption") || stderr.contains("pg_hba"),
+        "{stderr}"
+    );
 }

@@ -66,9 +66,7 @@ fn killing_the_primary_and_promoting_the_standby_loses_no_acknowledged_certifica
                                 break;
                             }
                             // Committed on the old primary, its answer lost with it.
-                            400 if reply.body.contains("already has a signed certificate") => {
-                                break
-                            }
+                            400 if reply.body.contains("already has a signed certificate") => break,
                             503 => {
                                 unavailable.fetch_add(1, Ordering::SeqCst);
                             }
@@ -104,7 +102,10 @@ fn killing_the_primary_and_promoting_the_standby_loses_no_acknowledged_certifica
     );
     let acknowledged = acknowledged.into_inner().unwrap();
     let unavailable = unavailable.load(Ordering::SeqCst);
-    eprintln!("{} acknowledged, {unavailable} answered 503 during the failover", acknowledged.len());
+    eprintln!(
+        "{} acknowledged, {unavailable} answered 503 during the failover",
+        acknowledged.len()
+    );
     assert!(unavailable > 0, "the failover was not seen by any request");
     assert_eq!(
         standby.psql("SELECT count(*) FROM signed WHERE name LIKE 'fail-%'"),
@@ -123,10 +124,22 @@ fn killing_the_primary_and_promoting_the_standby_loses_no_acknowledged_certifica
         let certificate = cert::certificate::Certificate::from_pem(name, pem.as_bytes()).unwrap();
         let csr = cert::csr::Csr::from_pem(&std::fs::read(&csrs[index]).unwrap()).unwrap();
         assert_eq!(certificate.public_key_der().unwrap(), csr.public_key_der());
-        assert!(serials.insert(certificate.serial.unwrap().0), "{name}: serial used twice");
+        assert!(
+            serials.insert(certificate.serial.unwrap().0),
+            "{name}: serial used twice"
+        );
     }
-    assert!(acknowledged.len() >= STORM - 4, "{} acknowledged", acknowledged.len());
-    let reply = curl(ports[1], &cacert, &format!("{API}/certificate/{}", names[0]), &[]);
+    assert!(
+        acknowledged.len() >= STORM - 4,
+        "{} acknowledged",
+        acknowledged.len()
+    );
+    let reply = curl(
+        ports[1],
+        &cacert,
+        &format!("{API}/certificate/{}", names[0]),
+        &[],
+    );
     assert_eq!(reply.status, 200);
     let check = nodes[0].world.ok(&["check"]);
     assert!(check.contains("no problems found"), "{check}");
@@ -148,7 +161,10 @@ fn nodes_sign_again_within_ten_seconds_of_a_promotion() {
     );
     let (nodes, cacert) = start_nodes(&url, 2);
     let (names, csrs) = write_csrs(&nodes[0].world, "promo", 4);
-    assert_eq!(submit(nodes[0].port(), &cacert, &names[0], &csrs[0]).status, 200);
+    assert_eq!(
+        submit(nodes[0].port(), &cacert, &names[0], &csrs[0]).status,
+        200
+    );
     primary.crash();
     // Before the promotion: the standby is read-only, so writes are 503.
     let refused = submit(nodes[1].port(), &cacert, &names[1], &csrs[1]);
@@ -165,12 +181,18 @@ fn nodes_sign_again_within_ten_seconds_of_a_promotion() {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-    eprintln!("both nodes signing {:?} after the promotion", promoted.elapsed());
+    eprintln!(
+        "both nodes signing {:?} after the promotion",
+        promoted.elapsed()
+    );
     // The serial sequence went over with the data: the next serial is above every one used.
     let next: u128 = standby
         .psql("SELECT last_value FROM cert_serial")
         .parse()
         .unwrap();
-    let highest: u128 = standby.psql("SELECT max(serial)::text FROM inventory").parse().unwrap();
+    let highest: u128 = standby
+        .psql("SELECT max(serial)::text FROM inventory")
+        .parse()
+        .unwrap();
     assert!(next >= highest, "{next} < {highest}");
 }

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use crate::autosign::Autosign;
 use crate::error::{BadValueReason, SettingsError, StoreError};
-use crate::store::Location as StoreLocation;
 use crate::keys::KeyType;
+use crate::store::Location as StoreLocation;
 
 use super::conf::{is_word, is_word_char};
 use super::layout::Value;
@@ -453,6 +453,31 @@ mod tests {
         assert_eq!(settings.waitforcert, Some(Duration::ZERO));
         assert_eq!(settings.runinterval, Some(Duration::from_secs(1800)));
         assert_eq!(settings.dns_alt_names, ["a", "b"]);
+    }
+
+    #[test]
+    fn ca_store_is_a_database_or_a_directory_and_never_shows_its_password() {
+        let settings =
+            server("[server]\nca_store = postgresql://ca:pw@db1,db2/puppetca\n").unwrap();
+        let store = settings.ca_store.unwrap();
+        assert!(store.is_shared());
+        assert_eq!(store.to_string(), "postgresql://ca:***@db1,db2/puppetca");
+        let files = server("[server]\nca_store = file:///srv/ca\n").unwrap();
+        assert_eq!(
+            files.ca_store,
+            Some(StoreLocation::Files(PathBuf::from("/srv/ca")))
+        );
+        assert_eq!(server("[main]\n").unwrap().ca_store, None);
+        let error = server("[server]\nca_store = postgresql://ca:pw@db/x?krbsrvname=y\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "setting ca_store has bad value \"postgresql://ca:***@db/x?krbsrvname=y\": \
+                 parameter krbsrvname is not supported"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

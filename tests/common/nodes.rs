@@ -128,13 +128,25 @@ pub fn submit(port: u16, cacert: &Path, name: &str, csr: &Path) -> Reply {
         port,
         cacert,
         &format!("{API}/certificate_request/{name}"),
-        &["-X", "PUT", "-H", "Content-Type: text/plain", "--data-binary", &data],
+        &[
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: text/plain",
+            "--data-binary",
+            &data,
+        ],
     )
 }
 
 /// `GET certificate_revocation_list/ca`.
 pub fn crl(port: u16, cacert: &Path) -> Reply {
-    curl(port, cacert, &format!("{API}/certificate_revocation_list/ca"), &[])
+    curl(
+        port,
+        cacert,
+        &format!("{API}/certificate_revocation_list/ca"),
+        &[],
+    )
 }
 
 /// Serials of the issuing CA's CRL in `pem` (the first of the chain).

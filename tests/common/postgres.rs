@@ -66,7 +66,11 @@ impl Cluster {
             .expect("temp dir");
         let as_postgres = is_root();
         if as_postgres {
-            run_ok(Command::new("chown").arg("postgres:postgres").arg(dir.path()));
+            run_ok(
+                Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(dir.path()),
+            );
         }
         Cluster {
             dir,
@@ -141,7 +145,14 @@ impl Cluster {
     pub fn stop(&self) {
         self.server_program(
             "pg_ctl",
-            &["-D", &self.data().display().to_string(), "-m", "fast", "-w", "stop"],
+            &[
+                "-D",
+                &self.data().display().to_string(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
         );
     }
 
@@ -149,7 +160,14 @@ impl Cluster {
     pub fn crash(&self) {
         self.server_program(
             "pg_ctl",
-            &["-D", &self.data().display().to_string(), "-m", "immediate", "-w", "stop"],
+            &[
+                "-D",
+                &self.data().display().to_string(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
         );
     }
 
@@ -171,7 +189,17 @@ impl Cluster {
     /// `psql -tA -c SQL` as the superuser: its output, trimmed.
     pub fn psql(&self, sql: &str) -> String {
         let output = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-U", USER, "-d", "postgres", "-tA", "-v", "ON_ERROR_STOP=1"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                USER,
+                "-d",
+                "postgres",
+                "-tA",
+                "-v",
+                "ON_ERROR_STOP=1",
+            ])
             .arg("-p")
             .arg(self.port.to_string())
             .arg("-c")
@@ -220,7 +248,9 @@ impl Cluster {
         self.psql("SELECT pg_reload_conf()");
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if self.psql("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'") == "1" {
+            if self.psql("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")
+                == "1"
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -250,7 +280,9 @@ impl Cluster {
             .args(args)
             .current_dir(self.dir.path())
             .stdin(Stdio::null());
-        let output = command.output().unwrap_or_else(|e| panic!("run {program}: {e}"));
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("run {program}: {e}"));
         assert!(
             output.status.success(),
             "{program} {args:?} failed:\n{}{}\nlog:\n{}",

@@ -38,7 +38,13 @@ pub(crate) struct Global {
     /// ones; others are refused. The password may come from PGPASSWORD instead. A directory
     /// (or file://DIR) is Puppet's file layout there, as --cadir DIR. Overrides `ca_store`
     /// from puppet.conf's [server] section.
-    #[arg(long, global = true, value_name = "URL", env = "CERT_STORE", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "CERT_STORE",
+        hide_env_values = true
+    )]
     pub(crate) store: Option<String>,
 
     /// puppet.conf to read settings from [default: Puppet's usual location]

@@ -39,7 +39,10 @@ impl Cache {
 
     /// The CRL chain kept.
     pub(super) fn crl(&self) -> Option<CrlRow> {
-        self.crl.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.crl
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The number of the CRL kept.

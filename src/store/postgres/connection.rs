@@ -68,7 +68,9 @@ impl Database {
 
     fn runtime(&self) -> &tokio::runtime::Runtime {
         // Only `Drop` takes it.
-        self.runtime.as_ref().expect("the runtime lives as long as the database")
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the database")
     }
 
     /// Run `future` to completion on this database's runtime, blocking the calling thread
@@ -115,15 +117,13 @@ impl Database {
     pub(super) fn fresh(&self) -> Result<Pooled<'_>, StoreError> {
         let (url, tls) = self.parts();
         let client = self.block_on(async move {
-            let (client, connection) = tokio::time::timeout(
-                STATEMENT_TIMEOUT,
-                Database::connect_async(&url, tls),
-            )
-            .await
-            .map_err(|_| StoreError::Unavailable {
-                store: url.to_string(),
-                reason: format!("no connection within {STATEMENT_TIMEOUT:?}"),
-            })??;
+            let (client, connection) =
+                tokio::time::timeout(STATEMENT_TIMEOUT, Database::connect_async(&url, tls))
+                    .await
+                    .map_err(|_| StoreError::Unavailable {
+                        store: url.to_string(),
+                        reason: format!("no connection within {STATEMENT_TIMEOUT:?}"),
+                    })??;
             tokio::spawn(async move {
                 // The connection's end is seen by the client (`is_closed`).
                 let _ = connection.await;
@@ -205,7 +205,9 @@ impl<'a> Pooled<'a> {
     /// The client.
     pub(super) fn client(&self) -> &Client {
         // Only `Drop` takes it.
-        self.client.as_ref().expect("a pooled connection has its client until dropped")
+        self.client
+            .as_ref()
+            .expect("a pooled connection has its client until dropped")
     }
 
     /// Whether it came from the pool and has died since (the database restarted): worth one
@@ -287,7 +289,11 @@ impl Drop for Pooled<'_> {
 
 /// Sort a database error: retrying may cure it ([`StoreError::Unavailable`]) or not
 /// ([`StoreError::Database`]).
-pub(super) fn classify(store: &str, action: &'static str, error: tokio_postgres::Error) -> StoreError {
+pub(super) fn classify(
+    store: &str,
+    action: &'static str,
+    error: tokio_postgres::Error,
+) -> StoreError {
     let transient = match error.code() {
         None => true,
         Some(code) => {

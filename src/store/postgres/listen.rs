@@ -104,16 +104,13 @@ async fn listen(
 /// Read the CRL number, and the CRL itself when it is newer than the cache's.
 async fn catch_up(client: &Client, store: &str, cache: &Cache) -> Result<(), StoreError> {
     let read = |e| classify(store, "read the CRL", e);
-    let probe = tokio::time::timeout(
-        PROBE,
-        client.query_opt("SELECT number::text FROM crl", &[]),
-    )
-    .await
-    .map_err(|_| StoreError::Unavailable {
-        store: store.to_owned(),
-        reason: format!("no answer within {PROBE:?}"),
-    })?
-    .map_err(read)?;
+    let probe = tokio::time::timeout(PROBE, client.query_opt("SELECT number::text FROM crl", &[]))
+        .await
+        .map_err(|_| StoreError::Unavailable {
+            store: store.to_owned(),
+            reason: format!("no answer within {PROBE:?}"),
+        })?
+        .map_err(read)?;
     let Some(row) = probe else { return Ok(()) };
     let number: u128 = row.get::<_, String>(0).parse().unwrap_or(0);
     if cache

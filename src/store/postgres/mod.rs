@@ -162,9 +162,9 @@ impl Backend for Postgres {
     fn crl_version(&self) -> Result<CrlVersion, StoreError> {
         self.listener
             .call_once(|| listen::start(&self.database, self.cache.clone()));
-        self.cache.crl_version().ok_or_else(|| StoreError::NoCa {
-            store: self.name(),
-        })
+        self.cache
+            .crl_version()
+            .ok_or_else(|| StoreError::NoCa { store: self.name() })
     }
 
     fn last_modified(&self, what: Published) -> Result<SystemTime, StoreError> {

@@ -93,7 +93,9 @@ impl Read for Pooled<'_> {
     }
 
     fn crl_pem(&self) -> Result<Vec<u8>, StoreError> {
-        self.crl_row()?.map(|row| row.pem).ok_or_else(|| no_ca(self))
+        self.crl_row()?
+            .map(|row| row.pem)
+            .ok_or_else(|| no_ca(self))
     }
 
     fn revocations(&self) -> Result<Vec<Revocation>, StoreError> {
@@ -165,8 +167,10 @@ impl Read for Pooled<'_> {
     fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
         let row = self.run(
             "read a request",
-            self.client()
-                .query_opt("SELECT pem FROM requests WHERE name = $1", &[&name.as_str()]),
+            self.client().query_opt(
+                "SELECT pem FROM requests WHERE name = $1",
+                &[&name.as_str()],
+            ),
         )?;
         Ok(row.map(|row| row.get(0)))
     }

@@ -112,7 +112,10 @@ pub(super) fn migrate(connection: &Pooled<'_>) -> Result<(), StoreError> {
             client.execute("INSERT INTO cert_schema (version) VALUES ($1)", &[version]),
         )?;
     }
-    connection.run("commit the schema migration", client.batch_execute("COMMIT"))?;
+    connection.run(
+        "commit the schema migration",
+        client.batch_execute("COMMIT"),
+    )?;
     Ok(())
 }
 

@@ -62,7 +62,10 @@ impl<'a> PgTransaction<'a> {
             return Ok(());
         }
         let serials: Vec<String> = lines.iter().map(|l| l.serial.0.to_string()).collect();
-        let not_before: Vec<i64> = lines.iter().map(|l| l.not_before.unix_timestamp()).collect();
+        let not_before: Vec<i64> = lines
+            .iter()
+            .map(|l| l.not_before.unix_timestamp())
+            .collect();
         let not_after: Vec<i64> = lines.iter().map(|l| l.not_after.unix_timestamp()).collect();
         let subjects: Vec<&str> = lines.iter().map(|l| l.subject.as_str()).collect();
         self.connection.run(
@@ -88,7 +91,10 @@ impl<'a> PgTransaction<'a> {
             return Ok(());
         }
         let names: Vec<&str> = certificates.iter().map(|(n, _, _)| n.as_str()).collect();
-        let serials: Vec<String> = certificates.iter().map(|(_, s, _)| s.0.to_string()).collect();
+        let serials: Vec<String> = certificates
+            .iter()
+            .map(|(_, s, _)| s.0.to_string())
+            .collect();
         let pems: Vec<&[u8]> = certificates.iter().map(|(_, _, p)| *p).collect();
         self.connection.run(
             "record signed certificates",
@@ -225,11 +231,7 @@ impl BackendTransaction for PgTransaction<'_> {
             ),
         )?;
         rows.into_iter()
-            .map(|row| {
-                self.connection
-                    .number("a serial", row.get(0))
-                    .map(Serial)
-            })
+            .map(|row| self.connection.number("a serial", row.get(0)).map(Serial))
             .collect()
     }
 
@@ -310,7 +312,7 @@ impl BackendTransaction for PgTransaction<'_> {
     fn claim(&mut self, names: &[Certname]) -> Result<(), StoreError> {
         // One lock per name (a 64-bit hash: a collision only makes two names wait for each
         // other), taken in one order by everyone, so that two transactions never deadlock.
-        let mut keys: Vec<i64> = names.iter().map(|name| claim_key(name)).collect();
+        let mut keys: Vec<i64> = names.iter().map(claim_key).collect();
         keys.sort_unstable();
         keys.dedup();
         if keys.is_empty() {

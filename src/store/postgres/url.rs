@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_postgres::config::TargetSessionAttrs;
@@ -26,8 +27,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Keepalives on idle connections (the listener's): first probe, interval, probes.
-const KEEPALIVES: (Duration, Duration, u32) =
-    (Duration::from_secs(5), Duration::from_secs(2), 3);
+const KEEPALIVES: (Duration, Duration, u32) = (Duration::from_secs(5), Duration::from_secs(2), 3);
 
 /// The parameters passed through to tokio-postgres, which supports them as libpq does.
 const PASSED: [&str; 16] = [
@@ -74,9 +74,14 @@ pub enum SslMode {
     VerifyFull,
 }
 
-/// A parsed database URL.
+/// A parsed database URL (cheap to clone).
 #[derive(Clone)]
 pub struct DatabaseUrl {
+    parsed: Arc<Parsed>,
+}
+
+/// What a [`DatabaseUrl`] holds.
+struct Parsed {
     /// The URL as given (it may hold a password: never shown).
     given: String,
     /// The URL with its password replaced by `***`.
@@ -111,8 +116,8 @@ impl DatabaseUrl {
             let (key, value) = pair
                 .split_once('=')
                 .ok_or_else(|| bad(format!("parameter {pair:?} has no value")))?;
-            let key = decode(key).map_err(|e| bad(e))?;
-            let decoded = decode(value).map_err(|e| bad(e))?;
+            let key = decode(key).map_err(&bad)?;
+            let decoded = decode(value).map_err(&bad)?;
             given.push(key.clone());
             match key.as_str() {
                 "sslmode" => {
@@ -181,7 +186,8 @@ impl DatabaseUrl {
                     .into(),
             ));
         }
-        if ssl_mode == SslMode::Disable && (root_certificate.is_some() || client_certificate.is_some())
+        if ssl_mode == SslMode::Disable
+            && (root_certificate.is_some() || client_certificate.is_some())
         {
             return Err(bad(
                 "sslmode=disable with sslrootcert, sslcert or sslkey: remove them or use TLS"
@@ -193,17 +199,18 @@ impl DatabaseUrl {
         } else {
             format!("{base}?{}", passed.join("&"))
         };
-        let mut config: tokio_postgres::Config = rebuilt.parse().map_err(
-            |e: tokio_postgres::Error| {
+        let mut config: tokio_postgres::Config =
+            rebuilt.parse().map_err(|e: tokio_postgres::Error| {
                 // tokio-postgres's message names the part, never the password.
                 bad(e.to_string())
-            },
-        )?;
+            })?;
         if config.get_hosts().is_empty() {
             return Err(bad("no host: write postgresql://USER@HOST/DATABASE".into()));
         }
         if config.get_dbname().is_none() {
-            return Err(bad("no database name: write postgresql://USER@HOST/DATABASE".into()));
+            return Err(bad(
+                "no database name: write postgresql://USER@HOST/DATABASE".into(),
+            ));
         }
         if config.get_user().is_none() {
             return Err(bad("no user: write postgresql://USER@HOST/DATABASE".into()));
@@ -240,33 +247,35 @@ impl DatabaseUrl {
             config.application_name("cert");
         }
         Ok(DatabaseUrl {
-            given: text.to_owned(),
-            shown,
-            config,
-            ssl_mode,
-            root_certificate,
-            client_certificate,
+            parsed: Arc::new(Parsed {
+                given: text.to_owned(),
+                shown,
+                config,
+                ssl_mode,
+                root_certificate,
+                client_certificate,
+            }),
         })
     }
 
     /// What the client connects with.
     pub(super) fn config(&self) -> &tokio_postgres::Config {
-        &self.config
+        &self.parsed.config
     }
 
     /// The TLS mode.
     pub fn ssl_mode(&self) -> SslMode {
-        self.ssl_mode
+        self.parsed.ssl_mode
     }
 
     /// `sslrootcert`: the CA certificates the server's chain is checked against.
     pub fn root_certificate(&self) -> Option<&PathBuf> {
-        self.root_certificate.as_ref()
+        self.parsed.root_certificate.as_ref()
     }
 
     /// `sslcert` and `sslkey`: this client's certificate and key, when the server asks.
     pub fn client_certificate(&self) -> Option<&(PathBuf, PathBuf)> {
-        self.client_certificate.as_ref()
+        self.parsed.client_certificate.as_ref()
     }
 }
 
@@ -283,19 +292,21 @@ fn supported() -> Vec<&'static str> {
 
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.shown)
+        f.write_str(&self.parsed.shown)
     }
 }
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DatabaseUrl").field(&self.shown).finish()
+        f.debug_tuple("DatabaseUrl")
+            .field(&self.parsed.shown)
+            .finish()
     }
 }
 
 impl PartialEq for DatabaseUrl {
     fn eq(&self, other: &DatabaseUrl) -> bool {
-        self.given == other.given
+        self.parsed.given == other.parsed.given
     }
 }
 
@@ -386,7 +397,10 @@ mod tests {
             TargetSessionAttrs::ReadWrite
         );
         assert_eq!(url.ssl_mode(), SslMode::VerifyFull);
-        assert_eq!(url.root_certificate(), Some(&PathBuf::from("/etc/root.pem")));
+        assert_eq!(
+            url.root_certificate(),
+            Some(&PathBuf::from("/etc/root.pem"))
+        );
         assert_eq!(
             redact("postgres://u@h/d?password=x%20y&sslmode=disable"),
             "postgres://u@h/d?password=***&sslmode=disable"
@@ -402,11 +416,14 @@ mod tests {
             }
             other => panic!("{text}: {other:?}"),
         };
-        assert!(reason("postgresql://u:pw@h/d?passfile=/x").contains("parameter passfile is not supported"));
+        assert!(reason("postgresql://u:pw@h/d?passfile=/x")
+            .contains("parameter passfile is not supported"));
         assert!(reason("postgresql://u:pw@h/d?sslmode=allow").contains("sslmode=allow"));
         assert!(reason("postgresql://u:pw@h/d?sslmode=verify-ca").contains("need sslrootcert"));
-        assert!(reason("postgresql://u:pw@h/d?target_session_attrs=read-only")
-            .contains("a CA node writes"));
+        assert!(
+            reason("postgresql://u:pw@h/d?target_session_attrs=read-only")
+                .contains("a CA node writes")
+        );
         assert!(reason("postgresql://u:pw@h/d?sslcert=/c").contains("together"));
         assert!(reason("postgresql://u:pw@h").contains("no database name"));
         assert!(reason("mysql://u:pw@h/d").contains("not a postgresql://"));
