@@ -13,8 +13,8 @@
 
 use std::cell::Cell;
 use std::future::Future;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Socket};
@@ -31,6 +31,10 @@ const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle connections kept for reuse.
 const IDLE: usize = 16;
 
+/// Connections open at once (the daemon's blocking pool has hundreds of threads; the
+/// database's `max_connections` is shared by every node): a caller beyond waits for one.
+const CONNECTIONS: usize = 32;
+
 /// The database of one store: its runtime, URL, TLS connector and idle connections.
 pub(super) struct Database {
     /// `Some` until dropped (then shut down without waiting, which is allowed anywhere).
@@ -38,6 +42,9 @@ pub(super) struct Database {
     url: DatabaseUrl,
     tls: MakeRustlsConnect,
     idle: Mutex<Vec<Client>>,
+    /// Connections taken (idle ones not counted), at most [`CONNECTIONS`].
+    taken: Mutex<usize>,
+    returned: Condvar,
 }
 
 impl Database {
@@ -58,6 +65,8 @@ impl Database {
             url: url.clone(),
             tls,
             idle: Mutex::new(Vec::new()),
+            taken: Mutex::new(0),
+            returned: Condvar::new(),
         })
     }
 
@@ -106,15 +115,50 @@ impl Database {
 
     /// A pooled connection: an idle one that is still open, else a new one.
     pub(super) fn connection(&self) -> Result<Pooled<'_>, StoreError> {
-        let reused = self.take_idle();
-        match reused {
+        self.take()?;
+        match self.take_idle() {
             Some(client) => Ok(Pooled::new(self, client, true)),
-            None => self.fresh(),
+            None => self.open().inspect_err(|_| self.put_back()),
         }
     }
 
     /// A new connection (not from the pool).
     pub(super) fn fresh(&self) -> Result<Pooled<'_>, StoreError> {
+        self.take()?;
+        self.open().inspect_err(|_| self.put_back())
+    }
+
+    /// Count one more connection taken, waiting while [`CONNECTIONS`] are.
+    fn take(&self) -> Result<(), StoreError> {
+        let deadline = Instant::now() + STATEMENT_TIMEOUT;
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        while *taken >= CONNECTIONS {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(StoreError::Unavailable {
+                    store: self.name(),
+                    reason: format!("all {CONNECTIONS} connections busy for {STATEMENT_TIMEOUT:?}"),
+                });
+            }
+            taken = self
+                .returned
+                .wait_timeout(taken, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *taken += 1;
+        Ok(())
+    }
+
+    /// Count a taken connection as returned (closed or idle).
+    fn put_back(&self) {
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        *taken = taken.saturating_sub(1);
+        self.returned.notify_one();
+    }
+
+    /// Connect (the caller has taken its count).
+    fn open(&self) -> Result<Pooled<'_>, StoreError> {
         let (url, tls) = self.parts();
         let client = self.block_on(async move {
             let (client, connection) =
@@ -284,6 +328,7 @@ impl Drop for Pooled<'_> {
                 self.database.give_back(client);
             }
         }
+        self.database.put_back();
     }
 }
 
