@@ -414,3 +414,54 @@ fn tls_to_the_database_checks_what_sslmode_says() {
         "{stderr}"
     );
 }
+
+#[test]
+fn import_brings_a_ca_and_its_revocations_into_the_database() {
+    if !common::require_peer("openssl") {
+        return;
+    }
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let origin = World::new();
+    origin.ok(&["setup"]);
+    origin.ok(&["generate", "--certname", "old.test"]);
+    origin.ok(&["revoke", "--certname", "old.test", "--yes"]);
+    let world = World::with_config(&config("ca.test", &cluster.url()));
+    let (key, bundle, crl) = (
+        origin.ca("ca_key.pem"),
+        origin.ca("ca_crt.pem"),
+        origin.ca("ca_crl.pem"),
+    );
+    world.ok(&[
+        "import",
+        "--private-key",
+        key.to_str().unwrap(),
+        "--cert-bundle",
+        bundle.to_str().unwrap(),
+        "--crl-chain",
+        crl.to_str().unwrap(),
+    ]);
+    // The chain and CRL as they were, the CRL's entries as revocations, its number kept.
+    assert_eq!(
+        cluster.psql("SELECT convert_from(chain_pem, 'UTF8') FROM ca"),
+        fs::read_to_string(&bundle).unwrap().trim_end()
+    );
+    assert_eq!(cluster.psql("SELECT serial::text FROM revocations"), "2");
+    assert_eq!(cluster.psql("SELECT number::text FROM crl"), "1");
+    world.ok(&["generate", "--certname", "n.test"]);
+    let (ok, text) = origin.openssl_verify(&world.ssl("certs/n.test.pem"));
+    assert!(ok, "verified with the origin's files: {text}");
+    let check = world.ok(&["check"]);
+    assert!(check.contains("no problems found"), "{check}");
+    let (_, _, stderr) = world.fails(&[
+        "import",
+        "--private-key",
+        key.to_str().unwrap(),
+        "--cert-bundle",
+        bundle.to_str().unwrap(),
+        "--crl-chain",
+        crl.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("already exists"), "{stderr}");
+}
