@@ -12,8 +12,8 @@ use crate::store::CrlVersion;
 
 use super::reads::CrlRow;
 
-/// Most certificates kept (about 2 KiB each).
-const CERTIFICATES: usize = 50_000;
+/// Most certificates kept (1 to 2 KiB each: about 20 MiB at most).
+const CERTIFICATES: usize = 10_000;
 
 /// The node's copy of what agents fetch.
 #[derive(Debug, Default)]
