@@ -43,12 +43,15 @@ fn main() {
         certname: "bench-ca".into(),
         dns_alt_names: Vec::new(),
         ttl: cert::authority::DEFAULT_TTL,
+        crl: cert::crl::Lifetime::default(),
         policy: Policy::default(),
         allow_duplicate_certs: false,
         key: ca_key,
         ca_name: None,
         autosign: cert::autosign::Autosign::Disabled,
         autosign_options: cert::autosign::ProgramLimits::default(),
+        renewal: Default::default(),
+        admins: Vec::new(),
     };
     let started = Instant::now();
     let (ca, _) = Ca::open_or_create(config, time::OffsetDateTime::now_utc()).expect("create CA");

@@ -31,8 +31,14 @@ _cert() {
             cert,completions)
                 cmd="cert__subcmd__completions"
                 ;;
+            cert,delete)
+                cmd="cert__subcmd__delete"
+                ;;
             cert,export)
                 cmd="cert__subcmd__export"
+                ;;
+            cert,extend-ca)
+                cmd="cert__subcmd__extend__subcmd__ca"
                 ;;
             cert,fingerprint)
                 cmd="cert__subcmd__fingerprint"
@@ -57,6 +63,9 @@ _cert() {
                 ;;
             cert,print)
                 cmd="cert__subcmd__print"
+                ;;
+            cert,prune)
+                cmd="cert__subcmd__prune"
                 ;;
             cert,revoke)
                 cmd="cert__subcmd__revoke"
@@ -103,8 +112,14 @@ _cert() {
             cert__subcmd__help,completions)
                 cmd="cert__subcmd__help__subcmd__completions"
                 ;;
+            cert__subcmd__help,delete)
+                cmd="cert__subcmd__help__subcmd__delete"
+                ;;
             cert__subcmd__help,export)
                 cmd="cert__subcmd__help__subcmd__export"
+                ;;
+            cert__subcmd__help,extend-ca)
+                cmd="cert__subcmd__help__subcmd__extend__subcmd__ca"
                 ;;
             cert__subcmd__help,fingerprint)
                 cmd="cert__subcmd__help__subcmd__fingerprint"
@@ -129,6 +144,9 @@ _cert() {
                 ;;
             cert__subcmd__help,print)
                 cmd="cert__subcmd__help__subcmd__print"
+                ;;
+            cert__subcmd__help,prune)
+                cmd="cert__subcmd__help__subcmd__prune"
                 ;;
             cert__subcmd__help,revoke)
                 cmd="cert__subcmd__help__subcmd__revoke"
@@ -158,7 +176,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --store --config --format --yes --verbose --autosign --clean --fingerprint --generate --list --print --revoke --sign --verify --all --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --clean --delete --fingerprint --generate --list --print --prune --revoke --sign --verify --all --expired --revoked --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions delete fingerprint generate export extend-ca import log list man print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +223,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dns_alt_names)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -225,7 +247,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__agent)
-            opts="-o -y -v -h --server --ca-server --ca_server --certname --dns-alt-names --dns_alt_names --waitforcert --maxwaitforcert --onetime --runinterval --ca_fingerprint --ca-fingerprint --exec --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-o -y -v -h --server --ca-server --ca_server --certname --dns-alt-names --dns_alt_names --waitforcert --maxwaitforcert --onetime --runinterval --ca_fingerprint --ca-fingerprint --exec --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +342,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -328,7 +354,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help check help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,6 +401,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -383,7 +413,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign__subcmd__check)
-            opts="-y -v -h --csr --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --csr --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,6 +475,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -495,12 +529,16 @@ _cert() {
             return 0
             ;;
         cert__subcmd__check)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --expiring --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expiring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ssldir)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -542,6 +580,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -550,7 +592,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__clean)
-            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,6 +643,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -609,7 +655,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__completions)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help bash elvish fish powershell zsh"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +702,73 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__delete)
+            opts="-y -v -h --expired --revoked --certname --all --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --certname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -664,7 +777,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__export)
-            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -771,6 +884,73 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__extend__subcmd__ca)
+            opts="-y -v -h --ttl --keep-serials --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -779,7 +959,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__fingerprint)
-            opts="-y -v -h --digest --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --digest --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,6 +1010,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -838,7 +1022,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__generate)
-            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -909,6 +1093,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -917,7 +1105,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help)
-            opts="agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help"
+            opts="agent autosign check clean completions delete fingerprint generate export extend-ca import log list man print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1014,7 +1202,35 @@ _cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cert__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cert__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__extend__subcmd__ca)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1140,6 +1356,20 @@ _cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cert__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cert__subcmd__help__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1225,7 +1455,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__import)
-            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,6 +1551,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1329,13 +1563,17 @@ _cert() {
             return 0
             ;;
         cert__subcmd__list)
-            opts="-y -v -h --all --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --all --certname --expiring --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --certname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1377,6 +1615,10 @@ _cert() {
                     return 0
                     ;;
                 --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1388,7 +1630,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__log)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1432,6 +1674,10 @@ _cert() {
                     return 0
                     ;;
                 --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1443,7 +1689,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__man)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1487,6 +1733,10 @@ _cert() {
                     return 0
                     ;;
                 --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1498,7 +1748,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__print)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1545,6 +1795,77 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__prune)
+            opts="-y -v -h --remove-duplicates --remove-expired --remove-entries --serial --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --serial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1553,7 +1874,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__revoke)
-            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1604,6 +1925,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1612,7 +1937,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__serve)
-            opts="-y -v -h --bind --admin --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --bind --metrics-bind --log-format --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1622,8 +1947,12 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --admin)
+                --metrics-bind)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "json text" -- "${cur}"))
                     return 0
                     ;;
                 --ssldir)
@@ -1667,6 +1996,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1675,7 +2008,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__setup)
-            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1750,6 +2083,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1758,7 +2095,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__sign)
-            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1813,6 +2150,10 @@ _cert() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1821,7 +2162,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__submit)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1865,6 +2206,10 @@ _cert() {
                     return 0
                     ;;
                 --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1876,7 +2221,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__verify)
-            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1920,6 +2265,10 @@ _cert() {
                     return 0
                     ;;
                 --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

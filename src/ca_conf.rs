@@ -1,18 +1,22 @@
-//! puppetserver's `ca.conf`: where the CA's issuance policy ([`Policy`]) comes from.
+//! puppetserver's `ca.conf`: where the CA's issuance policy ([`Policy`]) and its renewal rule
+//! ([`Renewal`]) come from.
 //!
-//! Owns reading `allow-subject-alt-names` and `allow-authorization-extensions` from the
-//! `certificate-authority` block of puppetserver's `conf.d/ca.conf` (HOCON). Both are off when
-//! the file, the block or the key is missing, as in puppetserver. Does not own what the policy
-//! means (that is [`crate::authority::Policy::check`]) nor where the file is (that is
-//! [`crate::settings::Settings::ca_conf`]). Its errors are [`SettingsError`]s.
+//! Owns reading `allow-subject-alt-names`, `allow-authorization-extensions`,
+//! `allow-auto-renewal` and `auto-renewal-cert-ttl` from the `certificate-authority` block of
+//! puppetserver's `conf.d/ca.conf` (HOCON). The switches are off when the file, the block or the
+//! key is missing, and the renewal lifetime is 90 days, as in puppetserver 8. Does not own what
+//! the policy means (that is [`crate::authority::Policy::check`]) nor where the file is (that
+//! is [`crate::settings::Settings::ca_conf`]). Its errors are [`SettingsError`]s.
 //!
 //! The reader is deliberately small and tolerant rather than a HOCON implementation: `#` and
 //! `//` comments, `key: value`, `key = value`, `key { ... }`, `key: { ... }`, dotted keys
 //! (`certificate-authority.allow-subject-alt-names: true`), quoted keys and values, commas and
-//! arrays are understood; later keys win. Every other key is ignored. A value of one of the two
-//! policy keys that is not a boolean is an error naming the file and line, never a guess.
+//! arrays are understood; later keys win. Every other key is ignored. A value of one of these keys
+//! that is not a boolean (or, for the lifetime, a duration) is an error naming the file and
+//! line, never a guess.
 
 use std::path::Path;
+use std::time::Duration;
 
 use crate::authority::Policy;
 use crate::error::{SettingsError, SyntaxReason};
@@ -20,11 +24,44 @@ use crate::error::{SettingsError, SyntaxReason};
 /// The block holding the CA's settings.
 const BLOCK: &str = "certificate-authority";
 
-/// Reads the policy from the `ca.conf` at `path`; a missing file is the default policy.
-pub fn load(path: &Path) -> Result<Policy, SettingsError> {
+/// puppetserver's default `auto-renewal-cert-ttl`: 90 days.
+pub const DEFAULT_RENEWAL_TTL: Duration = Duration::from_secs(90 * 86_400);
+
+/// What `ca.conf` says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaConf {
+    /// What requests may carry.
+    pub policy: Policy,
+    /// Whether and for how long certificates are renewed.
+    pub renewal: Renewal,
+}
+
+/// puppetserver's automatic renewal: `allow-auto-renewal` (off by default) turns on
+/// `certificate_renewal` and, for agents that say they can renew (the `pp_auth_auto_renew`
+/// attribute in their CSR), certificates of `auto-renewal-cert-ttl` (90 days by default)
+/// instead of `ca_ttl`; renewed certificates get that lifetime too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Renewal {
+    /// `allow-auto-renewal`.
+    pub allowed: bool,
+    /// `auto-renewal-cert-ttl`.
+    pub ttl: Duration,
+}
+
+impl Default for Renewal {
+    fn default() -> Renewal {
+        Renewal {
+            allowed: false,
+            ttl: DEFAULT_RENEWAL_TTL,
+        }
+    }
+}
+
+/// Reads the `ca.conf` at `path`; a missing file is the defaults.
+pub fn load(path: &Path) -> Result<CaConf, SettingsError> {
     match std::fs::read(path) {
         Ok(bytes) => parse(path, &String::from_utf8_lossy(&bytes)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Policy::default()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(CaConf::default()),
         Err(error) => Err(SettingsError::Read {
             path: path.to_path_buf(),
             reason: error.to_string().to_lowercase(),
@@ -33,8 +70,8 @@ pub fn load(path: &Path) -> Result<Policy, SettingsError> {
 }
 
 /// Parses the text of the `ca.conf` at `path` (used only in errors).
-pub fn parse(path: &Path, text: &str) -> Result<Policy, SettingsError> {
-    let mut policy = Policy::default();
+pub fn parse(path: &Path, text: &str) -> Result<CaConf, SettingsError> {
+    let mut conf = CaConf::default();
     for (key, value, line) in assignments(text) {
         let Some(name) = key
             .strip_prefix(BLOCK)
@@ -43,8 +80,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Policy, SettingsError> {
             continue;
         };
         let target = match name {
-            "allow-subject-alt-names" => &mut policy.allow_subject_alt_names,
-            "allow-authorization-extensions" => &mut policy.allow_authorization_extensions,
+            "allow-subject-alt-names" => &mut conf.policy.allow_subject_alt_names,
+            "allow-authorization-extensions" => &mut conf.policy.allow_authorization_extensions,
+            "allow-auto-renewal" => &mut conf.renewal.allowed,
+            "auto-renewal-cert-ttl" => {
+                conf.renewal.ttl = crate::duration::parse_sum("auto-renewal-cert-ttl", &value)
+                    .map_err(|error| SettingsError::Syntax {
+                        path: Some(path.to_path_buf()),
+                        line,
+                        reason: SyntaxReason::Duration(error),
+                    })?;
+                continue;
+            }
             _ => continue,
         };
         *target = match value.as_str() {
@@ -62,7 +109,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Policy, SettingsError> {
             }
         };
     }
-    Ok(policy)
+    Ok(conf)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,7 +268,50 @@ mod tests {
     use super::*;
 
     fn policy(text: &str) -> Result<Policy, String> {
-        parse(Path::new("/etc/ca.conf"), text).map_err(|error| error.to_string())
+        parse(Path::new("/etc/ca.conf"), text)
+            .map(|conf| conf.policy)
+            .map_err(|error| error.to_string())
+    }
+
+    fn renewal(text: &str) -> Result<Renewal, String> {
+        parse(Path::new("/etc/ca.conf"), text)
+            .map(|conf| conf.renewal)
+            .map_err(|error| error.to_string())
+    }
+
+    /// Issue 12: puppetserver 8's renewal settings and their defaults.
+    #[test]
+    fn renewal_is_off_by_default_with_ninety_days() {
+        assert_eq!(
+            renewal(""),
+            Ok(Renewal {
+                allowed: false,
+                ttl: Duration::from_secs(90 * 86_400)
+            })
+        );
+        assert_eq!(
+            renewal(
+                "certificate-authority: {\n  allow-auto-renewal: true\n  \
+                 auto-renewal-cert-ttl: \"60d\"\n}\n"
+            ),
+            Ok(Renewal {
+                allowed: true,
+                ttl: Duration::from_secs(60 * 86_400)
+            })
+        );
+        assert_eq!(
+            renewal("certificate-authority.auto-renewal-cert-ttl: 1y 30d"),
+            Ok(Renewal {
+                allowed: false,
+                ttl: Duration::from_secs(395 * 86_400)
+            })
+        );
+        let error =
+            renewal("certificate-authority {\n auto-renewal-cert-ttl: soon\n}").unwrap_err();
+        assert!(error.contains("/etc/ca.conf line 2"), "{error}");
+        assert!(error.contains("\"soon\""), "{error}");
+        let error = renewal("certificate-authority { allow-auto-renewal: sometimes }").unwrap_err();
+        assert!(error.contains("not true or false"), "{error}");
     }
 
     fn allows(subject_alt_names: bool, authorization_extensions: bool) -> Result<Policy, String> {
@@ -303,7 +393,7 @@ mod tests {
     fn a_missing_file_is_the_default_policy() {
         assert_eq!(
             load(Path::new("/nonexistent/conf.d/ca.conf")).ok(),
-            Some(Policy::default())
+            Some(CaConf::default())
         );
     }
 }

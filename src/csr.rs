@@ -13,7 +13,7 @@ use x509_parser::cri_attributes::ParsedCriAttribute;
 use x509_parser::prelude::FromDer;
 
 use crate::certname::Certname;
-use crate::error::{CsrError, Error, KeyError};
+use crate::error::{CertnameError, CsrError, Error, KeyError};
 use crate::extension::{self, AltName, Extension};
 use crate::keys::{self, PrivateKey};
 
@@ -96,18 +96,10 @@ impl Csr {
                     oid: attribute.oid.to_id_string(),
                     value: password.0.clone(),
                 }),
-                ParsedCriAttribute::UnsupportedAttribute => {
-                    // The value is a SET OF; Puppet puts one string in it.
-                    let value = attribute
-                        .value
-                        .get(2..)
-                        .and_then(extension::der_string)
-                        .unwrap_or_else(|| extension::hex(attribute.value));
-                    attributes.push(Attribute {
-                        oid: attribute.oid.to_id_string(),
-                        value,
-                    });
-                }
+                ParsedCriAttribute::UnsupportedAttribute => attributes.push(Attribute {
+                    oid: attribute.oid.to_id_string(),
+                    value: attribute_value(info.raw, attribute.value),
+                }),
             }
         }
         if extension_requests > 1 {
@@ -263,6 +255,16 @@ impl Csr {
         &self.attributes
     }
 
+    /// Whether the agent says it renews its certificate itself: the `pp_auth_auto_renew`
+    /// attribute (1.3.6.1.4.1.34380.1.3.2) is `true`, as Puppet 7 agents send it. puppetserver
+    /// gives such agents the shorter `auto-renewal-cert-ttl` when renewal is allowed.
+    pub fn renews_automatically(&self) -> bool {
+        let oid = extension::dotted(extension::PP_AUTH_AUTO_RENEW);
+        self.attributes
+            .iter()
+            .any(|attribute| attribute.oid == oid && attribute.value == "true")
+    }
+
     /// SubjectPublicKeyInfo DER.
     pub fn public_key_der(&self) -> &[u8] {
         &self.public_key_der
@@ -279,6 +281,24 @@ impl Csr {
     }
 }
 
+/// The value of a CSR attribute x509-parser does not know: the string in its `SET OF` (Puppet
+/// puts one string there), else the hex of the whole `SET`. x509-parser hands over only the
+/// `SET`'s header (`header`, a slice of the request info's `raw` bytes); its content follows it
+/// there.
+fn attribute_value(raw: &[u8], header: &[u8]) -> String {
+    let set = (header.as_ptr() as usize)
+        .checked_sub(raw.as_ptr() as usize)
+        .and_then(|start| raw.get(start..))
+        .and_then(extension::der_element);
+    match set {
+        Some((0x31, content, whole)) => extension::der_element(content)
+            .filter(|(_, _, element)| element.len() == content.len())
+            .and_then(|(_, _, element)| extension::der_string(element))
+            .unwrap_or_else(|| extension::hex(whole)),
+        _ => extension::hex(header),
+    }
+}
+
 /// Signature algorithms refused: MD5 and SHA-1 with RSA, DSA, ECDSA.
 const WEAK_SIGNATURES: &[&str] = &[
     "1.2.840.113549.1.1.4",
@@ -288,29 +308,78 @@ const WEAK_SIGNATURES: &[&str] = &[
     "1.3.14.3.2.29",
 ];
 
-/// One alt name given to [`Csr::generate`]: `IP:a` must be an address, `DNS:n` a DNS name, and
-/// a bare value is an address when it parses as one, else a DNS name.
-fn san(alt: &str) -> Result<SanType, Error> {
+/// Parse the alt names an administrator typed for a new CSR (`--dns_alt_names`, the
+/// `dns_alt_names` setting, `--subject-alt-names`): `IP:a` must be an address, `DNS:n` a DNS
+/// name the CA signs, and a bare value is an address when it parses as one, else a DNS name.
+/// Callers run this before they create anything, so a typo never leaves a half-made CA.
+///
+/// A DNS name must be what the issuance policy signs (the certname syntax: lower-case labels of
+/// letters, digits, `-` and `_`; no wildcard). A colon in one is refused with the comma-separated
+/// list it was probably meant to be: `puppetca:puppet` is `--dns_alt_names puppetca,puppet`.
+///
+/// ```
+/// use cert::csr::parse_alt_names;
+///
+/// let names = parse_alt_names(&["puppet".into(), "IP:10.0.0.1".into()]).unwrap();
+/// assert_eq!(names.len(), 2);
+/// let error = parse_alt_names(&["puppetca:puppet".into()]).unwrap_err();
+/// assert!(error.to_string().contains("--dns_alt_names puppetca,puppet"));
+/// ```
+pub fn parse_alt_names(alt_names: &[String]) -> Result<Vec<AltName>, CsrError> {
+    alt_names.iter().map(|alt| parse_alt_name(alt)).collect()
+}
+
+fn parse_alt_name(alt: &str) -> Result<AltName, CsrError> {
     let prefixed = |prefix: &str| {
         alt.get(..prefix.len())
             .filter(|p| p.eq_ignore_ascii_case(prefix))
             .map(|_| &alt[prefix.len()..])
     };
     if let Some(address) = prefixed("IP:") {
-        return address.parse().map(SanType::IpAddress).map_err(|_| {
-            CsrError::AltName {
+        return address
+            .parse()
+            .map(AltName::Ip)
+            .map_err(|_| CsrError::AltName {
                 alt_name: alt.to_owned(),
                 reason: "not an IP address",
-            }
-            .into()
+            });
+    }
+    let dns = match prefixed("DNS:") {
+        Some(dns) => dns,
+        None => match alt.parse() {
+            Ok(address) => return Ok(AltName::Ip(address)),
+            Err(_) => alt,
+        },
+    };
+    if dns.contains(':') {
+        let pieces: Vec<&str> = dns.split(':').filter(|piece| !piece.is_empty()).collect();
+        return Err(CsrError::AltNameList {
+            alt_name: alt.to_owned(),
+            suggestion: pieces.join(","),
         });
     }
-    if let Some(name) = prefixed("DNS:") {
-        return Ok(SanType::DnsName(dns_name(name)?));
-    }
-    match alt.parse() {
-        Ok(address) => Ok(SanType::IpAddress(address)),
-        Err(_) => Ok(SanType::DnsName(dns_name(alt)?)),
+    crate::certname::check_dns_name(dns).map_err(|error| CsrError::AltName {
+        alt_name: alt.to_owned(),
+        reason: match error {
+            CertnameError::Wildcard { .. } => "a wildcard, which the CA never signs",
+            CertnameError::NotLowerCase { .. } => "not lower case, which the CA requires",
+            _ => "not a DNS name the CA signs (lower-case letters, digits, '-', '_' and '.')",
+        },
+    })?;
+    Ok(AltName::Dns(dns.to_owned()))
+}
+
+/// One alt name given to [`Csr::generate`], as rcgen takes it.
+fn san(alt: &str) -> Result<SanType, Error> {
+    match parse_alt_name(alt)? {
+        AltName::Ip(address) => Ok(SanType::IpAddress(address)),
+        AltName::Dns(name) => Ok(SanType::DnsName(dns_name(&name)?)),
+        // `parse_alt_name` makes only the two kinds above.
+        AltName::Other(text) => Err(CsrError::AltName {
+            alt_name: text,
+            reason: "not a DNS name or IP address",
+        }
+        .into()),
     }
 }
 
@@ -349,6 +418,30 @@ mod tests {
         assert!(error.to_string().contains("not an IP address"), "{error}");
     }
 
+    /// Issue 12: the runbook's `--dns_alt_names puppetca:puppet` names what was typed and the
+    /// comma-separated list it meant; alt names the policy never signs fail here, before any
+    /// key or CA exists.
+    #[test]
+    fn typed_alt_names_are_checked_as_the_policy_would() {
+        let list = |alt: &str| parse_alt_names(&[alt.to_owned()]).map_err(|e| e.to_string());
+        assert_eq!(
+            list("puppetca:puppet"),
+            Err(
+                "invalid alt name \"puppetca:puppet\": alt names are comma-separated \
+                 (--dns_alt_names puppetca,puppet)"
+                    .into()
+            )
+        );
+        assert!(list("DNS:a:b")
+            .unwrap_err()
+            .contains("(--dns_alt_names a,b)"));
+        assert!(list("*.example.com").unwrap_err().contains("wildcard"));
+        assert!(list("Puppet").unwrap_err().contains("lower case"));
+        assert!(list("a b").unwrap_err().contains("not a DNS name"));
+        assert_eq!(list("::1"), Ok(vec![AltName::Ip("::1".parse().unwrap())]));
+        assert_eq!(list("DNS:ca"), Ok(vec![AltName::Dns("ca".into())]));
+    }
+
     #[test]
     fn generated_csr_round_trips() {
         let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
@@ -372,6 +465,25 @@ mod tests {
         again.check_name(&name("node1.example.com")).unwrap();
         let error = again.check_name(&name("other")).unwrap_err().to_string();
         assert!(error.contains("does not match requested key"), "{error}");
+    }
+
+    /// Issue 12: the attribute by which an agent says it renews itself.
+    #[test]
+    fn auto_renew_attribute_is_read() {
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let plain = Csr::generate(&name("node1"), &key, &[], &[]).unwrap();
+        assert!(!plain.renews_automatically());
+        let renewing = Csr::generate_with_attributes(
+            &name("node1"),
+            &key,
+            &[],
+            &[],
+            &[(extension::PP_AUTH_AUTO_RENEW.to_vec(), "true".into())],
+        )
+        .unwrap();
+        let again = Csr::from_pem(renewing.to_pem().as_bytes()).unwrap();
+        assert!(again.renews_automatically(), "{:?}", again.attributes());
+        assert_eq!(again.attributes()[0].value, "true");
     }
 
     #[test]

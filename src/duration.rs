@@ -45,6 +45,51 @@ pub fn parse(what: &'static str, value: &str) -> Result<Duration, DurationError>
         })
 }
 
+/// Parse puppetserver's duration syntax (its `ca.conf` `auto-renewal-cert-ttl`): one or more
+/// `<number><unit>` pairs added up, spaces ignored (`90d`, `1y 30d`, `12h30m`), or a bare number
+/// of seconds. The errors are [`parse`]'s, naming the whole value.
+pub fn parse_sum(what: &'static str, value: &str) -> Result<Duration, DurationError> {
+    let compact: String = value.chars().filter(|c| *c != ' ').collect();
+    let whole = |error: DurationError| match error {
+        DurationError::NotANumber { what, .. } => DurationError::NotANumber {
+            what,
+            value: value.to_owned(),
+        },
+        DurationError::TooLarge { what, .. } => DurationError::TooLarge {
+            what,
+            value: value.to_owned(),
+        },
+        DurationError::UnknownUnit { what, .. } => DurationError::UnknownUnit {
+            what,
+            value: value.to_owned(),
+        },
+    };
+    if compact.is_empty() {
+        return Err(whole(parse(what, "").unwrap_err()));
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = compact.as_str();
+    while !rest.is_empty() {
+        // One pair: digits, then a letter when there is one.
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let end = match rest[digits..].chars().next() {
+            Some(c) if c.is_ascii_alphabetic() => digits + c.len_utf8(),
+            Some(_) if digits == 0 => rest.len(),
+            _ => digits,
+        };
+        let (pair, tail) = rest.split_at(end.max(1).min(rest.len()));
+        let seconds = parse(what, pair).map_err(whole)?;
+        total = total.checked_add(seconds).ok_or_else(|| {
+            whole(DurationError::TooLarge {
+                what,
+                value: String::new(),
+            })
+        })?;
+        rest = tail;
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +134,29 @@ mod tests {
         ] {
             let error = parse("ttl", text).unwrap_err().to_string();
             assert!(error.starts_with("invalid ttl"), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn puppetserver_durations_add_up() {
+        for (text, seconds) in [
+            ("90d", 90 * 86_400),
+            ("1y 30d", 395 * 86_400),
+            ("12h30m", 45_000),
+            ("3600", 3600),
+        ] {
+            assert_eq!(
+                parse_sum("auto-renewal-cert-ttl", text).unwrap(),
+                Duration::from_secs(seconds),
+                "{text}"
+            );
+        }
+        for text in ["", "d", "5w", "1.5d", "30d x", "-1d"] {
+            let error = parse_sum("auto-renewal-cert-ttl", text).unwrap_err();
+            assert!(
+                error.to_string().contains(&format!("{text:?}")),
+                "{text}: {error}"
+            );
         }
     }
 

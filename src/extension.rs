@@ -214,6 +214,20 @@ pub(crate) fn der_string(der: &[u8]) -> Option<String> {
     String::from_utf8(body.to_vec()).ok()
 }
 
+/// The first DER element of `der`: its tag, its content, and the whole element (header and
+/// content); `None` when it is cut short or its length is not in DER's short or 1-2 byte form.
+pub(crate) fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (length, header) = match rest.first()? {
+        &n if n < 0x80 => (n as usize, 1),
+        0x81 => (*rest.get(1)? as usize, 2),
+        0x82 => (((*rest.get(1)? as usize) << 8) | *rest.get(2)? as usize, 3),
+        _ => return None,
+    };
+    let content = rest.get(header..header + length)?;
+    Some((tag, content, &der[..1 + header + length]))
+}
+
 /// DER UTF8String encoding of `text`.
 pub(crate) fn der_utf8_string(text: &str) -> Vec<u8> {
     der_tagged(0x0c, text.as_bytes())

@@ -30,6 +30,8 @@ pub mod export;
 pub mod extension;
 pub mod keys;
 mod parallel;
+pub mod progress;
+pub mod reissue;
 pub mod serve;
 pub mod settings;
 pub mod ssldir;

@@ -4,7 +4,9 @@
 //! A directory is built in a temp directory beside the output, every file synced, then renamed
 //! into place (with `force`, the old tree is renamed away first and removed after); a tarball
 //! is built in memory and written atomically (`crate::atomic`). An existing output is refused
-//! unless `force`. What goes into a tree is [`crate::export`]'s business, not this module's.
+//! unless `force`. [`update_files`] instead replaces some files inside an existing tree (a fresh
+//! CRL in a live bundle), each atomically, and leaves the rest. What goes into a tree is
+//! [`crate::export`]'s business, not this module's.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::Write;
@@ -13,6 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::atomic::{self, parent, sync_directory};
 use crate::error::StoreError;
+use crate::progress::{Progress, Stage};
 
 /// One file of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,16 +71,58 @@ pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), Sto
     result
 }
 
+/// Replace or add `files` inside the existing directory tree `out`, leaving every other file
+/// as it is: each file is written to a temp file beside it and synced, then all are renamed
+/// into place and their directories synced, so a reader sees each file old or new, never torn
+/// (a missing directory on their path is made).
+pub fn update_files(out: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
+    check_relative(files)?;
+    if !fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
+        return Err(StoreError::Io {
+            action: "update",
+            path: out.to_path_buf(),
+            reason: "not a directory".into(),
+        });
+    }
+    let mut pending = Vec::with_capacity(files.len());
+    for file in files {
+        let target = out.join(&file.path);
+        let mut built = out.to_path_buf();
+        if let Some(up) = Path::new(&file.path).parent() {
+            for component in up.components() {
+                built.push(component);
+                atomic::ensure_directory(&built, directory_mode(Path::new(component.as_os_str())))?;
+            }
+        }
+        pending.push(atomic::Pending {
+            path: target,
+            bytes: &file.bytes,
+            mode: file.mode,
+        });
+    }
+    atomic::write_all(&pending)
+}
+
+/// The file at `relative` inside the tree `out`, if there is one.
+pub fn read_file(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    atomic::read_optional(&out.join(relative))
+}
+
 /// Write `files` as a gzip-compressed tar file at `out` (entries owned by root, `mtime` in
-/// seconds since the epoch); refuses an existing `out` unless `force`.
+/// seconds since the epoch); refuses an existing `out` unless `force`. Each file packed is
+/// reported to `progress` ([`Stage::Pack`]).
 pub fn write_tar(
     out: &Path,
     files: &[TreeFile],
     mtime: u64,
     force: bool,
+    progress: &dyn Progress,
 ) -> Result<(), StoreError> {
     check_relative(files)?;
-    let bytes = tar_gz(files, mtime).map_err(|e| StoreError::io("write", out, e))?;
+    progress.start(Stage::Pack, files.len() as u64);
+    let packed = tar_gz(files, mtime, progress);
+    progress.finish();
+    let bytes = packed.map_err(|e| StoreError::io("write", out, e))?;
     // The tarball holds private keys: 0600 like the keys themselves.
     if force {
         atomic::write(out, &bytes, 0o600)
@@ -86,7 +131,7 @@ pub fn write_tar(
     }
 }
 
-fn tar_gz(files: &[TreeFile], mtime: u64) -> std::io::Result<Vec<u8>> {
+fn tar_gz(files: &[TreeFile], mtime: u64, progress: &dyn Progress) -> std::io::Result<Vec<u8>> {
     let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut builder = tar::Builder::new(encoder);
     let mut directories: Vec<PathBuf> = Vec::new();
@@ -109,6 +154,7 @@ fn tar_gz(files: &[TreeFile], mtime: u64) -> std::io::Result<Vec<u8>> {
         let mut header = header(tar::EntryType::Regular, file.mode, mtime);
         header.set_size(file.bytes.len() as u64);
         builder.append_data(&mut header, path, file.bytes.as_slice())?;
+        progress.advance(1);
     }
     builder.into_inner()?.finish()
 }
@@ -274,12 +320,31 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
+    /// Issue 12: a few files replaced inside a live tree; the others untouched.
+    #[test]
+    fn update_replaces_only_the_files_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle");
+        write_tree(&out, &files(), false).unwrap();
+        let update = vec![TreeFile {
+            path: "ca/crl.pem".into(),
+            bytes: b"crl".to_vec(),
+            mode: 0o644,
+        }];
+        update_files(&out, &update).unwrap();
+        assert_eq!(fs::read(out.join("ca/crl.pem")).unwrap(), b"crl");
+        assert_eq!(fs::read(out.join("certs/a.pem")).unwrap(), b"cert");
+        assert_eq!(fs::read(out.join("private_keys/a.pem")).unwrap(), b"key");
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 3, "no temp files left");
+        assert!(update_files(&dir.path().join("missing"), &update).is_err());
+    }
+
     #[test]
     fn tarball_holds_every_file_with_its_mode() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("b.tar.gz");
-        write_tar(&out, &files(), 0, false).unwrap();
-        assert!(write_tar(&out, &files(), 0, false).is_err());
+        write_tar(&out, &files(), 0, false, &crate::progress::Silent).unwrap();
+        assert!(write_tar(&out, &files(), 0, false, &crate::progress::Silent).is_err());
         let decoder = flate2::read::GzDecoder::new(File::open(&out).unwrap());
         let mut archive = tar::Archive::new(decoder);
         let entries: Vec<(String, u32)> = archive

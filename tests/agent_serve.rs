@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
 
-use common::serve::{world_with_ca, Server};
+use common::serve::{auto_renewal, world_with_ca, write_ca_conf, Server};
 use common::{assert_one_error, World};
 
 /// One agent host: its own puppet.conf and ssldir in the world's temp dir.
@@ -226,9 +226,11 @@ fn short_lived_certificate_is_renewed_through_certificate_renewal() {
     }
     let world = world_with_ca("autosign = true\n");
     // The CA's own certificates are made; from now on it issues for 10 days, within the
-    // agent's 30-day renewal window.
+    // agent's 30-day renewal window, and renews (issue 12: renewal is off unless ca.conf's
+    // allow-auto-renewal, as in puppetserver; renewing agents get auto-renewal-cert-ttl).
     let config = common::read(&world.config);
     std::fs::write(&world.config, format!("{config}ca_ttl = 10d\n")).unwrap();
+    write_ca_conf(&world, &auto_renewal("10d"));
     let server = Server::start(&world, &[]);
     let node = Node::new(&world, "web4.test");
     let marker = world.path().join("exec-ran");
@@ -346,5 +348,42 @@ fn a_pending_request_is_reused_while_it_matches() {
     assert!(
         cert_text.contains("DNS:web6,") || cert_text.contains("DNS:web6\n"),
         "{cert_text}"
+    );
+}
+
+/// Issue 12: `cert agent` says it renews itself (the `pp_auth_auto_renew` attribute), so with
+/// puppetserver 8's `allow-auto-renewal` it is issued `auto-renewal-cert-ttl`, not `ca_ttl`;
+/// with renewal off (the default), `ca_ttl`.
+#[test]
+fn a_renewing_agent_gets_auto_renewal_cert_ttl() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let mut server = Server::start(&world, &[]);
+    let lives = |node: &Node, days: u64| {
+        world
+            .openssl(&[
+                "x509",
+                "-noout",
+                "-checkend",
+                &(days * 86_400).to_string(),
+                "-in",
+                node.certificate().to_str().unwrap(),
+            ])
+            .status
+            .success()
+    };
+    let off = Node::new(&world, "off.test");
+    assert_ok(&off.agent(&server, &[]), "enrollment, renewal off", &server);
+    assert!(lives(&off, 5 * 365 - 2), "not ca_ttl");
+    server.stop();
+    write_ca_conf(&world, &auto_renewal("60d"));
+    let server = Server::start(&world, &[]);
+    let on = Node::new(&world, "on.test");
+    assert_ok(&on.agent(&server, &[]), "enrollment, renewal on", &server);
+    assert!(
+        lives(&on, 59) && !lives(&on, 61),
+        "not auto-renewal-cert-ttl"
     );
 }

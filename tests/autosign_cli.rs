@@ -304,13 +304,42 @@ fn a_large_csr_reaches_the_policy_program_whole_and_policy_still_applies() {
         &format!("#!/bin/sh\ncat > '{}'\nexit 0\n", received.display()),
         0o755,
     );
-    // Hundreds of long alt names: a CSR just under the CA's 64 KiB limit for requests (the
-    // unit tests in src/autosign.rs feed a policy program 1 MiB).
-    let names: Vec<String> = (0..900)
-        .map(|index| format!("host{index:04}.a-rather-long-subdomain-name.large.test"))
+    // A CSR just under the CA's 64 KiB limit for requests (the unit tests in src/autosign.rs
+    // feed a policy program 1 MiB): 99 long alt names (the CA signs at most 100, and issue 12
+    // refuses more at submission) and a long pp_role extension.
+    let label = "a".repeat(60);
+    let names: Vec<String> = (0..99)
+        .map(|index| format!("host{index:04}.{label}.{label}.{label}.large.test"))
         .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let csr = world.openssl_csr("large.test", &names);
+    let csr = world.path().join("large.csr");
+    let key = world.path().join("large.key");
+    let alt_names = names
+        .iter()
+        .map(|name| format!("DNS:{name}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    world.openssl_ok(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=large.test",
+        "-keyout",
+        key.to_str().unwrap(),
+        "-out",
+        csr.to_str().unwrap(),
+        "-addext",
+        &format!("subjectAltName={alt_names}"),
+        "-addext",
+        &format!(
+            "1.3.6.1.4.1.34380.1.1.13=ASN1:UTF8String:{}",
+            "r".repeat(18_000)
+        ),
+    ]);
     let csr_bytes = fs::read(&csr).unwrap();
     assert!(
         (48 * 1024..64 * 1024).contains(&csr_bytes.len()),

@@ -4,8 +4,12 @@
 mod common;
 
 use std::fs;
+use std::path::PathBuf;
 
-use common::{assert_inventory_line, assert_same, mode, pem_blocks, read, require_peer, World};
+use common::{
+    assert_inventory_line, assert_one_error, assert_same, mode, pem_blocks, read, require_peer,
+    World,
+};
 
 /// `--generate NAME --dns_alt_names a,b` on an empty directory creates the CA and the host files.
 #[test]
@@ -112,7 +116,11 @@ fn list_print_fingerprint_and_verify() {
         .unwrap_or_else(|| panic!("no line for web01.test:\n{list}"));
     assert!(line.starts_with("+ \"web01.test\""), "{line}");
     assert!(line.contains(&format!("(SHA256) {sha256}")), "{line}");
-    assert!(line.contains("(alt names: \"DNS:a\", \"DNS:b\")"), "{line}");
+    // Issue 12: every alt name, the certname's own included, as `puppet cert` printed them.
+    assert!(
+        line.ends_with("(alt names: \"DNS:web01.test\", \"DNS:a\", \"DNS:b\")"),
+        "{line}"
+    );
     // Without --all, signed certificates are not listed.
     assert!(!world
         .ok(&["--list", "--format", "puppet"])
@@ -339,25 +347,36 @@ fn csr_extensions_policy() {
             "-addext",
             ext,
         ]);
-        world.ok(&["submit", csr.to_str().unwrap()]);
+        csr
     };
-    make("auth.test", "1.3.6.1.4.1.34380.1.3.39=ASN1:UTF8String:true");
-    make("wild.test", "subjectAltName=DNS:*.wild.test");
-    make("pp.test", "1.3.6.1.4.1.34380.1.1.1=ASN1:UTF8String:ED519BA");
+    let pp = make("pp.test", "1.3.6.1.4.1.34380.1.1.1=ASN1:UTF8String:ED519BA");
+    world.ok(&["submit", pp.to_str().unwrap()]);
 
+    // Issue 12: what no flag could ever get signed is refused when submitted, with the
+    // message signing gives, and never queued.
     let before = world.snapshot_ca();
-    for (name, expected) in [
-        ("auth.test", "authorization extension"),
-        ("wild.test", "never signed"),
+    for (name, ext, expected) in [
+        (
+            "auth.test",
+            "1.3.6.1.4.1.34380.1.3.39=ASN1:UTF8String:true",
+            "authorization extension (pp_cli_auth)",
+        ),
+        (
+            "wild.test",
+            "subjectAltName=DNS:*.wild.test",
+            "DNS:*.wild.test that is never signed",
+        ),
     ] {
-        for args in [
-            &["--sign", name][..],
-            &["--sign", "--allow-dns-alt-names", name],
-        ] {
-            let (code, _, stderr) = world.fails(args);
-            assert_eq!(code, 1, "{args:?}");
-            assert!(stderr.contains(expected), "{args:?}: {stderr}");
-        }
+        let csr = make(name, ext);
+        let (code, _, stderr) = world.fails(&["submit", csr.to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert_one_error(&stderr, name);
+        let (_, _, stderr) = world.fails(&["--sign", "--allow-dns-alt-names", name]);
+        assert!(
+            stderr.contains("could not find a certificate request"),
+            "{stderr}"
+        );
     }
     assert_same(&before, &world.snapshot_ca(), "refused extensions");
 
@@ -402,15 +421,16 @@ fn subject_is_the_certname_only_and_alt_name_types() {
             args.extend(["-addext", ext]);
         }
         world.openssl_ok(&args);
-        world.ok(&["submit", path.to_str().unwrap()]);
+        path
     };
-    request("/O=Evil/CN=org.test", "org.csr", None);
-    request(
+    let submit = |path: PathBuf| world.ok(&["submit", path.to_str().unwrap()]);
+    submit(request("/O=Evil/CN=org.test", "org.csr", None));
+    submit(request(
         "/CN=ip.test",
         "ip.csr",
         Some("subjectAltName=DNS:ip.test,IP:10.0.0.1"),
-    );
-    request(
+    ));
+    let mail = request(
         "/CN=mail.test",
         "mail.csr",
         Some("subjectAltName=email:a@b.c"),
@@ -426,8 +446,12 @@ fn subject_is_the_certname_only_and_alt_name_types() {
     let text = world.x509_text(&world.ca("signed/ip.test.pem"));
     assert!(text.contains("DNS:ip.test, IP Address:10.0.0.1"), "{text}");
 
+    // Issue 12: never signed, so refused at submission and never queued.
     let before = world.snapshot_ca();
-    let (_, _, stderr) = world.fails(&["--sign", "--allow-dns-alt-names", "mail.test"]);
-    assert!(stderr.contains("email:a@b.c"), "{stderr}");
+    let (_, _, stderr) = world.fails(&["submit", mail.to_str().unwrap()]);
+    assert!(
+        stderr.contains("email:a@b.c that is never signed"),
+        "{stderr}"
+    );
     assert_same(&before, &world.snapshot_ca(), "e-mail alt name");
 }

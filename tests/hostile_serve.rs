@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::serve::{client, strs, world_with_ca, Server};
+use common::serve::{client, strs, world_with_ca, write_ca_conf, Server};
 use common::{assert_same, hostile_corpus, hostile_file, Hostile, World};
 
 const CA: &str = "/puppet-ca/v1";
@@ -41,15 +41,10 @@ fn peers() -> bool {
 /// A daemon world with autosign on and puppetserver's `ca.conf` allowing alt names.
 fn hostile_world() -> World {
     let world = world_with_ca("autosign = true\n");
-    let ca_conf = world.path().join("ca.conf");
-    std::fs::write(
-        &ca_conf,
+    write_ca_conf(
+        &world,
         "certificate-authority: {\n    allow-subject-alt-names: true\n}\n",
-    )
-    .unwrap();
-    let mut config = common::read(&world.config);
-    config.push_str(&format!("ca_conf = {}\n", ca_conf.display()));
-    std::fs::write(&world.config, config).unwrap();
+    );
     world
 }
 
@@ -63,6 +58,8 @@ fn url_name(file: &str) -> String {
         "nul.pem" => "nul.test%00x".into(),
         "unicode.pem" => "n%C3%B6de.example.com".into(),
         "upper-case.pem" => "Node.Example.com".into(),
+        "ca.pem" => "ca".into(),
+        "ca-upper.pem" => "CA".into(),
         "two-cns.pem" => "a.test".into(),
         "name-300.pem" => "a".repeat(300),
         "garbage.pem" | "malformed.pem" | "truncated.pem" | "no-cn.pem" | "oversized.pem"
@@ -688,12 +685,15 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
         certname: "ca.test".into(),
         dns_alt_names: Vec::new(),
         ttl: cert::authority::DEFAULT_TTL,
+        crl: cert::crl::Lifetime::default(),
         policy: Default::default(),
         allow_duplicate_certs: false,
         key: cert::keys::KeySpec::EcP256,
         ca_name: None,
         autosign: cert::autosign::Autosign::Everything,
         autosign_options: cert::autosign::ProgramLimits::default(),
+        renewal: Default::default(),
+        admins: Vec::new(),
     };
     let harness = Harness::new(config).unwrap();
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/http_request");
@@ -756,5 +756,21 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
             .unwrap(),
     );
     assert_eq!(code, 431);
+    // Issue 12's seeds: the daemon's own certificate is not cleaned or revoked over HTTP, and
+    // renewal is off by default.
+    let admin = Client::Admin("ca.test".into());
+    let clean =
+        b"PUT /puppet-ca/v1/clean HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                  Content-Length: 25\r\n\r\n{\"certnames\":[\"ca.test\"]}";
+    let (code, body) = parse_response(&harness.exchange(&admin, clean).unwrap());
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("not cleaned over HTTP"), "{body}");
+    let renew = b"POST /puppet-ca/v1/certificate_renewal HTTP/1.1\r\nHost: x\r\n\r\n";
+    let agent = Client::Agent("agent.test".into());
+    assert_eq!(
+        parse_response(&harness.exchange(&agent, renew).unwrap()),
+        (404, "Not Found".to_owned())
+    );
+    assert!(world.ca("signed/ca.test.pem").is_file());
     common::assert_store_ok(&world, "after the fuzz corpus");
 }

@@ -10,7 +10,9 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
-use common::serve::{client, strs, world_with_ca, Server, SERVE_CONFIG};
+use common::serve::{
+    auto_renewal, client, strs, world_with_ca, write_ca_conf, Server, SERVE_CONFIG,
+};
 use common::World;
 use serde_json::Value;
 
@@ -87,6 +89,8 @@ fn renewal_keeps_key_names_and_extensions_with_a_new_serial() {
         return;
     }
     let world = world_with_ca("autosign = true\n");
+    // Issue 12: renewal is off unless ca.conf turns it on, as in puppetserver.
+    write_ca_conf(&world, &auto_renewal("90d"));
     let server = Server::start(&world, &[]);
     // An agent's key and CSR with a pp_role extension, autosigned through the daemon.
     let key = world.path().join("agent.key");

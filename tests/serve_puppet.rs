@@ -138,3 +138,96 @@ fn cleaned_agent_re_enrolls_with_allow_duplicate_certs() {
     assert!(ok, "{output}\n{}", server.log_text());
     assert_ne!(common::read(&agent.certificate()), first);
 }
+
+/// Issue 12: the real agent asking for a certificate called `ca` gets none, and the CA is
+/// left as it was.
+#[test]
+fn an_agent_called_ca_gets_no_certificate() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let server = Server::start(&world, &[]);
+    let before = world.snapshot_ca();
+    let agent = Agent::new(&world, "ca");
+    let (ok, output) = agent.bootstrap(&server);
+    assert!(!ok, "{output}");
+    assert!(
+        !agent.certificate().exists() || {
+            // The agent keeps only the CA chain under that name (certs/ca.pem), never its own.
+            common::read(&agent.certificate()) == common::read(&world.ca("ca_crt.pem"))
+        }
+    );
+    assert!(
+        server
+            .log_text()
+            .contains("\"PUT /puppet-ca/v1/certificate_request/ca\" 400"),
+        "{}",
+        server.log_text()
+    );
+    common::assert_same(&before, &world.snapshot_ca(), "an agent called ca");
+}
+
+/// Issue 12: with `--admin ops.test`, the real agent of that name is not autosigned: it waits
+/// for a person, who signs it with `cert --sign`.
+#[test]
+fn an_agent_with_an_admin_name_waits_for_a_person() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let server = Server::start(&world, &["--admin", "ops.test"]);
+    let agent = Agent::new(&world, "ops.test");
+    let (ok, output) = agent.bootstrap(&server);
+    assert!(!ok, "{output}");
+    assert!(
+        output.contains("waitforcert setting is set to 0"),
+        "{output}"
+    );
+    assert!(world.ca("requests/ops.test.pem").exists());
+    assert!(!world.ca("signed/ops.test.pem").exists());
+    assert!(
+        server.log_text().contains("ops.test holds admin rights"),
+        "{}",
+        server.log_text()
+    );
+    world.ok(&["--sign", "ops.test"]);
+    let (ok, output) = agent.bootstrap(&server);
+    assert!(ok, "{output}\n{}", server.log_text());
+}
+
+/// Issue 12: with puppetserver 8's `allow-auto-renewal`, only an agent that says it renews
+/// itself (the `pp_auth_auto_renew` CSR attribute, which Puppet sends from 8.2 on) gets a
+/// certificate of `auto-renewal-cert-ttl`. The Puppet 7 agent here does not say so, so it gets
+/// `ca_ttl`, as puppetserver gives it; `cert agent`, which does, is tests/agent_serve.rs's.
+#[test]
+fn a_puppet_7_agent_gets_ca_ttl_with_auto_renewal_on() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    common::serve::write_ca_conf(&world, &common::serve::auto_renewal("60d"));
+    let server = Server::start(&world, &[]);
+    let agent = Agent::new(&world, "seven.test");
+    let (ok, output) = agent.bootstrap(&server);
+    assert!(ok, "{output}\n{}", server.log_text());
+    let request = agent.ssldir().join("certificate_requests/seven.test.pem");
+    assert!(
+        !request.exists(),
+        "the agent removes its request once signed"
+    );
+    let lives = |days: u64| {
+        world
+            .openssl(&[
+                "x509",
+                "-noout",
+                "-checkend",
+                &(days * 86_400).to_string(),
+                "-in",
+                agent.certificate().to_str().unwrap(),
+            ])
+            .status
+            .success()
+    };
+    assert!(lives(5 * 365 - 2) && !lives(5 * 365 + 1), "not ca_ttl");
+}

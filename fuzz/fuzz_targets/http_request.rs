@@ -25,12 +25,15 @@ fn harness() -> &'static Harness {
             certname: "ca.test".into(),
             dns_alt_names: Vec::new(),
             ttl: cert::authority::DEFAULT_TTL,
+            crl: cert::crl::Lifetime::default(),
             policy: Default::default(),
             allow_duplicate_certs: false,
             key: KeySpec::EcP256,
             ca_name: None,
             autosign: Autosign::Everything,
             autosign_options: autosign::ProgramLimits::default(),
+            renewal: Default::default(),
+            admins: Vec::new(),
         };
         Ca::setup(config.clone(), Hierarchy::Chained, time::OffsetDateTime::now_utc())
             .expect("set up the CA");

@@ -53,6 +53,16 @@ pub enum Reason {
         /// The file.
         path: PathBuf,
     },
+    /// The setting said sign, but the name holds admin rights: autosign never signs it, so that
+    /// admin rights are never handed out to whoever asks first ([`hold_for_administrator`]).
+    HeldForAdministrator {
+        /// The certname.
+        name: String,
+        /// What gives it admin rights (`cert serve --admin`, or being the CA server's own name).
+        grant: String,
+        /// What the setting decided on its own.
+        setting: Box<Reason>,
+    },
     /// A rule of the `autosign.conf` matched.
     Matched {
         /// The file.
@@ -115,6 +125,15 @@ impl fmt::Display for Reason {
             Reason::FileMissing { path } => {
                 write!(formatter, "autosign file {} does not exist", path.display())
             }
+            Reason::HeldForAdministrator {
+                name,
+                grant,
+                setting,
+            } => write!(
+                formatter,
+                "{setting}, but {name} holds admin rights ({grant}); autosign never signs it, an \
+                 administrator does"
+            ),
             Reason::Matched {
                 path,
                 line,
@@ -199,6 +218,24 @@ pub fn decide(
     }
 }
 
+/// `decision` for `name`, a name that holds admin rights (`grant` says why): when it said sign,
+/// it says leave pending instead, and why ([`Reason::HeldForAdministrator`]); otherwise it is
+/// unchanged. The caller knows which names hold admin rights.
+pub fn hold_for_administrator(decision: Decision, name: &str, grant: &str) -> Decision {
+    if !decision.sign {
+        return decision;
+    }
+    Decision {
+        sign: false,
+        reason: Reason::HeldForAdministrator {
+            name: name.to_owned(),
+            grant: grant.to_owned(),
+            setting: Box::new(decision.reason),
+        },
+        invalid: decision.invalid,
+    }
+}
+
 fn decide_by_file(path: &Path, certname: &str) -> (Reason, Vec<InvalidLine>) {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -249,6 +286,25 @@ mod tests {
         assert!(decision.sign);
         assert_eq!(decision.to_string(), "sign: autosign is true");
         assert!(!decide(&Autosign::Disabled, "a.example.com", b"", &options).sign);
+    }
+
+    /// Issue 12: a name with admin rights is never autosigned; the decision says why.
+    #[test]
+    fn administrators_are_held_for_a_person() {
+        let options = ProgramLimits::default();
+        let decision = decide(&Autosign::Everything, "ops.example.com", b"", &options);
+        let held = hold_for_administrator(decision, "ops.example.com", "cert serve --admin");
+        assert!(!held.sign);
+        assert_eq!(
+            held.to_string(),
+            "leave pending: autosign is true, but ops.example.com holds admin rights (cert serve \
+             --admin); autosign never signs it, an administrator does"
+        );
+        let pending = decide(&Autosign::Disabled, "ops.example.com", b"", &options);
+        assert_eq!(
+            hold_for_administrator(pending.clone(), "ops.example.com", "x"),
+            pending
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! the duplicate rule) is the caller's.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
@@ -20,6 +21,7 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, PolicyError, StoreError};
+use crate::progress::Stage;
 use crate::store::{Item, Read, Transaction};
 
 use super::Ca;
@@ -53,6 +55,9 @@ pub(super) struct Batch<'a> {
     now: OffsetDateTime,
     seen: HashSet<Certname>,
     audit: String,
+    /// Whether the commit re-issues the CRLs when they are due (not when re-issuing them is
+    /// what the batch does).
+    crl_refresh: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -66,7 +71,13 @@ impl<'a> Batch<'a> {
             now,
             seen: HashSet::new(),
             audit: String::new(),
+            crl_refresh: true,
         })
+    }
+
+    /// Commit without re-issuing due CRLs afterwards (the batch re-issues them itself).
+    pub(super) fn no_crl_refresh(&mut self) {
+        self.crl_refresh = false;
     }
 
     /// Reads that agree with the batch's changes.
@@ -125,15 +136,16 @@ impl<'a> Batch<'a> {
         Ok(self.reserve(1)?[0])
     }
 
-    /// Sign every [`Step::Sign`] with `policy` and `validity`: a request the policy refuses gets
-    /// its refusal and no serial; the others get serials reserved together and are signed on
-    /// all cores; the certificates are recorded and the requests they answer removed. One
-    /// result per step, in order. Nothing is audited: the caller decides which lines to write.
+    /// Sign every [`Step::Sign`] with `policy`, for the lifetime `ttl` (each request's default
+    /// when `None`, see [`Ca::lifetime`]): a request the policy refuses gets its refusal and no
+    /// serial; the others get serials reserved together and are signed on all cores; the
+    /// certificates are recorded and the requests they answer removed. One result per step, in
+    /// order. Nothing is audited: the caller decides which lines to write.
     pub(super) fn sign<S, K>(
         &mut self,
         steps: Named<Step<S, K>>,
         policy: &Policy,
-        validity: Validity,
+        ttl: Option<Duration>,
     ) -> Result<Named<Done<S, K>>, Error>
     where
         S: Sync,
@@ -143,41 +155,55 @@ impl<'a> Batch<'a> {
         for (position, (name, step)) in steps.into_iter().enumerate() {
             match step {
                 Step::Skip(kept) => done.push((position, name, Done::Skipped(kept))),
-                Step::Sign(csr, with) => match policy.check(&name, &csr) {
-                    Err(error) => done.push((position, name, Done::Signed(csr, with, Err(error)))),
-                    Ok(()) => jobs.push((position, name, csr, with)),
-                },
+                Step::Sign(csr, with) => {
+                    let checked = policy
+                        .check(&name, &csr)
+                        .and_then(|()| Validity::new(self.now, self.ca.lifetime(&csr, ttl)));
+                    match checked {
+                        Err(error) => {
+                            done.push((position, name, Done::Signed(csr, with, Err(error))))
+                        }
+                        Ok(validity) => jobs.push((position, name, csr, with, validity)),
+                    }
+                }
             }
         }
         if !jobs.is_empty() {
             let serials = self.reserve(jobs.len())?;
-            let jobs: Vec<(usize, Certname, Csr, S, Serial)> = jobs
+            let jobs: Vec<(usize, Certname, Csr, S, Serial, Validity)> = jobs
                 .into_iter()
                 .zip(serials)
-                .map(|((position, name, csr, with), serial)| (position, name, csr, with, serial))
+                .map(|((position, name, csr, with, validity), serial)| {
+                    (position, name, csr, with, serial, validity)
+                })
                 .collect();
             let authority = &self.ca.authority;
-            let results = crate::parallel::map(
-                &jobs,
-                crate::parallel::cores(),
-                1,
-                |(_, name, csr, _, serial)| {
-                    authority.issue(name, csr, policy, *serial, validity, false)
-                },
-                |(_, name, _, _, _)| {
-                    Err(Error::Panicked {
-                        task: format!("signing {name}"),
-                    })
-                },
-            );
+            let progress = &self.ca.progress;
+            let results = progress.stage(Stage::Sign, jobs.len(), || {
+                crate::parallel::map(
+                    &jobs,
+                    crate::parallel::cores(),
+                    1,
+                    |(_, name, csr, _, serial, validity)| {
+                        let issued = authority.issue(name, csr, policy, *serial, *validity, false);
+                        progress.tick();
+                        issued
+                    },
+                    |(_, name, _, _, _, _)| {
+                        Err(Error::Panicked {
+                            task: format!("signing {name}"),
+                        })
+                    },
+                )
+            });
             let mut issued = Vec::new();
-            for ((position, name, csr, with, _), result) in jobs.into_iter().zip(results) {
+            for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results) {
                 if let Ok(certificate) = &result {
                     issued.push((name.clone(), certificate.clone()));
                 }
                 done.push((position, name, Done::Signed(csr, with, result)));
             }
-            self.record(&issued)?;
+            progress.stage(Stage::Write, 0, || self.record(&issued))?;
         }
         done.sort_by_key(|(position, _, _)| *position);
         Ok(done
@@ -201,6 +227,11 @@ impl<'a> Batch<'a> {
         Event::new(self.now, self.actor, action, name)
     }
 
+    /// An audit event about the CA or its CRL (`subject`, a CN) by this batch's actor.
+    pub(super) fn event_about(&self, action: &str, subject: &str) -> Event {
+        Event::about(self.now, self.actor, action, subject)
+    }
+
     /// Keep `event` for the audit trail.
     pub(super) fn audit(&mut self, event: Event) {
         self.audit.push_str(&event.to_line());
@@ -210,7 +241,7 @@ impl<'a> Batch<'a> {
     pub(super) fn audit_sign(&mut self, name: &Certname, result: &Result<Certificate, Error>) {
         let event = self.event("sign", name);
         self.audit(match result {
-            Ok(certificate) => event.certificate(certificate),
+            Ok(certificate) => self.ca.certificate_event(event, certificate),
             Err(error) => event.refused(error),
         });
     }
@@ -224,9 +255,17 @@ impl<'a> Batch<'a> {
     }
 
     /// Append the audit lines, then commit: the batch's changes are all durable once this
-    /// returns.
+    /// returns. Then, in a transaction of its own, the CRLs are re-issued when they are due
+    /// ([`Ca::refresh_crls`], audited as the CA handle's own actor, not this batch's), so that
+    /// any write keeps them from lapsing; a failure there is not this batch's (its changes are
+    /// committed) and is left for the next write, the daemon's timer and `cert check
+    /// --expiring` to meet.
     pub(super) fn commit(mut self) -> Result<(), Error> {
         self.write_audit()?;
-        Ok(self.transaction.commit()?)
+        self.transaction.commit()?;
+        if self.crl_refresh {
+            let _ = self.ca.refresh_crls_if_due(self.now);
+        }
+        Ok(())
     }
 }

@@ -6,11 +6,12 @@
 use time::OffsetDateTime;
 
 use crate::audit;
-use crate::authority::Validity;
+use crate::authority::Policy;
 use crate::autosign::{self, Autosign, Decision};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
+use crate::progress::Stage;
 use crate::settings::Settings;
 use crate::store::{Read, Store};
 
@@ -27,10 +28,10 @@ const AUTOSIGN_THREADS: usize = 8;
 impl Ca {
     /// Check a CSR received for `name` and queue it (what `cert submit` and the daemon's
     /// `PUT certificate_request` do). Refused when a certificate exists, unless duplicates are
-    /// allowed.
+    /// allowed, and when no administrator could ever sign it ([`Ca::check_submission`]).
     pub fn submit(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
         let csr = Csr::from_pem(pem)?;
-        csr.check_name(name)?;
+        check_signable(name, &csr)?;
         let mut transaction = self.store.begin()?;
         transaction.claim(std::slice::from_ref(name))?;
         self.check_not_duplicate(&transaction, name, ANY_CERTIFICATE)?;
@@ -63,12 +64,16 @@ impl Ca {
         now: OffsetDateTime,
     ) -> Result<Submitted, Error> {
         let csr = self.submit(name, pem)?;
-        let decision = autosign::decide(
-            &self.config.autosign,
-            name.as_str(),
-            pem,
-            &self.config.autosign_options,
-        );
+        let decision = decide(&self.config, name, pem);
+        if matches!(
+            decision.reason,
+            autosign::Reason::HeldForAdministrator { .. }
+        ) {
+            let mut transaction = self.store.begin()?;
+            let event = audit::Event::new(now, audit::AUTOSIGN_ACTOR, "sign", name);
+            transaction.append_audit(&event.refused(&decision).to_line())?;
+            transaction.commit()?;
+        }
         let signed = if decision.sign {
             let queued = csr.to_pem();
             let names = std::slice::from_ref(name);
@@ -95,26 +100,28 @@ impl Ca {
         })
     }
 
-    /// The checks of [`Ca::submit`] that need no transaction (parse, signature, CN equals
-    /// `name`, no certificate yet unless duplicates are allowed), for a caller that decides
-    /// autosign and then calls [`Ca::enroll`], which repeats the duplicate check in its
-    /// transaction.
+    /// The checks of [`Ca::submit`] that need no transaction (parse, signature, CN equals `name`,
+    /// nothing that no administrator could ever sign, no certificate yet unless duplicates are
+    /// allowed), for a caller that decides autosign and then calls [`Ca::enroll`], which
+    /// repeats the duplicate check in its transaction.
+    ///
+    /// A request that the issuance policy refuses whatever the settings and flags (CA:TRUE,
+    /// key usages, unknown extensions, `pp_cli_auth`, wildcard or e-mail alt names, too many
+    /// alt names) is refused here with the message signing would give, and never queued. One
+    /// held back only by what an administrator may allow (alt names without
+    /// `allow-subject-alt-names`, authorization extensions) is queued for them.
     pub fn check_submission(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
         let csr = Csr::from_pem(pem)?;
-        csr.check_name(name)?;
+        check_signable(name, &csr)?;
         self.check_not_duplicate(&self.store, name, ANY_CERTIFICATE)?;
         Ok(csr)
     }
 
-    /// What the `autosign` setting decides for a CSR received for `name` (may run the policy
-    /// program).
+    /// What autosign decides for a CSR received for `name` (may run the policy program): the
+    /// `autosign` setting's decision, except that a name holding admin rights is left for an
+    /// administrator ([`autosign::hold_for_administrator`]).
     pub fn autosign_decision(&self, name: &Certname, pem: &[u8]) -> Decision {
-        autosign::decide(
-            &self.config.autosign,
-            name.as_str(),
-            pem,
-            &self.config.autosign_options,
-        )
+        decide(&self.config, name, pem)
     }
 
     /// Enrol many received CSRs at once: what [`Ca::submit_and_autosign`] does for each, with
@@ -146,7 +153,6 @@ impl Ca {
         items: Vec<Enrollment>,
         now: OffsetDateTime,
     ) -> Result<Vec<Result<Submitted, Error>>, Error> {
-        let validity = Validity::new(now, self.config.ttl)?;
         let mut batch = Batch::begin(self, audit::AUTOSIGN_ACTOR, now)?;
         let names: Vec<Certname> = items.iter().map(|item| item.name.clone()).collect();
         batch.claim(&names)?;
@@ -167,7 +173,7 @@ impl Ca {
             };
             steps.push((name, step));
         }
-        let done = batch.sign(steps, &self.config.policy, validity)?;
+        let done = batch.sign(steps, &self.config.policy, None)?;
         // Queue what stays pending (left by autosign, or refused by the issuance policy).
         let queued: Vec<(Certname, String)> = done
             .iter()
@@ -179,13 +185,24 @@ impl Ca {
             })
             .collect();
         batch.transaction().put_requests(&queued)?;
-        // The certificates first, then the refusals.
+        // The certificates first, then the refusals, then the names held for an administrator.
         for signed in [true, false] {
             for (name, done) in &done {
                 if let Done::Signed(_, _, result) = done {
                     if result.is_ok() == signed {
                         batch.audit_sign(name, result);
                     }
+                }
+            }
+        }
+        for (name, done) in &done {
+            if let Done::Skipped(Ok((_, decision))) = done {
+                if matches!(
+                    decision.reason,
+                    autosign::Reason::HeldForAdministrator { .. }
+                ) {
+                    let event = batch.event("sign", name).refused(decision);
+                    batch.audit(event);
                 }
             }
         }
@@ -213,16 +230,22 @@ impl Ca {
     /// policy program (if that is the setting) for each, a few at a time; nothing is signed.
     pub fn autosign_decisions(&self) -> Result<Vec<Outcome<Verdict>>, Error> {
         let names = self.pending()?;
-        let verdicts = crate::parallel::map(
-            &names,
-            AUTOSIGN_THREADS,
-            1,
-            |name| (name.clone(), self.autosign_verdict(name)),
-            |name| {
-                let task = format!("the autosign decision for {name}");
-                (name.clone(), Err(Error::Panicked { task }))
-            },
-        );
+        let verdicts = self.progress.stage(Stage::Autosign, names.len(), || {
+            crate::parallel::map(
+                &names,
+                AUTOSIGN_THREADS,
+                1,
+                |name| {
+                    let verdict = self.autosign_verdict(name);
+                    self.progress.tick();
+                    (name.clone(), verdict)
+                },
+                |name| {
+                    let task = format!("the autosign decision for {name}");
+                    (name.clone(), Err(Error::Panicked { task }))
+                },
+            )
+        });
         Ok(verdicts)
     }
 
@@ -255,8 +278,7 @@ impl Verdict {
     /// Decide for `name` and its CSR PEM (may be empty when no CSR is known; then only the
     /// setting is consulted).
     fn new(config: &Config, name: &Certname, pem: &[u8]) -> Verdict {
-        let options = &config.autosign_options;
-        let decision = autosign::decide(&config.autosign, name.as_str(), pem, options);
+        let decision = decide(config, name, pem);
         let refusal = if decision.sign && !pem.is_empty() {
             Csr::from_pem(pem)
                 .map_err(Error::from)
@@ -299,14 +321,13 @@ pub struct AutosignReport {
 
 /// Would autosign sign `name` (with the CSR at `csr_path`, else the request queued for `name`
 /// in the CA, if any)? The CA's issuance policy applies on top: a request it would refuse is
-/// never autosigned.
+/// never autosigned, nor a name holding admin rights (`config.admins`, this host's certname).
 pub fn autosign_report(
-    settings: &Settings,
+    config: &Config,
     name: &str,
     csr_path: Option<&std::path::Path>,
 ) -> Result<AutosignReport, Error> {
     let certname = Certname::parse(name)?;
-    let config = Config::from_settings(settings)?;
     let mut notes = Vec::new();
     if let Autosign::File(path) = &config.autosign {
         if let Ok(text) = std::fs::read_to_string(path) {
@@ -323,6 +344,39 @@ pub fn autosign_report(
             .flatten()
             .unwrap_or_default(),
     };
-    let verdict = Verdict::new(&config, &certname, &csr_pem);
+    let verdict = Verdict::new(config, &certname, &csr_pem);
     Ok(AutosignReport { verdict, notes })
+}
+
+/// Refused unless some administrator could sign `csr` for `name`: the CN matches and
+/// [`Policy::PERMISSIVE`] accepts it.
+fn check_signable(name: &Certname, csr: &Csr) -> Result<(), Error> {
+    Policy::PERMISSIVE.check(name, csr)
+}
+
+/// What gives `name` admin rights in `cert serve`, if anything: the `--admin` list, or being
+/// this CA server's own certname (its certificate carries `pp_cli_auth`, and whoever holds a
+/// second certificate for it can pose as the CA server to every agent).
+fn admin_grant(config: &Config, name: &Certname) -> Option<&'static str> {
+    if name.as_str() == config.certname {
+        Some("it is this CA server's own certname")
+    } else if config.admins.iter().any(|admin| admin == name.as_str()) {
+        Some("cert serve --admin")
+    } else {
+        None
+    }
+}
+
+/// The one place autosign decides: the setting, then the admin hold.
+fn decide(config: &Config, name: &Certname, pem: &[u8]) -> Decision {
+    let decision = autosign::decide(
+        &config.autosign,
+        name.as_str(),
+        pem,
+        &config.autosign_options,
+    );
+    match admin_grant(config, name) {
+        Some(grant) => autosign::hold_for_administrator(decision, name.as_str(), grant),
+        None => decision,
+    }
 }

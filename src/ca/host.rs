@@ -82,7 +82,7 @@ impl Ca {
         // key that is already there, and records nothing.
         ssldir.write_private_key(name, &key_pem, force)?;
         batch.record(&[(name.clone(), cert.clone())])?;
-        batch.audit(batch.event("generate", name).certificate(&cert));
+        batch.audit(self.certificate_event(batch.event("generate", name), &cert));
         batch.write_audit()?;
         self.write_host_files(batch.reads(), &ssldir, name, &key, &cert)?;
         batch.commit()?;
@@ -184,12 +184,11 @@ impl Ca {
                     .authority
                     .issue(name, &csr, &policy, serial, validity, false)?;
                 batch.record(&[(name.clone(), certificate.clone())])?;
-                batch.audit(
-                    batch
-                        .event("generate", name)
-                        .certificate(&certificate)
-                        .because("this host's certificate, for its existing key"),
-                );
+                let event = batch
+                    .event("generate", name)
+                    .certificate(&certificate)
+                    .because("this host's certificate, for its existing key");
+                batch.audit(self.certificate_event(event, &certificate));
                 (certificate, true)
             }
         };

@@ -13,6 +13,7 @@
 //! the CA exactly as it was.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -20,26 +21,38 @@ use time::OffsetDateTime;
 use crate::audit::{self};
 use crate::authority::{self, Authority, Policy, Validity};
 use crate::autosign::{self, Autosign, Decision};
+pub use crate::ca_conf::Renewal;
 use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl};
 use crate::csr::Csr;
 use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
+use crate::progress::{Progress, Reporter};
 use crate::settings::Settings;
-use crate::store::{inventory, Item, Location, NewCa, Presence, Read, Store, Transaction};
+use crate::store::{
+    inventory, CrlVersion, Item, Location, NewCa, Presence, Read, Store, Transaction,
+};
 
 mod batch;
+mod crls;
 mod enroll;
+mod expiry;
+mod extend;
 mod host;
 mod key_directory;
+mod prune;
 mod revoke;
 mod sign;
 mod status;
 
+pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
+pub use expiry::{Expiring, ExpiringKind};
+pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
 pub use key_directory::KeyDirectory;
+pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
 pub use status::Expirations;
 
 /// How the CA is configured: where it lives and what it allows.
@@ -57,8 +70,11 @@ pub struct Config {
     pub certname: String,
     /// Alt names for this host's own certificate.
     pub dns_alt_names: Vec<String>,
-    /// Default lifetime of issued certificates (`ca_ttl`).
+    /// Default lifetime of issued certificates (`ca_ttl`), and of a CA certificate
+    /// `extend_ca` re-issues.
     pub ttl: Duration,
+    /// How long the CRLs are valid and when they are re-issued (`crl_ttl`, `crl_refresh`).
+    pub crl: crl::Lifetime,
     /// What CSRs may carry.
     pub policy: Policy,
     /// Whether a new request may replace a signed certificate (`allow_duplicate_certs`).
@@ -71,12 +87,18 @@ pub struct Config {
     pub autosign: Autosign,
     /// How policy programs are run (`autosign_timeout`).
     pub autosign_options: autosign::ProgramLimits,
+    /// Automatic renewal (puppetserver's `allow-auto-renewal` and `auto-renewal-cert-ttl`).
+    pub renewal: Renewal,
+    /// CNs whose certificates get the admin endpoints of `cert serve` without `pp_cli_auth`
+    /// (`--admin`). Autosign never signs them, nor this host's own certname.
+    pub admins: Vec<String>,
 }
 
 impl Config {
-    /// From Puppet settings, and the issuance policy from puppetserver's `ca.conf`
-    /// ([`Settings::ca_conf`]; off when it is missing).
+    /// From Puppet settings, and the issuance policy and renewal from puppetserver's `ca.conf`
+    /// ([`Settings::ca_conf`]; off when it is missing). No admins: those come from `--admin`.
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
+        let ca_conf = crate::ca_conf::load(&settings.ca_conf)?;
         // A CA directory named as the store is the CA directory, keys and all.
         let (cadir, store) = match &settings.ca_store {
             None => (
@@ -95,7 +117,8 @@ impl Config {
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
-            policy: crate::ca_conf::load(&settings.ca_conf)?,
+            crl: crl::Lifetime::new(settings.crl_ttl, settings.crl_refresh)?,
+            policy: ca_conf.policy,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
             key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
             ca_name: None,
@@ -105,6 +128,8 @@ impl Config {
                     .autosign_timeout
                     .unwrap_or(autosign::ProgramLimits::default().timeout),
             },
+            renewal: ca_conf.renewal,
+            admins: Vec::new(),
         })
     }
 }
@@ -177,6 +202,9 @@ pub struct Selection {
     pub all: bool,
     /// Only these names (any state); empty = no filter.
     pub names: Vec<Certname>,
+    /// Only certificates (signed or revoked, whatever `all` says) that expire before this
+    /// time, expired ones included.
+    pub expires_before: Option<OffsetDateTime>,
 }
 
 /// Options for signing.
@@ -250,6 +278,11 @@ pub struct Ca {
     store: Store,
     authority: Authority,
     actor: String,
+    /// Where long operations report their progress ([`Ca::with_progress`]).
+    progress: Reporter,
+    /// When a CRL of the chain is next due for re-issue, for the store's CRL version it was
+    /// computed from (`None` inside: never).
+    crl_due: Mutex<Option<(CrlVersion, Option<OffsetDateTime>)>>,
 }
 
 impl Ca {
@@ -280,6 +313,8 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -299,16 +334,70 @@ impl Ca {
     }
 
     /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
-    /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does.
+    /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does. The
+    /// certname and alt names are checked before anything is made, so a typo leaves no CA
+    /// without its host certificate behind.
     pub fn setup(config: Config, layout: Hierarchy, now: OffsetDateTime) -> Result<Ca, Error> {
+        let name = Certname::parse(&config.certname)?;
+        crate::csr::parse_alt_names(&config.dns_alt_names)?;
+        let ssldir = crate::ssldir::Ssldir::new(&config.ssldir);
+        if ssldir.has_private_key(&name) {
+            return Err(StoreError::file_exists(&ssldir.private_key_path(&name)).into());
+        }
         let store = Store::open(&config.store)?;
         let mut transaction = store.begin()?;
         let ca = Ca::create(config, layout, now, &store, &mut transaction)?;
         transaction.commit()?;
-        let name = Certname::parse(&ca.config.certname)?;
         let alt_names = ca.config.dns_alt_names.clone();
         ca.generate_with(&name, &alt_names, None, ca.config.key, false, true, now)?;
         Ok(ca)
+    }
+
+    /// Open the CA, or, when the CA directory is absent or holds no CA at all, set one up as
+    /// [`Ca::setup`] with [`Hierarchy::Chained`] does (what `cert serve` does on its first
+    /// start). Returns whether it was created. A partial CA is refused as [`Ca::open`] refuses
+    /// it, and so is a store without CA files whose signed certificates are still there (a CA
+    /// whose files were lost, not a new machine).
+    pub fn open_or_setup(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
+        let store = Store::open(&config.store)?;
+        if store.presence()? != Presence::Absent {
+            return Ok((Ca::open(config)?, false));
+        }
+        let orphans = store.signed_names()?.len();
+        if orphans > 0 {
+            return Err(StoreError::PartialCa {
+                store: store.location().to_string(),
+                missing: format!(
+                    "every CA file, while signed/ still holds {orphans} certificate(s)"
+                ),
+            }
+            .into());
+        }
+        let name = Certname::parse(&config.certname)?;
+        let created = if crate::ssldir::Ssldir::new(&config.ssldir).has_private_key(&name) {
+            // This host has a key already: the CA alone; `ensure_host_certificate` issues this
+            // host's certificate for that key.
+            let mut transaction = store.begin()?;
+            Ca::create(
+                config.clone(),
+                Hierarchy::Chained,
+                now,
+                &store,
+                &mut transaction,
+            )
+            .and_then(|ca| {
+                transaction.commit()?;
+                Ok(ca)
+            })
+        } else {
+            Ca::setup(config.clone(), Hierarchy::Chained, now)
+        };
+        match created {
+            Ok(ca) => Ok((ca, true)),
+            // Another process made it meanwhile.
+            Err(Error::Store(StoreError::CaExists { .. })) => Ok((Ca::open(config)?, false)),
+            Err(error) => Err(error),
+        }
     }
 
     /// Make a new CA of `layout` and record it in `transaction` (of `store`).
@@ -331,7 +420,7 @@ impl Ca {
         let (authority, root_key_pem, crls) = match layout {
             Hierarchy::SelfSigned => {
                 let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
-                let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&authority, 0, now, config.crl.ttl(), &[])?;
                 (authority, None, vec![crl])
             }
             Hierarchy::Chained => {
@@ -351,8 +440,8 @@ impl Ca {
                 let root =
                     Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
                 let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
-                let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
-                let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&intermediate, 0, now, config.crl.ttl(), &[])?;
+                let root_crl = Crl::sign(&root, 0, now, config.crl.ttl(), &[])?;
                 (intermediate, Some(root_key_pem), vec![crl, root_crl])
             }
         };
@@ -384,6 +473,8 @@ impl Ca {
             store: store.clone(),
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -431,12 +522,34 @@ impl Ca {
             store,
             authority,
             actor: audit::cli_actor(),
+            progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
+    }
+
+    /// This CA, reporting the progress of long operations (signing many requests, listing or
+    /// judging many entries) to `progress`; by default nothing is reported.
+    pub fn with_progress(mut self, progress: std::sync::Arc<dyn Progress>) -> Ca {
+        self.progress = Reporter::new(progress);
+        self
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Who the audit trail names for changes made through this handle (`cli:<user>` unless
+    /// [`Ca::acting_as`] said otherwise).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// This handle, its own changes (this host's certificate, CRL re-issues) audited as done
+    /// by `actor` (the daemon: [`audit::DAEMON_ACTOR`]).
+    pub fn acting_as(mut self, actor: &str) -> Ca {
+        self.actor = actor.to_owned();
+        self
     }
 
     /// The store.

@@ -1,6 +1,12 @@
 //! Revoking (the revocations are the store's data; one new CRL chain rendered from them by
-//! [`crate::crl`] per call) and cleaning, and reading the audit trail. Signing is not here
-//! ([`Ca::sign`]).
+//! [`crate::crl`] per call) and cleaning, and reading the audit trail. Signing is not here ([`Ca::sign`]).
+//!
+//! On this host (the CLI) cleaning also removes the name's files from this host's ssldir, as
+//! `puppet cert --clean` did. Over HTTP (`*_over_http`, what `cert serve` calls) only what the
+//! CA holds changes, as in puppetserver, and never the certificate of the host the daemon runs
+//! as: its key and certificate are the daemon's own TLS identity. The one file of this host a
+//! revocation writes either way is its copy of the CRL (`crl.pem`), kept in step with the CA's
+//! as puppetserver keeps its `hostcrl`.
 
 use std::collections::HashSet;
 
@@ -9,8 +15,8 @@ use time::OffsetDateTime;
 use crate::audit;
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
-use crate::crl::{self, Crl, Reason, Revocation};
-use crate::error::{Error, StoreError};
+use crate::crl::{Reason, Revocation};
+use crate::error::{Error, PolicyError, StoreError};
 use crate::ssldir::Ssldir;
 use crate::store::{Item, Read, RenderedCrl};
 
@@ -44,7 +50,8 @@ impl Ca {
     }
 
     /// Revoke in `batch`: the new revocations recorded with the CRL chain rendered from all of
-    /// them (the root's CRL of a chained CA kept as it is), and an audit line per name.
+    /// them ([`Ca::render_crls`]: entries of expired certificates dropped, the root's CRL of a
+    /// chained CA re-issued only when due), and an audit line per name.
     fn revoke_in(
         &self,
         batch: &mut Batch<'_>,
@@ -98,28 +105,26 @@ impl Ca {
             outcomes.push((name.clone(), Ok(fresh)));
         }
         if !new_entries.is_empty() {
-            let mut crls = self.parse_crls(&batch.reads().crl_pem()?)?;
-            let number = crls[0].number.unwrap_or(0) + 1;
+            let current = self.parse_crls(&batch.reads().crl_pem()?)?;
             let mut revoked = existing;
             revoked.extend(new_entries.iter().copied());
-            crls[0] = Crl::sign(
-                &self.authority,
-                number,
-                now,
-                crl::DEFAULT_NEXT_UPDATE,
-                &revoked,
-            )?;
-            let pem: String = crls.iter().map(Crl::to_pem).collect();
-            batch.transaction().record_revocations(
-                &new_entries,
-                &RenderedCrl {
-                    pem: pem.as_bytes(),
-                    number,
-                },
-            )?;
+            // What is revoked now stays listed, even a certificate that has expired.
+            let keep: HashSet<Serial> = new_entries.iter().map(|r| r.serial).collect();
+            let rendered = self.render_crls(&current, &revoked, &keep, &inventory, now)?;
+            let crl = RenderedCrl {
+                pem: rendered.pem.as_bytes(),
+                number: rendered.number,
+            };
+            if rendered.dropped.is_empty() {
+                batch.transaction().record_revocations(&new_entries, &crl)?;
+            } else {
+                batch
+                    .transaction()
+                    .replace_revocations(&new_entries, &rendered.dropped, &crl)?;
+            }
             // puppetserver keeps this host's CRL (`hostcrl`, what its TLS layer checks clients
             // against) in step with the CA's; a stale copy would let revoked agents connect.
-            Ssldir::new(&self.config.ssldir).refresh_crl(pem.as_bytes())?;
+            Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
         }
         for (name, result) in &outcomes {
             let event = batch.event("revoke", name);
@@ -135,6 +140,73 @@ impl Ca {
     /// The audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<audit::Event>, Error> {
         Ok(audit::parse(&self.store.audit()?))
+    }
+
+    /// [`Ca::revoke_as`] for a client of `cert serve`: refused as a whole, with nothing
+    /// changed but the audit line, when a name is this CA server's own certname.
+    pub fn revoke_over_http(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        reason: Reason,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
+        self.refuse_own_certificate(actor, names, "revoke", now)?;
+        self.revoke_as(actor, names, reason, now)
+    }
+
+    /// Revoke and remove what the CA holds of each name (request, signed certificate) for a
+    /// client of `cert serve`, as puppetserver's `clean`: nothing of this host's ssldir is
+    /// removed. Refused as a whole, with nothing changed but the audit line, when a name is
+    /// this CA server's own certname.
+    pub fn clean_over_http(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
+        self.refuse_own_certificate(actor, names, "clean", now)?;
+        self.clean_with(actor, names, now, false)
+    }
+
+    /// [`Ca::delete`] for a client of `cert serve` (`DELETE certificate_status`): refused, with
+    /// nothing changed but the audit line, for this CA server's own certname.
+    pub fn delete_over_http(
+        &self,
+        actor: &str,
+        name: &Certname,
+        now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        self.refuse_own_certificate(actor, std::slice::from_ref(name), "delete", now)?;
+        self.delete(name)
+    }
+
+    /// [`PolicyError::OwnCertificate`] (audited) when `names` holds this host's certname. The
+    /// certname is configuration, so checking it before the change's own transaction is safe.
+    fn refuse_own_certificate(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        action: &'static str,
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        let Some(own) = names.iter().find(|n| n.as_str() == self.config.certname) else {
+            return Ok(());
+        };
+        let error: Error = PolicyError::OwnCertificate {
+            name: own.to_string(),
+            action: match action {
+                "revoke" => "revoked",
+                "clean" => "cleaned",
+                _ => "deleted",
+            },
+        }
+        .into();
+        let mut batch = Batch::begin(self, actor, now)?;
+        let event = batch.event(action, own).refused(&error);
+        batch.audit(event);
+        batch.commit()?;
+        Err(error)
     }
 
     /// Revoke (when signed) and remove everything of each name: request, signed certificate, and
@@ -153,6 +225,17 @@ impl Ca {
         actor: &str,
         names: &[Certname],
         now: OffsetDateTime,
+    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
+        self.clean_with(actor, names, now, true)
+    }
+
+    /// Clean in one batch; this host's files of each name too when `host_files`.
+    fn clean_with(
+        &self,
+        actor: &str,
+        names: &[Certname],
+        now: OffsetDateTime,
+        host_files: bool,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let mut batch = Batch::begin(self, actor, now)?;
         batch.claim(names)?;
@@ -188,10 +271,12 @@ impl Ca {
                     .removed
                     .push(Removed::Stored(Item::Request(name.clone())));
             }
-            let host_files = ssldir.remove_host(name)?;
-            cleaned
-                .removed
-                .extend(host_files.into_iter().map(Removed::HostFile));
+            if host_files {
+                let removed = ssldir.remove_host(name)?;
+                cleaned
+                    .removed
+                    .extend(removed.into_iter().map(Removed::HostFile));
+            }
             let known = !cleaned.removed.is_empty() || to_revoke.contains(name);
             if known {
                 outcomes.push((name.clone(), Ok(cleaned)));

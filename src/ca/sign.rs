@@ -1,8 +1,11 @@
 //! Signing queued requests (one [`Batch`] per call) and renewing certificates; the duplicate
 //! rule (one valid certificate per name unless `allow_duplicate_certs`).
 
+use std::time::Duration;
+
 use time::OffsetDateTime;
 
+use crate::audit::Event;
 use crate::authority::{Policy, Validity};
 use crate::certificate::Certificate;
 use crate::certname::Certname;
@@ -125,7 +128,6 @@ impl Ca {
                 || options.allow_alt_names,
             ..self.config.policy
         };
-        let validity = Validity::new(now, options.ttl.unwrap_or(self.config.ttl))?;
         let mut batch = Batch::begin(self, actor, now)?;
         batch.claim(names)?;
         let mut steps = Vec::with_capacity(names.len());
@@ -145,7 +147,7 @@ impl Ca {
             steps.push((name.clone(), step));
         }
         let outcomes: Vec<Outcome<Certificate>> = batch
-            .sign(steps, &policy, validity)?
+            .sign(steps, &policy, options.ttl)?
             .into_iter()
             .map(|(name, done)| match done {
                 Done::Signed(_, (), result) | Done::Skipped(result) => (name, result),
@@ -205,11 +207,49 @@ impl Ca {
         }
     }
 
+    /// The lifetime of a certificate for `csr`: `asked` when given (`--ttl`, `cert_ttl`), else
+    /// `auto-renewal-cert-ttl` for an agent that says it renews itself (the `pp_auth_auto_renew`
+    /// attribute) when renewal is allowed, else `ca_ttl`, as puppetserver decides. The CA cuts
+    /// any lifetime to its own ([`crate::authority::Authority::issue`]).
+    pub(super) fn lifetime(&self, csr: &Csr, asked: Option<Duration>) -> Duration {
+        asked.unwrap_or(
+            if self.config.renewal.allowed && csr.renews_automatically() {
+                self.config.renewal.ttl
+            } else {
+                self.config.ttl
+            },
+        )
+    }
+
+    /// When `certificate` expires with the CA certificate, because the CA would not outlive
+    /// the lifetime asked for: the warning to show and audit, one line.
+    pub fn lifetime_warning(&self, certificate: &Certificate) -> Option<String> {
+        self.authority.capped_lifetime(certificate)
+    }
+
+    /// The audit `event` of issuing `certificate`, with the lifetime warning added to its reason
+    /// when there is one.
+    pub(super) fn certificate_event(&self, event: Event, certificate: &Certificate) -> Event {
+        let event = event.certificate(certificate);
+        match self.lifetime_warning(certificate) {
+            Some(warning) if event.reason.is_empty() => event.because(&warning),
+            Some(warning) => {
+                let reason = format!("{}; {warning}", event.reason);
+                event.because(&reason)
+            }
+            None => event,
+        }
+    }
+
     /// Renew `current`, the certificate a client authenticated with, on behalf of `actor`
     /// (puppetserver's `certificate_renewal`): same key, subject, alt names and Puppet
-    /// extensions, new serial, validity from `now` for `ca_ttl`. `current` must verify against
-    /// the CA chain and CRLs at `now` (revoked or foreign certificates are refused); the new
-    /// certificate replaces the signed one in the store and gets an inventory entry.
+    /// extensions, new serial, validity from `now` for `auto-renewal-cert-ttl`. Refused unless
+    /// `allow-auto-renewal` is on ([`PolicyError::RenewalDisabled`]); `current` must verify
+    /// against the CA chain and CRLs at `now` (revoked or foreign certificates are refused)
+    /// and what it carries must pass the issuance policy as a new request would (this host's
+    /// own certificate with the policy `generate` uses, and its `pp_cli_auth`). The new
+    /// certificate replaces the signed one in the store and gets an inventory entry; the decision is
+    /// audited either way.
     pub fn renew_as(
         &self,
         actor: &str,
@@ -217,15 +257,33 @@ impl Ca {
         now: OffsetDateTime,
     ) -> Result<Certificate, Error> {
         let name = Certname::parse(&current.common_name)?;
-        let validity = Validity::new(now, self.config.ttl)?;
+        if !self.config.renewal.allowed {
+            return Err(PolicyError::RenewalDisabled {
+                name: name.to_string(),
+            }
+            .into());
+        }
+        let own_host = name.as_str() == self.config.certname;
+        let policy = if own_host {
+            Policy {
+                allow_subject_alt_names: true,
+                ..self.config.policy
+            }
+        } else {
+            self.config.policy
+        };
+        let validity = Validity::new(now, self.config.renewal.ttl)?;
         let mut batch = Batch::begin(self, actor, now)?;
         batch.claim(std::slice::from_ref(&name))?;
         let crl_pem = batch.reads().crl_pem()?;
         let verified =
             crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);
         let renewed = verified.and_then(|()| {
+            // The policy before the serial: a refusal reserves nothing.
+            self.authority.check_renewal(current, &policy, own_host)?;
             let serial = batch.reserve_one()?;
-            self.authority.renew(current, serial, validity)
+            self.authority
+                .renew(current, serial, validity, &policy, own_host)
         });
         let event = batch.event("renew", &name);
         match renewed {
@@ -234,10 +292,11 @@ impl Ca {
                 batch
                     .transaction()
                     .record_signed(&[(name.clone(), cert.clone())])?;
-                batch.audit(event.certificate(&cert).because(&format!(
+                let event = event.because(&format!(
                     "renewed serial {}",
                     current.serial.map(|s| s.to_string()).unwrap_or_default()
-                )));
+                ));
+                batch.audit(self.certificate_event(event, &cert));
                 batch.commit()?;
                 Ok(cert)
             }

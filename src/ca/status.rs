@@ -10,6 +10,7 @@ use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
+use crate::progress::Stage;
 use crate::ssldir::Ssldir;
 use crate::store::{Item, Read, Store};
 
@@ -20,28 +21,38 @@ const LIST_THREADS: usize = 8;
 
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
-    /// the given names.
+    /// the given names; with `expires_before`, only certificates expiring before then.
     pub fn list(&self, selection: &Selection) -> Result<Vec<CertificateStatus>, Error> {
         let revoked: HashSet<Serial> = self.store.revocations()?.iter().map(|r| r.serial).collect();
         let wanted = |name: &Certname| selection.names.is_empty() || selection.names.contains(name);
+        let requests: Vec<Certname> = self
+            .store
+            .request_names()?
+            .into_iter()
+            .filter(|n| wanted(n))
+            .collect();
+        let signed: Vec<Certname> =
+            if selection.all || !selection.names.is_empty() || selection.expires_before.is_some() {
+                self.store
+                    .signed_names()?
+                    .into_iter()
+                    .filter(|n| wanted(n))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let mut entries = Vec::new();
-        for name in self.store.request_names()? {
-            if !wanted(&name) {
-                continue;
-            }
-            if let Some(pem) = self.store.request(&name)? {
-                entries.push(request_entry(&self.store, &name, &pem)?);
-            }
-        }
-        if selection.all || !selection.names.is_empty() {
-            let names: Vec<Certname> = self
-                .store
-                .signed_names()?
-                .into_iter()
-                .filter(|n| wanted(n))
-                .collect();
-            entries.extend(self.signed_entries(&names, &revoked)?);
-        }
+        self.progress
+            .stage(Stage::Read, requests.len() + signed.len(), || {
+                for name in &requests {
+                    if let Some(pem) = self.store.request(name)? {
+                        entries.push(request_entry(&self.store, name, &pem)?);
+                    }
+                    self.progress.tick();
+                }
+                entries.extend(self.signed_entries(&signed, &revoked)?);
+                Ok::<_, Error>(())
+            })?;
         for name in &selection.names {
             if !entries.iter().any(|e| &e.name == name) {
                 return Err(StoreError::NotFound {
@@ -50,6 +61,9 @@ impl Ca {
                 }
                 .into());
             }
+        }
+        if let Some(horizon) = selection.expires_before {
+            entries.retain(|entry| entry.not_after.is_some_and(|t| t < horizon));
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.state.cmp(&b.state)));
         Ok(entries)
@@ -62,9 +76,13 @@ impl Ca {
         names: &[Certname],
         revoked: &HashSet<Serial>,
     ) -> Result<Vec<CertificateStatus>, Error> {
-        let read = |name: &Certname| match self.store.signed(name)? {
-            Some(pem) => certificate_entry(name, &pem, revoked).map(Some),
-            None => Ok(None),
+        let read = |name: &Certname| {
+            let entry = match self.store.signed(name)? {
+                Some(pem) => certificate_entry(name, &pem, revoked).map(Some),
+                None => Ok(None),
+            };
+            self.progress.tick();
+            entry
         };
         let results = crate::parallel::map(
             names,
@@ -132,6 +150,7 @@ impl Ca {
         let entries = self.list(&Selection {
             all: true,
             names: vec![name.clone()],
+            ..Selection::default()
         })?;
         entries
             .into_iter()

@@ -5,6 +5,7 @@
 pub(crate) mod args;
 mod cmd;
 pub(crate) mod exit;
+pub(crate) mod progress;
 mod prompt;
 mod render;
 
@@ -64,8 +65,11 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
             exit::USAGE
         }
         Error::Export(_)
+        | Error::BadSerial { .. }
         | Error::UnknownDigest { .. }
-        | Error::Csr(cert::error::CsrError::AltName { .. }) => exit::USAGE,
+        | Error::Csr(
+            cert::error::CsrError::AltName { .. } | cert::error::CsrError::AltNameList { .. },
+        ) => exit::USAGE,
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,
@@ -107,9 +111,16 @@ impl Context {
         }
     }
 
-    /// The CA configuration from the settings.
+    /// The CA configuration from the settings, with the `--admin` names.
     pub(crate) fn config(&self) -> Result<Config, Error> {
-        Config::from_settings(&self.settings()?)
+        self.config_from(&self.settings()?)
+    }
+
+    /// The CA configuration from `settings`, with the `--admin` names.
+    pub(crate) fn config_from(&self, settings: &Settings) -> Result<Config, Error> {
+        let mut config = Config::from_settings(settings)?;
+        config.admins = self.global.admin.clone();
+        Ok(config)
     }
 
     /// Open the existing CA.

@@ -32,6 +32,14 @@ pub enum KeyError {
         /// Which key.
         what: String,
     },
+    /// A key this operation needs is not on this node.
+    #[error("{what} is missing: it is needed to {purpose}")]
+    Missing {
+        /// Which key (a path).
+        what: String,
+        /// What it is needed for.
+        purpose: &'static str,
+    },
     /// This node has no CA key for the CA in its store (a database shared by several nodes:
     /// each keeps the key in its own CA directory).
     #[error("no CA key {key} on this node for the CA in {store}")]

@@ -54,6 +54,12 @@ pub enum Error {
     /// A private key or certificate that cannot be read or made.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A serial given on the command line that is not hex.
+    #[error("invalid serial {text:?}: use hex, as in 0x0A or 0a")]
+    BadSerial {
+        /// The serial as given.
+        text: String,
+    },
     /// A worker thread panicked (a bug): its part of the work has no result.
     #[error("internal error: {task} panicked")]
     Panicked {
@@ -121,9 +127,21 @@ impl Error {
             Error::Serve(ServeError::HostKey { name, .. }) => Some(format!(
                 "`cert clean {name}` revokes the CA's certificate for {name} and removes this host's files; the next start makes a new key and certificate"
             )),
+            Error::Certname(CertnameError::Reserved { .. }) => Some(
+                "`ca` is the CA's own certificate in every Puppet tool (`cert --print ca` shows it); give the host another certname".into(),
+            ),
+            Error::Policy(PolicyError::OwnCertificate { name, .. }) => Some(format!(
+                "change this host's own certificate on the CA host itself: `cert --clean {name}` there, then restart `cert serve`"
+            )),
+            Error::Policy(PolicyError::RenewalDisabled { .. }) => Some(
+                "set allow-auto-renewal: true in the certificate-authority block of ca.conf".into(),
+            ),
             Error::Certname(_) => Some(
                 "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
             ),
+            Error::Key(KeyError::Missing { what, .. }) => Some(format!(
+                "copy {what} from the node that made the CA (`cert setup`, `puppetserver ca setup`), mode 0640, then run this again"
+            )),
             Error::Agent(error) => error.hint(),
             _ => None,
         }

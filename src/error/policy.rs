@@ -50,6 +50,23 @@ pub enum PolicyError {
         /// The certname.
         name: String,
     },
+    /// `certificate_renewal` while puppetserver's `allow-auto-renewal` is off (its default).
+    #[error(
+        "certificate renewal is disabled (allow-auto-renewal in ca.conf); {name} was not renewed"
+    )]
+    RenewalDisabled {
+        /// The certname of the certificate presented.
+        name: String,
+    },
+    /// A change over HTTP to the certificate of the host `cert serve` runs as: its key and
+    /// certificate are the daemon's TLS identity, changed on that host only.
+    #[error("{name} is this CA server's own certificate; it is not {action} over HTTP")]
+    OwnCertificate {
+        /// The certname.
+        name: String,
+        /// `revoked`, `cleaned`, `deleted`.
+        action: &'static str,
+    },
     /// The queued request was replaced while autosign was deciding on it; the newer one stays
     /// pending (autosign signs exactly the request it decided on).
     #[error("certificate request for {name} was replaced before autosign signed it; the newer one stays pending")]

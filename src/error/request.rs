@@ -30,6 +30,13 @@ pub enum CertnameError {
         /// The name as given.
         name: String,
     },
+    /// A name kept for the CA itself ([`crate::certname::RESERVED`]: `ca`, any case), which no
+    /// host certificate may have.
+    #[error("certname {name:?} is reserved for the CA's own certificate (certificate/ca, certs/ca.pem); a host cannot use it")]
+    Reserved {
+        /// The name as given.
+        name: String,
+    },
     /// Longer than 255 bytes.
     #[error("certname is {length} bytes long; the limit is 255")]
     TooLong {
@@ -55,6 +62,14 @@ pub enum CsrError {
         alt_name: String,
         /// What it is not: `not an IP address`, `not a DNS name`.
         reason: &'static str,
+    },
+    /// An alt name typed with colons where commas separate alt names (`puppetca:puppet`).
+    #[error("invalid alt name {alt_name:?}: alt names are comma-separated (--dns_alt_names {suggestion})")]
+    AltNameList {
+        /// The alt name as given.
+        alt_name: String,
+        /// The list it was probably meant to be, comma-separated.
+        suggestion: String,
     },
     /// Not PEM, not a CSR, or not DER inside.
     #[error("malformed certificate request: {reason}")]

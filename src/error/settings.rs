@@ -92,6 +92,17 @@ pub enum BadValueReason {
     /// `ca_store` that is neither a usable database URL nor a CA directory.
     #[error("{0}")]
     Store(String),
+    /// A duration that must be shorter than another setting's (`crl_refresh` than `crl_ttl`).
+    #[error("not shorter than {other} ({limit})")]
+    NotShorterThan {
+        /// The other setting.
+        other: &'static str,
+        /// Its value, in seconds (`157680000s`).
+        limit: String,
+    },
+    /// A duration that must not be zero (`crl_ttl`, `crl_refresh`).
+    #[error("zero")]
+    Zero,
 }
 
 /// What is wrong with a line of puppet.conf or `ca.conf` ([`SettingsError::Syntax`]).
@@ -110,6 +121,10 @@ pub enum SyntaxReason {
         /// The name between the brackets.
         name: String,
     },
+    /// A `ca.conf` duration (`auto-renewal-cert-ttl`) that does not parse; the duration
+    /// parser's error names the key and the value.
+    #[error(transparent)]
+    Duration(DurationError),
     /// A `ca.conf` policy key whose value is not a boolean.
     #[error("{key} is {value:?}, not true or false")]
     NotBoolean {

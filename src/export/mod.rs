@@ -190,6 +190,60 @@ pub fn crl_only(ca: &Ca, role: Role, target_ssldir: &Path) -> Result<Bundle, Err
     Ok(finish(files, readme, false))
 }
 
+/// Write the CRL files of `bundle` (made by [`crl_only`]) into the existing bundle directory
+/// `dir`, a host's live ssldir-shaped tree: each CRL file is replaced atomically and, when
+/// `dir` has a `MANIFEST`, its lines for them are brought up to date, so `sha256sum -c
+/// MANIFEST` still passes; every other file (the host's key, certificates, server config,
+/// README) is left as it is. Returns the paths written, relative to `dir`.
+pub fn update_crl_files(dir: &Path, bundle: &Bundle) -> Result<Vec<String>, Error> {
+    let mut files: Vec<TreeFile> = bundle
+        .files
+        .iter()
+        .filter(|file| file.path != "README" && file.path != "MANIFEST")
+        .cloned()
+        .collect();
+    if let Some(current) = crate::tree::read_file(dir, "MANIFEST")? {
+        let updated = manifest_with(&String::from_utf8_lossy(&current), &files);
+        files.push(public("MANIFEST", updated.as_bytes()));
+    }
+    crate::tree::update_files(dir, &files)?;
+    Ok(files.into_iter().map(|file| file.path).collect())
+}
+
+/// `manifest` (in `sha256sum` format) with the lines of `files` replaced by their new
+/// checksums, and added at the end for those it did not list.
+fn manifest_with(manifest: &str, files: &[TreeFile]) -> String {
+    let fresh = self::manifest(files);
+    let line_of = |path: &str| {
+        fresh
+            .lines()
+            .find(|line| line.split_once("  ").map(|(_, p)| p) == Some(path))
+            .map(str::to_owned)
+    };
+    let mut listed = Vec::new();
+    let mut text = String::new();
+    for line in manifest.lines() {
+        let path = line.split_once("  ").map(|(_, path)| path);
+        match path.and_then(|path| line_of(path).map(|new| (path, new))) {
+            Some((path, new)) => {
+                listed.push(path.to_owned());
+                text.push_str(&new);
+            }
+            None => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    for file in files {
+        if !listed.contains(&file.path) {
+            if let Some(new) = line_of(&file.path) {
+                text.push_str(&new);
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
 /// What a standby CA host needs, CA private keys included: for the files store, a copy of the
 /// whole CA directory; for a database, the keys another node of it needs, with a snapshot of
 /// the CA's public files. The store's part is read in one snapshot so that the serial,
@@ -408,6 +462,34 @@ mod tests {
         assert_eq!(key.mode, 0o600);
         let agent = assemble(&request(Role::Agent), &material()).unwrap();
         assert!(!paths(&agent).contains(&"ca/ca_crl.pem"));
+    }
+
+    /// Issue 12: a CRL refresh rewrites only the CRL lines of a bundle's MANIFEST.
+    #[test]
+    fn manifest_lines_of_the_crl_are_replaced() {
+        let bundle = assemble(&request(Role::Balancer), &material()).unwrap();
+        let old = String::from_utf8(bundle.files.last().unwrap().bytes.clone()).unwrap();
+        let crl = vec![
+            public("crl.pem", b"NEW CRL\n"),
+            public("ca/ca_crl.pem", b"NEW\n"),
+        ];
+        let new = manifest_with(&old, &crl);
+        let (old_lines, new_lines): (Vec<&str>, Vec<&str>) =
+            (old.lines().collect(), new.lines().collect());
+        assert_eq!(
+            new_lines.len(),
+            old_lines.len() + 1,
+            "ca/ca_crl.pem added:\n{new}"
+        );
+        for (before, after) in old_lines.iter().zip(&new_lines) {
+            assert_eq!(
+                before.ends_with("  crl.pem"),
+                before != after,
+                "{before} / {after}"
+            );
+        }
+        assert!(new_lines.last().unwrap().ends_with("  ca/ca_crl.pem"));
+        assert_eq!(manifest(&crl).lines().nth(1), new_lines.last().copied());
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Open the CA of `config` (it must exist) as `cert serve` does, with no `--admin` list.
+    /// Open the CA of `config` (it must exist) as `cert serve` does; `config.admins` is the
+    /// `--admin` list.
     pub fn new(config: Config) -> Result<Harness, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -53,20 +54,23 @@ impl Harness {
                 reason: e.to_string(),
             })?;
         let reload = config.clone();
-        let ca = Arc::new(Ca::open(config)?);
+        let ca = Arc::new(Ca::open(config)?.acting_as(crate::audit::DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let client_certificate = host.certificate.clone();
         // The signer task lives on this runtime, driven whenever `exchange` blocks on it.
+        let metrics = Arc::new(super::metrics::Metrics::new());
         let signer = {
             let _context = runtime.enter();
-            super::signer::Signer::start()
+            super::signer::Signer::start(metrics.clone())
         };
         let shared = Arc::new(Shared {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
             crl_version: Mutex::new(None),
+            ca_chain_version: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
-            admins: Vec::new(),
             signer,
+            metrics,
+            log_format: super::LogFormat::Text,
         });
         Ok(Harness {
             shared,

@@ -12,18 +12,30 @@
 //!
 //! Reloads: a changed CRL (written by this daemon, `cert --revoke` or another `cert serve`;
 //! the store's [`crate::store::Store::crl_version`]) is noticed on the next connection and the
-//! TLS verifier rebuilt; SIGHUP
-//! re-reads the settings and reopens the CA. The autosign setting's file or program is read
-//! for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
-//! finish (up to [`SHUTDOWN_GRACE`]) and return.
+//! TLS verifier rebuilt; a changed CA chain (`cert extend-ca`;
+//! [`crate::store::Store::ca_chain_version`]) likewise reopens the CA, so the new chain is
+//! served at once; SIGHUP re-reads the settings and reopens the CA. The `expiry` watch
+//! re-issues CRLs before they lapse and warns about what expires soon. The autosign setting's
+//! file or program is read for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
+//! finish (up to [`SHUTDOWN_GRACE`]) and return. Under systemd, readiness, reloads and shutdown
+//! are reported with `notify`; counters and gauges are `metrics` (`GET /metrics`, and a plain
+//! listener with [`ServeConfig::metrics_bind`]); the per-request line is `log`'s.
 
 mod auth;
-// Issue 7: routes without TLS or sockets, for fuzzing and tests.
+mod expiry;
+// Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
+// that ask for it (the `harness` feature), since it makes admin peers for any name.
+#[cfg(feature = "harness")]
 #[doc(hidden)]
 pub mod harness;
+mod log;
+pub(crate) mod metrics;
+mod notify;
 mod routes;
 mod signer;
 mod tls;
+
+pub use log::LogFormat;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -37,9 +49,10 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
+use crate::audit::DAEMON_ACTOR;
 use crate::ca::{Ca, Config, HostIdentity};
 use crate::error::{Error, ServeError};
-use crate::store::CrlVersion;
+use crate::store::{CaChainVersion, CrlVersion};
 
 use auth::Peer;
 
@@ -56,18 +69,31 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// How to serve.
+/// How to serve. Who is an admin besides `pp_cli_auth` holders is the CA's configuration
+/// ([`Config::admins`]), since autosign must know it too.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Address to listen on.
     pub bind: SocketAddr,
-    /// CNs of client certificates allowed the admin endpoints without `pp_cli_auth`.
-    pub admins: Vec<String>,
+    /// Where to serve `GET /metrics` in plain HTTP too, for a scraper without a client
+    /// certificate (the TLS listener serves it to admins only).
+    pub metrics_bind: Option<SocketAddr>,
+    /// How log lines are written.
+    pub log_format: LogFormat,
 }
 
 /// Something the daemon reports as it starts, for the caller to log or print.
 #[derive(Debug)]
 pub enum StartupEvent {
+    /// There was no CA: one was made, as puppetserver does on its first start.
+    CreatedCa {
+        /// The CA certificate's subject.
+        subject: String,
+        /// Its SHA-256 fingerprint (what agents pin with `ca_fingerprint`).
+        fingerprint: String,
+        /// The CA directory.
+        cadir: std::path::PathBuf,
+    },
     /// This host's certificate was issued on this start.
     IssuedHostCertificate {
         /// Its CN.
@@ -75,6 +101,11 @@ pub enum StartupEvent {
     },
     /// Accepting connections.
     Listening {
+        /// The bound address.
+        address: SocketAddr,
+    },
+    /// Serving `GET /metrics` in plain HTTP.
+    ListeningForMetrics {
         /// The bound address.
         address: SocketAddr,
     },
@@ -112,10 +143,14 @@ pub fn run(
 pub(crate) struct Shared {
     generation: RwLock<Arc<Generation>>,
     crl_version: Mutex<Option<CrlVersion>>,
+    ca_chain_version: Mutex<Option<CaChainVersion>>,
     load: Loader,
-    pub(crate) admins: Vec<String>,
     /// The group-commit signer every enrolment goes through.
     pub(crate) signer: signer::Signer,
+    /// What this process counts.
+    pub(crate) metrics: Arc<metrics::Metrics>,
+    /// How each request is logged.
+    log_format: LogFormat,
 }
 
 /// One generation of the CA and the TLS configuration made from it.
@@ -141,9 +176,45 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
     }
 
-    /// Rebuild the TLS configuration when the CRL changed since the last build.
-    fn refresh_crl(&self) {
+    /// Reopen the CA when its chain changed since the last look (`cert extend-ca`), else
+    /// rebuild the TLS configuration when the CRL changed.
+    fn refresh(&self) {
         let current = self.generation();
+        let chain = current.ca.store().ca_chain_version().ok();
+        {
+            let mut seen = self
+                .ca_chain_version
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *seen == chain {
+                drop(seen);
+                return self.refresh_crl(&current);
+            }
+            *seen = chain;
+        }
+        // Opening the CA may wait for its store (a database): not on an async thread.
+        let reopened = tokio::task::block_in_place(|| {
+            Ca::open(current.ca.config().clone()).and_then(|ca| {
+                let ca = ca.acting_as(DAEMON_ACTOR);
+                let crl = ca.store().crl_version().ok();
+                build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
+            })
+        });
+        match reopened {
+            Ok((generation, crl)) => {
+                tracing::info!("CA chain changed; serving the new one");
+                *self
+                    .crl_version
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = crl;
+                self.replace(generation);
+            }
+            Err(error) => tracing::error!("cannot reload the changed CA chain: {error}"),
+        }
+    }
+
+    /// Rebuild the TLS configuration when the CRL changed since the last build.
+    fn refresh_crl(&self, current: &Generation) {
         let version = current.ca.store().crl_version().ok();
         {
             let mut seen = self
@@ -167,14 +238,19 @@ impl Shared {
     /// Re-read the settings, reopen the CA, rebuild TLS (SIGHUP).
     fn reload(&self) -> Result<(), Error> {
         let config = (self.load)()?;
-        let ca = Arc::new(Ca::open(config)?);
+        let ca = Arc::new(Ca::open(config)?.acting_as(DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let version = ca.store().crl_version().ok();
+        let chain = ca.store().ca_chain_version().ok();
         let generation = build_generation(ca, host)?;
         *self
             .crl_version
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = version;
+        *self
+            .ca_chain_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = chain;
         self.replace(generation);
         Ok(())
     }
@@ -202,6 +278,9 @@ fn clone_host(host: &HostIdentity) -> HostIdentity {
 }
 
 fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error> {
+    // From now on the store keeps what the daemon polls current (the CRL and chain versions,
+    // the CRL itself) without waiting, as other writers change it.
+    ca.store().watch();
     let config = tls::server_config(&ca, &host)?;
     Ok(Generation {
         ca,
@@ -216,24 +295,37 @@ async fn serve(
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
     // The store may wait (a file lock, a database): not on an async thread.
-    let (ca, host, crl_version) = tokio::task::block_in_place(|| -> Result<_, Error> {
+    let (ca, created, host) = tokio::task::block_in_place(|| -> Result<_, Error> {
         let config = load()?;
-        let ca = Arc::new(Ca::open(config)?);
+        let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+        let ca = Arc::new(ca.acting_as(DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
-        let crl_version = ca.store().crl_version().ok();
-        Ok((ca, host, crl_version))
+        Ok((ca, created, host))
     })?;
+    if created {
+        let certificate = ca.authority().certificate();
+        report(StartupEvent::CreatedCa {
+            subject: certificate.subject.clone(),
+            fingerprint: certificate.fingerprint(crate::certificate::Digest::Sha256),
+            cadir: ca.config().cadir.clone(),
+        });
+    }
     if host.issued {
         report(StartupEvent::IssuedHostCertificate {
             name: host.certificate.common_name.clone(),
         });
     }
+    let crl_version = ca.store().crl_version().ok();
+    let metrics = Arc::new(metrics::Metrics::new());
+    let ca_chain_version = ca.store().ca_chain_version().ok();
     let shared = Arc::new(Shared {
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_version: Mutex::new(crl_version),
+        ca_chain_version: Mutex::new(ca_chain_version),
         load,
-        admins: serve_config.admins.clone(),
-        signer: signer::Signer::start(),
+        signer: signer::Signer::start(metrics.clone()),
+        metrics,
+        log_format: serve_config.log_format,
     });
     let listener = TcpListener::bind(serve_config.bind)
         .await
@@ -246,6 +338,22 @@ async fn serve(
         reason: e.to_string(),
     })?;
     report(StartupEvent::Listening { address });
+    let metrics_listener = match serve_config.metrics_bind {
+        Some(bind) => {
+            let listener = metrics::bind(bind).await?;
+            let address = listener.local_addr().map_err(|e| ServeError::Bind {
+                address: bind.to_string(),
+                reason: e.to_string(),
+            })?;
+            report(StartupEvent::ListeningForMetrics { address });
+            Some(tokio::spawn(metrics::serve_plain(listener, shared.clone())))
+        }
+        None => None,
+    };
+    tokio::spawn(expiry::watch(shared.clone()));
+    let notifier = notify::Notifier::from_environment();
+    let status = format!("listening on https://{address}");
+    notifier.ready(&status);
 
     let signal_error = |e: std::io::Error| ServeError::Runtime {
         reason: format!("cannot handle signals: {e}"),
@@ -260,10 +368,12 @@ async fn serve(
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
             _ = hangup.recv() => {
+                notifier.reloading();
                 match tokio::task::block_in_place(|| shared.reload()) {
                     Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
                     Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
                 }
+                notifier.ready(&status);
             }
             accepted = listener.accept() => {
                 let (stream, remote) = match accepted {
@@ -279,7 +389,7 @@ async fn serve(
                     tracing::warn!("{remote}: too many connections; closed");
                     continue;
                 };
-                shared.refresh_crl();
+                shared.refresh();
                 let acceptor = shared.generation().acceptor.clone();
                 let shared = shared.clone();
                 let watcher = graceful.watcher();
@@ -317,6 +427,10 @@ async fn serve(
         }
     }
     drop(listener);
+    if let Some(task) = metrics_listener {
+        task.abort();
+    }
+    notifier.stopping();
     tracing::info!("shutting down: finishing requests in flight");
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
         .await
@@ -337,11 +451,16 @@ async fn logged(
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = routes::handle(&shared, peer.as_deref(), request).await;
-    tracing::info!(
-        "{remote} {} \"{method} {path}\" {} {}ms",
-        peer.as_ref().map_or("-", |p| p.common_name.as_str()),
-        response.status().as_u16(),
-        started.elapsed().as_millis()
+    log::request(
+        shared.log_format,
+        &log::Request {
+            remote,
+            client: peer.as_ref().map(|p| p.common_name.as_str()),
+            method: &method,
+            path: &path,
+            status: response.status().as_u16(),
+            elapsed: started.elapsed(),
+        },
     );
     response
 }

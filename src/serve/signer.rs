@@ -5,10 +5,12 @@
 //! written the next one gathers, so a batch is as large as the load makes it: one request
 //! when idle (no waiting), dozens under load. Each request's reply waits for its batch, and
 //! [`Ca::enroll`] returns only when everything is durable, so a 200 is never sent for data
-//! that a crash could lose.
+//! that a crash could lose. Each enrolment's latency and result, and each batch's size, go to
+//! the daemon's [`Metrics`].
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
+use std::time::Instant;
 
 use hyper::body::Bytes;
 use tokio::sync::{mpsc, oneshot};
@@ -17,6 +19,8 @@ use crate::ca::{Ca, Enrollment, Submitted};
 use crate::certname::Certname;
 use crate::error::{Error, ServeError};
 
+use super::metrics::{Metrics, Signing};
+
 /// Most enrolments in one batch.
 pub(crate) const MAX_BATCH: usize = 128;
 
@@ -24,6 +28,7 @@ pub(crate) const MAX_BATCH: usize = 128;
 #[derive(Clone)]
 pub(crate) struct Signer {
     sender: mpsc::UnboundedSender<Job>,
+    metrics: Arc<Metrics>,
 }
 
 struct Job {
@@ -33,11 +38,12 @@ struct Job {
 }
 
 impl Signer {
-    /// Start the signer task on the current runtime; it ends when every handle is dropped.
-    pub(crate) fn start() -> Signer {
+    /// Start the signer task on the current runtime, counting into `metrics`; it ends when
+    /// every handle is dropped.
+    pub(crate) fn start(metrics: Arc<Metrics>) -> Signer {
         let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(receiver));
-        Signer { sender }
+        tokio::spawn(run(receiver, metrics.clone()));
+        Signer { sender, metrics }
     }
 
     /// Check a CSR received for `name`, decide autosign, and enrol it in the next batch:
@@ -48,6 +54,21 @@ impl Signer {
         name: Certname,
         body: Bytes,
     ) -> Result<Submitted, Error> {
+        let started = Instant::now();
+        let result = self.enrol(ca, name, body).await;
+        match &result {
+            Ok(submission) => {
+                self.metrics.enrolled(started.elapsed());
+                if let Some(signed) = &submission.signed {
+                    self.metrics.signing(Signing::Autosign, signed);
+                }
+            }
+            Err(error) => self.metrics.refused(error),
+        }
+        result
+    }
+
+    async fn enrol(&self, ca: Arc<Ca>, name: Certname, body: Bytes) -> Result<Submitted, Error> {
         let checking = ca.clone();
         let enrollment = tokio::task::spawn_blocking(move || {
             let csr = checking.check_submission(&name, &body)?;
@@ -81,7 +102,7 @@ fn runtime_error(reason: &str) -> Error {
     .into()
 }
 
-async fn run(mut receiver: mpsc::UnboundedReceiver<Job>) {
+async fn run(mut receiver: mpsc::UnboundedReceiver<Job>, metrics: Arc<Metrics>) {
     let mut waiting: VecDeque<Job> = VecDeque::new();
     loop {
         if waiting.is_empty() {
@@ -115,6 +136,7 @@ async fn run(mut receiver: mpsc::UnboundedReceiver<Job>) {
             .map(|job| (job.enrollment, job.reply))
             .unzip();
         let size = enrollments.len();
+        metrics.batch(size);
         let now = time::OffsetDateTime::now_utc();
         let enrolled = tokio::task::spawn_blocking(move || ca.enroll(enrollments, now)).await;
         tracing::debug!("enrolled a batch of {size}");

@@ -91,6 +91,12 @@ pub struct Settings {
     pub ca_store: Option<crate::store::Location>,
     /// `ca_ttl`: the lifetime of issued certificates.
     pub ca_ttl: Option<Duration>,
+    /// `crl_ttl` (ours, not Puppet's): how long a CRL the CA signs is valid (its nextUpdate);
+    /// `None` when unset (then 5 years, as puppetserver).
+    pub crl_ttl: Option<Duration>,
+    /// `crl_refresh` (ours, not Puppet's): how long before its nextUpdate a CRL is re-issued;
+    /// `None` when unset (then a quarter of `crl_ttl`).
+    pub crl_refresh: Option<Duration>,
     /// `keylength`: RSA key size in bits.
     pub keylength: Option<u32>,
     /// `key_type`: `rsa` or `ec`.

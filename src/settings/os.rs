@@ -67,6 +67,11 @@ pub struct Location {
 /// `Overrides.config` wins (made absolute; whether it exists is checked when it is read). Root
 /// tries `/etc/puppetlabs/puppet/puppet.conf`, then Debian's `/etc/puppet/puppet.conf`; a
 /// non-root user tries `~/.puppetlabs/etc/puppet/puppet.conf`. No file found is not an error.
+///
+/// Debian's `/etc/puppet/puppet.conf` given as `Overrides.config` means Debian's layout for any
+/// user: that is how a daemon running as the `puppet` user (the packaged `cert-serve.service`)
+/// finds the system's ssldir, cadir and ca.conf, as Debian's puppetserver does. Any other file
+/// given to a non-root user keeps the per-user layout.
 pub fn locate(
     overrides: &Overrides,
     env: &Environment,
@@ -78,10 +83,10 @@ pub fn locate(
     };
     if let Some(config) = &overrides.config {
         let config = absolute(config);
-        let layout = if !env.is_root {
-            user_layout()?
-        } else if config == Path::new(DEBIAN_CONFIG) {
+        let layout = if config == Path::new(DEBIAN_CONFIG) {
             DirectoryLayout::Debian
+        } else if !env.is_root {
+            user_layout()?
         } else {
             DirectoryLayout::PuppetLabs
         };
@@ -186,6 +191,8 @@ mod tests {
             ),
             (false, "", "/tmp/x/p.conf", "/tmp/x", "/tmp/x/p.conf"),
             (true, "", DEBIAN_CONFIG, "/etc/puppet", DEBIAN_CONFIG),
+            // Issue 15: the packaged daemon runs as `puppet` with Debian's file.
+            (false, "", DEBIAN_CONFIG, "/etc/puppet", DEBIAN_CONFIG),
         ];
         for (is_root, existing, config, confdir, file) in cases {
             let some = |text: &str| (!text.is_empty()).then(|| PathBuf::from(text));
@@ -207,6 +214,12 @@ mod tests {
             path == Path::new(DEBIAN_CONFIG)
         });
         assert_eq!(debian.unwrap().layout, DirectoryLayout::Debian);
+        let daemon = Overrides {
+            config: Some(PathBuf::from(DEBIAN_CONFIG)),
+            ..Default::default()
+        };
+        let located = locate(&daemon, &env(false, None), &|_: &Path| true).unwrap();
+        assert_eq!(located.layout, DirectoryLayout::Debian);
         let homeless = locate(&Overrides::default(), &env(false, None), &|_: &Path| false);
         assert!(matches!(homeless, Err(SettingsError::HomeMissing)));
     }

@@ -107,6 +107,8 @@ pub fn resolve(
         ca_conf: r.path("ca_conf")?,
         ca_store: r.parsed("ca_store", store)?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
+        crl_ttl: r.parsed("crl_ttl", duration)?,
+        crl_refresh: r.parsed("crl_refresh", duration)?,
         keylength: r.parsed("keylength", |setting, value| {
             value
                 .parse::<u32>()

@@ -39,25 +39,43 @@ impl Random {
 /// What the CA must do with a file of the hostile corpus (tests/fixtures/bad/).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hostile {
-    /// Refused when submitted, with this fragment in the message; nothing written.
+    /// Refused when submitted, with this fragment in the message; nothing written. Issue 12:
+    /// everything no setting or flag could ever let the CA sign is refused here, with the
+    /// message signing would give.
     RefusedAtSubmit(&'static str),
-    /// Queued, then refused when signed with --allow-dns-alt-names, with this fragment.
+    /// Queued (a setting an administrator can turn on would let it through), then refused when
+    /// signed with --allow-dns-alt-names, with this fragment.
     RefusedAtSign(&'static str),
     /// Signed, with only the extensions the CA chooses.
     Signed,
 }
 
 /// The hostile corpus: (file in tests/fixtures/bad/, expected outcome). Shared by the CLI test
-/// (tests/hostile_cli.rs) and, later, the daemon's: puppetserver refuses at submit (400) what
-/// `cert submit` queues and `--sign` refuses, so a daemon test treats both refusals alike.
+/// (tests/hostile_cli.rs) and the daemon's (tests/hostile_serve.rs).
 pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
     use Hostile::{RefusedAtSign, RefusedAtSubmit, Signed};
     vec![
-        ("ca-true.pem", RefusedAtSign("not permitted: 2.5.29.19")),
+        (
+            "auth-ext.pem",
+            RefusedAtSign("authorization extension (pp_auth_role)"),
+        ),
+        (
+            "ca.pem",
+            RefusedAtSubmit("certname \"ca\" is reserved for the CA's own certificate"),
+        ),
+        (
+            "ca-upper.pem",
+            RefusedAtSubmit("certname \"CA\" is reserved for the CA's own certificate"),
+        ),
+        ("ca-true.pem", RefusedAtSubmit("not permitted: 2.5.29.19")),
+        (
+            "colon-san.pem",
+            RefusedAtSubmit("DNS:colon-san.test:8140 that is never signed"),
+        ),
         ("dsa.pem", RefusedAtSubmit("key is not acceptable: DSA")),
         (
             "email-san.pem",
-            RefusedAtSign("email:root@example.com that is never signed"),
+            RefusedAtSubmit("email:root@example.com that is never signed"),
         ),
         (
             "garbage.pem",
@@ -66,7 +84,7 @@ pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
         ("ip-san.pem", Signed),
         (
             "key-cert-sign.pem",
-            RefusedAtSign("not permitted: 2.5.29.15"),
+            RefusedAtSubmit("not permitted: 2.5.29.15"),
         ),
         (
             "malformed.pem",
@@ -82,7 +100,7 @@ pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
         ("oversized.pem", RefusedAtSubmit("the limit is 65536")),
         (
             "pp-cli-auth.pem",
-            RefusedAtSign("authorization extension (pp_cli_auth)"),
+            RefusedAtSubmit("authorization extension (pp_cli_auth)"),
         ),
         (
             "rsa1024.pem",
@@ -91,7 +109,7 @@ pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
         ("sans-10000.pem", RefusedAtSubmit("the limit is 65536")),
         (
             "sans-101.pem",
-            RefusedAtSign("101 subject alternative names; the limit is 100"),
+            RefusedAtSubmit("101 subject alternative names; the limit is 100"),
         ),
         ("sha1.pem", RefusedAtSubmit("weak digest")),
         ("tampered.pem", RefusedAtSubmit("signature does not verify")),
@@ -114,12 +132,12 @@ pub fn hostile_corpus() -> Vec<(&'static str, Hostile)> {
         ),
         (
             "unknown-critical.pem",
-            RefusedAtSign("not permitted: 1.2.3.4.5"),
+            RefusedAtSubmit("not permitted: 1.2.3.4.5"),
         ),
         ("upper-case.pem", RefusedAtSubmit("must be lower case")),
         (
             "wildcard-san.pem",
-            RefusedAtSign("DNS:*.example.com that is never signed"),
+            RefusedAtSubmit("DNS:*.example.com that is never signed"),
         ),
     ]
 }

@@ -3,8 +3,9 @@
 //! the independent verifier, and one-line-error checks. Beside it: `peer` (skip or fail when a
 //! peer program is missing), `files` (snapshots of a directory's bytes and modes), `store`
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
-//! `ca_server` (a scripted CA for the agent), `postgres` (a real PostgreSQL cluster) and
-//! `nodes` (several daemons on one database).
+//! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
+//! agent), `postgres` (a real PostgreSQL cluster) and `nodes` (several daemons on one
+//! database).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -13,6 +14,7 @@
 pub mod ca_server;
 mod files;
 mod hostile;
+pub mod hosts;
 pub mod nodes;
 mod peer;
 pub mod postgres;
@@ -111,6 +113,8 @@ impl World {
             .env_remove("CERT_CADIR")
             .env_remove("CERT_SSLDIR")
             .env_remove("CERT_CONFIG")
+            // Issue 15: a test run under systemd must not notify it for `cert serve`.
+            .env_remove("NOTIFY_SOCKET")
             .current_dir(self.path())
             .arg("--cadir")
             .arg(&self.cadir)

@@ -22,6 +22,26 @@ pub fn world_with_ca(extra: &str) -> World {
     world
 }
 
+/// Give `world` puppetserver's `ca.conf` with `text` (and `ca_conf = ...` in its puppet.conf).
+pub fn write_ca_conf(world: &World, text: &str) {
+    let ca_conf = world.path().join("ca.conf");
+    fs::write(&ca_conf, text).expect("write ca.conf");
+    let mut config = fs::read_to_string(&world.config).expect("read puppet.conf");
+    if !config.contains("\nca_conf = ") {
+        config.push_str(&format!("ca_conf = {}\n", ca_conf.display()));
+        fs::write(&world.config, config).expect("write puppet.conf");
+    }
+}
+
+/// The `ca.conf` that turns on puppetserver 8's automatic renewal (off by default), with
+/// certificates for renewing agents of `ttl` (`auto-renewal-cert-ttl`).
+pub fn auto_renewal(ttl: &str) -> String {
+    format!(
+        "certificate-authority: {{\n    allow-auto-renewal: true\n    \
+         auto-renewal-cert-ttl: {ttl}\n}}\n"
+    )
+}
+
 /// A running `cert serve`.
 pub struct Server {
     child: Child,
@@ -41,6 +61,15 @@ impl Server {
     /// [`Server::start`], curl trusting the CA certificates in `cacert` (a database store
     /// keeps none in the CA directory).
     pub fn start_trusting(world: &World, args: &[&str], cacert: &Path) -> Server {
+        let mut server = Server::spawn(world, args, &[]);
+        server.cacert = cacert.to_path_buf();
+        server.wait_ready();
+        server
+    }
+
+    /// Start `cert serve --bind 127.0.0.1:PORT ARGS` with `env` added to its environment,
+    /// without waiting for it to answer.
+    pub fn spawn(world: &World, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Server {
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
         let log = world.path().join(format!("serve-{port}.log"));
@@ -48,21 +77,21 @@ impl Server {
         all.extend_from_slice(args);
         let child = world
             .std_cert(&all)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("spawn cert serve");
-        let mut server = Server {
+        Server {
             child,
             port,
             log,
-            cacert: cacert.to_path_buf(),
-        };
-        server.wait_ready();
-        server
+            cacert: world.ca("ca_crt.pem"),
+        }
     }
 
-    fn wait_ready(&mut self) {
+    /// Wait until `/status/v1/simple` answers; panics when the daemon exits or takes a minute.
+    pub fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -199,7 +228,7 @@ fn signal(pid: u32, name: &str) {
 }
 
 /// A port of 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr").port()
 }

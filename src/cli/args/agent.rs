@@ -58,7 +58,9 @@ pub(crate) struct AgentArgs {
 
     /// Command to run with `sh -c` after the certificate or CRL changed
     ///
-    /// For example `systemctl reload nginx`. A failing command is reported, not fatal.
+    /// For example `systemctl reload nginx`. A failing command is reported, not fatal. An
+    /// empty COMMAND runs nothing (what the packaged cert-agent.service passes when
+    /// CERT_AGENT_EXEC is empty).
     #[arg(long, value_name = "COMMAND")]
     pub(crate) exec: Option<String>,
 }

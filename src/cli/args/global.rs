@@ -1,5 +1,5 @@
 //! The options every command takes, before or after its subcommand (`--ssldir`, `--cadir`,
-//! `--store`, `--config`, `--format`, `--yes`, `--verbose`, `--autosign`).
+//! `--store`, `--config`, `--format`, `--yes`, `--verbose`, `--autosign`, `--admin`).
 //!
 //! Owns those flags, their help and the output formats. It does not read settings with them
 //! (`cli::Context` does) nor render anything (`cli::render`).
@@ -76,6 +76,16 @@ pub(crate) struct Global {
     /// `autosign_timeout`, default 10s); any other path is an autosign.conf.
     #[arg(long, global = true, value_name = "true|false|PATH", value_hint = ValueHint::AnyPath)]
     pub(crate) autosign: Option<String>,
+
+    /// Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth
+    ///
+    /// Comma-separated and repeatable. Certificates carrying the pp_cli_auth extension (as
+    /// `cert setup` makes for this host) are always allowed; both may also read /metrics.
+    /// Autosign never signs these names (nor this host's certname): their requests wait for an
+    /// administrator. Give the same list to `cert submit`, `cert autosign check` and `--list`
+    /// to see the daemon's decisions.
+    #[arg(long, global = true, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) admin: Vec<String>,
 }
 
 impl Global {

@@ -86,7 +86,10 @@ pub(crate) use action::{Action, AutosignCommand};
 pub(crate) use agent::AgentArgs;
 pub(crate) use export::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
 pub(crate) use global::{Format, Global};
-pub(crate) use subcommands::{GenerateArgs, ImportArgs, SetupArgs, Shell, SignArgs};
+pub(crate) use subcommands::{
+    DeleteArgs, GenerateArgs, ImportArgs, LogFormatArg, PruneArgs, ServeArgs, SetupArgs, Shell,
+    SignArgs,
+};
 
 use puppet3::Puppet3;
 
@@ -120,7 +123,7 @@ Run `cert help COMMAND` for the options of one command.";
 
 const USAGE: &str = "\
 cert [OPTIONS] <COMMAND>
-       cert [OPTIONS] --<list|sign|revoke|clean|generate|print|fingerprint|verify> [NAME]...";
+       cert [OPTIONS] --<list|sign|revoke|clean|delete|prune|generate|print|fingerprint|verify> [NAME]...";
 
 /// The whole command line of `cert`: global options, Puppet 3 action flags and subcommands.
 ///
@@ -194,6 +197,16 @@ where
         Some(action) => action,
         None => cli.puppet.into_action()?,
     };
+    if let Action::Prune(prune) = &action {
+        let given = !prune.serial.is_empty() || !prune.certname.is_empty();
+        if prune.remove_entries != given {
+            return Err(usage_error(
+                Some("prune"),
+                ErrorKind::MissingRequiredArgument,
+                "'--remove-entries' goes with '--serial' or '--certname', and they with it",
+            ));
+        }
+    }
     if cli.global.format == Some(global::FormatArg::Pkcs12) {
         match &mut action {
             Action::Export(Export {

@@ -42,7 +42,8 @@ pub(crate) fn run(context: &Context, request: &AgentArgs) -> Result<u8, Error> {
         match result {
             Ok(outcome) => {
                 if outcome.changed() {
-                    if let Some(command) = &request.exec {
+                    let command = request.exec.as_deref().map(str::trim);
+                    if let Some(command) = command.filter(|c| !c.is_empty()) {
                         run_exec(command);
                     }
                 }

@@ -9,8 +9,7 @@ use crate::cli::{exit, render, Context};
 /// Print the decision, its reason and a policy program's output; exit 0 when it would sign, 1
 /// when not.
 pub(crate) fn check(context: &Context, name: &str, csr: Option<&Path>) -> Result<u8, Error> {
-    let settings = context.settings()?;
-    let report = cert::ca::autosign_report(&settings, name, csr)?;
+    let report = cert::ca::autosign_report(&context.config()?, name, csr)?;
     for line in &report.notes {
         eprintln!("warning: {line}");
     }

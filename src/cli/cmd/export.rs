@@ -9,6 +9,7 @@ use cert::tree;
 use cert::Error;
 
 use crate::cli::args::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
+use crate::cli::progress::Bars;
 use crate::cli::{exit, now, Context};
 
 /// Build the bundle `export` asks for and write it.
@@ -23,6 +24,7 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
         .target_ssldir
         .unwrap_or_else(|| PathBuf::from(export::DEFAULT_TARGET_SSLDIR));
     export::fragment::check_target_ssldir(&target)?;
+    let crl_only = matches!(kind, ExportKind::CrlOnly { .. });
     let ca = context.open()?;
     let (bundle, what) = match kind {
         ExportKind::CaStandby => {
@@ -32,7 +34,11 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
                  every other copy",
                 ca.authority().certificate().subject
             );
-            (export::ca_standby(&ca)?, "standby CA bundle".to_string())
+            let bundle = {
+                let _spinner = Bars::spinner("reading the CA directory");
+                export::ca_standby(&ca)?
+            };
+            (bundle, "standby CA bundle".to_string())
         }
         ExportKind::CrlOnly { role } => (
             export::crl_only(&ca, role_of(role), &target)?,
@@ -71,6 +77,18 @@ pub(crate) fn run(context: &Context, request: Export) -> Result<u8, Error> {
             (export::host(&ca, &request)?, what)
         }
     };
+    // A fresh CRL for a live bundle (README: `--out X --target-ssldir X`): only its CRL files.
+    if let (true, ExportOutput::Directory(dir), true) = (crl_only, &output, force) {
+        if dir.is_dir() {
+            let written = export::update_crl_files(dir, &bundle)?;
+            println!(
+                "Updated the CRL in {} ({}); other files left as they were",
+                dir.display(),
+                written.join(", ")
+            );
+            return Ok(exit::DONE);
+        }
+    }
     let path = write(&bundle, &output, force)?;
     println!(
         "Wrote the {what} ({} files) to {}",
@@ -93,7 +111,7 @@ fn write(bundle: &Bundle, output: &ExportOutput, force: bool) -> Result<PathBuf,
         }
         ExportOutput::Tar(file) => {
             let mtime = u64::try_from(now().unix_timestamp()).unwrap_or(0);
-            tree::write_tar(file, &bundle.files, mtime, force)?;
+            tree::write_tar(file, &bundle.files, mtime, force, Bars::new().as_ref())?;
             Ok(file.clone())
         }
     }

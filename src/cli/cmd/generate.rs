@@ -1,5 +1,6 @@
 //! `cert --generate NAME` / `cert generate --certname NAME`: key and certificate for a host,
-//! creating the CA first when there is none.
+//! creating the CA first when there is none (after the names and alt names are checked, so a
+//! typo creates nothing).
 
 use cert::ca::Ca;
 use cert::Error;
@@ -10,6 +11,7 @@ use crate::cli::{certnames, for_each, now, Context};
 /// Generate each name; the CA is created on first use.
 pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
     let names = certnames(&args.certnames.certname)?;
+    cert::csr::parse_alt_names(&args.subject_alt_names)?;
     let ttl = super::ttl(args.ttl.ttl.as_deref())?;
     let config = context.config()?;
     let key = args.key.or(config.key);
@@ -34,6 +36,9 @@ pub(crate) fn run(context: &Context, args: &GenerateArgs) -> Result<u8, Error> {
             generated.private_key_path.display(),
             generated.certificate_path.display()
         );
+        if let Some(warning) = ca.lifetime_warning(&generated.certificate) {
+            eprintln!("warning: {warning}");
+        }
         Ok(())
     }))
 }

@@ -13,7 +13,7 @@ use crate::cli::{exit, now, Context};
 /// certificate (with `pp_cli_auth`) in the ssldir.
 pub(crate) fn setup(context: &Context, args: SetupArgs) -> Result<u8, Error> {
     let settings = context.settings_with_certname(args.certname)?;
-    let mut config = cert::ca::Config::from_settings(&settings)?;
+    let mut config = context.config_from(&settings)?;
     if !args.subject_alt_names.is_empty() {
         config.dns_alt_names = args.subject_alt_names;
     }
@@ -40,7 +40,7 @@ pub(crate) fn import(context: &Context, args: ImportArgs) -> Result<u8, Error> {
     let bundle = read(&args.cert_bundle)?;
     let crl = read(&args.crl_chain)?;
     let settings = context.settings_with_certname(args.certname)?;
-    let config = cert::ca::Config::from_settings(&settings)?;
+    let config = context.config_from(&settings)?;
     let ca = Ca::import(config, &key, &bundle, &crl)?;
     println!(
         "Import succeeded. Find your files in {}",

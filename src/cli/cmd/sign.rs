@@ -5,6 +5,7 @@ use cert::Error;
 use serde_json::json;
 
 use crate::cli::args::{Format, SignArgs};
+use crate::cli::progress::Bars;
 use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Sign the named (or all) pending requests in one batch.
@@ -13,6 +14,12 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
     let ttl = super::ttl(args.ttl.ttl.as_deref())?;
     let names = certnames(&args.targets.certname)?;
     let ca = context.open()?;
+    // Signing every request of a large CA takes a while: show how far it got.
+    let ca = if all {
+        ca.with_progress(Bars::new())
+    } else {
+        ca
+    };
     let names = if all { ca.pending()? } else { names };
     if names.is_empty() {
         if context.format() == Format::Json {
@@ -83,6 +90,9 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
                     "Successfully signed certificate request for {name} (serial {})",
                     cert.serial.map(|s| s.to_string()).unwrap_or_default()
                 );
+                if let Some(warning) = ca.lifetime_warning(cert) {
+                    eprintln!("warning: {warning}");
+                }
                 if let Some((_, outcome)) = verdicts.iter().find(|(n, _)| n == name) {
                     println!("  autosign: {}", render::verdict_line(outcome));
                 }

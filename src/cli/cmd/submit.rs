@@ -24,11 +24,16 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
                     file.display()
                 );
                 match submission.signed {
-                    Some(Ok(cert)) => println!(
-                        "Autosigned {name} (serial {}): {}",
-                        cert.serial.map(|s| s.to_string()).unwrap_or_default(),
-                        submission.decision
-                    ),
+                    Some(Ok(cert)) => {
+                        println!(
+                            "Autosigned {name} (serial {}): {}",
+                            cert.serial.map(|s| s.to_string()).unwrap_or_default(),
+                            submission.decision
+                        );
+                        if let Some(warning) = ca.lifetime_warning(&cert) {
+                            eprintln!("warning: {warning}");
+                        }
+                    }
                     Some(Err(error)) => {
                         println!(
                             "Autosign would sign {name}, but the CA refused; it stays pending"

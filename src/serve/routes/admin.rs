@@ -14,6 +14,7 @@ use crate::crl::Reason;
 use crate::error::{Error, StoreError};
 use crate::wire;
 
+use super::super::metrics::Signing;
 use super::reply::{empty, failure, is_client_error, json_reply, text, Reply};
 use super::Context;
 
@@ -68,8 +69,16 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                     .pop()
             })
             .await;
+            if let Ok(Some((_, result))) = &outcome {
+                context.metrics.signing(Signing::Admin, result);
+            }
             match outcome {
-                Ok(Some((_, Ok(_)))) => empty(StatusCode::NO_CONTENT),
+                Ok(Some((_, Ok(certificate)))) => {
+                    if let Some(warning) = context.ca.lifetime_warning(&certificate) {
+                        tracing::warn!("signed {name}: {warning}");
+                    }
+                    empty(StatusCode::NO_CONTENT)
+                }
                 Ok(Some((_, Err(Error::Store(StoreError::NotFound { .. }))))) => text(
                     StatusCode::CONFLICT,
                     format!("Cannot sign certificate for host {name} without a certificate request"),
@@ -89,7 +98,7 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
         Some("revoked") => {
             let actor = context.actor.clone();
             let outcome = context.blocking(move |ca| {
-                ca.revoke_as(
+                ca.revoke_over_http(
                     &actor,
                     std::slice::from_ref(&target),
                     Reason::KeyCompromise,
@@ -99,16 +108,29 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
             .await;
             match outcome {
                 Ok(Ok(mut outcomes)) => match outcomes.pop() {
-                    Some((_, Ok(_))) => empty(StatusCode::NO_CONTENT),
+                    Some((_, Ok(serials))) => {
+                        context.metrics.revoked(Reason::KeyCompromise, serials.len());
+                        empty(StatusCode::NO_CONTENT)
+                    }
                     Some((_, Err(Error::Store(StoreError::NotFound { .. })))) | None => text(
                         StatusCode::CONFLICT,
                         format!(
                             "Cannot revoke certificate for host {name} without a signed certificate"
                         ),
                     ),
-                    Some((_, Err(error))) => failure(&error),
+                    Some((_, Err(error))) => {
+                        context.metrics.failed(&error);
+                        failure(&error)
+                    }
                 },
-                Ok(Err(error)) => failure(&error),
+                Ok(Err(error @ Error::Policy(_))) => {
+                    context.metrics.failed(&error);
+                    text(StatusCode::CONFLICT, wire::puppet_message(&error))
+                }
+                Ok(Err(error)) => {
+                    context.metrics.failed(&error);
+                    failure(&error)
+                }
                 Err(reply) => reply,
             }
         }
@@ -122,10 +144,25 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
     }
 }
 
-/// `DELETE certificate_status/NAME`: drop the certificate and request without revoking.
+/// `DELETE certificate_status/NAME`: drop the certificate and request without revoking (409
+/// for this CA server's own name).
 pub(super) async fn delete(context: Context, name: Certname) -> Reply {
     let missing = format!("Invalid certname: {name}");
-    remove(&context, name, Ca::delete, missing).await
+    let now = time::OffsetDateTime::now_utc();
+    let actor = context.actor.clone();
+    let target = name.clone();
+    match context
+        .blocking(move |ca| ca.delete_over_http(&actor, &target, now))
+        .await
+    {
+        Ok(Ok(true)) => empty(StatusCode::NO_CONTENT),
+        Ok(Ok(false)) => text(StatusCode::NOT_FOUND, missing),
+        Ok(Err(error @ Error::Policy(_))) => {
+            text(StatusCode::CONFLICT, wire::puppet_message(&error))
+        }
+        Ok(Err(error)) => failure(&error),
+        Err(reply) => reply,
+    }
 }
 
 /// A deletion: 204 when `delete` removed something, else 404 with `missing`.
@@ -162,7 +199,7 @@ pub(super) async fn statuses(context: Context) -> Reply {
     }
     let selection = Selection {
         all: true,
-        names: Vec::new(),
+        ..Selection::default()
     };
     match context.call(move |ca| ca.list(&selection)).await {
         Ok(statuses) => {
@@ -214,12 +251,18 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
         Ok(outcomes) => outcomes,
         Err(reply) => return reply,
     };
+    context.metrics.signings(Signing::Admin, &outcomes);
     let mut signed = Vec::new();
     let mut no_csr = Vec::new();
     let mut errors = invalid;
     for (name, result) in outcomes {
         match result {
-            Ok(_) => signed.push(Value::String(name.to_string())),
+            Ok(certificate) => {
+                if let Some(warning) = context.ca.lifetime_warning(&certificate) {
+                    tracing::warn!("signed {name}: {warning}");
+                }
+                signed.push(Value::String(name.to_string()))
+            }
             Err(Error::Store(StoreError::NotFound { .. })) => {
                 no_csr.push(Value::String(name.to_string()))
             }
@@ -235,7 +278,8 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
     )
 }
 
-/// `PUT clean` (`{"certnames": [...]}`): revoke and remove each name.
+/// `PUT clean` (`{"certnames": [...]}`): revoke and remove what the CA holds of each name (400
+/// when one is this CA server's own).
 pub(super) async fn clean(context: Context) -> Reply {
     let list = match certnames(&context) {
         Ok(list) => list,
@@ -253,10 +297,16 @@ pub(super) async fn clean(context: Context) -> Reply {
     let now = time::OffsetDateTime::now_utc();
     let actor = context.actor.clone();
     match context
-        .call(move |ca| ca.clean_as(&actor, &names, now))
+        .call(move |ca| ca.clean_over_http(&actor, &names, now))
         .await
     {
         Ok(outcomes) => {
+            let revoked = outcomes
+                .iter()
+                .filter_map(|(_, result)| result.as_ref().ok())
+                .map(|cleaned| cleaned.revoked.len())
+                .sum();
+            context.metrics.revoked(Reason::KeyCompromise, revoked);
             let missing: Vec<String> = outcomes
                 .iter()
                 .filter(|(_, r)| r.is_err())

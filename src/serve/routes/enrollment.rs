@@ -7,10 +7,11 @@ use hyper::StatusCode;
 
 use crate::certificate::Certificate;
 use crate::certname::Certname;
-use crate::error::Error;
+use crate::error::{Error, PolicyError};
 use crate::store::{Published, Read};
 use crate::wire;
 
+use super::super::metrics::Signing;
 use super::reply::{
     empty, failure, is_client_error, not_modified, text, with_last_modified, Reply,
 };
@@ -61,14 +62,19 @@ pub(super) async fn submit(context: Context, name: Certname) -> Reply {
                 }
             }
             match &submission.signed {
-                Some(Ok(certificate)) => tracing::info!(
-                    "autosigned {name} (serial {}): {}",
-                    certificate
-                        .serial
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    submission.decision
-                ),
+                Some(Ok(certificate)) => {
+                    tracing::info!(
+                        "autosigned {name} (serial {}): {}",
+                        certificate
+                            .serial
+                            .map(|s| s.to_string())
+                            .unwrap_or_default(),
+                        submission.decision
+                    );
+                    if let Some(warning) = context.ca.lifetime_warning(certificate) {
+                        tracing::warn!("autosigned {name}: {warning}");
+                    }
+                }
                 Some(Err(error)) => {
                     tracing::warn!("autosign would sign {name}, but the CA refused: {error}")
                 }
@@ -83,7 +89,8 @@ pub(super) async fn submit(context: Context, name: Certname) -> Reply {
     }
 }
 
-/// `POST certificate_renewal`: renew the certificate the client authenticated with.
+/// `POST certificate_renewal`: renew the certificate the client authenticated with; 404 `Not
+/// Found` while `allow-auto-renewal` is off, as puppetserver answers.
 pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
     let now = time::OffsetDateTime::now_utc();
     let actor = context.actor.clone();
@@ -91,6 +98,7 @@ pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
     match context
         .blocking(move |ca| ca.renew_as(&actor, &current, now))
         .await
+        .inspect(|result| context.metrics.signing(Signing::Renewal, result))
     {
         Ok(Ok(certificate)) => {
             tracing::info!(
@@ -100,9 +108,16 @@ pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
                     .map(|s| s.to_string())
                     .unwrap_or_default()
             );
+            if let Some(warning) = context.ca.lifetime_warning(&certificate) {
+                tracing::warn!("renewed {name}: {warning}");
+            }
             text(StatusCode::OK, certificate.to_pem())
         }
-        Ok(Err(error @ (Error::Key(_) | Error::Certname(_)))) => {
+        Ok(Err(Error::Policy(PolicyError::RenewalDisabled { .. }))) => {
+            text(StatusCode::NOT_FOUND, "Not Found")
+        }
+        Ok(Err(error @ (Error::Key(_) | Error::Certname(_) | Error::Policy(_)))) => {
+            tracing::warn!("renewal of {name} refused: {error}");
             text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
         }
         Ok(Err(error)) => failure(&error),

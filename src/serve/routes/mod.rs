@@ -34,6 +34,7 @@ use crate::error::{Error, StoreError};
 use crate::wire;
 
 use super::auth::{self, Peer};
+use super::metrics::Metrics;
 use super::signer::Signer;
 use super::{Shared, BODY_LIMIT, BODY_TIMEOUT};
 use path::Route;
@@ -64,10 +65,11 @@ pub(crate) async fn handle(
         }
         return reply;
     }
+    let ca = shared.generation().ca.clone();
     if let Err(message) = auth::check(
         route.access(&method),
         peer,
-        &shared.admins,
+        &ca.config().admins,
         method.as_str(),
         &path,
     ) {
@@ -93,12 +95,13 @@ pub(crate) async fn handle(
         Bytes::new()
     };
     let context = Context {
-        ca: shared.generation().ca.clone(),
+        ca,
         actor: peer.map_or_else(
             || "client:-".to_owned(),
             |p| audit::client_actor(&p.common_name),
         ),
         signer: shared.signer.clone(),
+        metrics: shared.metrics.clone(),
         body,
         query,
         if_modified_since,
@@ -106,6 +109,7 @@ pub(crate) async fn handle(
     };
     match route {
         Route::Health => text(StatusCode::OK, "running"),
+        Route::Metrics => super::metrics::reply(shared).await,
         Route::Certificate(name) => enrollment::certificate(context, name).await,
         Route::CertificateRequest(name) => match certname(&name) {
             Ok(name) if method == Method::PUT => enrollment::submit(context, name).await,
@@ -143,6 +147,8 @@ struct Context {
     actor: String,
     /// The group-commit signer enrolments go through.
     signer: Signer,
+    /// Where handlers count what they signed, refused and revoked.
+    metrics: Arc<Metrics>,
     body: Bytes,
     query: String,
     if_modified_since: Option<SystemTime>,
@@ -169,7 +175,10 @@ impl Context {
         T: Send + 'static,
         F: FnOnce(&Ca) -> Result<T, Error> + Send + 'static,
     {
-        self.blocking(call).await?.map_err(|error| failure(&error))
+        self.blocking(call).await?.map_err(|error| {
+            self.metrics.failed(&error);
+            failure(&error)
+        })
     }
 
     /// The GET endpoints that look one name up: run `find` on the blocking pool and render
@@ -189,7 +198,10 @@ impl Context {
                 StatusCode::NOT_FOUND,
                 format!("Could not find {what} {name}"),
             ),
-            Ok(Err(error)) => failure(&error),
+            Ok(Err(error)) => {
+                self.metrics.failed(&error);
+                failure(&error)
+            }
             Err(reply) => reply,
         }
     }

@@ -1,7 +1,8 @@
 //! The paths of Puppet's CA HTTP API v1 (under `/puppet-ca/v1`, and the legacy
 //! `/{environment}/certificate...` routes of Puppet 3 agents) and `/status/v1/simple`: which
 //! [`Route`] a path names, the methods each allows, and the access Puppet's default `auth.conf`
-//! gives it. Parsing only: what a route does is in its handler.
+//! gives it, plus the daemon's own `/metrics`. Parsing only: what a route does is in its
+//! handler.
 
 use hyper::Method;
 
@@ -28,6 +29,8 @@ pub(super) enum Route {
     Expirations,
     /// `/status/v1/simple`.
     Health,
+    /// `/metrics`: the daemon's Prometheus metrics.
+    Metrics,
     /// `sign`.
     Sign,
     /// `sign/all`.
@@ -43,6 +46,8 @@ impl Route {
         let segments: Vec<&str> = rest.split('/').collect();
         match segments.as_slice() {
             ["status", "v1", "simple"] => Ok(Some(Route::Health)),
+            // Before the legacy routes: `metrics` would pass for an environment name.
+            ["metrics"] => Ok(Some(Route::Metrics)),
             ["puppet-ca", "v1", rest @ ..] => Route::ca(rest, false),
             [environment, rest @ ..] if is_environment(environment) => Route::ca(rest, true),
             _ => Ok(None),
@@ -75,7 +80,8 @@ impl Route {
             | Route::CertificateRevocationList
             | Route::CertificateStatuses
             | Route::Expirations
-            | Route::Health => &[Method::GET],
+            | Route::Health
+            | Route::Metrics => &[Method::GET],
             Route::CertificateRequest(_) | Route::CertificateStatus(_) => {
                 &[Method::GET, Method::PUT, Method::DELETE]
             }
@@ -147,6 +153,12 @@ mod tests {
         assert_eq!(parse("/production/sign"), None);
         assert_eq!(parse("/puppet-ca/v1/sign/all"), Some(Route::SignAll));
         assert_eq!(parse("/status/v1/simple"), Some(Route::Health));
+        // Issue 15: `/metrics` is the daemon's; an environment called `metrics` still works.
+        assert_eq!(parse("/metrics"), Some(Route::Metrics));
+        assert_eq!(
+            parse("/metrics/certificate/a"),
+            Some(Route::Certificate("a".into()))
+        );
         assert_eq!(parse("/puppet-ca/v2/certificate/ca"), None);
         assert_eq!(parse("/"), None);
         assert_eq!(
@@ -162,6 +174,7 @@ mod tests {
         assert_eq!(request.access(&Method::PUT), Access::Public);
         assert_eq!(request.access(&Method::DELETE), Access::Admin);
         assert_eq!(Route::Expirations.access(&Method::GET), Access::Client);
+        assert_eq!(Route::Metrics.access(&Method::GET), Access::Admin);
         assert_eq!(
             Route::CertificateStatus("a".into()).access(&Method::GET),
             Access::Admin

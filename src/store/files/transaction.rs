@@ -7,12 +7,14 @@
 use std::fs::File;
 use std::path::PathBuf;
 
+use time::OffsetDateTime;
+
 use crate::atomic::{self, Pending, PUBLIC_MODE};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
 use crate::error::StoreError;
-use crate::store::{inventory, BackendTransaction, NewCa, Read, RenderedCrl};
+use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, RenderedCrl};
 
 use super::Layout;
 
@@ -164,6 +166,49 @@ impl BackendTransaction for FilesTransaction<'_> {
     ) -> Result<(), StoreError> {
         // Puppet's layout keeps revocations in the CRL itself: the rendered chain holds them.
         atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
+    }
+
+    fn replace_revocations(
+        &mut self,
+        _added: &[Revocation],
+        _removed: &[Serial],
+        crl: &RenderedCrl<'_>,
+    ) -> Result<(), StoreError> {
+        // As for `record_revocations`: the rendered chain is the revocations.
+        atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
+    }
+
+    fn replace_ca_chain(
+        &mut self,
+        chain_pem: &[u8],
+        archived_at: OffsetDateTime,
+        self_issued: &[Certificate],
+    ) -> Result<Item, StoreError> {
+        let current = self.layout.read("ca_crt.pem")?;
+        let archive = Item::CaChainArchive(archived_at);
+        // The old chain is kept first (never overwriting an archive), so a crash at any point
+        // leaves a usable chain in `ca_crt.pem`; the inventory before the new chain that
+        // names its serials, as for `record_signed`.
+        atomic::create_new(&self.layout.path_of(&archive), &current, PUBLIC_MODE)?;
+        let lines: String = self_issued
+            .iter()
+            .filter_map(|cert| {
+                Some(
+                    inventory::Line {
+                        serial: cert.serial?,
+                        not_before: cert.not_before,
+                        not_after: cert.not_after,
+                        subject: format!("/CN={}", cert.common_name),
+                    }
+                    .format(),
+                )
+            })
+            .collect();
+        if !lines.is_empty() {
+            atomic::append(&self.layout.path("inventory.txt"), lines.as_bytes(), None)?;
+        }
+        atomic::write(&self.layout.path("ca_crt.pem"), chain_pem, PUBLIC_MODE)?;
+        Ok(archive)
     }
 
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {

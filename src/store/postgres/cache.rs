@@ -1,14 +1,15 @@
 //! What a node keeps of the database in memory, to serve agents while the database is
-//! unreachable: the CA chain, the CRL chain (with its number: the [`CrlVersion`] the daemon
-//! polls), and the certificates it has read or written lately. The CRL is only ever replaced
-//! by one with a higher number, whoever brings it (this node's commit, the listener).
+//! unreachable: the CA chain (with when it was recorded: the [`CaChainVersion`]), the CRL chain
+//! (with its number: the [`CrlVersion`] the daemon polls), and the certificates it has read or
+//! written lately. The CRL is only ever replaced by one with a higher number, the chain by a
+//! later one, whoever brings it (this node's commit, the listener).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use crate::certname::Certname;
-use crate::store::CrlVersion;
+use crate::store::{CaChainVersion, CrlVersion};
 
 use super::reads::CrlRow;
 
@@ -32,9 +33,30 @@ impl Cache {
             .clone()
     }
 
-    /// Keep the CA chain.
-    pub(super) fn set_chain(&self, pem: Vec<u8>, recorded: SystemTime) {
-        *self.chain.write().unwrap_or_else(PoisonError::into_inner) = Some((pem, recorded));
+    /// When the CA chain kept was recorded, as its [`CaChainVersion`].
+    pub(super) fn chain_version(&self) -> Option<CaChainVersion> {
+        self.chain
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, recorded)| {
+                CaChainVersion(
+                    recorded
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_micros()),
+                )
+            })
+    }
+
+    /// Keep the CA chain recorded at `recorded`, unless the one kept is as recent or more;
+    /// whether it was kept.
+    pub(super) fn offer_chain(&self, pem: Vec<u8>, recorded: SystemTime) -> bool {
+        let mut chain = self.chain.write().unwrap_or_else(PoisonError::into_inner);
+        if chain.as_ref().is_some_and(|(_, kept)| *kept >= recorded) {
+            return false;
+        }
+        *chain = Some((pem, recorded));
+        true
     }
 
     /// The CRL chain kept.

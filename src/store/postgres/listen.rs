@@ -1,10 +1,11 @@
 //! The listener: one dedicated connection per node that `LISTEN`s on [`CHANNEL`], where every
-//! CRL change is announced (`NOTIFY` in the transaction that made it, so it arrives only once
-//! committed). On a notification, and on every (re)connection (notifications sent while it was
-//! away are lost), it reads the CRL row and hands it to the node's cache, which keeps it when its
-//! number is higher: the daemon sees the new [`crate::store::CrlVersion`] on its next
-//! connection and rebuilds its TLS verifier. A short probe of the CRL number also notices a
-//! connection that died silently. It reconnects by itself, forever, until the store is dropped
+//! change of the CRL or the CA chain is announced (`NOTIFY` in the transaction that made it,
+//! so it arrives only once committed). On a notification, and on every (re)connection
+//! (notifications sent while it was away are lost), it reads the CRL's number and the chain's
+//! time, then what changed, and hands it to the node's cache, which keeps it when newer: the
+//! daemon sees the new [`crate::store::CrlVersion`] (or chain version) on its next connection
+//! and rebuilds its TLS verifier (or reopens the CA). A short probe of the same two values also
+//! notices a connection that died silently. It reconnects by itself, forever, until the store is dropped
 //! (its runtime goes with it).
 
 use std::sync::Arc;
@@ -18,11 +19,12 @@ use crate::error::StoreError;
 
 use super::cache::Cache;
 use super::connection::{classify, Database};
-use super::reads::{epoch, CrlRow};
+use super::reads::{epoch, epoch_micros, CrlRow, CA_ROW};
 use super::url::DatabaseUrl;
 
-/// The channel CRL changes are announced on; the payload is the new CRL number.
-pub(super) const CHANNEL: &str = "cert_crl";
+/// The channel changes of the CRL (payload `crl NUMBER`) and of the CA chain (`ca`) are
+/// announced on.
+pub(super) const CHANNEL: &str = "cert_store";
 
 /// Pause between attempts to reconnect.
 const RECONNECT: Duration = Duration::from_millis(500);
@@ -101,40 +103,60 @@ async fn listen(
     }
 }
 
-/// Read the CRL number, and the CRL itself when it is newer than the cache's.
+/// Read the CRL's number and the chain's time, and the CRL or the chain itself when it is
+/// newer than the cache's.
 async fn catch_up(client: &Client, store: &str, cache: &Cache) -> Result<(), StoreError> {
-    let read = |e| classify(store, "read the CRL", e);
-    let probe = tokio::time::timeout(PROBE, client.query_opt("SELECT number::text FROM crl", &[]))
-        .await
-        .map_err(|_| StoreError::Unavailable {
-            store: store.to_owned(),
-            reason: format!("no answer within {PROBE:?}"),
-        })?
-        .map_err(read)?;
-    let Some(row) = probe else { return Ok(()) };
-    let number: u128 = row.get::<_, String>(0).parse().unwrap_or(0);
-    if cache
-        .crl_version()
-        .is_some_and(|version| version.0 >= number)
-    {
-        return Ok(());
-    }
-    let row = client
-        .query_opt(
-            "SELECT number::text, pem, extract(epoch FROM updated_at)::int8 FROM crl",
+    let read = |e| classify(store, "read the CRL and CA certificate", e);
+    let probe = tokio::time::timeout(
+        PROBE,
+        client.query_one(
+            "SELECT (SELECT number::text FROM crl),
+                    (SELECT (extract(epoch FROM updated_at) * 1000000)::int8 FROM ca)",
             &[],
-        )
-        .await
-        .map_err(read)?;
-    if let Some(row) = row {
-        let fresh = CrlRow {
-            number: row.get::<_, String>(0).parse().unwrap_or(0),
-            pem: row.get(1),
-            updated: epoch(row.get(2)),
-        };
-        let number = fresh.number;
-        if cache.offer_crl(fresh) {
-            tracing::info!("CRL {number} from the database");
+        ),
+    )
+    .await
+    .map_err(|_| StoreError::Unavailable {
+        store: store.to_owned(),
+        reason: format!("no answer within {PROBE:?}"),
+    })?
+    .map_err(read)?;
+    let number: Option<u128> = probe
+        .get::<_, Option<String>>(0)
+        .and_then(|n| n.parse().ok());
+    let chain: Option<i64> = probe.get(1);
+    if let Some(number) = number {
+        if cache.crl_version().is_none_or(|version| version.0 < number) {
+            let row = client
+                .query_opt(
+                    "SELECT number::text, pem, extract(epoch FROM updated_at)::int8 FROM crl",
+                    &[],
+                )
+                .await
+                .map_err(read)?;
+            if let Some(row) = row {
+                let fresh = CrlRow {
+                    number: row.get::<_, String>(0).parse().unwrap_or(0),
+                    pem: row.get(1),
+                    updated: epoch(row.get(2)),
+                };
+                let number = fresh.number;
+                if cache.offer_crl(fresh) {
+                    tracing::info!("CRL {number} from the database");
+                }
+            }
+        }
+    }
+    if let Some(micros) = chain {
+        if cache
+            .chain_version()
+            .is_none_or(|version| version.0 < micros.max(0) as u128)
+        {
+            if let Some(row) = client.query_opt(CA_ROW, &[]).await.map_err(read)? {
+                if cache.offer_chain(row.get(0), epoch_micros(row.get(1))) {
+                    tracing::info!("CA certificate from the database");
+                }
+            }
         }
     }
     Ok(())

@@ -11,9 +11,9 @@
 //! files; the CRL has one writer at a time (a row lock on `crl`), its number only grows, and
 //! the new number is announced with `NOTIFY` in the same transaction (`listen`).
 //!
-//! A node keeps what agents fetch in memory (`cache`): the CA chain, the CRL (kept current by
-//! the listener once the daemon asks for [`Backend::crl_version`]) and the certificates it has
-//! read or written. With the database unreachable those are served from there; everything else
+//! A node keeps what agents fetch in memory (`cache`): the CA chain and the CRL (kept current
+//! by the listener once the daemon asks, [`Backend::watch`]; otherwise as read and written by
+//! this process) and the certificates it has read or written. With the database unreachable those are served from there; everything else
 //! fails with [`StoreError::Unavailable`]. The CA's keys are never in the database.
 //!
 //! `url` parses the address, `tls` makes the rustls configuration, `connection` runs queries
@@ -39,8 +39,8 @@ use crate::crl::Revocation;
 use crate::error::StoreError;
 
 use super::{
-    inventory, Backend, BackendSnapshot, BackendTransaction, CrlVersion, Item, Location, Presence,
-    Published, Read,
+    inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
+    Location, Presence, Published, Read,
 };
 use cache::Cache;
 use connection::Database;
@@ -52,7 +52,7 @@ pub struct Postgres {
     location: Location,
     database: Database,
     cache: Arc<Cache>,
-    /// Started once, by the first [`Backend::crl_version`].
+    /// Started once, by the first [`Backend::watch`].
     listener: Once,
 }
 
@@ -81,7 +81,7 @@ impl Postgres {
         };
         store.database.with_connection(|connection| {
             if let Some((pem, recorded)) = connection.ca_row()? {
-                store.cache.set_chain(pem, recorded);
+                store.cache.offer_chain(pem, recorded);
             }
             if let Some(row) = connection.crl_row()? {
                 store.cache.offer_crl(row);
@@ -119,6 +119,10 @@ impl Backend for Postgres {
         let what = match item {
             Item::Audit => "the audit log".to_owned(),
             Item::CaChain => "the CA certificate".to_owned(),
+            Item::CaChainArchive(time) => format!(
+                "the CA certificate replaced at {}",
+                inventory::format_time(*time)
+            ),
             Item::Crl => "the CRL".to_owned(),
             Item::Inventory => "the inventory".to_owned(),
             Item::Request(name) => format!("the request of {name}"),
@@ -160,11 +164,20 @@ impl Backend for Postgres {
     }
 
     fn crl_version(&self) -> Result<CrlVersion, StoreError> {
-        self.listener
-            .call_once(|| listen::start(&self.database, self.cache.clone()));
         self.cache
             .crl_version()
             .ok_or_else(|| StoreError::NoCa { store: self.name() })
+    }
+
+    fn ca_chain_version(&self) -> Result<CaChainVersion, StoreError> {
+        self.cache
+            .chain_version()
+            .ok_or_else(|| StoreError::NoCa { store: self.name() })
+    }
+
+    fn watch(&self) {
+        self.listener
+            .call_once(|| listen::start(&self.database, self.cache.clone()));
     }
 
     fn last_modified(&self, what: Published) -> Result<SystemTime, StoreError> {
@@ -184,7 +197,7 @@ impl Read for Postgres {
     fn ca_chain_pem(&self) -> Result<Vec<u8>, StoreError> {
         match self.read(|c| c.ca_row()) {
             Ok(Some((pem, recorded))) => {
-                self.cache.set_chain(pem.clone(), recorded);
+                self.cache.offer_chain(pem.clone(), recorded);
                 Ok(pem)
             }
             Ok(None) => Err(StoreError::NoCa { store: self.name() }),

@@ -15,6 +15,11 @@ use crate::store::{inventory, Presence, Read};
 
 use super::connection::Pooled;
 
+/// The CA row: the chain, and when it was recorded (microseconds since the epoch: two
+/// replacements within a second are told apart).
+pub(super) const CA_ROW: &str =
+    "SELECT chain_pem, (extract(epoch FROM updated_at) * 1000000)::int8 FROM ca";
+
 /// The CRL row: the chain agents fetch, its number, when it was written.
 #[derive(Debug, Clone)]
 pub(super) struct CrlRow {
@@ -28,12 +33,9 @@ impl Pooled<'_> {
     pub(super) fn ca_row(&self) -> Result<Option<(Vec<u8>, SystemTime)>, StoreError> {
         let row = self.run(
             "read the CA certificate",
-            self.client().query_opt(
-                "SELECT chain_pem, extract(epoch FROM updated_at)::int8 FROM ca",
-                &[],
-            ),
+            self.client().query_opt(CA_ROW, &[]),
         )?;
-        Ok(row.map(|row| (row.get(0), epoch(row.get(1)))))
+        Ok(row.map(|row| (row.get(0), epoch_micros(row.get(1)))))
     }
 
     /// The CRL row, if there is a CA.
@@ -229,6 +231,11 @@ fn no_ca(connection: &Pooled<'_>) -> StoreError {
 /// certificate of ours has).
 pub(super) fn timestamp(seconds: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Microseconds since the epoch as a system time.
+pub(super) fn epoch_micros(micros: i64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_micros(micros.max(0) as u64)
 }
 
 /// Whole seconds since the epoch as a system time.

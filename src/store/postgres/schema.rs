@@ -8,7 +8,8 @@
 //! `inventory` (every issued certificate; its primary key on the serial is the last guard
 //! against a serial used twice), `signed` (each name's current certificate), `requests`,
 //! `revocations` (the data the CRL is rendered from), `audit` and `files` (puppetserver's
-//! other files, such as `ca_pub.pem`, kept for a migration back to files). Serials and CRL
+//! other files, such as `ca_pub.pem`, kept for a migration back to files), `ca_archive` (each
+//! CA chain `cert extend-ca` replaced, by the time it was replaced). Serials and CRL
 //! numbers are `numeric` (certificates from other CAs may have 128-bit serials); `entry`
 //! columns keep the order rows were added, as the files keep theirs.
 
@@ -24,9 +25,10 @@ const MIGRATION_LOCK: i32 = 1;
 
 /// The schema's versions, in order: each applied once, in one transaction with the others
 /// that are missing.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "CREATE TABLE ca (
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "CREATE TABLE ca (
         id boolean PRIMARY KEY DEFAULT true CHECK (id),
         chain_pem bytea NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -71,7 +73,15 @@ const MIGRATIONS: &[(i32, &str)] = &[(
         name text PRIMARY KEY,
         bytes bytea NOT NULL
     );",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE ca_archive (
+        archived_at timestamptz PRIMARY KEY,
+        chain_pem bytea NOT NULL
+    );",
+    ),
+];
 
 /// The newest version this program knows.
 pub(super) fn latest() -> i32 {

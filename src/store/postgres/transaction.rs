@@ -10,6 +10,8 @@
 
 use std::time::SystemTime;
 
+use time::OffsetDateTime;
+
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{Crl, Revocation};
@@ -18,7 +20,7 @@ use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, RenderedCrl
 
 use super::connection::Pooled;
 use super::listen::CHANNEL;
-use super::reads::CrlRow;
+use super::reads::{epoch_micros, CrlRow};
 use super::Postgres;
 
 /// A transaction of a [`Postgres`] store.
@@ -27,6 +29,8 @@ pub(super) struct PgTransaction<'a> {
     connection: Pooled<'a>,
     /// The CRL recorded, for the cache after COMMIT.
     crl: Option<CrlRow>,
+    /// The CA chain recorded and when, for the cache after COMMIT.
+    chain: Option<(Vec<u8>, SystemTime)>,
     /// Certificates recorded (`Some`) or removed (`None`), for the cache after COMMIT.
     certificates: Vec<(Certname, Option<Vec<u8>>)>,
     committed: bool,
@@ -39,6 +43,7 @@ impl<'a> PgTransaction<'a> {
             store,
             connection,
             crl: None,
+            chain: None,
             certificates: Vec::new(),
             committed: false,
         }
@@ -371,7 +376,7 @@ impl BackendTransaction for PgTransaction<'_> {
         self.connection.run(
             "announce the CRL",
             self.client()
-                .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &number]),
+                .execute("SELECT pg_notify($1, 'crl ' || $2)", &[&CHANNEL, &number]),
         )?;
         self.crl = Some(CrlRow {
             number: crl.number,
@@ -379,6 +384,78 @@ impl BackendTransaction for PgTransaction<'_> {
             updated: SystemTime::now(),
         });
         Ok(())
+    }
+
+    fn replace_revocations(
+        &mut self,
+        added: &[Revocation],
+        removed: &[Serial],
+        crl: &RenderedCrl<'_>,
+    ) -> Result<(), StoreError> {
+        if !removed.is_empty() {
+            let serials: Vec<String> = removed.iter().map(|s| s.0.to_string()).collect();
+            self.connection.run(
+                "drop revocations",
+                self.client().execute(
+                    "DELETE FROM revocations WHERE serial = ANY ($1::text[]::numeric[])",
+                    &[&serials],
+                ),
+            )?;
+        }
+        self.record_revocations(added, crl)
+    }
+
+    fn replace_ca_chain(
+        &mut self,
+        chain_pem: &[u8],
+        archived_at: OffsetDateTime,
+        self_issued: &[Certificate],
+    ) -> Result<Item, StoreError> {
+        use crate::store::Backend;
+        let archive = Item::CaChainArchive(archived_at);
+        let at = archived_at.unix_timestamp();
+        // The chain being replaced goes to the archive first; one archive per time, never
+        // overwritten.
+        let archived = self.connection.run_unless_unique(
+            "archive the CA certificate",
+            self.client().execute(
+                "INSERT INTO ca_archive (archived_at, chain_pem)
+                 SELECT to_timestamp($1::int8), chain_pem FROM ca",
+                &[&at],
+            ),
+        )?;
+        if archived.is_none() {
+            return Err(StoreError::AlreadyExists {
+                what: self.store.locate(&archive),
+            });
+        }
+        let lines: Vec<inventory::Line> = self_issued
+            .iter()
+            .filter_map(|certificate| {
+                Some(inventory::Line {
+                    serial: certificate.serial?,
+                    not_before: certificate.not_before,
+                    not_after: certificate.not_after,
+                    subject: format!("/CN={}", certificate.common_name),
+                })
+            })
+            .collect();
+        self.insert_inventory(&lines)?;
+        let row = self.connection.run(
+            "replace the CA certificate",
+            self.client().query_one(
+                "UPDATE ca SET chain_pem = $1, updated_at = clock_timestamp()
+                 RETURNING (extract(epoch FROM updated_at) * 1000000)::int8",
+                &[&chain_pem],
+            ),
+        )?;
+        self.connection.run(
+            "announce the CA certificate",
+            self.client()
+                .execute("SELECT pg_notify($1, 'ca')", &[&CHANNEL]),
+        )?;
+        self.chain = Some((chain_pem.to_vec(), epoch_micros(row.get(0))));
+        Ok(archive)
     }
 
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
@@ -400,6 +477,9 @@ impl BackendTransaction for PgTransaction<'_> {
         self.committed = true;
         if let Some(row) = self.crl.take() {
             self.store.cache.offer_crl(row);
+        }
+        if let Some((pem, recorded)) = self.chain.take() {
+            self.store.cache.offer_chain(pem, recorded);
         }
         for (name, pem) in std::mem::take(&mut self.certificates) {
             self.store.cache.set_certificate(&name, pem.as_deref());

@@ -1,4 +1,5 @@
-//! The CA's rules of issuance: what a certificate it signs contains, what a CSR may ask for, and
+//! The CA's rules of issuance: what a certificate it signs contains, what a CSR may ask for
+//! ([`Policy`], in `policy`), how long it lives ([`Validity`], never past the CA's own end), and
 //! how a new CA (self-signed, or root + intermediate like puppetserver 7) is made.
 //!
 //! Pure: the clock, serials and keys come in as arguments; certificates and CRLs go out as DER.
@@ -14,11 +15,15 @@ use rcgen::{
 };
 use time::OffsetDateTime;
 
+mod policy;
+
+pub use policy::Policy;
+
 use crate::certificate::{pem_chain, Certificate, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, KeyError, PolicyError};
-use crate::extension::{self, AltName, PuppetArc};
+use crate::extension::{self, AltName};
 use crate::keys::PrivateKey;
 
 /// Puppet's default certificate lifetime (`ca_ttl`): 5 years.
@@ -33,85 +38,6 @@ pub const MAX_ALT_NAMES: usize = 100;
 pub const COMMENT: &str = "Puppet Server Internal Certificate";
 /// Certificates are valid from one day before issuance, as puppetserver (clock skew).
 const BACKDATE: time::Duration = time::Duration::days(1);
-
-/// What the CA allows a CSR to carry (puppetserver's `allow-subject-alt-names` and
-/// `allow-authorization-extensions`; both off by default).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Policy {
-    /// DNS and IP alt names besides the certname.
-    pub allow_subject_alt_names: bool,
-    /// `pp_auth_*` extensions (1.3.6.1.4.1.34380.1.3.*).
-    pub allow_authorization_extensions: bool,
-}
-
-impl Policy {
-    /// Check that `csr`, filed under `name`, may be signed. Everything that makes a request
-    /// unsignable is found here, so a refusal never leaves a partial change behind.
-    pub fn check(&self, name: &Certname, csr: &Csr) -> Result<(), Error> {
-        csr.check_name(name)?;
-        let alt_names = csr.alt_names();
-        if alt_names.len() > MAX_ALT_NAMES {
-            return Err(PolicyError::TooManyAltNames {
-                name: name.to_string(),
-                count: alt_names.len(),
-                limit: MAX_ALT_NAMES,
-            }
-            .into());
-        }
-        for alt_name in alt_names {
-            let acceptable = match alt_name {
-                AltName::Dns(dns) => dns == name.as_str() || Certname::parse(dns).is_ok(),
-                AltName::Ip(_) => true,
-                AltName::Other(_) => false,
-            };
-            if !acceptable {
-                return Err(PolicyError::BadAltName {
-                    name: name.to_string(),
-                    alt_name: alt_name.to_string(),
-                }
-                .into());
-            }
-        }
-        let extra = csr.extra_alt_names();
-        if !extra.is_empty() && !self.allow_subject_alt_names {
-            return Err(PolicyError::AltNamesNotAllowed {
-                name: name.to_string(),
-                alt_names: extra
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }
-            .into());
-        }
-        let mut not_permitted = Vec::new();
-        for requested in csr.extensions() {
-            match extension::puppet_arc(&requested.oid) {
-                Some(PuppetArc::Registered | PuppetArc::Private) => {}
-                Some(PuppetArc::Authorization) => {
-                    if requested.oid == extension::PP_CLI_AUTH
-                        || !self.allow_authorization_extensions
-                    {
-                        return Err(PolicyError::AuthorizationExtensionNotAllowed {
-                            name: name.to_string(),
-                            oid: requested.name(),
-                        }
-                        .into());
-                    }
-                }
-                None => not_permitted.push(requested.dotted_oid()),
-            }
-        }
-        if !not_permitted.is_empty() {
-            return Err(PolicyError::ExtensionNotPermitted {
-                name: name.to_string(),
-                oids: not_permitted.join(", "),
-            }
-            .into());
-        }
-        Ok(())
-    }
-}
 
 /// Lifetime of an issued certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +168,10 @@ impl Authority {
     /// digitalSignature + keyEncipherment, serverAuth + clientAuth (all critical), SKI, AKI,
     /// the Puppet comment, and the CSR's permitted `pp_*` extensions. `cli_auth` adds
     /// `pp_cli_auth` (only ever for the CA host's own certificate).
+    ///
+    /// The validity never outlasts the issuing CA's certificate: a lifetime that would is cut
+    /// to end with it ([`Authority::capped_lifetime`] says so), and a CA that has expired signs
+    /// nothing.
     pub fn issue(
         &self,
         name: &Certname,
@@ -264,15 +194,52 @@ impl Authority {
     }
 
     /// Renew `current`, a certificate this CA issued: the same key, subject, alt names and
-    /// Puppet extensions (`pp_cli_auth` included when it has it), with a new serial and
-    /// validity (puppetserver's `certificate_renewal`). The caller has verified `current`
-    /// (chain, CRL, validity); this only refuses one with another issuer or an unusable name.
+    /// Puppet extensions, with a new serial and validity (puppetserver's
+    /// `certificate_renewal`), after putting what it carries through `policy` as if it were a
+    /// new request: a certificate signed under a looser policy is not renewed under a stricter
+    /// one. `pp_cli_auth` is never taken from it: only `own_host` (the CA server's own
+    /// certificate, which the CA made with it) gets it again. The caller has verified `current`
+    /// (chain, CRL, validity); this refuses one with another issuer or an unusable name.
     pub fn renew(
         &self,
         current: &Certificate,
         serial: Serial,
         validity: Validity,
+        policy: &Policy,
+        own_host: bool,
     ) -> Result<Certificate, Error> {
+        let (name, requested, cli_auth) = self.renewal_request(current, policy, own_host)?;
+        self.sign_leaf(
+            &name,
+            &current.public_key_der()?,
+            &current.alt_names,
+            &requested,
+            serial,
+            validity,
+            cli_auth,
+        )
+    }
+
+    /// The checks of [`Authority::renew`], without signing (to refuse before a serial is
+    /// reserved).
+    pub fn check_renewal(
+        &self,
+        current: &Certificate,
+        policy: &Policy,
+        own_host: bool,
+    ) -> Result<(), Error> {
+        self.renewal_request(current, policy, own_host).map(|_| ())
+    }
+
+    /// What renewing `current` asks for, checked: its name, the Puppet extensions a CSR could
+    /// have asked for (the others are the CA's own choice and made again), and whether it gets
+    /// `pp_cli_auth` (the CA server's own certificate only, which the CA made with it).
+    fn renewal_request(
+        &self,
+        current: &Certificate,
+        policy: &Policy,
+        own_host: bool,
+    ) -> Result<(Certname, Vec<extension::Extension>, bool), Error> {
         let name = Certname::parse(&current.common_name)?;
         if current.issuer != self.certificate().subject {
             return Err(KeyError::Certificate {
@@ -285,15 +252,35 @@ impl Authority {
             }
             .into());
         }
-        self.sign_leaf(
-            &name,
-            &current.public_key_der()?,
-            &current.alt_names,
-            &current.extensions,
-            serial,
-            validity,
-            false,
-        )
+        let cli_auth = own_host
+            && current
+                .extensions
+                .iter()
+                .any(|e| e.oid == extension::PP_CLI_AUTH);
+        let requested: Vec<extension::Extension> = current
+            .extensions
+            .iter()
+            .filter(|e| extension::puppet_arc(&e.oid).is_some())
+            .filter(|e| !(cli_auth && e.oid == extension::PP_CLI_AUTH))
+            .cloned()
+            .collect();
+        policy.check_content(&name, &current.alt_names, &requested)?;
+        Ok((name, requested, cli_auth))
+    }
+
+    /// When `certificate` ends where the issuing CA's certificate ends (its lifetime was cut to
+    /// the CA's, see [`Authority::issue`]): the warning to show, one line.
+    pub fn capped_lifetime(&self, certificate: &Certificate) -> Option<String> {
+        let ca = self.certificate();
+        (certificate.not_after >= ca.not_after).then(|| {
+            format!(
+                "the certificate of {} expires on {}, with the CA certificate {}: the CA \
+                 expires before the lifetime asked for",
+                certificate.common_name,
+                crate::store::inventory::format_time(ca.not_after),
+                ca.subject
+            )
+        })
     }
 
     /// The one place a leaf certificate is built; the caller has checked what goes in.
@@ -308,6 +295,22 @@ impl Authority {
         validity: Validity,
         cli_auth: bool,
     ) -> Result<Certificate, Error> {
+        let ca = self.certificate();
+        let validity = Validity {
+            not_after: validity.not_after.min(ca.not_after),
+            ..validity
+        };
+        if validity.not_after <= validity.not_before + BACKDATE {
+            return Err(KeyError::Certificate {
+                what: "the CA certificate".into(),
+                reason: format!(
+                    "{} expired on {}; it signs nothing until it is renewed or replaced",
+                    ca.subject,
+                    crate::store::inventory::format_time(ca.not_after)
+                ),
+            }
+            .into());
+        }
         let public_key = rcgen::SubjectPublicKeyInfo::from_der(public_key_der).map_err(|e| {
             KeyError::Unsupported {
                 reason: format!("public key: {e}"),
@@ -500,38 +503,101 @@ mod tests {
         }
     }
 
+    /// Issue 12: a leaf never outlives its CA; a CA past its end signs nothing.
     #[test]
-    fn policy_refuses_alt_names_and_foreign_extensions() {
+    fn validity_is_capped_at_the_cas_own() {
+        let ca = ca();
         let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
-        let n = name("alt1.example.com");
-        let csr = Csr::generate(&n, &key, &["alt1".into()], &[]).unwrap();
-        let error = Policy::default().check(&n, &csr).unwrap_err().to_string();
-        assert!(error.contains("DNS:alt1"), "{error}");
-        let allow = Policy {
-            allow_subject_alt_names: true,
-            ..Policy::default()
+        let n = name("long.example.com");
+        let csr = Csr::generate(&n, &key, &[], &[]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let sign = |ttl, serial| {
+            ca.issue(
+                &n,
+                &csr,
+                &Policy::default(),
+                Serial(serial),
+                Validity::new(now, ttl).unwrap(),
+                false,
+            )
         };
-        allow.check(&n, &csr).unwrap();
+        let short = sign(DEFAULT_TTL, 2).unwrap();
+        assert!(short.not_after < ca.certificate().not_after);
+        assert_eq!(ca.capped_lifetime(&short), None);
+        let long = sign(MAX_TTL, 3).unwrap();
+        assert_eq!(long.not_after, ca.certificate().not_after);
+        let warning = ca.capped_lifetime(&long).unwrap();
+        assert!(warning.contains("expires before the lifetime"), "{warning}");
 
-        let csr = Csr::generate(
-            &n,
-            &key,
-            &[],
-            &[(vec![1, 3, 6, 1, 4, 1, 34380, 1, 3, 39], "true".into())],
+        let old = Authority::create_self_signed(
+            "Puppet CA: old",
+            PrivateKey::generate(KeySpec::EcP256).unwrap(),
+            Serial(1),
+            Validity::new(now - time::Duration::days(30), Duration::from_secs(86_400)).unwrap(),
         )
         .unwrap();
-        let everything = Policy {
-            allow_subject_alt_names: true,
-            allow_authorization_extensions: true,
-        };
-        assert!(
-            everything.check(&n, &csr).is_err(),
-            "pp_cli_auth is never taken from a CSR"
-        );
+        let error = old
+            .issue(
+                &n,
+                &csr,
+                &Policy::default(),
+                Serial(2),
+                Validity::new(now, DEFAULT_TTL).unwrap(),
+                false,
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("expired on"), "{error}");
+    }
 
-        let csr = Csr::generate(&n, &key, &[], &[(vec![2, 5, 29, 19], "x".into())]).unwrap();
-        let error = everything.check(&n, &csr).unwrap_err().to_string();
-        assert!(error.contains("not permitted: 2.5.29.19"), "{error}");
+    /// Issue 12: renewal puts the old certificate through the policy; only the CA server's own
+    /// certificate keeps `pp_cli_auth`.
+    #[test]
+    fn renewal_goes_through_the_policy() {
+        let ca = ca();
+        let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let n = name("alt.example.com");
+        let csr = Csr::generate(&n, &key, &["other.example.com".into()], &[]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let validity = Validity::new(now, DEFAULT_TTL).unwrap();
+        let with_alt_names = ca
+            .issue(&n, &csr, &Policy::PERMISSIVE, Serial(2), validity, true)
+            .unwrap();
+        let error = ca
+            .renew(
+                &with_alt_names,
+                Serial(3),
+                validity,
+                &Policy::default(),
+                false,
+            )
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("subject alternative names"),
+            "{error}"
+        );
+        let error = ca
+            .renew(
+                &with_alt_names,
+                Serial(3),
+                validity,
+                &Policy::PERMISSIVE,
+                false,
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("pp_cli_auth"), "{error}");
+        let own = ca
+            .renew(
+                &with_alt_names,
+                Serial(4),
+                validity,
+                &Policy::PERMISSIVE,
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            own.authorization_extensions(),
+            vec![("pp_cli_auth".to_string(), "true".to_string())]
+        );
     }
 
     #[test]
