@@ -46,7 +46,9 @@ fn every_command_works_on_the_database() {
     kept.sort();
     assert_eq!(kept, ["ca_key.pem", "root_key.pem"]);
     assert_eq!(cluster.psql("SELECT count(*) FROM ca"), "1");
-    let (code, _, stderr) = world.fails(&["setup"]);
+    // Another host setting up a CA in the same database is refused.
+    let second = World::with_config(&config("ca.test", &url));
+    let (code, _, stderr) = second.fails(&["setup"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains(&format!("a CA already exists in {url}")),

@@ -368,3 +368,66 @@ fn with_the_database_down_nodes_serve_their_cache_answer_503_and_recover() {
     );
     assert_eq!(cluster.psql("SELECT count(*) FROM requests"), "0");
 }
+
+#[test]
+fn extend_ca_and_prune_on_one_node_reach_every_node() {
+    if !have_curl() {
+        return;
+    }
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let (nodes, cacert) = start_nodes(&cluster.url(), 2);
+    let world = &nodes[0].world;
+    world.ok(&["generate", "--certname", "agent1.test"]);
+    world.ok(&["revoke", "--certname", "agent1.test", "--yes"]);
+    let before = cluster.psql("SELECT convert_from(chain_pem, 'UTF8') FROM ca");
+
+    // A new chain (same keys): the old one archived, both nodes serving the new one.
+    world.ok(&["extend-ca", "--ttl", "10y"]);
+    assert_eq!(
+        cluster.psql("SELECT convert_from(chain_pem, 'UTF8') FROM ca_archive"),
+        before
+    );
+    let after = cluster.psql("SELECT convert_from(chain_pem, 'UTF8') FROM ca");
+    assert_ne!(after, before);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    for node in &nodes {
+        loop {
+            let served = curl(node.port(), &cacert, &format!("{API}/certificate/ca"), &[]);
+            if served.body.trim_end() == after {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "a node still serves the old chain"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    // Pruning an entry: gone from the table and from every node's CRL, the number grown.
+    let number: u32 = cluster.psql("SELECT number FROM crl").parse().unwrap();
+    world.ok(&[
+        "prune",
+        "--remove-entries",
+        "--certname",
+        "agent1.test",
+        "--yes",
+    ]);
+    assert_eq!(cluster.psql("SELECT count(*) FROM revocations"), "0");
+    let grown: u32 = cluster.psql("SELECT number FROM crl").parse().unwrap();
+    assert!(grown > number, "{grown} after {number}");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    for node in &nodes {
+        while !crl_serials(&crl(node.port(), &cacert).body).is_empty() {
+            assert!(
+                Instant::now() < deadline,
+                "a node still lists the pruned entry"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let check = world.ok(&["check"]);
+    assert!(check.contains("no problems found"), "{check}");
+}
