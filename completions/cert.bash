@@ -176,7 +176,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --config --format --yes --verbose --autosign --admin --clean --delete --fingerprint --generate --list --print --prune --revoke --sign --verify --all --expired --revoked --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions delete fingerprint generate export extend-ca import log list man print prune revoke setup serve sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --clean --delete --fingerprint --generate --list --print --prune --revoke --sign --verify --all --expired --revoked --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions delete fingerprint generate export extend-ca import log list man print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,6 +194,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -243,7 +247,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__agent)
-            opts="-o -y -v -h --server --ca-server --ca_server --certname --dns-alt-names --dns_alt_names --waitforcert --maxwaitforcert --onetime --runinterval --ca_fingerprint --ca-fingerprint --exec --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-o -y -v -h --server --ca-server --ca_server --certname --dns-alt-names --dns_alt_names --waitforcert --maxwaitforcert --onetime --runinterval --ca_fingerprint --ca-fingerprint --exec --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +315,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -346,7 +354,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help check help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +372,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -401,7 +413,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__autosign__subcmd__check)
-            opts="-y -v -h --csr --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --csr --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +446,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -513,7 +529,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__check)
-            opts="-y -v -h --expiring --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --expiring --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +551,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -572,7 +592,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__clean)
-            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -594,6 +614,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -631,7 +655,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__completions)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help bash elvish fish powershell zsh"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +673,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -686,7 +714,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__delete)
-            opts="-y -v -h --expired --revoked --certname --all --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --expired --revoked --certname --all --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +736,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -745,7 +777,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__export)
-            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,6 +857,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -860,7 +896,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__extend__subcmd__ca)
-            opts="-y -v -h --ttl --keep-serials --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --ttl --keep-serials --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,6 +918,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -919,7 +959,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__fingerprint)
-            opts="-y -v -h --digest --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --digest --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +981,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -978,7 +1022,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__generate)
-            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --certname --subject-alt-names --ttl --key-type --keylength --curve --force --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1020,6 +1064,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1407,7 +1455,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__import)
-            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --private-key --cert-bundle --crl-chain --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1476,6 +1524,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1511,7 +1563,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__list)
-            opts="-y -v -h --all --certname --expiring --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --all --certname --expiring --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1537,6 +1589,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1574,7 +1630,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__log)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1592,6 +1648,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1629,7 +1689,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__man)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1647,6 +1707,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1684,7 +1748,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__print)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1702,6 +1766,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1739,7 +1807,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__prune)
-            opts="-y -v -h --remove-duplicates --remove-expired --remove-entries --serial --certname --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --remove-duplicates --remove-expired --remove-entries --serial --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1765,6 +1833,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1802,7 +1874,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__revoke)
-            opts="-y -v -h --certname --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --certname --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1824,6 +1896,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1861,7 +1937,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__serve)
-            opts="-y -v -h --bind --metrics-bind --log-format --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --bind --metrics-bind --log-format --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1891,6 +1967,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1928,7 +2008,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__setup)
-            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1976,6 +2056,10 @@ _cert() {
                     fi
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -2011,7 +2095,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__sign)
-            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --certname --all --ttl --allow-subject-alt-names --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2037,6 +2121,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -2074,7 +2162,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__submit)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2092,6 +2180,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -2129,7 +2221,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__verify)
-            opts="-y -v -h --ssldir --cadir --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2147,6 +2239,10 @@ _cert() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cert_global_optspecs
-    string join \n ssldir= cadir= config= format= y/yes v/verbose autosign= admin= clean delete fingerprint generate list print prune revoke sign verify all expired revoked allow-dns-alt-names dns_alt_names= digest= h/help V/version
+    string join \n ssldir= cadir= store= config= format= y/yes v/verbose autosign= admin= clean delete fingerprint generate list print prune revoke sign verify all expired revoked allow-dns-alt-names dns_alt_names= digest= h/help V/version
 end
 
 function __fish_cert_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c cert -n "__fish_cert_needs_command" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_needs_command" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_needs_command" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_needs_command" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_needs_command" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -87,6 +88,7 @@ complete -c cert -n "__fish_cert_using_subcommand agent" -l ca-fingerprint -l ca
 complete -c cert -n "__fish_cert_using_subcommand agent" -l exec -d 'Command to run with `sh -c` after the certificate or CRL changed' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand agent" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand agent" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand agent" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -100,6 +102,7 @@ complete -c cert -n "__fish_cert_using_subcommand agent" -s v -l verbose -d 'Rep
 complete -c cert -n "__fish_cert_using_subcommand agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -115,6 +118,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l csr -d 'Request to judge [default: the stored request of NAME]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -130,6 +134,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subc
 complete -c cert -n "__fish_cert_using_subcommand check" -l expiring -d 'Instead, list what expires within DURATION: CA certificates, CRLs, hosts\' certificates' -r
 complete -c cert -n "__fish_cert_using_subcommand check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand check" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -143,6 +148,7 @@ complete -c cert -n "__fish_cert_using_subcommand check" -s h -l help -d 'Print 
 complete -c cert -n "__fish_cert_using_subcommand clean" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand clean" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand clean" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand clean" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -155,6 +161,7 @@ complete -c cert -n "__fish_cert_using_subcommand clean" -s v -l verbose -d 'Rep
 complete -c cert -n "__fish_cert_using_subcommand clean" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand completions" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand completions" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand completions" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand completions" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand completions" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -168,6 +175,7 @@ complete -c cert -n "__fish_cert_using_subcommand completions" -s h -l help -d '
 complete -c cert -n "__fish_cert_using_subcommand delete" -l certname -d 'Delete the signed certificates of these names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand delete" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand delete" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand delete" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand delete" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand delete" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -184,6 +192,7 @@ complete -c cert -n "__fish_cert_using_subcommand delete" -s h -l help -d 'Print
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l digest -d 'Digest to use' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -204,6 +213,7 @@ complete -c cert -n "__fish_cert_using_subcommand generate" -l curve -d 'Ellipti
 p384\t'NIST P-384, also called secp384r1'"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand generate" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand generate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -229,6 +239,7 @@ complete -c cert -n "__fish_cert_using_subcommand export" -l upstream -d 'The ma
 complete -c cert -n "__fish_cert_using_subcommand export" -l passphrase-file -d 'File whose first line is the passphrase for --format pkcs12' -r -F
 complete -c cert -n "__fish_cert_using_subcommand export" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand export" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand export" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand export" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -246,6 +257,7 @@ complete -c cert -n "__fish_cert_using_subcommand export" -s h -l help -d 'Print
 complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -263,6 +275,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -l crl-chain -d 'PEM f
 complete -c cert -n "__fish_cert_using_subcommand import" -l certname -d 'Name for the CA server\'s own certificate [default: the `certname` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand import" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand import" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -275,6 +288,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -s v -l verbose -d 'Re
 complete -c cert -n "__fish_cert_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand log" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand log" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand log" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand log" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand log" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -289,6 +303,7 @@ complete -c cert -n "__fish_cert_using_subcommand list" -l certname -d 'Only the
 complete -c cert -n "__fish_cert_using_subcommand list" -l expiring -d 'Only certificates that expire within DURATION (expired ones too), such as 30d' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand list" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand list" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand list" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -302,6 +317,7 @@ complete -c cert -n "__fish_cert_using_subcommand list" -s v -l verbose -d 'Repo
 complete -c cert -n "__fish_cert_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand man" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand man" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand man" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand man" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand man" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -314,6 +330,7 @@ complete -c cert -n "__fish_cert_using_subcommand man" -s v -l verbose -d 'Repor
 complete -c cert -n "__fish_cert_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand print" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand print" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand print" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand print" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand print" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -328,6 +345,7 @@ complete -c cert -n "__fish_cert_using_subcommand prune" -l serial -d 'With --re
 complete -c cert -n "__fish_cert_using_subcommand prune" -l certname -d 'With --remove-entries, names whose certificates\' entries to remove (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand prune" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand prune" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand prune" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand prune" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand prune" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -344,6 +362,7 @@ complete -c cert -n "__fish_cert_using_subcommand prune" -s h -l help -d 'Print 
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -365,6 +384,7 @@ complete -c cert -n "__fish_cert_using_subcommand setup" -l curve -d 'Elliptic c
 p384\t'NIST P-384, also called secp384r1'"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand setup" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -381,6 +401,7 @@ complete -c cert -n "__fish_cert_using_subcommand serve" -l log-format -d 'Forma
 text\t'Plain text lines'"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand serve" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand serve" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -395,6 +416,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -l certname -d 'Certific
 complete -c cert -n "__fish_cert_using_subcommand sign" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand sign" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand sign" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -409,6 +431,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -s v -l verbose -d 'Repo
 complete -c cert -n "__fish_cert_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand submit" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand submit" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand submit" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand submit" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand submit" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -421,6 +444,7 @@ complete -c cert -n "__fish_cert_using_subcommand submit" -s v -l verbose -d 'Re
 complete -c cert -n "__fish_cert_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand verify" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand verify" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand verify" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand verify" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand verify" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'

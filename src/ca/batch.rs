@@ -95,6 +95,13 @@ impl<'a> Batch<'a> {
         self.now
     }
 
+    /// Claim `names` in the store for the rest of the batch, before anything about them is
+    /// checked: another batch (on any node) claiming one of them waits until this one has
+    /// committed, then sees what it wrote (see [`Transaction::claim`]).
+    pub(super) fn claim(&mut self, names: &[Certname]) -> Result<(), Error> {
+        Ok(self.transaction.claim(names)?)
+    }
+
     /// Admit `name` to the batch; the second time it is refused.
     pub(super) fn admit(&mut self, name: &Certname) -> Result<(), Error> {
         if self.seen.insert(name.clone()) {

@@ -33,6 +33,7 @@ impl Ca {
         let csr = Csr::from_pem(pem)?;
         check_signable(name, &csr)?;
         let mut transaction = self.store.begin()?;
+        transaction.claim(std::slice::from_ref(name))?;
         self.check_not_duplicate(&transaction, name, ANY_CERTIFICATE)?;
         transaction.put_requests(&[(name.clone(), csr.to_pem())])?;
         transaction.commit()?;
@@ -153,6 +154,8 @@ impl Ca {
         now: OffsetDateTime,
     ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         let mut batch = Batch::begin(self, audit::AUTOSIGN_ACTOR, now)?;
+        let names: Vec<Certname> = items.iter().map(|item| item.name.clone()).collect();
+        batch.claim(&names)?;
         let mut steps = Vec::with_capacity(items.len());
         for Enrollment {
             name,

@@ -61,7 +61,8 @@ pub struct Config {
     /// The CA directory: this node's CA keys ([`KeyDirectory`]), and the files store's
     /// location.
     pub cadir: PathBuf,
-    /// Where the rest of the CA is stored.
+    /// Where the rest of the CA is stored: the files in `cadir`, or a database (the `ca_store`
+    /// setting).
     pub store: Location,
     /// This host's ssldir (where `--generate` writes keys and certificates).
     pub ssldir: PathBuf,
@@ -98,9 +99,20 @@ impl Config {
     /// ([`Settings::ca_conf`]; off when it is missing). No admins: those come from `--admin`.
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
         let ca_conf = crate::ca_conf::load(&settings.ca_conf)?;
+        // A CA directory named as the store is the CA directory, keys and all.
+        let (cadir, store) = match &settings.ca_store {
+            None => (
+                settings.cadir.clone(),
+                Location::Files(settings.cadir.clone()),
+            ),
+            Some(Location::Files(directory)) => {
+                (directory.clone(), Location::Files(directory.clone()))
+            }
+            Some(other) => (settings.cadir.clone(), other.clone()),
+        };
         Ok(Config {
-            cadir: settings.cadir.clone(),
-            store: Location::Files(settings.cadir.clone()),
+            cadir,
+            store,
             ssldir: settings.ssldir.clone(),
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
@@ -280,11 +292,19 @@ impl Ca {
         let store = Store::open(&config.store)?;
         store.check_complete()?;
         let keys = KeyDirectory::new(&config.cadir);
+        if store.location().is_shared() && !keys.ca_key_path().exists() {
+            return Err(KeyError::MissingCaKey {
+                key: keys.ca_key_path().display().to_string(),
+                store: store.location().to_string(),
+            }
+            .into());
+        }
         let key = keys.ca_key()?;
         let chain = store.ca_chain_pem()?;
         let authority = Authority::new(&chain, key).map_err(|error| match error {
-            Error::Key(KeyError::Mismatch { .. }) => Error::Key(KeyError::Mismatch {
-                what: keys.ca_key_path().display().to_string(),
+            Error::Key(KeyError::Mismatch { .. }) => Error::Key(KeyError::CaKeyMismatch {
+                key: keys.ca_key_path().display().to_string(),
+                certificate: store.locate(&Item::CaChain),
             }),
             other => other,
         })?;
@@ -567,8 +587,15 @@ impl Ca {
     }
 
     /// The error each name of a batch gets when the batch (`action`) failed as a whole with
-    /// `error`.
+    /// `error` ([`StoreError::Unavailable`] is kept as it is).
     pub(super) fn batch_failed(&self, action: &'static str, error: &Error) -> Error {
+        // The store being unreachable stays what it is: the caller may try again later.
+        if let Error::Store(StoreError::Unavailable { store, reason }) = error {
+            return Error::Store(StoreError::Unavailable {
+                store: store.clone(),
+                reason: reason.clone(),
+            });
+        }
         Error::Store(StoreError::BatchFailed {
             action,
             store: self.store.location().to_string(),

@@ -238,6 +238,7 @@ impl Ca {
         host_files: bool,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(names)?;
         let ssldir = Ssldir::new(&self.config.ssldir);
         let mut to_revoke = Vec::new();
         for name in names {

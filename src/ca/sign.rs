@@ -129,6 +129,7 @@ impl Ca {
             ..self.config.policy
         };
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(names)?;
         let mut steps = Vec::with_capacity(names.len());
         for name in names {
             let queued = batch
@@ -273,6 +274,7 @@ impl Ca {
         };
         let validity = Validity::new(now, self.config.renewal.ttl)?;
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(std::slice::from_ref(&name))?;
         let crl_pem = batch.reads().crl_pem()?;
         let verified =
             crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);

@@ -107,6 +107,7 @@ impl Context {
             cadir: self.global.cadir.clone(),
             certname,
             autosign: self.global.autosign.clone(),
+            store: self.global.store.clone(),
         }
     }
 

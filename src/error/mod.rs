@@ -109,6 +109,18 @@ impl Error {
             Error::Store(StoreError::NoPrivateKey { name, .. }) => Some(format!(
                 "a key stays on the host that made it: export {name} from there, or point --ssldir at the ssldir that holds it"
             )),
+            Error::Store(StoreError::Unavailable { .. }) => Some(
+                "the database is down, restarting, failing over or refusing this connection (see why above); cert connects again on the next try".into(),
+            ),
+            Error::Store(StoreError::SchemaTooNew { .. }) => {
+                Some("a newer cert migrated the database: upgrade cert on this host".into())
+            }
+            Error::Key(KeyError::CaKeyMismatch { .. }) => Some(
+                "this CA directory holds another CA's key: copy this CA's key from a node that signs for it (`cert export --ca-standby` there)".into(),
+            ),
+            Error::Key(KeyError::MissingCaKey { .. }) => Some(
+                "copy the CA's key from a node that signs for it (`cert export --ca-standby` there) into this node's --cadir".into(),
+            ),
             Error::Store(StoreError::AlreadyExists { .. }) => {
                 Some("pass --force to replace it".into())
             }

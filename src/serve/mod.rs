@@ -5,8 +5,10 @@
 //! against slow or greedy clients, one log line per request, reloads and shutdown. The
 //! endpoints are `routes` (paths, then one handler per endpoint family); enrolments go through
 //! the group-commit `signer`. It owns no CA rule: every request becomes one call into
-//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock and
-//! signs with the CA key.
+//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock (or
+//! waits for a database) and signs with the CA key; what runs on the async threads (the CRL
+//! version, the published times, the CRL for a TLS rebuild) is answered by the store without
+//! waiting.
 //!
 //! Reloads: a changed CRL (written by this daemon, `cert --revoke` or another `cert serve`;
 //! the store's [`crate::store::Store::crl_version`]) is noticed on the next connection and the
@@ -190,10 +192,13 @@ impl Shared {
             }
             *seen = chain;
         }
-        let reopened = Ca::open(current.ca.config().clone()).and_then(|ca| {
-            let ca = ca.acting_as(DAEMON_ACTOR);
-            let crl = ca.store().crl_version().ok();
-            build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
+        // Opening the CA may wait for its store (a database): not on an async thread.
+        let reopened = tokio::task::block_in_place(|| {
+            Ca::open(current.ca.config().clone()).and_then(|ca| {
+                let ca = ca.acting_as(DAEMON_ACTOR);
+                let crl = ca.store().crl_version().ok();
+                build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
+            })
         });
         match reopened {
             Ok((generation, crl)) => {
@@ -273,6 +278,9 @@ fn clone_host(host: &HostIdentity) -> HostIdentity {
 }
 
 fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error> {
+    // From now on the store keeps what the daemon polls current (the CRL and chain versions,
+    // the CRL itself) without waiting, as other writers change it.
+    ca.store().watch();
     let config = tls::server_config(&ca, &host)?;
     Ok(Generation {
         ca,
@@ -286,8 +294,14 @@ async fn serve(
     load: Loader,
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
-    let config = load()?;
-    let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+    // The store may wait (a file lock, a database): not on an async thread.
+    let (ca, created, host) = tokio::task::block_in_place(|| -> Result<_, Error> {
+        let config = load()?;
+        let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+        let ca = Arc::new(ca.acting_as(DAEMON_ACTOR));
+        let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+        Ok((ca, created, host))
+    })?;
     if created {
         let certificate = ca.authority().certificate();
         report(StartupEvent::CreatedCa {
@@ -296,8 +310,6 @@ async fn serve(
             cadir: ca.config().cadir.clone(),
         });
     }
-    let ca = Arc::new(ca.acting_as(DAEMON_ACTOR));
-    let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
     if host.issued {
         report(StartupEvent::IssuedHostCertificate {
             name: host.certificate.common_name.clone(),
@@ -357,7 +369,7 @@ async fn serve(
             _ = interrupt.recv() => break,
             _ = hangup.recv() => {
                 notifier.reloading();
-                match shared.reload() {
+                match tokio::task::block_in_place(|| shared.reload()) {
                     Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
                     Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
                 }

@@ -3,8 +3,9 @@
 //! the independent verifier, and one-line-error checks. Beside it: `peer` (skip or fail when a
 //! peer program is missing), `files` (snapshots of a directory's bytes and modes), `store`
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
-//! `hosts` (a Puppet agent and `cert agent` talking to it) and `ca_server` (a scripted CA for
-//! the agent).
+//! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
+//! agent), `postgres` (a real PostgreSQL cluster) and `nodes` (several daemons on one
+//! database).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -14,7 +15,9 @@ pub mod ca_server;
 mod files;
 mod hostile;
 pub mod hosts;
+pub mod nodes;
 mod peer;
+pub mod postgres;
 pub mod serve;
 mod store;
 

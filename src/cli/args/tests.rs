@@ -141,6 +141,7 @@ fn quiet() -> Global {
         yes: false,
         verbose: false,
         autosign: None,
+        store: None,
         admin: Vec::new(),
     }
 }
@@ -330,7 +331,8 @@ fn dialects_agree() {
     }
 }
 
-/// Assumes `CERT_SSLDIR`, `CERT_CADIR` and `CERT_CONFIG` are unset while tests run.
+/// Assumes `CERT_SSLDIR`, `CERT_CADIR`, `CERT_CONFIG` and `CERT_STORE` are unset while tests
+/// run.
 #[test]
 #[rustfmt::skip]
 fn globals_before_and_after_the_subcommand() {
@@ -342,6 +344,7 @@ fn globals_before_and_after_the_subcommand() {
         yes: true,
         verbose: true,
         autosign: None,
+        store: None,
         admin: Vec::new(),
     };
     let cases = [
@@ -356,6 +359,7 @@ fn globals_before_and_after_the_subcommand() {
         ("sign --all --format puppet", Global { format: Some(FormatArg::Puppet), ..quiet() }),
         ("--format text --sign a", Global { format: Some(FormatArg::Text), ..quiet() }),
         ("--revoke a -y", Global { yes: true, ..quiet() }),
+        ("list --store postgresql://u@h/d", Global { store: Some("postgresql://u@h/d".into()), ..quiet() }),
         ("fingerprint a --verbose", Global { verbose: true, ..quiet() }),
         ("--autosign /etc/policy list", Global { autosign: Some("/etc/policy".into()), ..quiet() }),
         ("submit x.pem --autosign false", Global { autosign: Some("false".into()), ..quiet() }),
