@@ -64,6 +64,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
             cand list 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
             cand man 'Write the manual pages into DIR'
+            cand migrate 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
             cand print 'Print the certificates or requests of NAME... in full'
             cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
@@ -359,6 +360,21 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;migrate'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'cert;print'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
@@ -514,6 +530,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
             cand list 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
             cand man 'Write the manual pages into DIR'
+            cand migrate 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
             cand print 'Print the certificates or requests of NAME... in full'
             cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
@@ -554,6 +571,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;list'= {
         }
         &'cert;help;man'= {
+        }
+        &'cert;help;migrate'= {
         }
         &'cert;help;print'= {
         }

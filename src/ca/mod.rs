@@ -6,7 +6,8 @@
 //!
 //! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
 //! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
-//! this host's own certificates `host`, the CA's private keys `key_directory`. No storage
+//! this host's own certificates `host`, the CA's private keys `key_directory`, moving a CA
+//! between stores `migrate`. No storage
 //! layout lives here ([`crate::store`], [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
@@ -41,6 +42,7 @@ mod expiry;
 mod extend;
 mod host;
 mod key_directory;
+mod migrate;
 mod prune;
 mod revoke;
 mod sign;
@@ -52,6 +54,7 @@ pub use expiry::{Expiring, ExpiringKind};
 pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
 pub use key_directory::KeyDirectory;
+pub use migrate::{migrate, Keys, Migrated};
 pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
 pub use status::Expirations;
 

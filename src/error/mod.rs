@@ -103,6 +103,9 @@ impl Error {
             Error::Store(StoreError::PartialCa { store, .. }) => Some(format!(
                 "restore the missing files from a backup, or move {store} away to start a new CA"
             )),
+            Error::Store(StoreError::NotEmpty { .. }) => Some(
+                "migrate into a directory that is absent, empty or holds only the CA's keys, or into an empty database; what an interrupted migrate left can go (keep the keys)".into(),
+            ),
             Error::Store(StoreError::NotFound { name, .. }) => Some(format!(
                 "`cert list --all` shows the names this CA knows; {name} is not one of them"
             )),

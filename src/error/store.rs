@@ -81,6 +81,15 @@ pub enum StoreError {
         /// The ssldir looked in.
         ssldir: PathBuf,
     },
+    /// A store that a CA is copied into holds something already (`cert migrate`), though no
+    /// whole CA.
+    #[error("{store} is not empty: it holds {holds}")]
+    NotEmpty {
+        /// The store.
+        store: String,
+        /// What it holds, listed.
+        holds: String,
+    },
     /// A name the CA knows nothing about.
     #[error("could not find {what} for {name}")]
     NotFound {

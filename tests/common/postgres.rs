@@ -188,6 +188,11 @@ impl Cluster {
 
     /// `psql -tA -c SQL` as the superuser: its output, trimmed.
     pub fn psql(&self, sql: &str) -> String {
+        self.psql_in("postgres", sql)
+    }
+
+    /// [`Cluster::psql`] in `database`.
+    pub fn psql_in(&self, database: &str, sql: &str) -> String {
         let output = Command::new(self.bin.join("psql"))
             .args([
                 "-h",
@@ -195,7 +200,7 @@ impl Cluster {
                 "-U",
                 USER,
                 "-d",
-                "postgres",
+                database,
                 "-tA",
                 "-v",
                 "ON_ERROR_STOP=1",

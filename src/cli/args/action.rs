@@ -12,8 +12,8 @@ use super::agent::AgentArgs;
 use super::export::Export;
 use super::subcommands::{
     AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, DeleteArgs, ExtendCaArgs,
-    FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs, Names, PruneArgs, ServeArgs,
-    SetupArgs, SignArgs, SubmitArgs,
+    FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs, MigrateArgs, Names, PruneArgs,
+    ServeArgs, SetupArgs, SignArgs, SubmitArgs,
 };
 
 /// What one run of `cert` is asked to do.
@@ -100,6 +100,19 @@ pub(crate) enum Action {
 
     /// Write the manual pages into DIR
     Man(ManArgs),
+
+    /// Copy the whole CA into another store: a CA directory into PostgreSQL, or back
+    ///
+    /// SOURCE and DEST are each a CA directory or a postgresql:// URL (same syntax as
+    /// --store). Copies the CA chain (and the chains extend-ca replaced), the CRL chain and its
+    /// revocations, the next serial, the inventory, the requests, the signed certificates, the
+    /// audit log and puppetserver's other files (ca_pub.pem, infra_*), byte for byte; never the
+    /// CA's keys (the summary says where they are). SOURCE is only read; stop whatever writes
+    /// to it first. DEST must hold nothing: a directory is made when absent, and may hold the
+    /// CA's keys (they must be the CA certificate's); a database must have no CA rows. DEST is
+    /// written in one transaction, its next serial last, so an interrupted copy leaves no
+    /// usable CA there. Audited in DEST.
+    Migrate(MigrateArgs),
 
     /// Print the certificates or requests of NAME... in full
     Print(Names),

@@ -87,8 +87,8 @@ pub(crate) use agent::AgentArgs;
 pub(crate) use export::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
 pub(crate) use global::{Format, Global};
 pub(crate) use subcommands::{
-    DeleteArgs, GenerateArgs, ImportArgs, LogFormatArg, PruneArgs, ServeArgs, SetupArgs, Shell,
-    SignArgs,
+    DeleteArgs, GenerateArgs, ImportArgs, LogFormatArg, MigrateArgs, PruneArgs, ServeArgs,
+    SetupArgs, Shell, SignArgs,
 };
 
 use puppet3::Puppet3;

@@ -216,6 +216,18 @@ pub(crate) struct ManArgs {
     pub(crate) dir: PathBuf,
 }
 
+/// `cert migrate SOURCE DEST`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct MigrateArgs {
+    /// The CA to copy: a CA directory or a postgresql:// URL
+    #[arg(value_name = "SOURCE", value_hint = ValueHint::AnyPath)]
+    pub(crate) source: String,
+
+    /// Where to copy it: a CA directory (made when absent) or a postgresql:// URL, holding no CA
+    #[arg(value_name = "DEST", value_hint = ValueHint::AnyPath)]
+    pub(crate) dest: String,
+}
+
 /// `cert prune [--remove-duplicates] [--remove-expired] [--remove-entries --serial S... |
 /// --certname NAME...]`, and `cert --prune`: puppetserver-ca 2.5's flags.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]

@@ -9,6 +9,7 @@ mod extend;
 mod generate;
 mod list;
 mod log;
+mod migrate;
 mod prune;
 mod revoke;
 mod serve;
@@ -43,6 +44,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         }
         Action::Log => log::run(context),
         Action::Man(args) => docs::man(&args.dir),
+        Action::Migrate(args) => migrate::run(context, &args),
         Action::Print(names) => show::print(context, &names.names),
         Action::Prune(args) => prune::prune(context, &args),
         Action::Revoke(certnames) => revoke::revoke(context, &certnames.certname),

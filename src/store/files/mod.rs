@@ -10,8 +10,10 @@
 //! process on the directory; no lock file, so the directory keeps puppetserver's layout);
 //! every write in it is atomic and durable when it returns (`crate::atomic`), and commit
 //! releases the lock. The writes are in `transaction`, the check and standby copy in
-//! `snapshot`; this file has the layout and the reads.
+//! `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`; this
+//! file has the layout and the reads.
 
+mod bulk;
 mod snapshot;
 mod transaction;
 

@@ -14,12 +14,12 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
 use crate::error::StoreError;
-use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, RenderedCrl};
+use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
 
 use super::Layout;
 
 /// Mode of `audit.log`: the CA's group may read it, others not.
-const AUDIT_MODE: u32 = 0o640;
+pub(super) const AUDIT_MODE: u32 = 0o640;
 
 /// Changes to a CA directory under its lock.
 pub(super) struct FilesTransaction<'a> {
@@ -217,6 +217,28 @@ impl BackendTransaction for FilesTransaction<'_> {
             lines.as_bytes(),
             Some(AUDIT_MODE),
         )
+    }
+
+    fn import(&mut self, records: &Records) -> Result<(), StoreError> {
+        super::bulk::import(self.layout, records)
+    }
+
+    fn import_requests(&mut self, requests: &[(Certname, Vec<u8>)]) -> Result<(), StoreError> {
+        self.write_named(
+            "requests",
+            requests.iter().map(|(name, pem)| (name, pem.as_slice())),
+        )
+    }
+
+    fn import_signed(&mut self, signed: &[(Certname, Serial, Vec<u8>)]) -> Result<(), StoreError> {
+        self.write_named(
+            "signed",
+            signed.iter().map(|(name, _, pem)| (name, pem.as_slice())),
+        )
+    }
+
+    fn import_serial(&mut self, next: Serial) -> Result<(), StoreError> {
+        super::bulk::import_serial(self.layout, next)
     }
 
     fn commit(self: Box<Self>) -> Result<(), StoreError> {

@@ -18,10 +18,12 @@
 //!
 //! `url` parses the address, `tls` makes the rustls configuration, `connection` runs queries
 //! for synchronous callers, `schema` creates and migrates the tables, `reads` holds the reads,
-//! `transaction` and `snapshot` the rest.
+//! `transaction` and `snapshot` the rest, `import` what a copy of a whole CA writes (`cert
+//! migrate`).
 
 mod cache;
 mod connection;
+mod import;
 mod listen;
 mod reads;
 mod schema;
@@ -260,6 +262,14 @@ impl Read for Postgres {
             },
             Err(error) => Err(error),
         }
+    }
+
+    fn signed_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        self.read(|c| c.signed_many(names))
+    }
+
+    fn requests_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        self.read(|c| c.requests_many(names))
     }
 
     fn request_names(&self) -> Result<Vec<Certname>, StoreError> {

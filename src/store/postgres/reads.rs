@@ -68,6 +68,53 @@ impl Pooled<'_> {
     fn serial(&self, text: String) -> Result<Serial, StoreError> {
         self.number("a serial", text).map(Serial)
     }
+
+    /// The inventory's lines as they are exported, oldest first: the line a row was imported
+    /// from, else the row in Puppet's format (no newlines).
+    pub(super) fn inventory_lines(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self.run(
+            "read the inventory",
+            self.client().query(
+                "SELECT serial::text, extract(epoch FROM not_before)::int8,
+                        extract(epoch FROM not_after)::int8, subject, line
+                 FROM inventory ORDER BY entry",
+                &[],
+            ),
+        )?;
+        rows.into_iter()
+            .map(|row| match row.get::<_, Option<String>>(4) {
+                Some(line) => Ok(line),
+                None => {
+                    let line = inventory::Line {
+                        serial: self.serial(row.get(0))?,
+                        not_before: timestamp(row.get(1)),
+                        not_after: timestamp(row.get(2)),
+                        subject: row.get(3),
+                    };
+                    Ok(line.format().trim_end_matches('\n').to_owned())
+                }
+            })
+            .collect()
+    }
+
+    /// The rows of `table` (`signed` or `requests`) named in `names`, in their order.
+    fn many(
+        &self,
+        action: &'static str,
+        sql: &str,
+        names: &[Certname],
+    ) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        let wanted: Vec<&str> = names.iter().map(Certname::as_str).collect();
+        let rows = self.run(action, self.client().query(sql, &[&wanted]))?;
+        let mut found: std::collections::HashMap<String, Vec<u8>> = rows
+            .into_iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        Ok(names
+            .iter()
+            .filter_map(|name| Some((name.clone(), found.remove(name.as_str())?)))
+            .collect())
+    }
 }
 
 impl Read for Pooled<'_> {
@@ -184,6 +231,22 @@ impl Read for Pooled<'_> {
                 .query_opt("SELECT pem FROM signed WHERE name = $1", &[&name.as_str()]),
         )?;
         Ok(row.map(|row| row.get(0)))
+    }
+
+    fn signed_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        self.many(
+            "read certificates",
+            "SELECT name, pem FROM signed WHERE name = ANY ($1::text[])",
+            names,
+        )
+    }
+
+    fn requests_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        self.many(
+            "read requests",
+            "SELECT name, pem FROM requests WHERE name = ANY ($1::text[])",
+            names,
+        )
     }
 
     fn request_names(&self) -> Result<Vec<Certname>, StoreError> {

@@ -9,7 +9,9 @@
 //! against a serial used twice), `signed` (each name's current certificate), `requests`,
 //! `revocations` (the data the CRL is rendered from), `audit` and `files` (puppetserver's
 //! other files, such as `ca_pub.pem`, kept for a migration back to files), `ca_archive` (each
-//! CA chain `cert extend-ca` replaced, by the time it was replaced). Serials and CRL
+//! CA chain `cert extend-ca` replaced, by the time it was replaced). An inventory row keeps
+//! the `line` it was imported from (`cert migrate`) when that is not how `cert` writes it (an
+//! old Ruby CA's lower-case `0x%04x`), so that it goes back out as it came. Serials and CRL
 //! numbers are `numeric` (certificates from other CAs may have 128-bit serials); `entry`
 //! columns keep the order rows were added, as the files keep theirs.
 
@@ -81,6 +83,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         chain_pem bytea NOT NULL
     );",
     ),
+    (3, "ALTER TABLE inventory ADD COLUMN line text;"),
 ];
 
 /// The newest version this program knows.

@@ -11,10 +11,11 @@ use std::collections::BTreeSet;
 use crate::atomic::PUBLIC_MODE;
 use crate::crl::Crl;
 use crate::error::StoreError;
-use crate::store::{inventory, BackendSnapshot, Problem, Read};
+use crate::store::{BackendSnapshot, Problem, Read, Records};
 use crate::tree::TreeFile;
 
 use super::connection::Pooled;
+use super::reads::timestamp;
 
 /// A consistent view of the database.
 pub(super) struct PgSnapshot<'a> {
@@ -27,6 +28,24 @@ impl<'a> PgSnapshot<'a> {
         // Its transaction is never committed: the connection is closed when done.
         connection.discard();
         PgSnapshot { connection }
+    }
+}
+
+impl PgSnapshot<'_> {
+    /// puppetserver's other files, by name; only plain names (a row is never a path out of
+    /// the CA directory a copy goes to).
+    fn files(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let rows = self.connection.run(
+            "read the CA's other files",
+            self.connection
+                .client()
+                .query("SELECT name, bytes FROM files ORDER BY name", &[]),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.get::<_, String>(0), row.get::<_, Vec<u8>>(1)))
+            .filter(|(name, _)| !name.is_empty() && !name.contains('/') && !name.starts_with('.'))
+            .collect())
     }
 }
 
@@ -93,30 +112,43 @@ impl BackendSnapshot for PgSnapshot<'_> {
             bytes,
             mode: PUBLIC_MODE,
         };
-        let inventory: String = self
-            .connection
-            .inventory()?
-            .iter()
-            .map(inventory::Line::format)
-            .collect();
+        let mut inventory = String::new();
+        for line in self.connection.inventory_lines()? {
+            inventory.push_str(&line);
+            inventory.push('\n');
+        }
         let mut files = vec![
             public("ca_crt.pem", self.connection.ca_chain_pem()?),
             public("ca_crl.pem", self.connection.crl_pem()?),
             public("inventory.txt", inventory.into_bytes()),
         ];
-        let rows = self.connection.run(
-            "read the CA's other files",
-            self.connection
-                .client()
-                .query("SELECT name, bytes FROM files ORDER BY name", &[]),
-        )?;
-        for row in rows {
-            let name: String = row.get(0);
-            // Only plain names: a row is never a path out of the CA directory.
-            if !name.is_empty() && !name.contains('/') && !name.starts_with('.') {
-                files.push(public(&name, row.get(1)));
-            }
+        for (name, bytes) in self.files()? {
+            files.push(public(&name, bytes));
         }
         Ok(files)
+    }
+
+    fn records(&self) -> Result<Records, StoreError> {
+        let rows = self.connection.run(
+            "read the replaced CA certificates",
+            self.connection.client().query(
+                "SELECT extract(epoch FROM archived_at)::int8, chain_pem FROM ca_archive
+                 ORDER BY archived_at",
+                &[],
+            ),
+        )?;
+        let archives = rows
+            .into_iter()
+            .map(|row| (timestamp(row.get(0)), row.get(1)))
+            .collect();
+        Ok(Records {
+            chain_pem: self.connection.ca_chain_pem()?,
+            archives,
+            crl_pem: self.connection.crl_pem()?,
+            revocations: self.connection.revocations()?,
+            inventory: self.connection.inventory_lines()?,
+            audit: self.connection.audit()?,
+            files: self.files()?,
+        })
     }
 }

@@ -16,7 +16,7 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
-use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, RenderedCrl};
+use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
 
 use super::connection::Pooled;
 use super::listen::CHANNEL;
@@ -49,11 +49,26 @@ impl<'a> PgTransaction<'a> {
         }
     }
 
-    fn client(&self) -> &tokio_postgres::Client {
+    pub(super) fn client(&self) -> &tokio_postgres::Client {
         self.connection.client()
     }
 
-    fn corrupt(&self, item: &Item, reason: String) -> StoreError {
+    /// The connection the transaction is on.
+    pub(super) fn connection(&self) -> &Pooled<'a> {
+        &self.connection
+    }
+
+    /// The store.
+    pub(super) fn store(&self) -> &'a Postgres {
+        self.store
+    }
+
+    /// The store's name for messages.
+    pub(super) fn store_name(&self) -> String {
+        self.store.name()
+    }
+
+    pub(super) fn corrupt(&self, item: &Item, reason: String) -> StoreError {
         use crate::store::Backend;
         StoreError::Corrupt {
             what: self.store.locate(item),
@@ -469,6 +484,26 @@ impl BackendTransaction for PgTransaction<'_> {
             ),
         )?;
         Ok(())
+    }
+
+    fn import(&mut self, records: &Records) -> Result<(), StoreError> {
+        self.import_records(records)
+    }
+
+    fn import_requests(&mut self, requests: &[(Certname, Vec<u8>)]) -> Result<(), StoreError> {
+        self.insert_requests(requests)
+    }
+
+    fn import_signed(&mut self, signed: &[(Certname, Serial, Vec<u8>)]) -> Result<(), StoreError> {
+        let rows: Vec<(&Certname, Serial, &[u8])> = signed
+            .iter()
+            .map(|(name, serial, pem)| (name, *serial, pem.as_slice()))
+            .collect();
+        self.upsert_signed(&rows)
+    }
+
+    fn import_serial(&mut self, next: Serial) -> Result<(), StoreError> {
+        self.set_next_serial(next)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
