@@ -55,7 +55,9 @@ fn knobs() -> Knobs {
             .split(',')
             .map(|n| n.trim().parse().expect("CERT_BENCH_NODES"))
             .collect(),
-        count: var("CERT_BENCH_COUNT", "1000").parse().expect("CERT_BENCH_COUNT"),
+        count: var("CERT_BENCH_COUNT", "1000")
+            .parse()
+            .expect("CERT_BENCH_COUNT"),
         warmup: var("CERT_BENCH_WARMUP", "200")
             .parse()
             .expect("CERT_BENCH_WARMUP"),
@@ -199,9 +201,8 @@ impl Node {
         let config = client_config(&self.cacert);
         let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
-            let answered = connect(&config, self.port).and_then(|mut stream| {
-                exchange(&mut stream, "GET", "/status/v1/simple", None)
-            });
+            let answered = connect(&config, self.port)
+                .and_then(|mut stream| exchange(&mut stream, "GET", "/status/v1/simple", None));
             if matches!(answered, Ok((200, _))) {
                 return;
             }
@@ -256,7 +257,10 @@ fn measure(
     let node_total: u64 = node_after.iter().sum::<u64>() - node_before.iter().sum::<u64>();
     let postgres = match (postgres_before, postgres_after) {
         (Some(before), Some(after)) => {
-            format!("{:.2}", after.saturating_sub(before) as f64 * tick_ms / done)
+            format!(
+                "{:.2}",
+                after.saturating_sub(before) as f64 * tick_ms / done
+            )
         }
         _ => "-".into(),
     };
