@@ -43,6 +43,7 @@ fn main() {
         certname: "bench-ca".into(),
         dns_alt_names: Vec::new(),
         ttl: cert::authority::DEFAULT_TTL,
+        crl: cert::crl::Lifetime::default(),
         policy: Policy::default(),
         allow_duplicate_certs: false,
         key: ca_key,

@@ -20,6 +20,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -32,14 +33,18 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -v 'Report more detail on what is done'
             cand --verbose 'Report more detail on what is done'
             cand --clean 'Remove everything the CA holds for NAME..., revoking signed certificates'
+            cand --delete 'Delete the signed certificates of NAME... (or --expired, --revoked, --all), not revoking'
             cand --fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand --generate 'Make keys and CA-signed certificates for NAME...'
             cand --list 'List pending requests; with --all, certificates too; with NAME..., only those'
             cand --print 'Print the certificates or requests of NAME... in full'
+            cand --prune 'Remove duplicate and expired entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
             cand --revoke 'Revoke the certificates of NAME...'
             cand --sign 'Sign the pending requests of NAME..., or every one with --all'
             cand --verify 'Check the certificates of NAME... against the CA and its CRL'
-            cand --all 'With --list, include signed and revoked certificates; with --sign, sign every request'
+            cand --all 'With --list, include signed and revoked certificates; with --sign, sign every request; with --delete, delete every signed certificate'
+            cand --expired 'With --delete, delete the signed certificates that have expired'
+            cand --revoked 'With --delete, delete the signed certificates that are revoked'
             cand --allow-dns-alt-names 'With --sign, allow requests that carry subject alternative names'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -50,14 +55,18 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
+            cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+            cand extend-ca 'Re-issue the CA certificate chain with the same keys and a new expiry date'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-            cand list 'List pending requests; with --all, certificates too'
+            cand list 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
             cand man 'Write the manual pages into DIR'
+            cand migrate 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
             cand print 'Print the certificates or requests of NAME... in full'
+            cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
@@ -81,6 +90,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --exec 'Command to run with `sh -c` after the certificate or CRL changed'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -97,6 +107,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;autosign'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -114,6 +125,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --csr 'Request to judge [default: the stored request of NAME]'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -134,8 +146,10 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;autosign;help;help'= {
         }
         &'cert;check'= {
+            cand --expiring 'Instead, list what expires within DURATION: CA certificates, CRLs, hosts'' certificates'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -151,6 +165,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --certname 'Certificate names (comma-separated, repeatable)'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -165,6 +180,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;completions'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -176,10 +192,30 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;delete'= {
+            cand --certname 'Delete the signed certificates of these names (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --expired 'Delete signed certificates that have expired'
+            cand --revoked 'Delete signed certificates that are revoked'
+            cand --all 'Delete every signed certificate'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'cert;fingerprint'= {
             cand --digest 'Digest to use'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -200,6 +236,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --curve 'Elliptic curve of an EC key'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -223,6 +260,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --passphrase-file 'File whose first line is the passphrase for --format pkcs12'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -238,6 +276,23 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;extend-ca'= {
+            cand --ttl 'Validity period [default: the `ca_ttl` setting]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --keep-serials 'Keep every CA certificate''s serial, as puppetlabs-ca_extend does'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'cert;import'= {
             cand --private-key 'PEM file with the CA''s private key'
             cand --cert-bundle 'PEM file with the CA certificate first, then the certificates above it'
@@ -245,6 +300,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --certname 'Name for the CA server''s own certificate [default: the `certname` setting]'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -259,6 +315,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;log'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -272,8 +329,10 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;list'= {
             cand --certname 'Only these names (comma-separated, repeatable)'
+            cand --expiring 'Only certificates that expire within DURATION (expired ones too), such as 30d'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -289,6 +348,22 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;man'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;migrate'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -303,6 +378,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;print'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -314,10 +390,31 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;prune'= {
+            cand --serial 'With --remove-entries, serials to remove, hex (comma-separated, repeatable)'
+            cand --certname 'With --remove-entries, names whose certificates'' entries to remove (comma-separated, repeatable)'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --remove-duplicates 'Remove entries listed more than once (the default with no other flag)'
+            cand --remove-expired 'Remove the entries of certificates that have expired (the default with no other flag)'
+            cand --remove-entries 'Remove the entries given by --serial and --certname'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'cert;revoke'= {
             cand --certname 'Certificate names (comma-separated, repeatable)'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -339,6 +436,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --curve 'Elliptic curve of an EC key'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -356,6 +454,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --log-format 'Format of the log lines on stderr'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -372,6 +471,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --ttl 'Validity period [default: the `ca_ttl` setting]'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -388,6 +488,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;submit'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -402,6 +503,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;verify'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
             cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
             cand --format 'Output format [default: the command''s own text]'
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
@@ -419,14 +521,18 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
+            cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+            cand extend-ca 'Re-issue the CA certificate chain with the same keys and a new expiry date'
             cand import 'Install an existing CA from its key, certificate bundle and CRL chain'
             cand log 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-            cand list 'List pending requests; with --all, certificates too'
+            cand list 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
             cand man 'Write the manual pages into DIR'
+            cand migrate 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
             cand print 'Print the certificates or requests of NAME... in full'
+            cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
@@ -448,11 +554,15 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;help;completions'= {
         }
+        &'cert;help;delete'= {
+        }
         &'cert;help;fingerprint'= {
         }
         &'cert;help;generate'= {
         }
         &'cert;help;export'= {
+        }
+        &'cert;help;extend-ca'= {
         }
         &'cert;help;import'= {
         }
@@ -462,7 +572,11 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;help;man'= {
         }
+        &'cert;help;migrate'= {
+        }
         &'cert;help;print'= {
+        }
+        &'cert;help;prune'= {
         }
         &'cert;help;revoke'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cert_global_optspecs
-    string join \n ssldir= cadir= config= format= y/yes v/verbose autosign= admin= clean fingerprint generate list print revoke sign verify all allow-dns-alt-names dns_alt_names= digest= h/help V/version
+    string join \n ssldir= cadir= store= config= format= y/yes v/verbose autosign= admin= clean delete fingerprint generate list print prune revoke sign verify all expired revoked allow-dns-alt-names dns_alt_names= digest= h/help V/version
 end
 
 function __fish_cert_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c cert -n "__fish_cert_needs_command" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_needs_command" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_needs_command" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_needs_command" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_needs_command" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -38,14 +39,18 @@ complete -c cert -n "__fish_cert_needs_command" -l digest -d 'With --fingerprint
 complete -c cert -n "__fish_cert_needs_command" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_needs_command" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_needs_command" -l clean -d 'Remove everything the CA holds for NAME..., revoking signed certificates'
+complete -c cert -n "__fish_cert_needs_command" -l delete -d 'Delete the signed certificates of NAME... (or --expired, --revoked, --all), not revoking'
 complete -c cert -n "__fish_cert_needs_command" -l fingerprint -d 'Print the fingerprints of the certificates or requests of NAME...'
 complete -c cert -n "__fish_cert_needs_command" -l generate -d 'Make keys and CA-signed certificates for NAME...'
 complete -c cert -n "__fish_cert_needs_command" -l list -d 'List pending requests; with --all, certificates too; with NAME..., only those'
 complete -c cert -n "__fish_cert_needs_command" -l print -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_needs_command" -l prune -d 'Remove duplicate and expired entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
 complete -c cert -n "__fish_cert_needs_command" -l revoke -d 'Revoke the certificates of NAME...'
 complete -c cert -n "__fish_cert_needs_command" -l sign -d 'Sign the pending requests of NAME..., or every one with --all'
 complete -c cert -n "__fish_cert_needs_command" -l verify -d 'Check the certificates of NAME... against the CA and its CRL'
-complete -c cert -n "__fish_cert_needs_command" -l all -d 'With --list, include signed and revoked certificates; with --sign, sign every request'
+complete -c cert -n "__fish_cert_needs_command" -l all -d 'With --list, include signed and revoked certificates; with --sign, sign every request; with --delete, delete every signed certificate'
+complete -c cert -n "__fish_cert_needs_command" -l expired -d 'With --delete, delete the signed certificates that have expired'
+complete -c cert -n "__fish_cert_needs_command" -l revoked -d 'With --delete, delete the signed certificates that are revoked'
 complete -c cert -n "__fish_cert_needs_command" -l allow-dns-alt-names -d 'With --sign, allow requests that carry subject alternative names'
 complete -c cert -n "__fish_cert_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_needs_command" -s V -l version -d 'Print version'
@@ -54,14 +59,18 @@ complete -c cert -n "__fish_cert_needs_command" -a "autosign" -d 'Work with the 
 complete -c cert -n "__fish_cert_needs_command" -a "check" -d 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
 complete -c cert -n "__fish_cert_needs_command" -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
 complete -c cert -n "__fish_cert_needs_command" -a "completions" -d 'Write a shell completion script to standard output'
+complete -c cert -n "__fish_cert_needs_command" -a "delete" -d 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
 complete -c cert -n "__fish_cert_needs_command" -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
 complete -c cert -n "__fish_cert_needs_command" -a "generate" -d 'Make keys and CA-signed certificates for the given names'
 complete -c cert -n "__fish_cert_needs_command" -a "export" -d 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+complete -c cert -n "__fish_cert_needs_command" -a "extend-ca" -d 'Re-issue the CA certificate chain with the same keys and a new expiry date'
 complete -c cert -n "__fish_cert_needs_command" -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
 complete -c cert -n "__fish_cert_needs_command" -a "log" -d 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-complete -c cert -n "__fish_cert_needs_command" -a "list" -d 'List pending requests; with --all, certificates too'
+complete -c cert -n "__fish_cert_needs_command" -a "list" -d 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
 complete -c cert -n "__fish_cert_needs_command" -a "man" -d 'Write the manual pages into DIR'
+complete -c cert -n "__fish_cert_needs_command" -a "migrate" -d 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
 complete -c cert -n "__fish_cert_needs_command" -a "print" -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_needs_command" -a "prune" -d 'Remove entries from the CRL: duplicates and expired ones, or those given'
 complete -c cert -n "__fish_cert_needs_command" -a "revoke" -d 'Revoke the certificates of the given names'
 complete -c cert -n "__fish_cert_needs_command" -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
 complete -c cert -n "__fish_cert_needs_command" -a "serve" -d 'Run the signing daemon: Puppet\'s CA HTTP API v1 over HTTPS, in the foreground'
@@ -80,6 +89,7 @@ complete -c cert -n "__fish_cert_using_subcommand agent" -l ca-fingerprint -l ca
 complete -c cert -n "__fish_cert_using_subcommand agent" -l exec -d 'Command to run with `sh -c` after the certificate or CRL changed' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand agent" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand agent" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand agent" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand agent" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -93,6 +103,7 @@ complete -c cert -n "__fish_cert_using_subcommand agent" -s v -l verbose -d 'Rep
 complete -c cert -n "__fish_cert_using_subcommand agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_subcommand_from check help" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -108,6 +119,7 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and not __fish_seen_
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l csr -d 'Request to judge [default: the stored request of NAME]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -120,8 +132,10 @@ complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subc
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from help" -f -a "check" -d 'Tell whether the autosign policy would sign NAME\'s request'
 complete -c cert -n "__fish_cert_using_subcommand autosign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand check" -l expiring -d 'Instead, list what expires within DURATION: CA certificates, CRLs, hosts\' certificates' -r
 complete -c cert -n "__fish_cert_using_subcommand check" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand check" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand check" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand check" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand check" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -135,6 +149,7 @@ complete -c cert -n "__fish_cert_using_subcommand check" -s h -l help -d 'Print 
 complete -c cert -n "__fish_cert_using_subcommand clean" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand clean" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand clean" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand clean" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand clean" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -147,6 +162,7 @@ complete -c cert -n "__fish_cert_using_subcommand clean" -s v -l verbose -d 'Rep
 complete -c cert -n "__fish_cert_using_subcommand clean" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand completions" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand completions" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand completions" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand completions" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand completions" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -157,9 +173,27 @@ complete -c cert -n "__fish_cert_using_subcommand completions" -l admin -d 'Clie
 complete -c cert -n "__fish_cert_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand completions" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand delete" -l certname -d 'Delete the signed certificates of these names (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand delete" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand delete" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand delete" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
+complete -c cert -n "__fish_cert_using_subcommand delete" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand delete" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand delete" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand delete" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
+complete -c cert -n "__fish_cert_using_subcommand delete" -l expired -d 'Delete signed certificates that have expired'
+complete -c cert -n "__fish_cert_using_subcommand delete" -l revoked -d 'Delete signed certificates that are revoked'
+complete -c cert -n "__fish_cert_using_subcommand delete" -l all -d 'Delete every signed certificate'
+complete -c cert -n "__fish_cert_using_subcommand delete" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand delete" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l digest -d 'Digest to use' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand fingerprint" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -180,6 +214,7 @@ complete -c cert -n "__fish_cert_using_subcommand generate" -l curve -d 'Ellipti
 p384\t'NIST P-384, also called secp384r1'"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand generate" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand generate" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand generate" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand generate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -205,6 +240,7 @@ complete -c cert -n "__fish_cert_using_subcommand export" -l upstream -d 'The ma
 complete -c cert -n "__fish_cert_using_subcommand export" -l passphrase-file -d 'File whose first line is the passphrase for --format pkcs12' -r -F
 complete -c cert -n "__fish_cert_using_subcommand export" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand export" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand export" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand export" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand export" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -219,12 +255,28 @@ complete -c cert -n "__fish_cert_using_subcommand export" -l force -d 'Replace a
 complete -c cert -n "__fish_cert_using_subcommand export" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand export" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -l keep-serials -d 'Keep every CA certificate\'s serial, as puppetlabs-ca_extend does'
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand extend-ca" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand import" -l private-key -d 'PEM file with the CA\'s private key' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l cert-bundle -d 'PEM file with the CA certificate first, then the certificates above it' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l crl-chain -d 'PEM file with the CA\'s CRL first, then the CRLs of the CAs above it' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l certname -d 'Name for the CA server\'s own certificate [default: the `certname` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand import" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand import" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand import" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand import" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -237,6 +289,7 @@ complete -c cert -n "__fish_cert_using_subcommand import" -s v -l verbose -d 'Re
 complete -c cert -n "__fish_cert_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand log" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand log" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand log" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand log" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand log" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -248,8 +301,10 @@ complete -c cert -n "__fish_cert_using_subcommand log" -s y -l yes -d 'Answer ye
 complete -c cert -n "__fish_cert_using_subcommand log" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand list" -l certname -d 'Only these names (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand list" -l expiring -d 'Only certificates that expire within DURATION (expired ones too), such as 30d' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand list" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand list" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand list" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand list" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -263,6 +318,7 @@ complete -c cert -n "__fish_cert_using_subcommand list" -s v -l verbose -d 'Repo
 complete -c cert -n "__fish_cert_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand man" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand man" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand man" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand man" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand man" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -273,8 +329,22 @@ complete -c cert -n "__fish_cert_using_subcommand man" -l admin -d 'Client certi
 complete -c cert -n "__fish_cert_using_subcommand man" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand man" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand migrate" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
+complete -c cert -n "__fish_cert_using_subcommand migrate" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand migrate" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand print" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand print" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand print" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand print" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand print" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -285,9 +355,28 @@ complete -c cert -n "__fish_cert_using_subcommand print" -l admin -d 'Client cer
 complete -c cert -n "__fish_cert_using_subcommand print" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand print" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand print" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cert -n "__fish_cert_using_subcommand prune" -l serial -d 'With --remove-entries, serials to remove, hex (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand prune" -l certname -d 'With --remove-entries, names whose certificates\' entries to remove (comma-separated, repeatable)' -r
+complete -c cert -n "__fish_cert_using_subcommand prune" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand prune" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand prune" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
+complete -c cert -n "__fish_cert_using_subcommand prune" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
+complete -c cert -n "__fish_cert_using_subcommand prune" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
+pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
+puppet\t'The text `puppet cert` and `puppetserver ca` print, for tools that read it'
+text\t'Text for people'"
+complete -c cert -n "__fish_cert_using_subcommand prune" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
+complete -c cert -n "__fish_cert_using_subcommand prune" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
+complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-duplicates -d 'Remove entries listed more than once (the default with no other flag)'
+complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-expired -d 'Remove the entries of certificates that have expired (the default with no other flag)'
+complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-entries -d 'Remove the entries given by --serial and --certname'
+complete -c cert -n "__fish_cert_using_subcommand prune" -s y -l yes -d 'Answer yes to every confirmation prompt'
+complete -c cert -n "__fish_cert_using_subcommand prune" -s v -l verbose -d 'Report more detail on what is done'
+complete -c cert -n "__fish_cert_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l certname -d 'Certificate names (comma-separated, repeatable)' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand revoke" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand revoke" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -309,6 +398,7 @@ complete -c cert -n "__fish_cert_using_subcommand setup" -l curve -d 'Elliptic c
 p384\t'NIST P-384, also called secp384r1'"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand setup" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand setup" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand setup" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -325,6 +415,7 @@ complete -c cert -n "__fish_cert_using_subcommand serve" -l log-format -d 'Forma
 text\t'Plain text lines'"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand serve" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand serve" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -339,6 +430,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -l certname -d 'Certific
 complete -c cert -n "__fish_cert_using_subcommand sign" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand sign" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand sign" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand sign" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand sign" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -353,6 +445,7 @@ complete -c cert -n "__fish_cert_using_subcommand sign" -s v -l verbose -d 'Repo
 complete -c cert -n "__fish_cert_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand submit" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand submit" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand submit" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand submit" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand submit" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -365,6 +458,7 @@ complete -c cert -n "__fish_cert_using_subcommand submit" -s v -l verbose -d 'Re
 complete -c cert -n "__fish_cert_using_subcommand submit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cert -n "__fish_cert_using_subcommand verify" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand verify" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
+complete -c cert -n "__fish_cert_using_subcommand verify" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r
 complete -c cert -n "__fish_cert_using_subcommand verify" -l config -d 'puppet.conf to read settings from [default: Puppet\'s usual location]' -r -F
 complete -c cert -n "__fish_cert_using_subcommand verify" -l format -d 'Output format [default: the command\'s own text]' -r -f -a "json\t'One JSON document, for scripts'
 pkcs12\t'With export: add a PKCS#12 file (for Java and Windows consumers)'
@@ -375,24 +469,28 @@ complete -c cert -n "__fish_cert_using_subcommand verify" -l admin -d 'Client ce
 complete -c cert -n "__fish_cert_using_subcommand verify" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s v -l verbose -d 'Report more detail on what is done'
 complete -c cert -n "__fish_cert_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "agent" -d 'Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "autosign" -d 'Work with the autosign policy'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "check" -d 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "completions" -d 'Write a shell completion script to standard output'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "generate" -d 'Make keys and CA-signed certificates for the given names'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "export" -d 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "log" -d 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "list" -d 'List pending requests; with --all, certificates too'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "man" -d 'Write the manual pages into DIR'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "print" -d 'Print the certificates or requests of NAME... in full'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "revoke" -d 'Revoke the certificates of the given names'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "serve" -d 'Run the signing daemon: Puppet\'s CA HTTP API v1 over HTTPS, in the foreground'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "sign" -d 'Sign the pending requests of the given names, or every one with --all'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "submit" -d 'Queue certificate signing requests read from PEM files'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "verify" -d 'Check the certificates of NAME... against the CA and its CRL'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions fingerprint generate export import log list man print revoke setup serve sign submit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "agent" -d 'Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "autosign" -d 'Work with the autosign policy'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "check" -d 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "clean" -d 'Remove everything the CA holds for the given names, revoking signed certificates'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "completions" -d 'Write a shell completion script to standard output'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "delete" -d 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "fingerprint" -d 'Print the fingerprints of the certificates or requests of NAME...'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "generate" -d 'Make keys and CA-signed certificates for the given names'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "export" -d 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "extend-ca" -d 'Re-issue the CA certificate chain with the same keys and a new expiry date'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "import" -d 'Install an existing CA from its key, certificate bundle and CRL chain'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "log" -d 'Show the audit trail: every sign, revoke, clean and generate, who did it and why'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "list" -d 'List pending requests; with --all, certificates too; with --expiring, what expires soon'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "man" -d 'Write the manual pages into DIR'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "migrate" -d 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "print" -d 'Print the certificates or requests of NAME... in full'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "prune" -d 'Remove entries from the CRL: duplicates and expired ones, or those given'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "revoke" -d 'Revoke the certificates of the given names'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "serve" -d 'Run the signing daemon: Puppet\'s CA HTTP API v1 over HTTPS, in the foreground'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "sign" -d 'Sign the pending requests of the given names, or every one with --all'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "submit" -d 'Queue certificate signing requests read from PEM files'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "verify" -d 'Check the certificates of NAME... against the CA and its CRL'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cert -n "__fish_cert_using_subcommand help; and __fish_seen_subcommand_from autosign" -f -a "check" -d 'Tell whether the autosign policy would sign NAME\'s request'

@@ -1,4 +1,5 @@
-//! The audit trail: one JSON line per sign, revoke and clean decision (who, what, which serial,
+//! The audit trail: one JSON line per sign, revoke, clean, delete and prune decision, CRL
+//! re-issue and CA extension (who, what, which serial,
 //! which fingerprint, done or refused, and why), appended to `cadir/audit.log` by the store.
 //!
 //! This module shapes and reads the lines; the store appends them (fsync'd, append-only).
@@ -15,11 +16,11 @@ use crate::store::inventory::format_time;
 pub struct Event {
     /// When, in Puppet's time format.
     pub time: String,
-    /// Who: `cli:<user>`, `client:<certificate CN>` or `autosign`.
+    /// Who: `cli:<user>`, `client:<certificate CN>`, `autosign` or `serve` (the daemon's timer).
     pub actor: String,
-    /// `sign`, `revoke`, `clean`, `generate`.
+    /// `sign`, `revoke`, `clean`, `generate`, `delete`, `prune`, `refresh-crl`, `extend-ca`.
     pub action: String,
-    /// The certname.
+    /// The certname (the CA's CN for what is about the CA or its CRL).
     pub name: String,
     /// The serial, hex, when a certificate is involved.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -36,11 +37,17 @@ pub struct Event {
 impl Event {
     /// A decision about `name`.
     pub fn new(now: OffsetDateTime, actor: &str, action: &str, name: &Certname) -> Event {
+        Event::about(now, actor, action, name.as_str())
+    }
+
+    /// A decision about something other than a host: the CA itself (`extend-ca`), its CRL
+    /// (`prune`, `refresh-crl`), named by its CN.
+    pub fn about(now: OffsetDateTime, actor: &str, action: &str, subject: &str) -> Event {
         Event {
             time: format_time(now),
             actor: actor.to_owned(),
             action: action.to_owned(),
-            name: name.to_string(),
+            name: subject.to_owned(),
             serial: None,
             fingerprint: None,
             decision: "done".into(),
@@ -99,6 +106,9 @@ pub fn parse(text: &str) -> Vec<Event> {
 
 /// The actor of a certificate autosign signed (the `autosign` setting decided, not a person).
 pub const AUTOSIGN_ACTOR: &str = "autosign";
+
+/// The actor of what `cert serve` does on its own (re-issuing CRLs before they lapse).
+pub const DAEMON_ACTOR: &str = "serve";
 
 /// The actor for a daemon request made with the client certificate of `common_name`:
 /// `client:<CN>`.

@@ -170,6 +170,35 @@ impl Certificate {
         }
     }
 
+    /// The issuer's serial named by the authorityKeyIdentifier (its `authorityCertSerialNumber`),
+    /// when there is one: OpenSSL then takes only an issuer certificate with that serial (and
+    /// so a re-issued CA certificate must keep it).
+    pub fn authority_key_serial(&self) -> Option<Serial> {
+        let (_, cert) = X509Certificate::from_der(&self.der).ok()?;
+        cert.extensions()
+            .iter()
+            .find_map(|extension| match extension.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(identifier) => {
+                    identifier
+                        .authority_cert_serial
+                        .and_then(Serial::from_be_bytes)
+                }
+                _ => None,
+            })
+    }
+
+    /// Whether this certificate is self-issued and its signature verifies with its own key (a
+    /// root).
+    pub fn is_self_signed(&self) -> bool {
+        self.issuer == self.subject
+            && X509::from_der(&self.der)
+                .and_then(|cert| {
+                    let key = cert.public_key()?;
+                    cert.verify(&key)
+                })
+                .unwrap_or(false)
+    }
+
     /// Authorization extensions (`pp_cli_auth: true`, ...).
     pub fn authorization_extensions(&self) -> Vec<(String, String)> {
         self.extensions

@@ -31,6 +31,7 @@ pub mod extension;
 pub mod keys;
 mod parallel;
 pub mod progress;
+pub mod reissue;
 pub mod serve;
 pub mod settings;
 pub mod ssldir;

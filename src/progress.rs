@@ -1,8 +1,8 @@
 //! Progress of long operations: signing every pending request, listing a large CA, running
-//! autosign over many requests, packing a tarball. The library reports stages and counts
-//! through [`Progress`]; whoever called it decides whether and how to draw them (the CLI draws
-//! bars on a terminal and nothing elsewhere). Nothing here prints, and the default reporter,
-//! [`Silent`], does nothing.
+//! autosign over many requests, packing a tarball, copying a CA into another store. The
+//! library reports stages and counts through [`Progress`]; whoever called it decides whether
+//! and how to draw them (the CLI draws bars on a terminal and nothing elsewhere). Nothing here
+//! prints, and the default reporter, [`Silent`], does nothing.
 //!
 //! Reports may come from several threads at once (signatures are made on all cores), so an
 //! implementation must be `Sync`; counts are best effort and only ever move forward.
@@ -16,6 +16,8 @@ use std::sync::Arc;
 pub enum Stage {
     /// Asking the `autosign` setting about each pending request.
     Autosign,
+    /// Copying requests and certificates into another store (`cert migrate`).
+    Copy,
     /// Packing files into a tarball.
     Pack,
     /// Reading requests and certificates.
@@ -31,6 +33,7 @@ impl Stage {
     pub fn describe(self) -> &'static str {
         match self {
             Stage::Autosign => "asking autosign",
+            Stage::Copy => "copying",
             Stage::Pack => "packing",
             Stage::Read => "reading certificates",
             Stage::Sign => "signing",

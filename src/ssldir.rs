@@ -133,6 +133,23 @@ impl Ssldir {
         Ok(true)
     }
 
+    /// Replace `certs/ca.pem` with the CA's re-issued chain, when this ssldir has one; `false`
+    /// when not.
+    pub fn refresh_ca_certificate(&self, chain_pem: &[u8]) -> Result<bool, StoreError> {
+        let path = self.ca_certificate_path();
+        if !path.is_file() {
+            return Ok(false);
+        }
+        atomic::write(&path, chain_pem, PUBLIC_MODE)?;
+        Ok(true)
+    }
+
+    /// Replace the pinned CA bundle `certs/ca.pem` (the CA re-issued it with the same keys).
+    pub fn write_ca_certificate(&self, chain_pem: &[u8]) -> Result<(), StoreError> {
+        self.ensure(&[("certs", DIRECTORY_MODE)])?;
+        atomic::write(&self.ca_certificate_path(), chain_pem, PUBLIC_MODE)
+    }
+
     /// `certificate_requests/NAME.pem`.
     pub fn request_path(&self, name: &Certname) -> PathBuf {
         self.root

@@ -686,6 +686,7 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
         certname: "ca.test".into(),
         dns_alt_names: Vec::new(),
         ttl: cert::authority::DEFAULT_TTL,
+        crl: cert::crl::Lifetime::default(),
         policy: Default::default(),
         allow_duplicate_certs: false,
         key: cert::keys::KeySpec::EcP256,

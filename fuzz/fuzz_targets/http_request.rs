@@ -25,6 +25,7 @@ fn harness() -> &'static Harness {
             certname: "ca.test".into(),
             dns_alt_names: Vec::new(),
             ttl: cert::authority::DEFAULT_TTL,
+            crl: cert::crl::Lifetime::default(),
             policy: Default::default(),
             allow_duplicate_certs: false,
             key: KeySpec::EcP256,

@@ -29,6 +29,14 @@ pub enum Progress {
         /// SHA-256 fingerprint.
         fingerprint: String,
     },
+    /// The CA offered a re-issued bundle of the pinned CA's keys (`cert extend-ca`); it is
+    /// pinned in place of the old one.
+    CaRenewed {
+        /// SHA-256 fingerprint of its first (the issuing CA's) certificate.
+        fingerprint: String,
+        /// Its expiry.
+        not_after: String,
+    },
     /// A new CRL was stored.
     CrlUpdated {
         /// CRL number of the issuing CA's CRL.
@@ -96,6 +104,13 @@ impl fmt::Display for Progress {
             Progress::CaPinned { fingerprint } => {
                 write!(f, "pinned CA certificate (SHA256) {fingerprint}")
             }
+            Progress::CaRenewed {
+                fingerprint,
+                not_after,
+            } => write!(
+                f,
+                "stored the CA's re-issued certificate (SHA256) {fingerprint}, valid until {not_after}"
+            ),
             Progress::CrlUpdated { number: Some(n) } => write!(f, "stored CRL number {n}"),
             Progress::CrlUpdated { number: None } => write!(f, "stored CRL"),
             Progress::KeyCreated { key } => write!(f, "created private key ({key})"),

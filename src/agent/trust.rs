@@ -1,6 +1,7 @@
 //! What a run trusts, and the check every certificate passes before it is written: the CA
 //! bundle pinned in the ssldir (taken unverified on first contact and checked against
-//! `--ca-fingerprint` when one is given; later runs must be offered the very same bundle), the
+//! `--ca-fingerprint` when one is given; later runs must be offered the very same bundle, or
+//! the same CA re-issued: [`accepts_reissue`]), the
 //! CA's CRL chain (fetched with If-Modified-Since; refused when expired or not issued by the
 //! CA), and [`Anchors::check`] (our key, our name, not revoked, chains to the pinned CA).
 //!
@@ -9,6 +10,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use openssl::pkey::{PKey, Public};
+use openssl::x509::X509;
 use time::OffsetDateTime;
 
 use crate::certificate::{self, Certificate, Digest};
@@ -176,14 +179,20 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         match self.ssldir.ca_certificate()? {
-            Some(pem) => Ok((self.still_offered(pem, stored_crls)?, false)),
+            Some(pem) => self.still_offered(pem, stored_crls, progress),
             None => Ok((self.first_contact(progress)?, true)),
         }
     }
 
     /// The pinned bundle `pem`, once the server proved it still has it: its TLS certificate
-    /// chains to it and `certificate/ca` is the very same bundle.
-    fn still_offered(&self, pem: Vec<u8>, stored_crls: &[Vec<u8>]) -> Result<PinnedCa, Error> {
+    /// chains to it and `certificate/ca` is the very same bundle; or the bundle the server
+    /// offers instead, when it is the same CA re-issued ([`accepts_reissue`]; flagged new).
+    fn still_offered(
+        &self,
+        pem: Vec<u8>,
+        stored_crls: &[Vec<u8>],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(PinnedCa, bool), Error> {
         let server = self.server();
         let request = api::get("certificate/ca");
         let path = self.ssldir.ca_certificate_path();
@@ -200,7 +209,7 @@ impl Agent {
             Err(Error::Agent(AgentError::Untrusted { what, reason })) => {
                 let response = self.send(&Trust::FirstContact, &request)?;
                 if let Ok(other) = parse_ca(&server, response.body) {
-                    if other.der != pinned.der {
+                    if other.der != pinned.der && !accepts_reissue(&pinned, &other) {
                         return Err(ca_changed(&server, path, &pinned, &other));
                     }
                 }
@@ -212,10 +221,17 @@ impl Agent {
             return Err(self.unexpected(&request, &offered));
         }
         let other = self.offered_ca(offered.body)?;
-        if other.der != pinned.der {
-            return Err(ca_changed(&server, path, &pinned, &other));
+        if other.der == pinned.der {
+            return Ok((pinned, false));
         }
-        Ok(pinned)
+        if accepts_reissue(&pinned, &other) {
+            progress(Progress::CaRenewed {
+                fingerprint: certificate::fingerprint(&other.der[0], Digest::Sha256),
+                not_after: date(other.chain[0].not_after),
+            });
+            return Ok((other, true));
+        }
+        Err(ca_changed(&server, path, &pinned, &other))
     }
 
     /// The server's CA bundle, unverified, on first contact; it must have the fingerprint
@@ -343,6 +359,29 @@ fn parse_ca(what: &str, pem: Vec<u8>) -> Result<PinnedCa, String> {
     Ok(PinnedCa { pem, der, chain })
 }
 
+/// Whether `offered` is the pinned CA re-issued (`cert extend-ca`, puppetlabs-ca_extend), so
+/// that it may replace the pinned bundle: every certificate in it has the public key of a
+/// pinned certificate, or is signed by one. A bundle from another key is not.
+fn accepts_reissue(pinned: &PinnedCa, offered: &PinnedCa) -> bool {
+    let keys: Vec<Vec<u8>> = pinned
+        .chain
+        .iter()
+        .filter_map(|c| c.public_key_der().ok())
+        .collect();
+    let signers: Vec<PKey<Public>> = pinned
+        .der
+        .iter()
+        .filter_map(|der| X509::from_der(der).ok()?.public_key().ok())
+        .collect();
+    !offered.chain.is_empty()
+        && offered.der.iter().zip(&offered.chain).all(|(der, cert)| {
+            let same_key = cert.public_key_der().is_ok_and(|key| keys.contains(&key));
+            let signed_by_pinned = X509::from_der(der)
+                .is_ok_and(|x509| signers.iter().any(|key| x509.verify(key).unwrap_or(false)));
+            same_key || signed_by_pinned
+        })
+}
+
 fn ca_changed(
     server: &str,
     path: std::path::PathBuf,
@@ -386,6 +425,69 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::authority::{Authority, Validity, CA_TTL};
+    use crate::certificate::Serial;
+    use crate::keys::KeySpec;
+
+    fn pinned(certificates: &[&Certificate]) -> PinnedCa {
+        let pem: String = certificates.iter().map(|c| c.to_pem()).collect();
+        parse_ca("bundle", pem.into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_re_issued_bundle_is_accepted_and_another_key_is_not() {
+        let now = OffsetDateTime::now_utc();
+        let root_key = PrivateKey::generate(KeySpec::EcP256).unwrap();
+        let root_pem = root_key.to_pem().unwrap();
+        let validity = Validity::new(now, Duration::from_secs(86_400)).unwrap();
+        let root = Authority::create_self_signed("Root", root_key, Serial(1), validity).unwrap();
+        let intermediate = root
+            .create_intermediate(
+                "Puppet CA: t",
+                PrivateKey::generate(KeySpec::EcP256).unwrap(),
+                Serial(2),
+                validity,
+            )
+            .unwrap();
+        let old = pinned(&[&intermediate.chain()[0], &intermediate.chain()[1]]);
+        let root_key = PrivateKey::from_pem("root", &root_pem).unwrap();
+        let longer = Validity::new(now, CA_TTL).unwrap();
+        let reissue = |cert: &Certificate, serial| {
+            crate::reissue::reissue(cert, &root_key, Serial(serial), longer).unwrap()
+        };
+        let new_intermediate = reissue(&intermediate.chain()[0], 2);
+        let new_root = reissue(&intermediate.chain()[1], 3);
+        assert!(accepts_reissue(
+            &old,
+            &pinned(&[&new_intermediate, &new_root])
+        ));
+        // A new intermediate key signed by the pinned root: signed by a pinned one.
+        let rolled = root
+            .create_intermediate(
+                "Puppet CA: t",
+                PrivateKey::generate(KeySpec::EcP256).unwrap(),
+                Serial(4),
+                validity,
+            )
+            .unwrap();
+        assert!(accepts_reissue(
+            &old,
+            &pinned(&[&rolled.chain()[0], &new_root])
+        ));
+        // Another CA altogether.
+        let other = Authority::create_self_signed(
+            "Puppet CA: t",
+            PrivateKey::generate(KeySpec::EcP256).unwrap(),
+            Serial(1),
+            validity,
+        )
+        .unwrap();
+        assert!(!accepts_reissue(&old, &pinned(&[other.certificate()])));
+        assert!(!accepts_reissue(
+            &old,
+            &pinned(&[&new_intermediate, other.certificate()])
+        ));
+    }
 
     #[test]
     fn fingerprints_and_dates() {

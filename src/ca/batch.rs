@@ -66,6 +66,9 @@ pub(super) struct Batch<'a> {
     now: OffsetDateTime,
     seen: HashSet<Certname>,
     audit: String,
+    /// Whether the commit re-issues the CRLs when they are due (not when re-issuing them is
+    /// what the batch does).
+    crl_refresh: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -79,7 +82,13 @@ impl<'a> Batch<'a> {
             now,
             seen: HashSet::new(),
             audit: String::new(),
+            crl_refresh: true,
         })
+    }
+
+    /// Commit without re-issuing due CRLs afterwards (the batch re-issues them itself).
+    pub(super) fn no_crl_refresh(&mut self) {
+        self.crl_refresh = false;
     }
 
     /// Reads that agree with the batch's changes.
@@ -95,6 +104,13 @@ impl<'a> Batch<'a> {
     /// When the batch happens.
     pub(super) fn now(&self) -> OffsetDateTime {
         self.now
+    }
+
+    /// Claim `names` in the store for the rest of the batch, before anything about them is
+    /// checked: another batch (on any node) claiming one of them waits until this one has
+    /// committed, then sees what it wrote (see [`Transaction::claim`]).
+    pub(super) fn claim(&mut self, names: &[Certname]) -> Result<(), Error> {
+        Ok(self.transaction.claim(names)?)
     }
 
     /// Admit `name` to the batch; the second time it is refused.
@@ -223,6 +239,11 @@ impl<'a> Batch<'a> {
         Event::new(self.now, self.actor, action, name)
     }
 
+    /// An audit event about the CA or its CRL (`subject`, a CN) by this batch's actor.
+    pub(super) fn event_about(&self, action: &str, subject: &str) -> Event {
+        Event::about(self.now, self.actor, action, subject)
+    }
+
     /// Keep `event` for the audit trail.
     pub(super) fn audit(&mut self, event: Event) {
         self.audit.push_str(&event.to_line());
@@ -246,10 +267,18 @@ impl<'a> Batch<'a> {
     }
 
     /// Append the audit lines, then commit: the batch's changes are all durable once this
-    /// returns.
+    /// returns. Then, in a transaction of its own, the CRLs are re-issued when they are due
+    /// ([`Ca::refresh_crls`], audited as the CA handle's own actor, not this batch's), so that
+    /// any write keeps them from lapsing; a failure there is not this batch's (its changes are
+    /// committed) and is left for the next write, the daemon's timer and `cert check
+    /// --expiring` to meet.
     pub(super) fn commit(mut self) -> Result<(), Error> {
         self.write_audit()?;
-        Ok(self.transaction.commit()?)
+        self.transaction.commit()?;
+        if self.crl_refresh {
+            let _ = self.ca.refresh_crls_if_due(self.now);
+        }
+        Ok(())
     }
 }
 

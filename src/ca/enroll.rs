@@ -3,6 +3,8 @@
 //! commit: what the daemon's signer calls). The signing itself is [`Batch`]'s; what autosign
 //! decides is [`crate::autosign`]'s.
 
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
 
 use crate::audit;
@@ -37,6 +39,7 @@ impl Ca {
         let csr = Csr::from_pem(pem)?;
         check_signable(name, &csr)?;
         let mut transaction = self.store.begin()?;
+        transaction.claim(std::slice::from_ref(name))?;
         self.check_not_duplicate(&transaction, name, ANY_CERTIFICATE)?;
         transaction.put_requests(&[(name.clone(), csr.to_pem())])?;
         transaction.commit()?;
@@ -246,6 +249,14 @@ impl Ca {
         now: OffsetDateTime,
     ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         let mut batch = Batch::begin(self, audit::AUTOSIGN_ACTOR, now)?;
+        let names: Vec<Certname> = items.iter().map(|item| item.name.clone()).collect();
+        batch.claim(&names)?;
+        // The duplicate rule's reads for the whole batch at once (one query for a database).
+        let mut states = if self.config.allow_duplicate_certs {
+            HashMap::new()
+        } else {
+            self.certificate_states(batch.reads(), &names)?
+        };
         let mut steps = Vec::with_capacity(items.len());
         for Enrollment {
             name,
@@ -253,9 +264,10 @@ impl Ca {
             decision,
         } in items
         {
-            let admitted = batch
-                .admit(&name)
-                .and_then(|()| self.check_not_duplicate(batch.reads(), &name, ANY_CERTIFICATE));
+            let admitted = batch.admit(&name).and_then(|()| {
+                let state = states.remove(&name).transpose()?;
+                self.refuse_duplicate(&name, state, ANY_CERTIFICATE)
+            });
             let step = match admitted {
                 Err(error) => Step::Skip(Err(error)),
                 Ok(()) if decision.sign => Step::Sign(csr, decision),

@@ -66,6 +66,14 @@ impl Ca {
         policy.check(name, &csr)?;
         let key_pem = key.to_pem()?;
         let mut batch = Batch::begin(self, &self.actor, now)?;
+        batch.claim(std::slice::from_ref(name))?;
+        // Again, claimed: another node may have made one since.
+        if !force && batch.reads().signed(name)?.is_some() {
+            return Err(StoreError::AlreadyExists {
+                what: self.store.locate(&Item::Signed(name.clone())),
+            }
+            .into());
+        }
         let serial = batch.reserve_one()?;
         let cert = self
             .authority
@@ -144,6 +152,7 @@ impl Ca {
             reason,
         };
         let mut batch = Batch::begin(self, &self.actor, now)?;
+        batch.claim(std::slice::from_ref(name))?;
         let signed = batch.reads().signed(name)?;
         let (certificate, issued) = match signed {
             Some(pem) => {

@@ -50,6 +50,24 @@ impl KeyDirectory {
         Ok(PrivateKey::from_pem(&path.display().to_string(), &pem)?)
     }
 
+    /// Where the root CA's key of a chained CA is (for messages).
+    pub fn root_key_path(&self) -> PathBuf {
+        self.directory.join(KEY_FILES[1])
+    }
+
+    /// The root CA's key of a chained CA, when this node has it (`cert setup` and
+    /// puppetserver write it; an imported CA or a standby without it has none).
+    pub fn root_key(&self) -> Result<Option<PrivateKey>, Error> {
+        let path = self.root_key_path();
+        match read_optional(&path)? {
+            Some(pem) => Ok(Some(PrivateKey::from_pem(
+                &path.display().to_string(),
+                &pem,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
     /// Write the keys of a new CA (the root's first); refused when one is there already.
     pub fn create(&self, ca_key_pem: &[u8], root_key_pem: Option<&[u8]>) -> Result<(), Error> {
         atomic::ensure_directory(&self.directory, DIRECTORY_MODE)?;

@@ -6,13 +6,15 @@
 //!
 //! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
 //! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
-//! this host's own certificates `host`, the CA's private keys `key_directory`. No storage
+//! this host's own certificates `host`, the CA's private keys `key_directory`, moving a CA
+//! between stores `migrate`. No storage
 //! layout lives here ([`crate::store`], [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
 //! the CA exactly as it was.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -29,19 +31,31 @@ use crate::error::{Error, KeyError, StoreError};
 use crate::keys::{KeySpec, PrivateKey};
 use crate::progress::{Progress, Reporter};
 use crate::settings::Settings;
-use crate::store::{inventory, Item, Location, NewCa, Presence, Read, Store, Transaction};
+use crate::store::{
+    inventory, CrlVersion, Item, Location, NewCa, Presence, Read, Store, Transaction,
+};
 
 mod batch;
+mod crls;
 mod enroll;
+mod expiry;
+mod extend;
 mod host;
 mod key_directory;
+mod migrate;
+mod prune;
 mod revoke;
 mod sign;
 mod status;
 
+pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
+pub use expiry::{Expiring, ExpiringKind};
+pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
 pub use key_directory::KeyDirectory;
+pub use migrate::{migrate, Keys, Migrated};
+pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
 pub use status::Expirations;
 
 /// How the CA is configured: where it lives and what it allows.
@@ -50,7 +64,8 @@ pub struct Config {
     /// The CA directory: this node's CA keys ([`KeyDirectory`]), and the files store's
     /// location.
     pub cadir: PathBuf,
-    /// Where the rest of the CA is stored.
+    /// Where the rest of the CA is stored: the files in `cadir`, or a database (the `ca_store`
+    /// setting).
     pub store: Location,
     /// This host's ssldir (where `--generate` writes keys and certificates).
     pub ssldir: PathBuf,
@@ -58,8 +73,11 @@ pub struct Config {
     pub certname: String,
     /// Alt names for this host's own certificate.
     pub dns_alt_names: Vec<String>,
-    /// Default lifetime of issued certificates (`ca_ttl`).
+    /// Default lifetime of issued certificates (`ca_ttl`), and of a CA certificate
+    /// `extend_ca` re-issues.
     pub ttl: Duration,
+    /// How long the CRLs are valid and when they are re-issued (`crl_ttl`, `crl_refresh`).
+    pub crl: crl::Lifetime,
     /// What CSRs may carry.
     pub policy: Policy,
     /// Whether a new request may replace a signed certificate (`allow_duplicate_certs`).
@@ -88,13 +106,25 @@ impl Config {
     /// ([`Settings::ca_conf`]; off when it is missing). No admins: those come from `--admin`.
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
         let ca_conf = crate::ca_conf::load(&settings.ca_conf)?;
+        // A CA directory named as the store is the CA directory, keys and all.
+        let (cadir, store) = match &settings.ca_store {
+            None => (
+                settings.cadir.clone(),
+                Location::Files(settings.cadir.clone()),
+            ),
+            Some(Location::Files(directory)) => {
+                (directory.clone(), Location::Files(directory.clone()))
+            }
+            Some(other) => (settings.cadir.clone(), other.clone()),
+        };
         Ok(Config {
-            cadir: settings.cadir.clone(),
-            store: Location::Files(settings.cadir.clone()),
+            cadir,
+            store,
             ssldir: settings.ssldir.clone(),
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
             ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
+            crl: crl::Lifetime::new(settings.crl_ttl, settings.crl_refresh)?,
             policy: ca_conf.policy,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
             key: KeySpec::from_settings(settings.key_type, settings.keylength)?,
@@ -183,6 +213,9 @@ pub struct Selection {
     pub all: bool,
     /// Only these names (any state); empty = no filter.
     pub names: Vec<Certname>,
+    /// Only certificates (signed or revoked, whatever `all` says) that expire before this
+    /// time, expired ones included.
+    pub expires_before: Option<OffsetDateTime>,
 }
 
 /// Options for signing.
@@ -286,6 +319,9 @@ pub struct Ca {
     actor: String,
     /// Where long operations report their progress ([`Ca::with_progress`]).
     progress: Reporter,
+    /// When a CRL of the chain is next due for re-issue, for the store's CRL version it was
+    /// computed from (`None` inside: never).
+    crl_due: Mutex<Option<(CrlVersion, Option<OffsetDateTime>)>>,
 }
 
 impl Ca {
@@ -295,11 +331,19 @@ impl Ca {
         let store = Store::open(&config.store)?;
         store.check_complete()?;
         let keys = KeyDirectory::new(&config.cadir);
+        if store.location().is_shared() && !keys.ca_key_path().exists() {
+            return Err(KeyError::MissingCaKey {
+                key: keys.ca_key_path().display().to_string(),
+                store: store.location().to_string(),
+            }
+            .into());
+        }
         let key = keys.ca_key()?;
         let chain = store.ca_chain_pem()?;
         let authority = Authority::new(&chain, key).map_err(|error| match error {
-            Error::Key(KeyError::Mismatch { .. }) => Error::Key(KeyError::Mismatch {
-                what: keys.ca_key_path().display().to_string(),
+            Error::Key(KeyError::Mismatch { .. }) => Error::Key(KeyError::CaKeyMismatch {
+                key: keys.ca_key_path().display().to_string(),
+                certificate: store.locate(&Item::CaChain),
             }),
             other => other,
         })?;
@@ -309,6 +353,7 @@ impl Ca {
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -415,7 +460,7 @@ impl Ca {
         let (authority, root_key_pem, crls) = match layout {
             Hierarchy::SelfSigned => {
                 let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
-                let crl = Crl::sign(&authority, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&authority, 0, now, config.crl.ttl(), &[])?;
                 (authority, None, vec![crl])
             }
             Hierarchy::Chained => {
@@ -435,8 +480,8 @@ impl Ca {
                 let root =
                     Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
                 let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
-                let crl = Crl::sign(&intermediate, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
-                let root_crl = Crl::sign(&root, 0, now, crl::DEFAULT_NEXT_UPDATE, &[])?;
+                let crl = Crl::sign(&intermediate, 0, now, config.crl.ttl(), &[])?;
+                let root_crl = Crl::sign(&root, 0, now, config.crl.ttl(), &[])?;
                 (intermediate, Some(root_key_pem), vec![crl, root_crl])
             }
         };
@@ -469,6 +514,7 @@ impl Ca {
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -517,6 +563,7 @@ impl Ca {
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
+            crl_due: Mutex::new(None),
         })
     }
 
@@ -530,6 +577,19 @@ impl Ca {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Who the audit trail names for changes made through this handle (`cli:<user>` unless
+    /// [`Ca::acting_as`] said otherwise).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// This handle, its own changes (this host's certificate, CRL re-issues) audited as done
+    /// by `actor` (the daemon: [`audit::DAEMON_ACTOR`]).
+    pub fn acting_as(mut self, actor: &str) -> Ca {
+        self.actor = actor.to_owned();
+        self
     }
 
     /// The store.
@@ -567,8 +627,15 @@ impl Ca {
     }
 
     /// The error each name of a batch gets when the batch (`action`) failed as a whole with
-    /// `error`.
+    /// `error` ([`StoreError::Unavailable`] is kept as it is).
     pub(super) fn batch_failed(&self, action: &'static str, error: &Error) -> Error {
+        // The store being unreachable stays what it is: the caller may try again later.
+        if let Error::Store(StoreError::Unavailable { store, reason }) = error {
+            return Error::Store(StoreError::Unavailable {
+                store: store.clone(),
+                reason: reason.clone(),
+            });
+        }
         Error::Store(StoreError::BatchFailed {
             action,
             store: self.store.location().to_string(),

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use crate::audit;
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
-use crate::crl::{self, Crl, Reason, Revocation};
+use crate::crl::{Reason, Revocation};
 use crate::error::{Error, PolicyError, StoreError};
 use crate::ssldir::Ssldir;
 use crate::store::{Item, Read, RenderedCrl};
@@ -50,7 +50,8 @@ impl Ca {
     }
 
     /// Revoke in `batch`: the new revocations recorded with the CRL chain rendered from all of
-    /// them (the root's CRL of a chained CA kept as it is), and an audit line per name.
+    /// them ([`Ca::render_crls`]: entries of expired certificates dropped, the root's CRL of a
+    /// chained CA re-issued only when due), and an audit line per name.
     fn revoke_in(
         &self,
         batch: &mut Batch<'_>,
@@ -104,28 +105,26 @@ impl Ca {
             outcomes.push((name.clone(), Ok(fresh)));
         }
         if !new_entries.is_empty() {
-            let mut crls = self.parse_crls(&batch.reads().crl_pem()?)?;
-            let number = crls[0].number.unwrap_or(0) + 1;
+            let current = self.parse_crls(&batch.reads().crl_pem()?)?;
             let mut revoked = existing;
             revoked.extend(new_entries.iter().copied());
-            crls[0] = Crl::sign(
-                &self.authority,
-                number,
-                now,
-                crl::DEFAULT_NEXT_UPDATE,
-                &revoked,
-            )?;
-            let pem: String = crls.iter().map(Crl::to_pem).collect();
-            batch.transaction().record_revocations(
-                &new_entries,
-                &RenderedCrl {
-                    pem: pem.as_bytes(),
-                    number,
-                },
-            )?;
+            // What is revoked now stays listed, even a certificate that has expired.
+            let keep: HashSet<Serial> = new_entries.iter().map(|r| r.serial).collect();
+            let rendered = self.render_crls(&current, &revoked, &keep, &inventory, now)?;
+            let crl = RenderedCrl {
+                pem: rendered.pem.as_bytes(),
+                number: rendered.number,
+            };
+            if rendered.dropped.is_empty() {
+                batch.transaction().record_revocations(&new_entries, &crl)?;
+            } else {
+                batch
+                    .transaction()
+                    .replace_revocations(&new_entries, &rendered.dropped, &crl)?;
+            }
             // puppetserver keeps this host's CRL (`hostcrl`, what its TLS layer checks clients
             // against) in step with the CA's; a stale copy would let revoked agents connect.
-            Ssldir::new(&self.config.ssldir).refresh_crl(pem.as_bytes())?;
+            Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
         }
         for (name, result) in &outcomes {
             let event = batch.event("revoke", name);
@@ -239,6 +238,7 @@ impl Ca {
         host_files: bool,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(names)?;
         let ssldir = Ssldir::new(&self.config.ssldir);
         let mut to_revoke = Vec::new();
         for name in names {

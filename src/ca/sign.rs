@@ -1,6 +1,7 @@
 //! Signing queued requests (one [`Batch`] per call) and renewing certificates; the duplicate
 //! rule (one valid certificate per name unless `allow_duplicate_certs`).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -34,19 +35,42 @@ impl Ca {
         store: &dyn Read,
         name: &Certname,
     ) -> Result<Option<State>, Error> {
-        let Some(pem) = store.signed(name)? else {
-            return Ok(None);
-        };
-        let cert = Certificate::from_pem(name.as_str(), &pem)?;
+        match store.signed(name)? {
+            Some(pem) => self.state_of(store, name, &pem).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Ca::certificate_state`] of each of `names` that has a certificate, read in one go
+    /// ([`Read::signed_many`]: one query for a database, not one per name); an error is the
+    /// name's own (its certificate does not parse, say).
+    pub(super) fn certificate_states(
+        &self,
+        store: &dyn Read,
+        names: &[Certname],
+    ) -> Result<HashMap<Certname, Result<State, Error>>, Error> {
+        Ok(store
+            .signed_many(names)?
+            .into_iter()
+            .map(|(name, pem)| {
+                let state = self.state_of(store, &name, &pem);
+                (name, state)
+            })
+            .collect())
+    }
+
+    /// Whether the certificate `pem` of `name` is revoked.
+    fn state_of(&self, store: &dyn Read, name: &Certname, pem: &[u8]) -> Result<State, Error> {
+        let cert = Certificate::from_pem(name.as_str(), pem)?;
         let revoked = match cert.serial {
             Some(serial) => store.is_revoked(serial)?,
             None => false,
         };
-        Ok(Some(if revoked {
+        Ok(if revoked {
             State::Revoked
         } else {
             State::Signed
-        }))
+        })
     }
 
     /// The valid certificate of `name` in `store` that was issued from `csr` (same key), if
@@ -134,6 +158,7 @@ impl Ca {
         // The first signature would wait for aws-lc to seed its generator: have it seed now.
         crate::keys::seed_random_generator();
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(names)?;
         // Read each queued request, then parse and verify them on all cores, then check each.
         let queued: Vec<Result<Vec<u8>, Error>> = names
             .iter()
@@ -231,12 +256,24 @@ impl Ca {
         if self.config.allow_duplicate_certs {
             return Ok(());
         }
-        match self.certificate_state(store, name)? {
-            Some(state) if states.contains(&state) => Err(PolicyError::Duplicate {
-                name: name.to_string(),
-                state: state.as_str(),
+        self.refuse_duplicate(name, self.certificate_state(store, name)?, states)
+    }
+
+    /// [`Ca::check_not_duplicate`] with the name's state known (`None`: no certificate).
+    pub(super) fn refuse_duplicate(
+        &self,
+        name: &Certname,
+        state: Option<State>,
+        states: &[State],
+    ) -> Result<(), Error> {
+        match state {
+            Some(state) if !self.config.allow_duplicate_certs && states.contains(&state) => {
+                Err(PolicyError::Duplicate {
+                    name: name.to_string(),
+                    state: state.as_str(),
+                }
+                .into())
             }
-            .into()),
             _ => Ok(()),
         }
     }
@@ -308,6 +345,7 @@ impl Ca {
         };
         let validity = Validity::new(now, self.config.renewal.ttl)?;
         let mut batch = Batch::begin(self, actor, now)?;
+        batch.claim(std::slice::from_ref(&name))?;
         let crl_pem = batch.reads().crl_pem()?;
         let verified =
             crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);

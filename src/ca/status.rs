@@ -21,7 +21,7 @@ const LIST_THREADS: usize = 8;
 
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
-    /// the given names.
+    /// the given names; with `expires_before`, only certificates expiring before then.
     pub fn list(&self, selection: &Selection) -> Result<Vec<CertificateStatus>, Error> {
         let revoked: HashSet<Serial> = self.store.revocations()?.iter().map(|r| r.serial).collect();
         let wanted = |name: &Certname| selection.names.is_empty() || selection.names.contains(name);
@@ -31,15 +31,16 @@ impl Ca {
             .into_iter()
             .filter(|n| wanted(n))
             .collect();
-        let signed: Vec<Certname> = if selection.all || !selection.names.is_empty() {
-            self.store
-                .signed_names()?
-                .into_iter()
-                .filter(|n| wanted(n))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let signed: Vec<Certname> =
+            if selection.all || !selection.names.is_empty() || selection.expires_before.is_some() {
+                self.store
+                    .signed_names()?
+                    .into_iter()
+                    .filter(|n| wanted(n))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let mut entries = Vec::new();
         self.progress
             .stage(Stage::Read, requests.len() + signed.len(), || {
@@ -60,6 +61,9 @@ impl Ca {
                 }
                 .into());
             }
+        }
+        if let Some(horizon) = selection.expires_before {
+            entries.retain(|entry| entry.not_after.is_some_and(|t| t < horizon));
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name).then(a.state.cmp(&b.state)));
         Ok(entries)
@@ -146,6 +150,7 @@ impl Ca {
         let entries = self.list(&Selection {
             all: true,
             names: vec![name.clone()],
+            ..Selection::default()
         })?;
         entries
             .into_iter()

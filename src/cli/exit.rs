@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | done |
-//! | 1 | failed: an action failed for at least one name, or `--verify` found the certificate invalid, `autosign check` would not sign, or `check` found a problem |
+//! | 1 | failed: an action failed for at least one name, or `--verify` found the certificate invalid, `autosign check` would not sign, `check` found a problem, or `check --expiring` found something expiring |
 //! | 2 | usage or configuration error: bad arguments, unreadable puppet.conf, no CA |
 //! | 3 | agent: the certificate is not signed yet (waitforcert 0, or maxwaitforcert passed) |
 //! | 4 | agent: the CA refused the request, or the certificate is revoked |
@@ -31,7 +31,7 @@ pub(crate) fn code(value: u8) -> ExitCode {
 
 /// The text of the EXIT STATUS section of the man page.
 pub(crate) const EXIT_STATUS: &str = "0  done\n\
-1  failed: an action failed for at least one name, --verify found a certificate invalid, `autosign check` would not sign, or `check` found a problem\n\
+1  failed: an action failed for at least one name, --verify found a certificate invalid, `autosign check` would not sign, `check` found a problem, or `check --expiring` found something expiring\n\
 2  usage or configuration error: bad arguments, unreadable puppet.conf, no CA\n\
 3  agent: the certificate is not signed yet (waitforcert 0, or maxwaitforcert passed)\n\
 4  agent: the CA refused the certificate request, or the certificate is revoked\n\

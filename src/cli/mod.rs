@@ -65,6 +65,7 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
             exit::USAGE
         }
         Error::Export(_)
+        | Error::BadSerial { .. }
         | Error::UnknownDigest { .. }
         | Error::Csr(
             cert::error::CsrError::AltName { .. } | cert::error::CsrError::AltNameList { .. },
@@ -106,6 +107,7 @@ impl Context {
             cadir: self.global.cadir.clone(),
             certname,
             autosign: self.global.autosign.clone(),
+            store: self.global.store.clone(),
         }
     }
 

@@ -7,9 +7,10 @@ use std::net::IpAddr;
 
 use comfy_table::{presets, Table};
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use cert::autosign::Reason;
-use cert::ca::{CertificateStatus, Outcome, State, Verdict};
+use cert::ca::{CertificateStatus, Expiring, Outcome, State, Verdict};
 use cert::store::inventory::format_time;
 use cert::wire::certificate_status_json;
 
@@ -223,6 +224,53 @@ fn verdict_for(entry: &CertificateStatus, verdicts: &[Outcome<Verdict>]) -> Opti
         .iter()
         .find(|(name, _)| *name == entry.name)
         .map(|(_, outcome)| verdict_line(outcome))
+}
+
+/// One finding of `check --expiring`: `crl "Puppet CA: x" expires 2026-12-20T00:00:00UTC (in
+/// 18 days)`, or `... expired ... (3 days ago)`.
+pub(crate) fn expiring_line(finding: &Expiring, now: OffsetDateTime) -> String {
+    let (verb, when) = if finding.expires > now {
+        ("expires", format!("in {}", span(finding.expires - now)))
+    } else {
+        ("expired", format!("{} ago", span(now - finding.expires)))
+    };
+    format!(
+        "{} {:?} {verb} {} ({when})",
+        finding.kind.as_str(),
+        finding.name,
+        format_time(finding.expires)
+    )
+}
+
+/// The findings of `check --expiring` as a JSON array of `{kind, name, expires, expired,
+/// seconds_left}` (`seconds_left` negative once expired).
+pub(crate) fn expiring_json(findings: &[Expiring], now: OffsetDateTime) -> Value {
+    Value::Array(
+        findings
+            .iter()
+            .map(|finding| {
+                json!({
+                    "kind": finding.kind.as_str(),
+                    "name": finding.name,
+                    "expires": format_time(finding.expires),
+                    "expired": finding.expires <= now,
+                    "seconds_left": (finding.expires - now).whole_seconds(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A span of time in its largest whole unit: `18 days`, `5 hours`, `40 seconds`.
+fn span(duration: time::Duration) -> String {
+    let seconds = duration.whole_seconds().max(0);
+    let (count, unit) = match seconds {
+        s if s >= 2 * 86_400 => (s / 86_400, "day"),
+        s if s >= 2 * 3_600 => (s / 3_600, "hour"),
+        s if s >= 2 * 60 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
 }
 
 /// Items separated by `, `, as in `web01, db01` or `0x0002, 0x0005`.

@@ -4,6 +4,14 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
+    /// This node's CA key is not the key of the CA certificate in the store.
+    #[error("the CA key {key} does not match {certificate}")]
+    CaKeyMismatch {
+        /// The key file (in the node's CA directory).
+        key: String,
+        /// The CA certificate, as the store names it.
+        certificate: String,
+    },
     /// The certificate does not parse.
     #[error("cannot read certificate {what}: {reason}")]
     Certificate {
@@ -23,6 +31,23 @@ pub enum KeyError {
     Mismatch {
         /// Which key.
         what: String,
+    },
+    /// A key this operation needs is not on this node.
+    #[error("{what} is missing: it is needed to {purpose}")]
+    Missing {
+        /// Which key (a path).
+        what: String,
+        /// What it is needed for.
+        purpose: &'static str,
+    },
+    /// This node has no CA key for the CA in its store (a database shared by several nodes:
+    /// each keeps the key in its own CA directory).
+    #[error("no CA key {key} on this node for the CA in {store}")]
+    MissingCaKey {
+        /// The key file looked for.
+        key: String,
+        /// The store.
+        store: String,
     },
     /// The key does not parse, or is encrypted.
     #[error("cannot read private key {what}: {reason}")]

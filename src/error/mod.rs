@@ -54,6 +54,12 @@ pub enum Error {
     /// A private key or certificate that cannot be read or made.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A serial given on the command line that is not hex.
+    #[error("invalid serial {text:?}: use hex, as in 0x0A or 0a")]
+    BadSerial {
+        /// The serial as given.
+        text: String,
+    },
     /// A worker thread panicked (a bug): its part of the work has no result.
     #[error("internal error: {task} panicked")]
     Panicked {
@@ -97,12 +103,27 @@ impl Error {
             Error::Store(StoreError::PartialCa { store, .. }) => Some(format!(
                 "restore the missing files from a backup, or move {store} away to start a new CA"
             )),
+            Error::Store(StoreError::NotEmpty { .. }) => Some(
+                "migrate into a directory that is absent, empty or holds only the CA's keys, or into an empty database; what an interrupted migrate left can go (keep the keys)".into(),
+            ),
             Error::Store(StoreError::NotFound { name, .. }) => Some(format!(
                 "`cert list --all` shows the names this CA knows; {name} is not one of them"
             )),
             Error::Store(StoreError::NoPrivateKey { name, .. }) => Some(format!(
                 "a key stays on the host that made it: export {name} from there, or point --ssldir at the ssldir that holds it"
             )),
+            Error::Store(StoreError::Unavailable { .. }) => Some(
+                "the database is down, restarting, failing over or refusing this connection (see why above); cert connects again on the next try".into(),
+            ),
+            Error::Store(StoreError::SchemaTooNew { .. }) => {
+                Some("a newer cert migrated the database: upgrade cert on this host".into())
+            }
+            Error::Key(KeyError::CaKeyMismatch { .. }) => Some(
+                "this CA directory holds another CA's key: copy this CA's key from a node that signs for it (`cert export --ca-standby` there)".into(),
+            ),
+            Error::Key(KeyError::MissingCaKey { .. }) => Some(
+                "copy the CA's key from a node that signs for it (`cert export --ca-standby` there) into this node's --cadir".into(),
+            ),
             Error::Store(StoreError::AlreadyExists { .. }) => {
                 Some("pass --force to replace it".into())
             }
@@ -121,6 +142,9 @@ impl Error {
             Error::Certname(_) => Some(
                 "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
             ),
+            Error::Key(KeyError::Missing { what, .. }) => Some(format!(
+                "copy {what} from the node that made the CA (`cert setup`, `puppetserver ca setup`), mode 0640, then run this again"
+            )),
             Error::Agent(error) => error.hint(),
             _ => None,
         }

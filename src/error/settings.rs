@@ -89,6 +89,20 @@ pub enum BadValueReason {
     /// A port setting outside 1 to 65535.
     #[error("not a port from 1 to 65535")]
     NotPort,
+    /// `ca_store` that is neither a usable database URL nor a CA directory.
+    #[error("{0}")]
+    Store(String),
+    /// A duration that must be shorter than another setting's (`crl_refresh` than `crl_ttl`).
+    #[error("not shorter than {other} ({limit})")]
+    NotShorterThan {
+        /// The other setting.
+        other: &'static str,
+        /// Its value, in seconds (`157680000s`).
+        limit: String,
+    },
+    /// A duration that must not be zero (`crl_ttl`, `crl_refresh`).
+    #[error("zero")]
+    Zero,
 }
 
 /// What is wrong with a line of puppet.conf or `ca.conf` ([`SettingsError::Syntax`]).

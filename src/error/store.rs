@@ -14,6 +14,14 @@ pub enum StoreError {
         /// What (a path for files).
         what: String,
     },
+    /// A store URL that cannot be used (`--store`, `CERT_STORE`, `ca_store`).
+    #[error("cannot use the store {url}: {reason}")]
+    BadUrl {
+        /// The URL, its password hidden.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A batch of changes failed as a whole: each of its names gets this.
     #[error("cannot {action} {store}: {reason}")]
     BatchFailed {
@@ -36,6 +44,17 @@ pub enum StoreError {
         /// What (a path for files).
         what: String,
         /// What is wrong.
+        reason: String,
+    },
+    /// The database refused an operation for a reason that retrying will not fix (a
+    /// permission, a constraint the CA's rules should have kept, a broken schema).
+    #[error("the database {store} refused to {action}: {reason}")]
+    Database {
+        /// The store.
+        store: String,
+        /// What was being done: `reserve serials`, `record signed certificates`, ...
+        action: &'static str,
+        /// The database's message.
         reason: String,
     },
     /// Reading or writing a file failed.
@@ -62,6 +81,15 @@ pub enum StoreError {
         /// The ssldir looked in.
         ssldir: PathBuf,
     },
+    /// A store that a CA is copied into holds something already (`cert migrate`), though no
+    /// whole CA.
+    #[error("{store} is not empty: it holds {holds}")]
+    NotEmpty {
+        /// The store.
+        store: String,
+        /// What it holds, listed.
+        holds: String,
+    },
     /// A name the CA knows nothing about.
     #[error("could not find {what} for {name}")]
     NotFound {
@@ -69,6 +97,16 @@ pub enum StoreError {
         what: &'static str,
         /// The certname.
         name: String,
+    },
+    /// The database's schema is newer than this program knows.
+    #[error("the schema of {store} is version {found}, newer than this cert knows ({known})")]
+    SchemaTooNew {
+        /// The store.
+        store: String,
+        /// The version found.
+        found: i32,
+        /// The newest version this program knows.
+        known: i32,
     },
     /// Some of the CA is in the store, some not.
     #[error("the CA in {store} is incomplete: missing {missing}")]
@@ -78,9 +116,24 @@ pub enum StoreError {
         /// What is missing, comma separated.
         missing: String,
     },
+    /// The store cannot be reached now (the database is down, restarting, or failing over):
+    /// nothing was changed that was not also undone, and the same call may succeed later.
+    #[error("cannot reach {store}: {reason}")]
+    Unavailable {
+        /// The store.
+        store: String,
+        /// Why (the connection's error).
+        reason: String,
+    },
 }
 
 impl StoreError {
+    /// Whether this is [`StoreError::Unavailable`]: the store cannot be reached now, and the
+    /// same call may succeed later (the daemon answers 503 with `Retry-After`).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable { .. })
+    }
+
     /// An I/O error on `path`.
     pub fn io(action: &'static str, path: &Path, error: std::io::Error) -> StoreError {
         StoreError::Io {

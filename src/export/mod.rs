@@ -245,8 +245,9 @@ fn manifest_with(manifest: &str, files: &[TreeFile]) -> String {
 }
 
 /// What a standby CA host needs, CA private keys included: for the files store, a copy of the
-/// whole CA directory. The store's part is read in one snapshot so that the serial, inventory
-/// and CRL agree with each other.
+/// whole CA directory; for a database, the keys another node of it needs, with a snapshot of
+/// the CA's public files. The store's part is read in one snapshot so that the serial,
+/// inventory and CRL agree with each other.
 pub fn ca_standby(ca: &Ca) -> Result<Bundle, Error> {
     let store = ca.store();
     let mut files = store.snapshot()?.standby_files()?;
@@ -263,19 +264,40 @@ pub fn ca_standby(ca: &Ca) -> Result<Bundle, Error> {
          that every Puppet agent trusts. Move it only to the standby CA host, over an encrypted\n\
          channel, and delete every other copy.\n\n",
     );
-    let _ = writeln!(
-        readme,
-        "Standby copy of the CA {} (from {}).\n\nCopy into the standby's CA directory \
-         (/etc/puppetlabs/puppetserver/ca for puppetserver 7, $ssldir/ca before), owned by\n\
-         the puppet user, keys mode 0640 with the puppet group:",
-        ca.authority().certificate().subject,
-        store.location()
-    );
-    push_listing(&mut readme, Path::new("CADIR"), &files);
-    readme.push_str(
-        "\nOnly one CA may sign at a time: a standby that signs while the primary does would\n\
-         hand out the same serials twice.\n",
-    );
+    if store.location().is_shared() {
+        let _ = writeln!(
+            readme,
+            "The keys of the CA {} for another CA node of the database {}.\n\n\
+             Copy them into the node's CA directory (--cadir, or the cadir setting), owned by\n\
+             the user that runs `cert serve`, mode 0640; then set the store on that node, in\n\
+             the [server] section of puppet.conf:\n\n    ca_store = {}\n\n\
+             (with the real password, or PGPASSWORD in the service's environment). The other\n\
+             files are a read-only snapshot of the CA's public part (no serial: the database\n\
+             hands them out), for reference; the node reads everything else from the database.",
+            ca.authority().certificate().subject,
+            store.location(),
+            store.location()
+        );
+        push_listing(&mut readme, Path::new("CADIR"), &files);
+        readme.push_str(
+            "\nEvery node with these keys and this store signs for the CA at the same time:\n\
+             serials come from the database, so none is handed out twice.\n",
+        );
+    } else {
+        let _ = writeln!(
+            readme,
+            "Standby copy of the CA {} (from {}).\n\nCopy into the standby's CA directory \
+             (/etc/puppetlabs/puppetserver/ca for puppetserver 7, $ssldir/ca before), owned by\n\
+             the puppet user, keys mode 0640 with the puppet group:",
+            ca.authority().certificate().subject,
+            store.location()
+        );
+        push_listing(&mut readme, Path::new("CADIR"), &files);
+        readme.push_str(
+            "\nOnly one CA may sign at a time: a standby that signs while the primary does would\n\
+             hand out the same serials twice.\n",
+        );
+    }
     push_check(&mut readme, Path::new("CADIR"));
     Ok(finish(files, readme, true))
 }

@@ -54,7 +54,7 @@ impl Harness {
                 reason: e.to_string(),
             })?;
         let reload = config.clone();
-        let ca = Arc::new(Ca::open(config)?);
+        let ca = Arc::new(Ca::open(config)?.acting_as(crate::audit::DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let client_certificate = host.certificate.clone();
         // The signer task lives on this runtime, driven whenever `exchange` blocks on it.
@@ -66,6 +66,7 @@ impl Harness {
         let shared = Arc::new(Shared {
             generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
             crl_version: Mutex::new(None),
+            ca_chain_version: Mutex::new(None),
             load: Box::new(move || Ok(reload.clone())),
             signer,
             metrics,

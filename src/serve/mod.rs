@@ -5,19 +5,24 @@
 //! against slow or greedy clients, one log line per request, reloads and shutdown. The
 //! endpoints are `routes` (paths, then one handler per endpoint family); enrolments go through
 //! the group-commit `signer`. It owns no CA rule: every request becomes one call into
-//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock and
-//! signs with the CA key.
+//! [`crate::ca::Ca`], run on tokio's blocking pool because the store takes a file lock (or
+//! waits for a database) and signs with the CA key; what runs on the async threads (the CRL
+//! version, the published times, the CRL for a TLS rebuild) is answered by the store without
+//! waiting.
 //!
 //! Reloads: a changed CRL (written by this daemon, `cert --revoke` or another `cert serve`;
 //! the store's [`crate::store::Store::crl_version`]) is noticed on the next connection and the
-//! TLS verifier rebuilt; SIGHUP
-//! re-reads the settings and reopens the CA. The autosign setting's file or program is read
-//! for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
+//! TLS verifier rebuilt; a changed CA chain (`cert extend-ca`;
+//! [`crate::store::Store::ca_chain_version`]) likewise reopens the CA, so the new chain is
+//! served at once; SIGHUP re-reads the settings and reopens the CA. The `expiry` watch
+//! re-issues CRLs before they lapse and warns about what expires soon. The autosign setting's
+//! file or program is read for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
 //! finish (up to [`SHUTDOWN_GRACE`]) and return. Under systemd, readiness, reloads and shutdown
 //! are reported with `notify`; counters and gauges are `metrics` (`GET /metrics`, and a plain
 //! listener with [`ServeConfig::metrics_bind`]); the per-request line is `log`'s.
 
 mod auth;
+mod expiry;
 // Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
 // that ask for it (the `harness` feature), since it makes admin peers for any name.
 #[cfg(feature = "harness")]
@@ -44,9 +49,10 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
+use crate::audit::DAEMON_ACTOR;
 use crate::ca::{Ca, Config, HostIdentity};
 use crate::error::{Error, ServeError};
-use crate::store::CrlVersion;
+use crate::store::{CaChainVersion, CrlVersion};
 
 use auth::Peer;
 
@@ -133,6 +139,7 @@ pub fn run(
 pub(crate) struct Shared {
     generation: RwLock<Arc<Generation>>,
     crl_version: Mutex<Option<CrlVersion>>,
+    ca_chain_version: Mutex<Option<CaChainVersion>>,
     load: Loader,
     /// The group-commit signer every enrolment goes through.
     pub(crate) signer: signer::Signer,
@@ -165,9 +172,45 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
     }
 
-    /// Rebuild the TLS configuration when the CRL changed since the last build.
-    fn refresh_crl(&self) {
+    /// Reopen the CA when its chain changed since the last look (`cert extend-ca`), else
+    /// rebuild the TLS configuration when the CRL changed.
+    fn refresh(&self) {
         let current = self.generation();
+        let chain = current.ca.store().ca_chain_version().ok();
+        {
+            let mut seen = self
+                .ca_chain_version
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *seen == chain {
+                drop(seen);
+                return self.refresh_crl(&current);
+            }
+            *seen = chain;
+        }
+        // Opening the CA may wait for its store (a database): not on an async thread.
+        let reopened = tokio::task::block_in_place(|| {
+            Ca::open(current.ca.config().clone()).and_then(|ca| {
+                let ca = ca.acting_as(DAEMON_ACTOR);
+                let crl = ca.store().crl_version().ok();
+                build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
+            })
+        });
+        match reopened {
+            Ok((generation, crl)) => {
+                tracing::info!("CA chain changed; serving the new one");
+                *self
+                    .crl_version
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = crl;
+                self.replace(generation);
+            }
+            Err(error) => tracing::error!("cannot reload the changed CA chain: {error}"),
+        }
+    }
+
+    /// Rebuild the TLS configuration when the CRL changed since the last build.
+    fn refresh_crl(&self, current: &Generation) {
         let version = current.ca.store().crl_version().ok();
         {
             let mut seen = self
@@ -191,14 +234,19 @@ impl Shared {
     /// Re-read the settings, reopen the CA, rebuild TLS (SIGHUP).
     fn reload(&self) -> Result<(), Error> {
         let config = (self.load)()?;
-        let ca = Arc::new(Ca::open(config)?);
+        let ca = Arc::new(Ca::open(config)?.acting_as(DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
         let version = ca.store().crl_version().ok();
+        let chain = ca.store().ca_chain_version().ok();
         let generation = build_generation(ca, host)?;
         *self
             .crl_version
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = version;
+        *self
+            .ca_chain_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = chain;
         self.replace(generation);
         Ok(())
     }
@@ -226,6 +274,9 @@ fn clone_host(host: &HostIdentity) -> HostIdentity {
 }
 
 fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error> {
+    // From now on the store keeps what the daemon polls current (the CRL and chain versions,
+    // the CRL itself) without waiting, as other writers change it.
+    ca.store().watch();
     let config = tls::server_config(&ca, &host)?;
     Ok(Generation {
         ca,
@@ -239,8 +290,14 @@ async fn serve(
     load: Loader,
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
-    let config = load()?;
-    let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+    // The store may wait (a file lock, a database): not on an async thread.
+    let (ca, created, host) = tokio::task::block_in_place(|| -> Result<_, Error> {
+        let config = load()?;
+        let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+        let ca = Arc::new(ca.acting_as(DAEMON_ACTOR));
+        let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+        Ok((ca, created, host))
+    })?;
     if created {
         let certificate = ca.authority().certificate();
         report(StartupEvent::CreatedCa {
@@ -249,8 +306,6 @@ async fn serve(
             cadir: ca.config().cadir.clone(),
         });
     }
-    let ca = Arc::new(ca);
-    let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
     if host.issued {
         report(StartupEvent::IssuedHostCertificate {
             name: host.certificate.common_name.clone(),
@@ -258,9 +313,11 @@ async fn serve(
     }
     let crl_version = ca.store().crl_version().ok();
     let metrics = Arc::new(metrics::Metrics::new());
+    let ca_chain_version = ca.store().ca_chain_version().ok();
     let shared = Arc::new(Shared {
         generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
         crl_version: Mutex::new(crl_version),
+        ca_chain_version: Mutex::new(ca_chain_version),
         load,
         signer: signer::Signer::start(metrics.clone()),
         metrics,
@@ -289,6 +346,7 @@ async fn serve(
         }
         None => None,
     };
+    tokio::spawn(expiry::watch(shared.clone()));
     let notifier = notify::Notifier::from_environment();
     let status = format!("listening on https://{address}");
     notifier.ready(&status);
@@ -307,7 +365,7 @@ async fn serve(
             _ = interrupt.recv() => break,
             _ = hangup.recv() => {
                 notifier.reloading();
-                match shared.reload() {
+                match tokio::task::block_in_place(|| shared.reload()) {
                     Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
                     Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
                 }
@@ -327,7 +385,7 @@ async fn serve(
                     tracing::warn!("{remote}: too many connections; closed");
                     continue;
                 };
-                shared.refresh_crl();
+                shared.refresh();
                 let acceptor = shared.generation().acceptor.clone();
                 let shared = shared.clone();
                 let watcher = graceful.watcher();

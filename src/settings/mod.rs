@@ -48,6 +48,8 @@ pub struct Overrides {
     /// The `autosign` setting (`true`, `false` or a path; `--autosign`), beating puppet.conf.
     /// A relative path is made absolute against the current directory.
     pub autosign: Option<String>,
+    /// The `ca_store` setting (`--store`, `CERT_STORE`): where the CA's store is.
+    pub store: Option<String>,
 }
 
 /// The settings cert needs, resolved: paths are absolute and interpolated.
@@ -84,8 +86,17 @@ pub struct Settings {
     /// else, for a puppet.conf outside the layout's confdir, `puppetserver/conf.d/ca.conf` in
     /// the confdir's parent.
     pub ca_conf: PathBuf,
+    /// `ca_store` (ours, not Puppet's): the CA's store, a PostgreSQL URL or a CA directory;
+    /// `None` when unset (then Puppet's file layout in `cadir`).
+    pub ca_store: Option<crate::store::Location>,
     /// `ca_ttl`: the lifetime of issued certificates.
     pub ca_ttl: Option<Duration>,
+    /// `crl_ttl` (ours, not Puppet's): how long a CRL the CA signs is valid (its nextUpdate);
+    /// `None` when unset (then 5 years, as puppetserver).
+    pub crl_ttl: Option<Duration>,
+    /// `crl_refresh` (ours, not Puppet's): how long before its nextUpdate a CRL is re-issued;
+    /// `None` when unset (then a quarter of `crl_ttl`).
+    pub crl_refresh: Option<Duration>,
     /// `keylength`: RSA key size in bits.
     pub keylength: Option<u32>,
     /// `key_type`: `rsa` or `ec`.

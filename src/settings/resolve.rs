@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::autosign::Autosign;
-use crate::error::{BadValueReason, SettingsError};
+use crate::error::{BadValueReason, SettingsError, StoreError};
 use crate::keys::KeyType;
+use crate::store::Location as StoreLocation;
 
 use super::conf::{is_word, is_word_char};
 use super::layout::Value;
@@ -57,6 +58,7 @@ pub fn resolve(
         ("cadir", overrides.cadir.as_ref().map(text)),
         ("certname", overrides.certname.clone()),
         ("autosign", overrides.autosign.clone()),
+        ("ca_store", overrides.store.clone()),
     ];
     let fixed = fixed
         .into_iter()
@@ -104,7 +106,10 @@ pub fn resolve(
         autosign,
         autosign_timeout: r.parsed("autosign_timeout", duration)?,
         ca_conf: r.path("ca_conf")?,
+        ca_store: r.parsed("ca_store", store)?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
+        crl_ttl: r.parsed("crl_ttl", duration)?,
+        crl_refresh: r.parsed("crl_refresh", duration)?,
         keylength: r.parsed("keylength", |setting, value| {
             value
                 .parse::<u32>()
@@ -142,6 +147,21 @@ fn autosign(setting: &'static str, value: &str) -> Result<Autosign, SettingsErro
         return Err(bad_value(setting, value, BadValueReason::NotAutosign));
     }
     Ok(Autosign::from_setting(value))
+}
+
+/// A database URL or a CA directory; the value in the error has its password hidden.
+fn store(setting: &'static str, value: &str) -> Result<StoreLocation, SettingsError> {
+    StoreLocation::parse(value).map_err(|error| {
+        let reason = match error {
+            StoreError::BadUrl { reason, .. } => reason,
+            other => other.to_string(),
+        };
+        bad_value(
+            setting,
+            &crate::store::postgres::redact(value),
+            BadValueReason::Store(reason),
+        )
+    })
 }
 
 fn boolean(setting: &'static str, value: &str) -> Result<bool, SettingsError> {
@@ -440,6 +460,31 @@ mod tests {
         assert_eq!(settings.waitforcert, Some(Duration::ZERO));
         assert_eq!(settings.runinterval, Some(Duration::from_secs(1800)));
         assert_eq!(settings.dns_alt_names, ["a", "b"]);
+    }
+
+    #[test]
+    fn ca_store_is_a_database_or_a_directory_and_never_shows_its_password() {
+        let settings =
+            server("[server]\nca_store = postgresql://ca:pw@db1,db2/puppetca\n").unwrap();
+        let store = settings.ca_store.unwrap();
+        assert!(store.is_shared());
+        assert_eq!(store.to_string(), "postgresql://ca:***@db1,db2/puppetca");
+        let files = server("[server]\nca_store = file:///srv/ca\n").unwrap();
+        assert_eq!(
+            files.ca_store,
+            Some(StoreLocation::Files(PathBuf::from("/srv/ca")))
+        );
+        assert_eq!(server("[main]\n").unwrap().ca_store, None);
+        let error = server("[server]\nca_store = postgresql://ca:pw@db/x?krbsrvname=y\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "setting ca_store has bad value \"postgresql://ca:***@db/x?krbsrvname=y\": \
+                 parameter krbsrvname is not supported"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

@@ -44,6 +44,18 @@ pub trait Read {
     /// The current signed certificate of `name`, PEM.
     fn signed(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError>;
 
+    /// The signed certificates of `names` that have one, PEM, in the order of `names`. A
+    /// backend that can read many at once does (one query for a database).
+    fn signed_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        each(names, |name| self.signed(name))
+    }
+
+    /// The queued requests of `names` that have one, PEM, in the order of `names` (see
+    /// [`Read::signed_many`]).
+    fn requests_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+        each(names, |name| self.request(name))
+    }
+
     /// Names with a queued request, sorted.
     fn request_names(&self) -> Result<Vec<Certname>, StoreError>;
 
@@ -52,6 +64,20 @@ pub trait Read {
 
     /// The audit log's lines (empty when there are none).
     fn audit(&self) -> Result<String, StoreError>;
+}
+
+/// What `read` finds for each of `names`, those it finds, in order.
+fn each(
+    names: &[Certname],
+    read: impl Fn(&Certname) -> Result<Option<Vec<u8>>, StoreError>,
+) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
+    let mut found = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(pem) = read(name)? {
+            found.push((name.clone(), pem));
+        }
+    }
+    Ok(found)
 }
 
 /// `impl Read for X { through!(field); }`: every [`Read`] method of `X` answered by
@@ -95,6 +121,18 @@ macro_rules! through {
             name: &$crate::certname::Certname,
         ) -> Result<Option<Vec<u8>>, $crate::error::StoreError> {
             self.$field.signed(name)
+        }
+        fn signed_many(
+            &self,
+            names: &[$crate::certname::Certname],
+        ) -> Result<Vec<($crate::certname::Certname, Vec<u8>)>, $crate::error::StoreError> {
+            self.$field.signed_many(names)
+        }
+        fn requests_many(
+            &self,
+            names: &[$crate::certname::Certname],
+        ) -> Result<Vec<($crate::certname::Certname, Vec<u8>)>, $crate::error::StoreError> {
+            self.$field.requests_many(names)
         }
         fn request_names(
             &self,

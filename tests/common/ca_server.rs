@@ -133,6 +133,7 @@ impl Served {
             cadir: Some(self.cadir.clone()),
             certname: None,
             autosign: None,
+            store: None,
         };
         let settings = settings::load(&overrides, &Environment::current()).expect("settings");
         Ca::open(Config::from_settings(&settings).expect("config")).expect("open CA")

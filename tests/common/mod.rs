@@ -2,8 +2,10 @@
 //! puppet.conf ([`World`]), a builder for the real `cert` binary pointed at them, `openssl` as
 //! the independent verifier, and one-line-error checks. Beside it: `peer` (skip or fail when a
 //! peer program is missing), `files` (snapshots of a directory's bytes and modes), `store`
-//! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon) and
-//! `ca_server` (a scripted CA for the agent).
+//! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
+//! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
+//! agent), `postgres` (a real PostgreSQL cluster) and `nodes` (several daemons on one
+//! database).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -12,7 +14,10 @@
 pub mod ca_server;
 mod files;
 mod hostile;
+pub mod hosts;
+pub mod nodes;
 mod peer;
+pub mod postgres;
 pub mod serve;
 mod store;
 

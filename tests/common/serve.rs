@@ -55,7 +55,14 @@ pub struct Server {
 impl Server {
     /// Start `cert serve --bind 127.0.0.1:PORT ARGS` in `world` and wait until it answers.
     pub fn start(world: &World, args: &[&str]) -> Server {
+        Server::start_trusting(world, args, &world.ca("ca_crt.pem"))
+    }
+
+    /// [`Server::start`], curl trusting the CA certificates in `cacert` (a database store
+    /// keeps none in the CA directory).
+    pub fn start_trusting(world: &World, args: &[&str], cacert: &Path) -> Server {
         let mut server = Server::spawn(world, args, &[]);
+        server.cacert = cacert.to_path_buf();
         server.wait_ready();
         server
     }
@@ -167,6 +174,12 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("cert serve did not stop on SIGTERM:\n{}", self.log_text());
+    }
+
+    /// Kill it (SIGKILL, by process id) and reap it.
+    pub fn kill(&mut self) {
+        signal(self.child.id(), "KILL");
+        let _ = self.child.wait();
     }
 
     /// Send a signal (`HUP`, ...) by process id.

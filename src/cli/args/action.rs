@@ -11,15 +11,16 @@ use clap::Subcommand;
 use super::agent::AgentArgs;
 use super::export::Export;
 use super::subcommands::{
-    AutosignCheckArgs, Certnames, CompletionsArgs, FingerprintArgs, GenerateArgs, ImportArgs,
-    ListArgs, ManArgs, Names, ServeArgs, SetupArgs, SignArgs, SubmitArgs,
+    AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, DeleteArgs, ExtendCaArgs,
+    FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs, MigrateArgs, Names, PruneArgs,
+    ServeArgs, SetupArgs, SignArgs, SubmitArgs,
 };
 
 /// What one run of `cert` is asked to do.
 ///
 /// The variants are in the order of `cert --help`, the man pages and the completions (not
-/// alphabetical: `export` follows `generate`, `log` precedes `list`, `setup` precedes `serve`);
-/// moving one changes those files.
+/// alphabetical: `export` follows `generate`, `log` precedes `list`, `setup` precedes `serve`,
+/// `prune` follows `print`); moving one changes those files.
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub(crate) enum Action {
     /// Get a certificate from a Puppet CA as a Puppet agent does, and keep it fresh
@@ -44,8 +45,9 @@ pub(crate) enum Action {
     /// that `serial` is above every issued serial, that every certificate in `signed/` has its
     /// inventory line and no serial is used twice, that the CRL chain is signed by the CA chain,
     /// and that no temp file of an interrupted write is left. Prints one line per problem and
-    /// exits 1 when there is any.
-    Check,
+    /// exits 1 when there is any. With --expiring, it checks expiry instead: the CA
+    /// certificates, CRLs and hosts' certificates that expire within the window.
+    Check(CheckArgs),
 
     /// Remove everything the CA holds for the given names, revoking signed certificates
     Clean(Certnames),
@@ -54,6 +56,12 @@ pub(crate) enum Action {
     ///
     /// For example, for bash: `cert completions bash > /etc/bash_completion.d/cert`.
     Completions(CompletionsArgs),
+
+    /// Delete signed certificates from the CA (expired, revoked, named, or all), not revoking
+    ///
+    /// A certificate already delivered keeps working on its host until it expires or is
+    /// revoked; the CA only stops keeping it (puppetserver-ca's `delete`). Audited.
+    Delete(DeleteArgs),
 
     /// Print the fingerprints of the certificates or requests of NAME...
     Fingerprint(FingerprintArgs),
@@ -69,6 +77,15 @@ pub(crate) enum Action {
     /// holds the CA key, except with --ca-standby. Nothing is written unless all of it is.
     Export(Export),
 
+    /// Re-issue the CA certificate chain with the same keys and a new expiry date
+    ///
+    /// Every CA certificate (the self-signed CA, or the root and the intermediate) gets a new
+    /// notAfter, --ttl from now (default: the `ca_ttl` setting), with the same key, subject
+    /// and extensions, so every certificate it signed still verifies. The old chain is kept as
+    /// `ca_crt.pem.<time>`; the change is audited. Then hand the new chain to masters,
+    /// balancers and agents (docs/operations.md, "Expiry").
+    ExtendCa(ExtendCaArgs),
+
     /// Install an existing CA from its key, certificate bundle and CRL chain
     Import(ImportArgs),
 
@@ -78,14 +95,33 @@ pub(crate) enum Action {
     /// `--format json`, the JSON lines as stored.
     Log,
 
-    /// List pending requests; with --all, certificates too
+    /// List pending requests; with --all, certificates too; with --expiring, what expires soon
     List(ListArgs),
 
     /// Write the manual pages into DIR
     Man(ManArgs),
 
+    /// Copy the whole CA into another store: a CA directory into PostgreSQL, or back
+    ///
+    /// SOURCE and DEST are each a CA directory or a postgresql:// URL (same syntax as
+    /// --store). Copies the CA chain (and the chains extend-ca replaced), the CRL chain and its
+    /// revocations, the next serial, the inventory, the requests, the signed certificates, the
+    /// audit log and puppetserver's other files (ca_pub.pem, infra_*), byte for byte; never the
+    /// CA's keys (the summary says where they are). SOURCE is only read; stop whatever writes
+    /// to it first. DEST must hold nothing: a directory is made when absent, and may hold the
+    /// CA's keys (they must be the CA certificate's); a database must have no CA rows. DEST is
+    /// written in one transaction, its next serial last, so an interrupted copy leaves no
+    /// usable CA there. Audited in DEST.
+    Migrate(MigrateArgs),
+
     /// Print the certificates or requests of NAME... in full
     Print(Names),
+
+    /// Remove entries from the CRL: duplicates and expired ones, or those given
+    ///
+    /// With no flag, duplicate entries and the entries of expired certificates go. Writes one
+    /// new CRL (its number grown) when anything goes, nothing otherwise. Audited.
+    Prune(PruneArgs),
 
     /// Revoke the certificates of the given names
     Revoke(Certnames),

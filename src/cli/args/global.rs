@@ -1,5 +1,5 @@
 //! The options every command takes, before or after its subcommand (`--ssldir`, `--cadir`,
-//! `--config`, `--format`, `--yes`, `--verbose`, `--autosign`, `--admin`).
+//! `--store`, `--config`, `--format`, `--yes`, `--verbose`, `--autosign`, `--admin`).
 //!
 //! Owns those flags, their help and the output formats. It does not read settings with them
 //! (`cli::Context` does) nor render anything (`cli::render`).
@@ -26,6 +26,26 @@ pub(crate) struct Global {
     /// Overrides `cadir` from puppet.conf.
     #[arg(long, global = true, value_name = "DIR", value_hint = ValueHint::DirPath, env = "CERT_CADIR", hide_env_values = true)]
     pub(crate) cadir: Option<PathBuf>,
+
+    /// Where the CA's store is: a PostgreSQL URL, or a CA directory [default: the `ca_store`
+    /// setting, else the files in --cadir]
+    ///
+    /// `postgresql://USER@HOST[:PORT][,HOST2[:PORT2]...]/DATABASE?PARAM=VALUE&...` keeps the
+    /// CA in a database that several `cert serve` nodes share (its schema is created on first
+    /// use; the CA's keys stay in --cadir). Parameters as libpq's: sslmode (disable, prefer,
+    /// require, verify-ca, verify-full), sslrootcert, sslcert, sslkey, connect_timeout,
+    /// target_session_attrs (read-write by default), application_name, options and the TCP
+    /// ones; others are refused. The password may come from PGPASSWORD instead. A directory
+    /// (or file://DIR) is Puppet's file layout there, as --cadir DIR. Overrides `ca_store`
+    /// from puppet.conf's [server] section.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "CERT_STORE",
+        hide_env_values = true
+    )]
+    pub(crate) store: Option<String>,
 
     /// puppet.conf to read settings from [default: Puppet's usual location]
     #[arg(long, global = true, value_name = "FILE", value_hint = ValueHint::FilePath, env = "CERT_CONFIG", hide_env_values = true)]

@@ -87,7 +87,8 @@ pub(crate) use agent::AgentArgs;
 pub(crate) use export::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
 pub(crate) use global::{Format, Global};
 pub(crate) use subcommands::{
-    GenerateArgs, ImportArgs, LogFormatArg, ServeArgs, SetupArgs, Shell, SignArgs,
+    DeleteArgs, GenerateArgs, ImportArgs, LogFormatArg, MigrateArgs, PruneArgs, ServeArgs,
+    SetupArgs, Shell, SignArgs,
 };
 
 use puppet3::Puppet3;
@@ -122,7 +123,7 @@ Run `cert help COMMAND` for the options of one command.";
 
 const USAGE: &str = "\
 cert [OPTIONS] <COMMAND>
-       cert [OPTIONS] --<list|sign|revoke|clean|generate|print|fingerprint|verify> [NAME]...";
+       cert [OPTIONS] --<list|sign|revoke|clean|delete|prune|generate|print|fingerprint|verify> [NAME]...";
 
 /// The whole command line of `cert`: global options, Puppet 3 action flags and subcommands.
 ///
@@ -196,6 +197,16 @@ where
         Some(action) => action,
         None => cli.puppet.into_action()?,
     };
+    if let Action::Prune(prune) = &action {
+        let given = !prune.serial.is_empty() || !prune.certname.is_empty();
+        if prune.remove_entries != given {
+            return Err(usage_error(
+                Some("prune"),
+                ErrorKind::MissingRequiredArgument,
+                "'--remove-entries' goes with '--serial' or '--certname', and they with it",
+            ));
+        }
+    }
     if cli.global.format == Some(global::FormatArg::Pkcs12) {
         match &mut action {
             Action::Export(Export {

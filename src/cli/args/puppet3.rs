@@ -11,8 +11,8 @@ use clap::Args;
 use super::action::Action;
 use super::keys::KeyChoice;
 use super::subcommands::{
-    Certnames, FingerprintArgs, GenerateArgs, ListArgs, Names, SignArgs, SignTargets, TtlArg,
-    DEFAULT_DIGEST,
+    Certnames, DeleteArgs, FingerprintArgs, GenerateArgs, ListArgs, Names, PruneArgs, SignArgs,
+    SignTargets, TtlArg, DEFAULT_DIGEST,
 };
 use super::usage_error;
 
@@ -50,6 +50,10 @@ struct PuppetActions {
     #[arg(long)]
     clean: bool,
 
+    /// Delete the signed certificates of NAME... (or --expired, --revoked, --all), not revoking
+    #[arg(long)]
+    delete: bool,
+
     /// Print the fingerprints of the certificates or requests of NAME...
     #[arg(long)]
     fingerprint: bool,
@@ -65,6 +69,11 @@ struct PuppetActions {
     /// Print the certificates or requests of NAME... in full
     #[arg(long)]
     print: bool,
+
+    /// Remove duplicate and expired entries from the CRL; with NAME..., the entries of those
+    /// names and serials (0x-prefixed hex) instead
+    #[arg(long)]
+    prune: bool,
 
     /// Revoke the certificates of NAME...
     #[arg(long)]
@@ -86,14 +95,32 @@ struct PuppetActions {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Puppet 3 options")]
 struct PuppetOptions {
-    /// With --list, include signed and revoked certificates; with --sign, sign every request
-    #[arg(long, conflicts_with_all = ["clean", "fingerprint", "generate", "print", "revoke", "verify"])]
+    /// With --list, include signed and revoked certificates; with --sign, sign every request;
+    /// with --delete, delete every signed certificate
+    #[arg(
+        long,
+        conflicts_with_all = ["clean", "fingerprint", "generate", "print", "prune", "revoke", "verify"]
+    )]
     all: bool,
+
+    /// With --delete, delete the signed certificates that have expired
+    #[arg(
+        long,
+        conflicts_with_all = ["clean", "fingerprint", "generate", "list", "print", "prune", "revoke", "sign", "verify"]
+    )]
+    expired: bool,
+
+    /// With --delete, delete the signed certificates that are revoked
+    #[arg(
+        long,
+        conflicts_with_all = ["clean", "fingerprint", "generate", "list", "print", "prune", "revoke", "sign", "verify"]
+    )]
+    revoked: bool,
 
     /// With --sign, allow requests that carry subject alternative names
     #[arg(
         long,
-        conflicts_with_all = ["clean", "fingerprint", "generate", "list", "print", "revoke", "verify"]
+        conflicts_with_all = ["clean", "delete", "fingerprint", "generate", "list", "print", "prune", "revoke", "verify"]
     )]
     allow_dns_alt_names: bool,
 
@@ -106,7 +133,7 @@ struct PuppetOptions {
         visible_alias = "dns-alt-names",
         value_name = "NAME",
         value_delimiter = ',',
-        conflicts_with_all = ["clean", "fingerprint", "list", "print", "revoke", "sign", "verify"]
+        conflicts_with_all = ["clean", "delete", "fingerprint", "list", "print", "prune", "revoke", "sign", "verify"]
     )]
     dns_alt_names: Vec<String>,
 
@@ -116,7 +143,7 @@ struct PuppetOptions {
     #[arg(
         long,
         value_name = "DIGEST",
-        conflicts_with_all = ["clean", "generate", "list", "print", "revoke", "sign", "verify"]
+        conflicts_with_all = ["clean", "delete", "generate", "list", "print", "prune", "revoke", "sign", "verify"]
     )]
     digest: Option<String>,
 }
@@ -128,15 +155,19 @@ impl Puppet3 {
         let options = &self.options;
         [
             (actions.clean, "--clean"),
+            (actions.delete, "--delete"),
             (actions.fingerprint, "--fingerprint"),
             (actions.generate, "--generate"),
             (actions.list, "--list"),
             (actions.print, "--print"),
+            (actions.prune, "--prune"),
             (actions.revoke, "--revoke"),
             (actions.sign, "--sign"),
             (actions.verify, "--verify"),
             (options.all, "--all"),
             (options.allow_dns_alt_names, "--allow-dns-alt-names"),
+            (options.expired, "--expired"),
+            (options.revoked, "--revoked"),
             (!options.dns_alt_names.is_empty(), "--dns_alt_names"),
             (options.digest.is_some(), "--digest"),
             (!self.names.is_empty(), "NAME"),
@@ -156,7 +187,14 @@ impl Puppet3 {
             return Ok(Action::List(ListArgs {
                 all: options.all,
                 certname: names,
+                expiring: None,
             }));
+        }
+        if actions.delete {
+            return delete(names, &options);
+        }
+        if actions.prune {
+            return Ok(prune(names));
         }
         if actions.sign {
             return sign(names, options.all, options.allow_dns_alt_names);
@@ -231,6 +269,45 @@ fn sign(names: Vec<String>, all: bool, allow_alt_names: bool) -> Result<Action, 
         ttl: TtlArg::default(),
         allow_subject_alt_names: allow_alt_names,
     }))
+}
+
+/// `--delete NAME...`, `--delete --expired`, `--delete --revoked` (those two together, or with
+/// names), or `--delete --all` alone.
+fn delete(names: Vec<String>, options: &PuppetOptions) -> Result<Action, clap::Error> {
+    if options.all && (options.expired || options.revoked || !names.is_empty()) {
+        return Err(usage_error(
+            None,
+            ErrorKind::ArgumentConflict,
+            "'--delete --all' deletes every signed certificate and takes no names, --expired or --revoked",
+        ));
+    }
+    if !options.all && !options.expired && !options.revoked && names.is_empty() {
+        return Err(usage_error(
+            None,
+            ErrorKind::MissingRequiredArgument,
+            "'--delete' needs certificate names, '--expired', '--revoked' or '--all'",
+        ));
+    }
+    Ok(Action::Delete(DeleteArgs {
+        expired: options.expired,
+        revoked: options.revoked,
+        certname: names,
+        all: options.all,
+    }))
+}
+
+/// `--prune` (duplicates and expired entries), or `--prune NAME|0xSERIAL...` (those entries).
+fn prune(items: Vec<String>) -> Action {
+    let (serials, names): (Vec<String>, Vec<String>) = items
+        .into_iter()
+        .partition(|item| item.starts_with("0x") || item.starts_with("0X"));
+    Action::Prune(PruneArgs {
+        remove_duplicates: false,
+        remove_expired: false,
+        remove_entries: !serials.is_empty() || !names.is_empty(),
+        serial: serials,
+        certname: names,
+    })
 }
 
 /// The error for a command line with neither an action flag nor a subcommand.

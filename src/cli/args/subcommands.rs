@@ -56,6 +56,26 @@ pub(crate) struct AutosignCheckArgs {
     pub(crate) csr: Option<PathBuf>,
 }
 
+/// `cert check [--expiring [DURATION]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct CheckArgs {
+    /// Instead, list what expires within DURATION: CA certificates, CRLs, hosts' certificates
+    ///
+    /// One line per finding (`--format json`: an array), exit status 1 when there is any: a
+    /// monitoring check. Without a value, 30d. Expired ones are listed too; revoked
+    /// certificates are not.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        default_missing_value = DEFAULT_EXPIRING
+    )]
+    pub(crate) expiring: Option<String>,
+}
+
+/// The window of `check --expiring` without a value.
+pub(crate) const DEFAULT_EXPIRING: &str = "30d";
+
 /// `cert completions SHELL`.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub(crate) struct CompletionsArgs {
@@ -77,6 +97,43 @@ pub(crate) enum Shell {
     Powershell,
     /// Z shell
     Zsh,
+}
+
+/// `cert delete --expired | --revoked | --certname NAME... | --all`, and `cert --delete`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+#[group(id = "delete_targets", required = true, multiple = true)]
+pub(crate) struct DeleteArgs {
+    /// Delete signed certificates that have expired
+    #[arg(long)]
+    pub(crate) expired: bool,
+
+    /// Delete signed certificates that are revoked
+    #[arg(long)]
+    pub(crate) revoked: bool,
+
+    /// Delete the signed certificates of these names (comma-separated, repeatable)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) certname: Vec<String>,
+
+    /// Delete every signed certificate
+    #[arg(long, conflicts_with_all = ["expired", "revoked", "certname"])]
+    pub(crate) all: bool,
+}
+
+/// `cert extend-ca [--ttl DURATION] [--keep-serials]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct ExtendCaArgs {
+    #[command(flatten)]
+    pub(crate) ttl: TtlArg,
+
+    /// Keep every CA certificate's serial, as puppetlabs-ca_extend does
+    ///
+    /// By default a CA certificate keeps its serial only when a certificate it issued names it
+    /// by serial in its authority key identifier (puppetserver's do; OpenSSL then wants that
+    /// serial), and gets a new one otherwise. Only the certificates the CA directory holds are
+    /// looked at: for an imported CA whose earlier certificates are elsewhere, keep them all.
+    #[arg(long)]
+    pub(crate) keep_serials: bool,
 }
 
 /// `cert fingerprint NAME... [--digest DIGEST]`, and `cert --fingerprint`.
@@ -145,6 +202,10 @@ pub(crate) struct ListArgs {
     /// Only these names (comma-separated, repeatable)
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub(crate) certname: Vec<String>,
+
+    /// Only certificates that expire within DURATION (expired ones too), such as 30d
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) expiring: Option<String>,
 }
 
 /// `cert man DIR`.
@@ -153,6 +214,44 @@ pub(crate) struct ManArgs {
     /// Directory to write the pages into; it must exist
     #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) dir: PathBuf,
+}
+
+/// `cert migrate SOURCE DEST`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct MigrateArgs {
+    /// The CA to copy: a CA directory or a postgresql:// URL
+    #[arg(value_name = "SOURCE", value_hint = ValueHint::AnyPath)]
+    pub(crate) source: String,
+
+    /// Where to copy it: a CA directory (made when absent) or a postgresql:// URL, holding no CA
+    #[arg(value_name = "DEST", value_hint = ValueHint::AnyPath)]
+    pub(crate) dest: String,
+}
+
+/// `cert prune [--remove-duplicates] [--remove-expired] [--remove-entries --serial S... |
+/// --certname NAME...]`, and `cert --prune`: puppetserver-ca 2.5's flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct PruneArgs {
+    /// Remove entries listed more than once (the default with no other flag)
+    #[arg(long)]
+    pub(crate) remove_duplicates: bool,
+
+    /// Remove the entries of certificates that have expired (the default with no other flag)
+    #[arg(long)]
+    pub(crate) remove_expired: bool,
+
+    /// Remove the entries given by --serial and --certname
+    #[arg(long)]
+    pub(crate) remove_entries: bool,
+
+    /// With --remove-entries, serials to remove, hex (comma-separated, repeatable)
+    #[arg(long, value_name = "SERIAL", value_delimiter = ',')]
+    pub(crate) serial: Vec<String>,
+
+    /// With --remove-entries, names whose certificates' entries to remove (comma-separated,
+    /// repeatable)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub(crate) certname: Vec<String>,
 }
 
 /// `cert serve`.

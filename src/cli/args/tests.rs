@@ -10,8 +10,8 @@ use super::export::ExportOptions;
 use super::global::FormatArg;
 use super::keys::KeyChoice;
 use super::subcommands::{
-    AutosignCheckArgs, Certnames, CompletionsArgs, FingerprintArgs, ListArgs, ManArgs, Names,
-    SignTargets, SubmitArgs, TtlArg,
+    AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, ExtendCaArgs, FingerprintArgs,
+    ListArgs, ManArgs, Names, SignTargets, SubmitArgs, TtlArg,
 };
 use super::*;
 
@@ -35,6 +35,33 @@ fn list(all: bool, names: &[&str]) -> Action {
     Action::List(ListArgs {
         all,
         certname: strings(names),
+        expiring: None,
+    })
+}
+
+fn delete(expired: bool, revoked: bool, names: &[&str], all: bool) -> Action {
+    Action::Delete(DeleteArgs {
+        expired,
+        revoked,
+        certname: strings(names),
+        all,
+    })
+}
+
+/// `prune`: (duplicates, expired) flags, serials and names (entries when either is given).
+fn prune(flags: (bool, bool), serials: &[&str], names: &[&str]) -> Action {
+    Action::Prune(PruneArgs {
+        remove_duplicates: flags.0,
+        remove_expired: flags.1,
+        remove_entries: !serials.is_empty() || !names.is_empty(),
+        serial: strings(serials),
+        certname: strings(names),
+    })
+}
+
+fn check(expiring: Option<&str>) -> Action {
+    Action::Check(CheckArgs {
+        expiring: expiring.map(str::to_owned),
     })
 }
 
@@ -114,6 +141,7 @@ fn quiet() -> Global {
         yes: false,
         verbose: false,
         autosign: None,
+        store: None,
         admin: Vec::new(),
     }
 }
@@ -155,6 +183,14 @@ fn puppet_dialect() {
         ("--fingerprint web01 --digest sha1", fingerprint(&["web01"], "sha1")),
         ("--fingerprint --digest=SHA512 a b", fingerprint(&["a", "b"], "SHA512")),
         ("--verify web01 db01", verify(&["web01", "db01"])),
+        // Issue 13: prune and delete, puppetserver-ca's actions, as flags.
+        ("--delete web01 db01", delete(false, false, &["web01", "db01"], false)),
+        ("--delete --expired", delete(true, false, &[], false)),
+        ("--delete --revoked --expired", delete(true, true, &[], false)),
+        ("--delete --revoked web01", delete(false, true, &["web01"], false)),
+        ("--delete --all", delete(false, false, &[], true)),
+        ("--prune", prune((false, false), &[], &[])),
+        ("--prune web01 0x0A", prune((false, false), &["0x0A"], &["web01"])),
         // Names that are subcommand names go after `--`; names are kept as given.
         ("--clean -- list", clean(&["list"])),
         ("--sign -- sign Web01.EXAMPLE", sign(&["sign", "Web01.EXAMPLE"], false, false, None)),
@@ -248,6 +284,22 @@ fn subcommand_dialect() {
         ("man /tmp/man", Action::Man(ManArgs { dir: PathBuf::from("/tmp/man") })),
         ("autosign check web01", autosign_check(None)),
         ("autosign check web01 --csr web01.pem", autosign_check(Some("web01.pem"))),
+        // Issue 13: expiry.
+        ("check", check(None)),
+        ("check --expiring", check(Some("30d"))),
+        ("check --expiring 7d", check(Some("7d"))),
+        ("check --expiring=12h --format json", check(Some("12h"))),
+        ("list --expiring 30d", Action::List(ListArgs { all: false, certname: Vec::new(), expiring: Some("30d".into()) })),
+        ("extend-ca", Action::ExtendCa(ExtendCaArgs::default())),
+        ("extend-ca --ttl 15y", Action::ExtendCa(ExtendCaArgs { ttl: TtlArg { ttl: Some("15y".into()) }, keep_serials: false })),
+        ("extend-ca --keep-serials", Action::ExtendCa(ExtendCaArgs { keep_serials: true, ..ExtendCaArgs::default() })),
+        ("prune", prune((false, false), &[], &[])),
+        ("prune --remove-duplicates", prune((true, false), &[], &[])),
+        ("prune --remove-expired --remove-duplicates", prune((true, true), &[], &[])),
+        ("prune --remove-entries --serial 0A,0x0B --certname a", prune((false, false), &["0A", "0x0B"], &["a"])),
+        ("delete --expired", delete(true, false, &[], false)),
+        ("delete --revoked --certname a,b", delete(false, true, &["a", "b"], false)),
+        ("delete --all", delete(false, false, &[], true)),
     ]);
 }
 
@@ -268,13 +320,19 @@ fn dialects_agree() {
         ("--fingerprint a", "fingerprint a"),
         ("--fingerprint a --digest sha1", "fingerprint a --digest sha1"),
         ("--verify a", "verify a"),
+        ("--delete a b", "delete --certname a,b"),
+        ("--delete --expired --revoked", "delete --revoked --expired"),
+        ("--delete --all", "delete --all"),
+        ("--prune", "prune"),
+        ("--prune a 0x5", "prune --remove-entries --certname a --serial 0x5"),
     ];
     for (puppet, subcommand) in pairs {
         assert_eq!(invocation(puppet), invocation(subcommand), "{puppet:?} vs {subcommand:?}");
     }
 }
 
-/// Assumes `CERT_SSLDIR`, `CERT_CADIR` and `CERT_CONFIG` are unset while tests run.
+/// Assumes `CERT_SSLDIR`, `CERT_CADIR`, `CERT_CONFIG` and `CERT_STORE` are unset while tests
+/// run.
 #[test]
 #[rustfmt::skip]
 fn globals_before_and_after_the_subcommand() {
@@ -286,6 +344,7 @@ fn globals_before_and_after_the_subcommand() {
         yes: true,
         verbose: true,
         autosign: None,
+        store: None,
         admin: Vec::new(),
     };
     let cases = [
@@ -300,6 +359,7 @@ fn globals_before_and_after_the_subcommand() {
         ("sign --all --format puppet", Global { format: Some(FormatArg::Puppet), ..quiet() }),
         ("--format text --sign a", Global { format: Some(FormatArg::Text), ..quiet() }),
         ("--revoke a -y", Global { yes: true, ..quiet() }),
+        ("list --store postgresql://u@h/d", Global { store: Some("postgresql://u@h/d".into()), ..quiet() }),
         ("fingerprint a --verbose", Global { verbose: true, ..quiet() }),
         ("--autosign /etc/policy list", Global { autosign: Some("/etc/policy".into()), ..quiet() }),
         ("submit x.pem --autosign false", Global { autosign: Some("false".into()), ..quiet() }),
@@ -469,6 +529,20 @@ fn usage_errors() {
         ("import --private-key k --cert-bundle c", Missing),
         ("autosign check", Missing),
         ("autosign", ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand),
+        // Issue 13: delete needs a selection, `--all` alone; prune's entries go with
+        // `--remove-entries`.
+        ("delete", Missing),
+        ("delete --all --expired", Conflict),
+        ("delete --all --certname a", Conflict),
+        ("--delete", Missing),
+        ("--delete --all a", Conflict),
+        ("--expired --list", Conflict),
+        ("--revoked --prune", Conflict),
+        ("--all --prune", Conflict),
+        ("prune --serial 0A", Missing),
+        ("prune --remove-entries", Missing),
+        ("extend-ca --certname a", UnknownArgument),
+        ("check --expiring 1d 2d", UnknownArgument),
         // Key options that contradict each other or are out of range.
         ("generate --certname a --key-type ec --keylength 4096", Conflict),
         ("generate --certname a --key-type rsa --curve p256", Conflict),

@@ -1,4 +1,4 @@
-//! `cert --list [--all] [NAME...]` / `cert list [--all] [--certname ...]`.
+//! `cert --list [--all] [NAME...]` / `cert list [--all] [--certname ...] [--expiring DURATION]`.
 //!
 //! Each pending request also says whether autosign would have taken it, and why not.
 
@@ -10,11 +10,20 @@ use cert::Error;
 
 use crate::cli::args::Format;
 use crate::cli::progress::Bars;
-use crate::cli::{certnames, exit, render, Context};
+use crate::cli::{certnames, exit, now, render, Context};
 
-/// List requests (and certificates with `--all` or names).
-pub(crate) fn run(context: &Context, all: bool, names: &[String]) -> Result<u8, Error> {
+/// List requests (and certificates with `--all` or names; only those expiring within a window
+/// with `--expiring`).
+pub(crate) fn run(
+    context: &Context,
+    all: bool,
+    names: &[String],
+    expiring: Option<&str>,
+) -> Result<u8, Error> {
     let names = certnames(names)?;
+    let expires_before = expiring
+        .map(|window| cert::duration::parse("expiring", window).map(|within| now() + within))
+        .transpose()?;
     let ca = context.open()?;
     // Reading every certificate of a large CA takes a while: show how far it got.
     let ca = if all {
@@ -22,7 +31,11 @@ pub(crate) fn run(context: &Context, all: bool, names: &[String]) -> Result<u8, 
     } else {
         ca
     };
-    let entries = ca.list(&Selection { all, names })?;
+    let entries = ca.list(&Selection {
+        all,
+        names,
+        expires_before,
+    })?;
     let verdicts = if entries.iter().any(|e| e.state == State::Requested) {
         ca.autosign_decisions()?
     } else {

@@ -5,9 +5,12 @@ mod autosign;
 mod check;
 mod docs;
 mod export;
+mod extend;
 mod generate;
 mod list;
 mod log;
+mod migrate;
+mod prune;
 mod revoke;
 mod serve;
 mod setup;
@@ -27,17 +30,23 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Autosign {
             command: AutosignCommand::Check(args),
         } => autosign::check(context, &args.name, args.csr.as_deref()),
-        Action::Check => check::run(context),
+        Action::Check(args) => check::run(context, args.expiring.as_deref()),
         Action::Clean(certnames) => revoke::clean(context, &certnames.certname),
         Action::Completions(args) => docs::completions(args.shell),
+        Action::Delete(args) => prune::delete(context, &args),
         Action::Export(export) => export::run(context, export),
+        Action::ExtendCa(args) => extend::run(context, args.ttl.ttl.as_deref(), args.keep_serials),
         Action::Fingerprint(args) => show::fingerprint(context, &args.names.names, &args.digest),
         Action::Generate(args) => generate::run(context, &args),
         Action::Import(args) => setup::import(context, args),
-        Action::List(args) => list::run(context, args.all, &args.certname),
+        Action::List(args) => {
+            list::run(context, args.all, &args.certname, args.expiring.as_deref())
+        }
         Action::Log => log::run(context),
         Action::Man(args) => docs::man(&args.dir),
+        Action::Migrate(args) => migrate::run(context, &args),
         Action::Print(names) => show::print(context, &names.names),
+        Action::Prune(args) => prune::prune(context, &args),
         Action::Revoke(certnames) => revoke::revoke(context, &certnames.certname),
         Action::Setup(args) => setup::setup(context, args),
         Action::Serve(args) => serve::run(context, args),

@@ -199,7 +199,7 @@ pub(super) async fn statuses(context: Context) -> Reply {
     }
     let selection = Selection {
         all: true,
-        names: Vec::new(),
+        ..Selection::default()
     };
     match context.call(move |ca| ca.list(&selection)).await {
         Ok(statuses) => {

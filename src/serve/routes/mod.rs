@@ -21,7 +21,7 @@ mod reply;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
@@ -229,35 +229,79 @@ impl Context {
 }
 
 /// Read the whole body within [`BODY_LIMIT`] and [`BODY_TIMEOUT`]; a refusal closes the
-/// connection, since the rest of the body is still on its way.
+/// connection, since the rest of the body may still be on its way.
+///
+/// A body over the limit is answered 413 only after the rest of it (up to [`DRAIN_LIMIT`]) has
+/// been read and thrown away: closing a TLS connection with unread data in it resets it, and a
+/// client still sending would see a broken pipe instead of the 413 (seen with curl under load).
+/// Past [`DRAIN_LIMIT`] the 413 goes out at once and the client may miss it.
 async fn read_body(request: Request<Incoming>) -> Result<Bytes, Reply> {
+    let too_large = || {
+        closing(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than the limit of {BODY_LIMIT} bytes"),
+        ))
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
-        return Err(closing(text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than the limit of {BODY_LIMIT} bytes"),
-        )));
+        if declared.is_some_and(|length| length <= DRAIN_LIMIT as u64) {
+            drain(request.into_body(), DRAIN_LIMIT).await;
+        }
+        return Err(too_large());
     }
-    let limited = Limited::new(request.into_body(), BODY_LIMIT);
-    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(closing(text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than the limit of {BODY_LIMIT} bytes"),
-        ))),
-        Ok(Err(_)) => Err(closing(text(
-            StatusCode::BAD_REQUEST,
-            "cannot read the request body",
-        ))),
+    let mut body = request.into_body();
+    let mut collected = Vec::new();
+    let read = async {
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else {
+                return Err(closing(text(
+                    StatusCode::BAD_REQUEST,
+                    "cannot read the request body",
+                )));
+            };
+            if let Ok(data) = frame.into_data() {
+                if collected.len() + data.len() > BODY_LIMIT {
+                    drain(
+                        body,
+                        DRAIN_LIMIT.saturating_sub(collected.len() + data.len()),
+                    )
+                    .await;
+                    return Err(too_large());
+                }
+                collected.extend_from_slice(&data);
+            }
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Ok(Ok(())) => Ok(Bytes::from(collected)),
+        Ok(Err(reply)) => Err(reply),
         Err(_) => Err(closing(text(
             StatusCode::REQUEST_TIMEOUT,
             "request body not received in time",
         ))),
     }
+}
+
+/// Most bytes of an oversized body read and thrown away so that its sender sees the 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
+/// Read and throw away up to `most` bytes of `body` (within [`BODY_TIMEOUT`]).
+async fn drain(mut body: Incoming, most: usize) {
+    let discard = async {
+        let mut seen = 0usize;
+        while seen <= most {
+            match body.frame().await {
+                Some(Ok(frame)) => seen += frame.data_ref().map_or(0, |data| data.len()),
+                _ => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(BODY_TIMEOUT, discard).await;
 }
 
 /// A certname from the path, or puppetserver's 400 for it.

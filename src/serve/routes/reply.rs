@@ -1,6 +1,7 @@
 //! Building replies: text and JSON bodies with their content types, `Connection: close`,
 //! `Last-Modified`/`If-Modified-Since`, and the status and wording of an error (a client's
-//! mistake is 400 in puppetserver's words, a missing name 404, the CA failing 500).
+//! mistake is 400 in puppetserver's words, a missing name 404, the store unreachable 503 with
+//! `Retry-After`, the CA failing 500).
 
 use std::time::SystemTime;
 
@@ -12,6 +13,10 @@ use serde_json::Value;
 
 use crate::error::{Error, StoreError};
 use crate::wire;
+
+/// What `Retry-After` says when the store cannot be reached: about the time the store takes
+/// to reconnect once the database is back.
+pub(super) const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// A reply, body and all.
 pub(super) type Reply = Response<Full<Bytes>>;
@@ -28,6 +33,19 @@ pub(super) fn failure(error: &Error) -> Reply {
     }
     if let Error::Store(StoreError::NotFound { .. }) = error {
         return text(StatusCode::NOT_FOUND, wire::puppet_message(error));
+    }
+    if let Error::Store(StoreError::Unavailable { .. }) = error {
+        // Nothing was changed: the client may simply come back (the store reconnects on
+        // the next request).
+        tracing::warn!("{error}");
+        let mut reply = text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("Service Unavailable: {error}; try again later"),
+        );
+        reply
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        return reply;
     }
     tracing::error!("{error}");
     text(

@@ -10,8 +10,10 @@
 //! process on the directory; no lock file, so the directory keeps puppetserver's layout);
 //! every write in it is atomic and durable when it returns (`crate::atomic`), and commit
 //! releases the lock. The writes are in `transaction`, the check and standby copy in
-//! `snapshot`; this file has the layout and the reads.
+//! `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`; this
+//! file has the layout and the reads.
 
+mod bulk;
 mod snapshot;
 mod transaction;
 
@@ -27,9 +29,11 @@ use crate::certname::Certname;
 use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
 
+use time::OffsetDateTime;
+
 use super::{
-    inventory, Backend, BackendSnapshot, BackendTransaction, CrlVersion, Item, Location, Presence,
-    Published, Read,
+    inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
+    Location, Presence, Published, Read,
 };
 
 /// The files a complete CA must have (puppetserver refuses to start on a partial set).
@@ -111,11 +115,13 @@ impl Backend for Files {
     }
 
     fn crl_version(&self) -> Result<CrlVersion, StoreError> {
-        let modified = self.last_modified(Published::Crl)?;
-        let nanos = modified
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        Ok(CrlVersion(nanos))
+        Ok(CrlVersion(nanos(self.last_modified(Published::Crl)?)))
+    }
+
+    fn ca_chain_version(&self) -> Result<CaChainVersion, StoreError> {
+        Ok(CaChainVersion(nanos(
+            self.last_modified(Published::CaChain)?,
+        )))
     }
 
     fn last_modified(&self, what: Published) -> Result<SystemTime, StoreError> {
@@ -131,6 +137,27 @@ impl Backend for Files {
 
 impl Read for Files {
     super::read::through!(layout);
+}
+
+/// A modification time as nanoseconds since the epoch (0 before it).
+fn nanos(time: SystemTime) -> u128 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// `ca_crt.pem.<time>`: where the chain replaced at `time` is kept (ISO 8601 basic format, UTC:
+/// sorts by time, no characters a shell or scp would mind).
+fn archive_name(time: OffsetDateTime) -> String {
+    let time = time.to_offset(time::UtcOffset::UTC);
+    format!(
+        "ca_crt.pem.{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        time.year(),
+        u8::from(time.month()),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    )
 }
 
 /// Where everything is in the CA directory, and reading it.
@@ -152,6 +179,7 @@ impl Layout {
         match item {
             Item::Audit => self.path("audit.log"),
             Item::CaChain => self.path("ca_crt.pem"),
+            Item::CaChainArchive(time) => self.path(&archive_name(*time)),
             Item::Crl => self.path("ca_crl.pem"),
             Item::Inventory => self.path("inventory.txt"),
             Item::Request(name) => self.path("requests").join(name.file_name()),
@@ -479,6 +507,57 @@ mod tests {
             );
         }
         assert_eq!(store.inventory().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_replaced_chain_is_archived_and_revocations_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ca) = store_with_ca(dir.path());
+        let cadir = dir.path().join("ca");
+        let old = store.ca_chain_pem().unwrap();
+        let version = store.ca_chain_version().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let at = OffsetDateTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
+        let mut transaction = store.begin().unwrap();
+        let archive = transaction
+            .replace_ca_chain(b"NEW CHAIN", at, &[ca.certificate().clone()])
+            .unwrap();
+        transaction.commit().unwrap();
+        assert_eq!(archive, Item::CaChainArchive(at));
+        let path = cadir.join("ca_crt.pem.20261118T110640Z");
+        assert_eq!(store.locate(&archive), path.display().to_string());
+        assert_eq!(fs::read(&path).unwrap(), old);
+        assert_eq!(store.ca_chain_pem().unwrap(), b"NEW CHAIN");
+        assert_ne!(store.ca_chain_version().unwrap(), version);
+        let line = &store.inventory().unwrap()[0];
+        assert_eq!(
+            (line.serial, line.subject.as_str()),
+            (Serial(1), "/CN=Puppet CA: t")
+        );
+        // An archive is never overwritten: a second replacement at the same time is refused.
+        let mut transaction = store.begin().unwrap();
+        assert!(matches!(
+            transaction.replace_ca_chain(b"OTHER", at, &[]),
+            Err(StoreError::AlreadyExists { .. })
+        ));
+        drop(transaction);
+        assert_eq!(store.ca_chain_pem().unwrap(), b"NEW CHAIN");
+
+        let crl = Crl::sign(&ca, 5, OffsetDateTime::now_utc(), DEFAULT_NEXT_UPDATE, &[]).unwrap();
+        let mut transaction = store.begin().unwrap();
+        transaction.lock_revocations().unwrap();
+        transaction
+            .replace_revocations(
+                &[],
+                &[Serial(9)],
+                &RenderedCrl {
+                    pem: crl.to_pem().as_bytes(),
+                    number: 5,
+                },
+            )
+            .unwrap();
+        transaction.commit().unwrap();
+        assert_eq!(store.crl_pem().unwrap(), crl.to_pem().as_bytes());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::atomic::PUBLIC_MODE;
 use crate::error::StoreError;
-use crate::store::{inventory, BackendSnapshot, Item, Problem, Read};
+use crate::store::{inventory, BackendSnapshot, Item, Problem, Read, Records};
 use crate::tree::TreeFile;
 
 use super::Layout;
@@ -66,6 +66,14 @@ impl BackendSnapshot for FilesSnapshot<'_> {
         collect(&self.layout.cadir, Path::new(""), &mut files)?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
+    }
+
+    fn records(&self) -> Result<Records, StoreError> {
+        super::bulk::records(self.layout)
+    }
+
+    fn left_behind(&self) -> Result<Vec<String>, StoreError> {
+        super::bulk::left_behind(self.layout)
     }
 }
 

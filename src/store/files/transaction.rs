@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
 
+use time::OffsetDateTime;
+
 use crate::atomic::{self, Pending, Staged, PUBLIC_MODE};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
 use crate::error::StoreError;
-use crate::store::{inventory, BackendTransaction, NewCa, Read, RenderedCrl};
+use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
 
 use super::Layout;
 
@@ -21,7 +23,7 @@ use super::Layout;
 const SERIAL_SPARE: &str = ".serial.spare";
 
 /// Mode of `audit.log`: the CA's group may read it, others not.
-const AUDIT_MODE: u32 = 0o640;
+pub(super) const AUDIT_MODE: u32 = 0o640;
 
 /// Changes to a CA directory under its lock.
 pub(super) struct FilesTransaction<'a> {
@@ -246,12 +248,77 @@ impl BackendTransaction for FilesTransaction<'_> {
         atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
     }
 
+    fn replace_revocations(
+        &mut self,
+        _added: &[Revocation],
+        _removed: &[Serial],
+        crl: &RenderedCrl<'_>,
+    ) -> Result<(), StoreError> {
+        // As for `record_revocations`: the rendered chain is the revocations.
+        atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
+    }
+
+    fn replace_ca_chain(
+        &mut self,
+        chain_pem: &[u8],
+        archived_at: OffsetDateTime,
+        self_issued: &[Certificate],
+    ) -> Result<Item, StoreError> {
+        let current = self.layout.read("ca_crt.pem")?;
+        let archive = Item::CaChainArchive(archived_at);
+        // The old chain is kept first (never overwriting an archive), so a crash at any point
+        // leaves a usable chain in `ca_crt.pem`; the inventory before the new chain that
+        // names its serials, as for `record_signed`.
+        atomic::create_new(&self.layout.path_of(&archive), &current, PUBLIC_MODE)?;
+        let lines: String = self_issued
+            .iter()
+            .filter_map(|cert| {
+                Some(
+                    inventory::Line {
+                        serial: cert.serial?,
+                        not_before: cert.not_before,
+                        not_after: cert.not_after,
+                        subject: format!("/CN={}", cert.common_name),
+                    }
+                    .format(),
+                )
+            })
+            .collect();
+        if !lines.is_empty() {
+            atomic::append(&self.layout.path("inventory.txt"), lines.as_bytes(), None)?;
+        }
+        atomic::write(&self.layout.path("ca_crt.pem"), chain_pem, PUBLIC_MODE)?;
+        Ok(archive)
+    }
+
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
         atomic::append(
             &self.layout.path("audit.log"),
             lines.as_bytes(),
             Some(AUDIT_MODE),
         )
+    }
+
+    fn import(&mut self, records: &Records) -> Result<(), StoreError> {
+        super::bulk::import(self.layout, records)
+    }
+
+    fn import_requests(&mut self, requests: &[(Certname, Vec<u8>)]) -> Result<(), StoreError> {
+        self.write_named(
+            "requests",
+            requests.iter().map(|(name, pem)| (name, pem.as_slice())),
+        )
+    }
+
+    fn import_signed(&mut self, signed: &[(Certname, Serial, Vec<u8>)]) -> Result<(), StoreError> {
+        self.write_named(
+            "signed",
+            signed.iter().map(|(name, _, pem)| (name, pem.as_slice())),
+        )
+    }
+
+    fn import_serial(&mut self, next: Serial) -> Result<(), StoreError> {
+        super::bulk::import_serial(self.layout, next)
     }
 
     fn commit(self: Box<Self>) -> Result<(), StoreError> {

@@ -1,0 +1,562 @@
+//! The database backend's transaction: one database transaction on one connection, every
+//! change a parameterised statement (many rows at once through `unnest` of arrays), COMMIT at
+//! the end. Nothing is visible to other nodes, or acknowledged to anyone, before COMMIT; a
+//! transaction dropped without it is rolled back (its connection is closed). After COMMIT the
+//! node's cache takes the CRL and certificates it recorded.
+//!
+//! The rows each operation writes are those `schema` describes. The bulk statements here
+//! (`insert_inventory`, `upsert_signed`, `insert_revocations`, `put_files`, `set_next_serial`)
+//! are also what a bulk import (`cert migrate`) writes with.
+
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
+
+use crate::certificate::{Certificate, Serial};
+use crate::certname::Certname;
+use crate::crl::{Crl, Revocation};
+use crate::error::StoreError;
+use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
+
+use super::connection::Pooled;
+use super::listen::CHANNEL;
+use super::reads::{epoch_micros, CrlRow};
+use super::Postgres;
+
+/// A transaction of a [`Postgres`] store.
+pub(super) struct PgTransaction<'a> {
+    store: &'a Postgres,
+    connection: Pooled<'a>,
+    /// The CRL recorded, for the cache after COMMIT.
+    crl: Option<CrlRow>,
+    /// The CA chain recorded and when, for the cache after COMMIT.
+    chain: Option<(Vec<u8>, SystemTime)>,
+    /// Certificates recorded (`Some`) or removed (`None`), for the cache after COMMIT.
+    certificates: Vec<(Certname, Option<Vec<u8>>)>,
+    committed: bool,
+}
+
+impl<'a> PgTransaction<'a> {
+    /// A transaction on `connection`, on which BEGIN has run.
+    pub(super) fn new(store: &'a Postgres, connection: Pooled<'a>) -> PgTransaction<'a> {
+        PgTransaction {
+            store,
+            connection,
+            crl: None,
+            chain: None,
+            certificates: Vec::new(),
+            committed: false,
+        }
+    }
+
+    pub(super) fn client(&self) -> &tokio_postgres::Client {
+        self.connection.client()
+    }
+
+    /// The connection the transaction is on.
+    pub(super) fn connection(&self) -> &Pooled<'a> {
+        &self.connection
+    }
+
+    /// The store.
+    pub(super) fn store(&self) -> &'a Postgres {
+        self.store
+    }
+
+    /// The store's name for messages.
+    pub(super) fn store_name(&self) -> String {
+        self.store.name()
+    }
+
+    pub(super) fn corrupt(&self, item: &Item, reason: String) -> StoreError {
+        use crate::store::Backend;
+        StoreError::Corrupt {
+            what: self.store.locate(item),
+            reason,
+        }
+    }
+
+    /// Inventory lines, in order.
+    pub(super) fn insert_inventory(&self, lines: &[inventory::Line]) -> Result<(), StoreError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let serials: Vec<String> = lines.iter().map(|l| l.serial.0.to_string()).collect();
+        let not_before: Vec<i64> = lines
+            .iter()
+            .map(|l| l.not_before.unix_timestamp())
+            .collect();
+        let not_after: Vec<i64> = lines.iter().map(|l| l.not_after.unix_timestamp()).collect();
+        let subjects: Vec<&str> = lines.iter().map(|l| l.subject.as_str()).collect();
+        self.connection.run(
+            "record the inventory",
+            self.client().execute(
+                "INSERT INTO inventory (serial, not_before, not_after, subject)
+                 SELECT s::numeric, to_timestamp(b), to_timestamp(a), j
+                 FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[])
+                      WITH ORDINALITY AS t(s, b, a, j, o)
+                 ORDER BY o",
+                &[&serials, &not_before, &not_after, &subjects],
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// Each name's current certificate (serial, PEM), replacing the one it had.
+    pub(super) fn upsert_signed(
+        &self,
+        certificates: &[(&Certname, Serial, &[u8])],
+    ) -> Result<(), StoreError> {
+        if certificates.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = certificates.iter().map(|(n, _, _)| n.as_str()).collect();
+        let serials: Vec<String> = certificates
+            .iter()
+            .map(|(_, s, _)| s.0.to_string())
+            .collect();
+        let pems: Vec<&[u8]> = certificates.iter().map(|(_, _, p)| *p).collect();
+        self.connection.run(
+            "record signed certificates",
+            self.client().execute(
+                "INSERT INTO signed (name, serial, pem)
+                 SELECT n, s::numeric, p FROM unnest($1::text[], $2::text[], $3::bytea[])
+                      AS t(n, s, p)
+                 ON CONFLICT (name) DO UPDATE SET serial = EXCLUDED.serial, pem = EXCLUDED.pem",
+                &[&names, &serials, &pems],
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// Revocations, in order.
+    pub(super) fn insert_revocations(&self, added: &[Revocation]) -> Result<(), StoreError> {
+        if added.is_empty() {
+            return Ok(());
+        }
+        let serials: Vec<String> = added.iter().map(|r| r.serial.0.to_string()).collect();
+        let reasons: Vec<Option<i16>> = added
+            .iter()
+            .map(|r| r.reason.map(|reason| i16::from(reason.code())))
+            .collect();
+        let times: Vec<i64> = added.iter().map(|r| r.time.unix_timestamp()).collect();
+        self.connection.run(
+            "record revocations",
+            self.client().execute(
+                "INSERT INTO revocations (serial, reason, revoked_at)
+                 SELECT s::numeric, r, to_timestamp(t)
+                 FROM unnest($1::text[], $2::int2[], $3::int8[]) WITH ORDINALITY AS x(s, r, t, o)
+                 ORDER BY o",
+                &[&serials, &reasons, &times],
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// puppetserver's other files (`ca_pub.pem`, `infra_*`), by name.
+    pub(super) fn put_files(&self, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
+        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+        let bytes: Vec<&[u8]> = files.iter().map(|(_, b)| *b).collect();
+        self.connection.run(
+            "record the CA's other files",
+            self.client().execute(
+                "INSERT INTO files (name, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
+                 ON CONFLICT (name) DO UPDATE SET bytes = EXCLUDED.bytes",
+                &[&names, &bytes],
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// The next serial `nextval` hands out.
+    pub(super) fn set_next_serial(&self, next: Serial) -> Result<(), StoreError> {
+        let next = i64::try_from(next.0)
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                self.corrupt(
+                    &Item::Serial,
+                    format!("next serial {next} does not fit the sequence (1 to 2^63-1)"),
+                )
+            })?;
+        self.connection.run(
+            "set the next serial",
+            self.client()
+                .execute("SELECT setval('cert_serial', $1, false)", &[&next]),
+        )?;
+        Ok(())
+    }
+}
+
+impl Read for PgTransaction<'_> {
+    crate::store::read::through!(connection);
+}
+
+impl BackendTransaction for PgTransaction<'_> {
+    fn create(&mut self, new: &NewCa<'_>) -> Result<(), StoreError> {
+        use crate::store::Backend;
+        let exists = StoreError::CaExists {
+            store: self.store.name(),
+        };
+        if self.connection.presence()? != crate::store::Presence::Absent {
+            return Err(exists);
+        }
+        let what = self.store.locate(&Item::Crl);
+        let crls = Crl::chain_from_pem(&what, new.crl_pem).map_err(|e| StoreError::Corrupt {
+            what: what.clone(),
+            reason: e.to_string(),
+        })?;
+        let first = crls.first().ok_or_else(|| StoreError::Corrupt {
+            what,
+            reason: "it holds no CRL".into(),
+        })?;
+        let inserted = self.connection.run_unless_unique(
+            "record the CA",
+            self.client()
+                .execute("INSERT INTO ca (chain_pem) VALUES ($1)", &[&new.chain_pem]),
+        )?;
+        if inserted.is_none() {
+            // Another node recorded a CA meanwhile.
+            return Err(exists);
+        }
+        let number = first.number.unwrap_or(0).to_string();
+        let next_update = first.next_update.map(|t| t.unix_timestamp());
+        self.connection.run(
+            "record the CRL",
+            self.client().execute(
+                "INSERT INTO crl (number, pem, next_update)
+                 VALUES ($1::text::numeric, $2, to_timestamp($3::int8))",
+                &[&number, &new.crl_pem, &next_update],
+            ),
+        )?;
+        self.insert_revocations(&first.revoked)?;
+        self.insert_inventory(new.inventory)?;
+        // As the files store writes them: puppetserver's public key, and its (empty)
+        // infrastructure inventory and serials.
+        self.put_files(&[
+            ("ca_pub.pem", new.public_key_pem),
+            ("infra_inventory.txt", b""),
+            ("infra_serials", b""),
+        ])?;
+        self.set_next_serial(new.next_serial)
+    }
+
+    fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        let rows = self.connection.run(
+            "reserve serials",
+            self.client().query(
+                "SELECT nextval('cert_serial')::text FROM generate_series(1, $1::int8)",
+                &[&count],
+            ),
+        )?;
+        rows.into_iter()
+            .map(|row| self.connection.number("a serial", row.get(0)).map(Serial))
+            .collect()
+    }
+
+    fn put_requests(&mut self, requests: &[(Certname, String)]) -> Result<(), StoreError> {
+        // One row per name: the last request given for it wins, as a later file would.
+        let mut unique: Vec<&(Certname, String)> = Vec::with_capacity(requests.len());
+        for request in requests.iter().rev() {
+            if !unique.iter().any(|(name, _)| *name == request.0) {
+                unique.push(request);
+            }
+        }
+        let names: Vec<&str> = unique.iter().map(|(n, _)| n.as_str()).collect();
+        let pems: Vec<&[u8]> = unique.iter().map(|(_, p)| p.as_bytes()).collect();
+        self.connection.run(
+            "queue requests",
+            self.client().execute(
+                "INSERT INTO requests (name, pem)
+                 SELECT * FROM unnest($1::text[], $2::bytea[])
+                 ON CONFLICT (name) DO UPDATE SET pem = EXCLUDED.pem, queued_at = now()",
+                &[&names, &pems],
+            ),
+        )?;
+        Ok(())
+    }
+
+    fn delete_request(&mut self, name: &Certname) -> Result<bool, StoreError> {
+        let deleted = self.connection.run(
+            "remove a request",
+            self.client()
+                .execute("DELETE FROM requests WHERE name = $1", &[&name.as_str()]),
+        )?;
+        Ok(deleted > 0)
+    }
+
+    fn delete_requests(&mut self, names: &[Certname]) -> Result<Vec<bool>, StoreError> {
+        // One statement for the batch, not one round trip per name.
+        let list: Vec<&str> = names.iter().map(Certname::as_str).collect();
+        let rows = self.connection.run(
+            "remove requests",
+            self.client().query(
+                "DELETE FROM requests WHERE name = ANY($1::text[]) RETURNING name",
+                &[&list],
+            ),
+        )?;
+        let deleted: std::collections::HashSet<String> =
+            rows.iter().map(|row| row.get::<_, String>(0)).collect();
+        Ok(names
+            .iter()
+            .map(|name| deleted.contains(name.as_str()))
+            .collect())
+    }
+
+    fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
+        let mut lines = Vec::with_capacity(issued.len());
+        let mut pems = Vec::with_capacity(issued.len());
+        for (name, certificate) in issued {
+            let serial = certificate.serial.ok_or_else(|| {
+                self.corrupt(
+                    &Item::Signed(name.clone()),
+                    "the certificate has no usable serial".into(),
+                )
+            })?;
+            lines.push(inventory::Line {
+                serial,
+                not_before: certificate.not_before,
+                not_after: certificate.not_after,
+                subject: format!("/CN={name}"),
+            });
+            pems.push((name, serial, certificate.to_pem().into_bytes()));
+        }
+        // The inventory's primary key refuses a serial used before: the statement fails, and
+        // with it the whole transaction (never papered over).
+        self.insert_inventory(&lines)?;
+        let rows: Vec<(&Certname, Serial, &[u8])> = pems
+            .iter()
+            .map(|(name, serial, pem)| (*name, *serial, pem.as_slice()))
+            .collect();
+        self.upsert_signed(&rows)?;
+        self.certificates.extend(
+            pems.into_iter()
+                .map(|(name, _, pem)| (name.clone(), Some(pem))),
+        );
+        Ok(())
+    }
+
+    fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
+        let deleted = self.connection.run(
+            "remove a certificate",
+            self.client()
+                .execute("DELETE FROM signed WHERE name = $1", &[&name.as_str()]),
+        )?;
+        self.certificates.push((name.clone(), None));
+        Ok(deleted > 0)
+    }
+
+    fn claim(&mut self, names: &[Certname]) -> Result<(), StoreError> {
+        // One lock per name (a 64-bit hash: a collision only makes two names wait for each
+        // other), taken in one order by everyone, so that two transactions never deadlock.
+        let mut keys: Vec<i64> = names.iter().map(claim_key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.connection.run(
+            "claim names",
+            self.client().execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) WITH ORDINALITY AS t(k, o)
+                 ORDER BY o",
+                &[&keys],
+            ),
+        )?;
+        Ok(())
+    }
+
+    fn lock_revocations(&mut self) -> Result<Vec<Revocation>, StoreError> {
+        // The row lock on the CRL: one writer at a time; once it is held, every later
+        // statement of this transaction sees the revocations the previous writer committed.
+        self.connection.run(
+            "lock the CRL",
+            self.client()
+                .execute("SELECT number FROM crl FOR UPDATE", &[]),
+        )?;
+        self.connection.revocations()
+    }
+
+    fn record_revocations(
+        &mut self,
+        added: &[Revocation],
+        crl: &RenderedCrl<'_>,
+    ) -> Result<(), StoreError> {
+        use crate::store::Backend;
+        let what = self.store.locate(&Item::Crl);
+        let next_update = Crl::chain_from_pem(&what, crl.pem)
+            .ok()
+            .and_then(|crls| crls.first().and_then(|first| first.next_update))
+            .map(|t| t.unix_timestamp());
+        self.insert_revocations(added)?;
+        let number = crl.number.to_string();
+        let updated = self.connection.run(
+            "record the CRL",
+            self.client().execute(
+                "UPDATE crl SET number = $1::text::numeric, pem = $2,
+                        next_update = to_timestamp($3::int8), updated_at = now()
+                 WHERE number < $1::text::numeric",
+                &[&number, &crl.pem, &next_update],
+            ),
+        )?;
+        if updated == 0 {
+            return Err(self.corrupt(
+                &Item::Crl,
+                format!("CRL number {number} is not above the current one"),
+            ));
+        }
+        self.connection.run(
+            "announce the CRL",
+            self.client()
+                .execute("SELECT pg_notify($1, 'crl ' || $2)", &[&CHANNEL, &number]),
+        )?;
+        self.crl = Some(CrlRow {
+            number: crl.number,
+            pem: crl.pem.to_vec(),
+            updated: SystemTime::now(),
+        });
+        Ok(())
+    }
+
+    fn replace_revocations(
+        &mut self,
+        added: &[Revocation],
+        removed: &[Serial],
+        crl: &RenderedCrl<'_>,
+    ) -> Result<(), StoreError> {
+        if !removed.is_empty() {
+            let serials: Vec<String> = removed.iter().map(|s| s.0.to_string()).collect();
+            self.connection.run(
+                "drop revocations",
+                self.client().execute(
+                    "DELETE FROM revocations WHERE serial = ANY ($1::text[]::numeric[])",
+                    &[&serials],
+                ),
+            )?;
+        }
+        self.record_revocations(added, crl)
+    }
+
+    fn replace_ca_chain(
+        &mut self,
+        chain_pem: &[u8],
+        archived_at: OffsetDateTime,
+        self_issued: &[Certificate],
+    ) -> Result<Item, StoreError> {
+        use crate::store::Backend;
+        let archive = Item::CaChainArchive(archived_at);
+        let at = archived_at.unix_timestamp();
+        // The chain being replaced goes to the archive first; one archive per time, never
+        // overwritten.
+        let archived = self.connection.run_unless_unique(
+            "archive the CA certificate",
+            self.client().execute(
+                "INSERT INTO ca_archive (archived_at, chain_pem)
+                 SELECT to_timestamp($1::int8), chain_pem FROM ca",
+                &[&at],
+            ),
+        )?;
+        if archived.is_none() {
+            return Err(StoreError::AlreadyExists {
+                what: self.store.locate(&archive),
+            });
+        }
+        let lines: Vec<inventory::Line> = self_issued
+            .iter()
+            .filter_map(|certificate| {
+                Some(inventory::Line {
+                    serial: certificate.serial?,
+                    not_before: certificate.not_before,
+                    not_after: certificate.not_after,
+                    subject: format!("/CN={}", certificate.common_name),
+                })
+            })
+            .collect();
+        self.insert_inventory(&lines)?;
+        let row = self.connection.run(
+            "replace the CA certificate",
+            self.client().query_one(
+                "UPDATE ca SET chain_pem = $1, updated_at = clock_timestamp()
+                 RETURNING (extract(epoch FROM updated_at) * 1000000)::int8",
+                &[&chain_pem],
+            ),
+        )?;
+        self.connection.run(
+            "announce the CA certificate",
+            self.client()
+                .execute("SELECT pg_notify($1, 'ca')", &[&CHANNEL]),
+        )?;
+        self.chain = Some((chain_pem.to_vec(), epoch_micros(row.get(0))));
+        Ok(archive)
+    }
+
+    fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
+        let lines: Vec<&str> = lines.lines().collect();
+        self.connection.run(
+            "append to the audit log",
+            self.client().execute(
+                "INSERT INTO audit (line)
+                 SELECT l FROM unnest($1::text[]) WITH ORDINALITY AS t(l, o) ORDER BY o",
+                &[&lines],
+            ),
+        )?;
+        Ok(())
+    }
+
+    fn import(&mut self, records: &Records) -> Result<(), StoreError> {
+        self.import_records(records)
+    }
+
+    fn import_requests(&mut self, requests: &[(Certname, Vec<u8>)]) -> Result<(), StoreError> {
+        self.insert_requests(requests)
+    }
+
+    fn import_signed(&mut self, signed: &[(Certname, Serial, Vec<u8>)]) -> Result<(), StoreError> {
+        let rows: Vec<(&Certname, Serial, &[u8])> = signed
+            .iter()
+            .map(|(name, serial, pem)| (name, *serial, pem.as_slice()))
+            .collect();
+        self.upsert_signed(&rows)
+    }
+
+    fn import_serial(&mut self, next: Serial) -> Result<(), StoreError> {
+        self.set_next_serial(next)
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.connection
+            .run("commit", self.client().batch_execute("COMMIT"))?;
+        self.committed = true;
+        if let Some(row) = self.crl.take() {
+            self.store.cache.offer_crl(row);
+        }
+        if let Some((pem, recorded)) = self.chain.take() {
+            self.store.cache.offer_chain(pem, recorded);
+        }
+        for (name, pem) in std::mem::take(&mut self.certificates) {
+            self.store.cache.set_certificate(&name, pem.as_deref());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PgTransaction<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Rolled back by the server when the connection closes.
+            self.connection.discard();
+        }
+    }
+}
+
+/// The advisory lock key of a name: FNV-1a, 64 bits (the single-key lock space, apart from
+/// the two-key locks of [`super::schema::LOCK_CLASS`]).
+fn claim_key(name: &Certname) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.as_str().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}
