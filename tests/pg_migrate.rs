@@ -33,6 +33,13 @@ fn node_config(url: &str) -> String {
 fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     snapshot(root)
         .into_iter()
+        // Hidden files are no part of the CA (`.serial.spare`, the inode `serial` is
+        // rewritten through, exists where a CA signed since its setup).
+        .filter(|(path, _)| {
+            !path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
         .filter_map(|(path, (bytes, _))| Some((path, bytes?)))
         .collect()
 }
