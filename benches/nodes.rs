@@ -13,8 +13,11 @@
 //! timed per configuration, 1000), CERT_BENCH_WARMUP (200), CERT_BENCH_CLIENTS (16, dealt
 //! round-robin to the nodes), CERT_BENCH_CA_KEY (`rsa`: RSA-4096 as `cert setup` makes by
 //! default, or `ec`: EC P-256, where signing costs little and the store's share shows),
-//! CERT_BENCH_FILES=0 (skip the file store). Every configuration gets a fresh CA (and a fresh
-//! PostgreSQL cluster, fsync on, in a temp dir beside the file store's: the same disk).
+//! CERT_BENCH_FILES=0 (skip the file store), CERT_BENCH_REPEAT (rounds, 3). Every configuration
+//! gets a fresh CA (and a fresh PostgreSQL cluster, fsync on, in a temp dir beside the file
+//! store's: the same disk); all are set up first, then each round times every configuration in
+//! turn, so that load from elsewhere on a shared machine falls on all alike; each row is the
+//! round of median throughput, with the range of all rounds.
 
 #[allow(dead_code)]
 #[path = "../tests/common/postgres.rs"]
@@ -46,6 +49,7 @@ struct Knobs {
     clients: usize,
     ca_key: String,
     files: bool,
+    repeat: usize,
 }
 
 fn knobs() -> Knobs {
@@ -66,61 +70,106 @@ fn knobs() -> Knobs {
             .expect("CERT_BENCH_CLIENTS"),
         ca_key: var("CERT_BENCH_CA_KEY", "rsa"),
         files: var("CERT_BENCH_FILES", "1") != "0",
+        repeat: var("CERT_BENCH_REPEAT", "3")
+            .parse::<usize>()
+            .expect("CERT_BENCH_REPEAT")
+            .max(1),
     }
+}
+
+/// One configuration under test: its nodes, its cluster (none for the file store), and what
+/// each round measured.
+struct Setup {
+    store: &'static str,
+    nodes: Vec<Node>,
+    cluster: Option<postgres::Cluster>,
+    samples: Vec<Sample>,
+    _work: tempfile::TempDir,
 }
 
 fn main() {
     let knobs = knobs();
     println!(
-        "== {} cores; CA key {}; {} clients (keep-alive), {} enrolments timed per row after {} warm-up",
+        "== {} cores; CA key {}; {} clients (keep-alive), {} enrolments timed per round after {} \
+         warm-up; {} rounds, the configurations in turn; each row the round of median certs/s",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         knobs.ca_key,
         knobs.clients,
         knobs.count,
-        knobs.warmup
+        knobs.warmup,
+        knobs.repeat
     );
-    println!(
-        "| store | nodes | certs/s | p50 ms | p99 ms | node CPU ms/enrolment | per node | \
-         postgres CPU ms/enrolment | errors |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    let run = std::process::id();
-    if knobs.files {
-        let work = tempfile::Builder::new()
+    let work = || {
+        tempfile::Builder::new()
             .prefix("cert-nodes-bench-")
             .tempdir()
-            .unwrap();
+            .unwrap()
+    };
+    // Every configuration set up first (a fresh CA each, and a PostgreSQL cluster of its own,
+    // fsync on, on the same disk), so that the rounds can take them in turn: this machine's
+    // load from elsewhere then falls on all of them alike.
+    let mut setups = Vec::new();
+    if knobs.files {
+        let work = work();
         let nodes = vec![Node::set_up(work.path(), 0, None, &knobs.ca_key)];
-        measure(&knobs, "files", &nodes, None, &format!("f{run}"));
+        setups.push(Setup {
+            store: "files",
+            nodes,
+            cluster: None,
+            samples: Vec::new(),
+            _work: work,
+        });
     }
     for &count in &knobs.nodes {
         let Some(cluster) = postgres::Cluster::start() else {
             println!("(PostgreSQL not installed: database rows skipped)");
             break;
         };
-        let work = tempfile::Builder::new()
-            .prefix("cert-nodes-bench-")
-            .tempdir()
-            .unwrap();
+        let work = work();
         let url = cluster.url();
         let mut nodes = vec![Node::set_up(work.path(), 0, Some(&url), &knobs.ca_key)];
         for index in 1..count {
             nodes.push(Node::set_up(work.path(), index, Some(&url), &knobs.ca_key));
         }
-        measure(
-            &knobs,
-            "postgresql",
-            &nodes,
-            Some(&cluster),
-            &format!("p{count}r{run}"),
-        );
-        let (issued, distinct) = cluster
-            .psql("SELECT count(*) || ' ' || count(DISTINCT serial) FROM inventory")
-            .split_once(' ')
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .unwrap();
-        assert_eq!(issued, distinct, "a serial was issued twice");
-        drop(nodes);
+        setups.push(Setup {
+            store: "postgresql",
+            nodes,
+            cluster: Some(cluster),
+            samples: Vec::new(),
+            _work: work,
+        });
+    }
+    let run = std::process::id();
+    for round in 0..knobs.repeat {
+        for (index, setup) in setups.iter_mut().enumerate() {
+            let sample = measure(
+                &knobs,
+                &setup.nodes,
+                setup.cluster.as_ref(),
+                &format!("r{run}s{index}n{round}"),
+            );
+            setup.samples.push(sample);
+        }
+    }
+    println!(
+        "| store | nodes | certs/s | (min-max) | p50 ms | p99 ms | node CPU ms/enrolment | per node | \
+         postgres CPU ms/enrolment | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for setup in &setups {
+        print_row(setup);
+        if let Some(cluster) = &setup.cluster {
+            let (issued, distinct) = cluster
+                .psql("SELECT count(*) || ' ' || count(DISTINCT serial) FROM inventory")
+                .split_once(' ')
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .unwrap();
+            assert_eq!(issued, distinct, "a serial was issued twice");
+        }
+    }
+    // The nodes go before their clusters.
+    for setup in &mut setups {
+        setup.nodes.clear();
     }
 }
 
@@ -227,14 +276,27 @@ impl Drop for Node {
     }
 }
 
-/// Warm up, then time `knobs.count` enrolments over `nodes`; print one row.
+/// What one round measured on one configuration.
+struct Sample {
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// All nodes' CPU per enrolment, ms.
+    node_cpu: f64,
+    /// Each node's CPU over the round, ms.
+    per_node: Vec<f64>,
+    /// PostgreSQL's CPU per enrolment, ms.
+    postgres_cpu: Option<f64>,
+    errors: usize,
+}
+
+/// Warm up, then time `knobs.count` enrolments over `nodes`.
 fn measure(
     knobs: &Knobs,
-    store: &str,
     nodes: &[Node],
     cluster: Option<&postgres::Cluster>,
     prefix: &str,
-) {
+) -> Sample {
     let config = client_config(&nodes[0].cacert);
     let ports: Vec<u16> = nodes.iter().map(|n| n.port).collect();
     if knobs.warmup > 0 {
@@ -249,30 +311,53 @@ fn measure(
     let postgres_after = cluster.map(postgres_ticks);
     let tick_ms = 1000.0 / clock_ticks();
     let done = outcome.done.max(1) as f64;
-    let per_node: Vec<String> = node_before
+    let per_node: Vec<f64> = node_before
         .iter()
         .zip(&node_after)
-        .map(|(before, after)| format!("{:.0}", (after - before) as f64 * tick_ms))
+        .map(|(before, after)| (after - before) as f64 * tick_ms)
         .collect();
     let node_total: u64 = node_after.iter().sum::<u64>() - node_before.iter().sum::<u64>();
-    let postgres = match (postgres_before, postgres_after) {
-        (Some(before), Some(after)) => {
-            format!(
-                "{:.2}",
-                after.saturating_sub(before) as f64 * tick_ms / done
-            )
-        }
-        _ => "-".into(),
+    let postgres_cpu = match (postgres_before, postgres_after) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before) as f64 * tick_ms / done),
+        _ => None,
     };
+    Sample {
+        rate: outcome.rate,
+        p50_ms: outcome.p50.as_secs_f64() * 1000.0,
+        p99_ms: outcome.p99.as_secs_f64() * 1000.0,
+        node_cpu: node_total as f64 * tick_ms / done,
+        per_node,
+        postgres_cpu,
+        errors: outcome.errors,
+    }
+}
+
+/// A configuration's row: the round of median throughput, the range of all rounds, and the
+/// errors of all rounds.
+fn print_row(setup: &Setup) {
+    let mut order: Vec<&Sample> = setup.samples.iter().collect();
+    order.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    let median = order[order.len() / 2];
+    let per_node: Vec<String> = median
+        .per_node
+        .iter()
+        .map(|ms| format!("{ms:.0}"))
+        .collect();
     println!(
-        "| {store} | {} | {:.0} | {:.1} | {:.1} | {:.2} | {} ms | {postgres} | {} |",
-        nodes.len(),
-        outcome.rate,
-        outcome.p50.as_secs_f64() * 1000.0,
-        outcome.p99.as_secs_f64() * 1000.0,
-        node_total as f64 * tick_ms / done,
+        "| {} | {} | {:.0} | {:.0}-{:.0} | {:.1} | {:.1} | {:.2} | {} ms | {} | {} |",
+        setup.store,
+        setup.nodes.len(),
+        median.rate,
+        order[0].rate,
+        order[order.len() - 1].rate,
+        median.p50_ms,
+        median.p99_ms,
+        median.node_cpu,
         per_node.join(" + "),
-        outcome.errors
+        median
+            .postgres_cpu
+            .map_or_else(|| "-".to_owned(), |ms| format!("{ms:.2}")),
+        setup.samples.iter().map(|s| s.errors).sum::<usize>()
     );
 }
 
