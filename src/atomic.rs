@@ -82,12 +82,18 @@ impl Staged {
 /// the time).
 pub(crate) fn stage_all(files: &[Pending<'_>]) -> Result<Vec<Staged>, StoreError> {
     let mut staged = Vec::with_capacity(files.len());
+    // The temp files' handles, kept open only until they are synced (not opened again by
+    // name for it).
+    let mut handles = Vec::with_capacity(files.len());
     for file in files {
         match stage(file) {
-            Ok(temp) => staged.push(Staged {
-                temp,
-                path: file.path.clone(),
-            }),
+            Ok((temp, handle)) => {
+                staged.push(Staged {
+                    temp,
+                    path: file.path.clone(),
+                });
+                handles.push((handle, file.path.as_path()));
+            }
             Err(error) => {
                 discard(staged);
                 return Err(error);
@@ -95,22 +101,23 @@ pub(crate) fn stage_all(files: &[Pending<'_>]) -> Result<Vec<Staged>, StoreError
         }
     }
     let synced = crate::parallel::map(
-        &staged,
+        &handles,
         SYNC_THREADS,
         SYNC_CHUNK,
-        |file| {
-            File::open(&file.temp)
-                .and_then(|handle| handle.sync_all())
-                .map_err(|e| StoreError::io("write", &file.path, e))
+        |(handle, path)| {
+            handle
+                .sync_all()
+                .map_err(|e| StoreError::io("write", path, e))
         },
-        |file| {
+        |(_, path)| {
             Err(StoreError::io(
                 "write",
-                &file.path,
+                path,
                 std::io::Error::other("the syncing thread panicked"),
             ))
         },
     );
+    drop(handles);
     match synced.into_iter().find_map(Result::err) {
         Some(error) => {
             discard(staged);
@@ -279,12 +286,12 @@ fn create_for_append(path: &Path, mode: u32) -> Result<File, StoreError> {
 
 /// Create `path` with `bytes`, refusing to replace an existing file (for private keys).
 pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
-    let temp = stage(&Pending {
+    let (temp, handle) = stage(&Pending {
         path: path.to_path_buf(),
         bytes,
         mode,
     })?;
-    if let Err(error) = File::open(&temp).and_then(|file| file.sync_all()) {
+    if let Err(error) = handle.sync_all() {
         let _ = fs::remove_file(&temp);
         return Err(StoreError::io("write", path, error));
     }
@@ -381,8 +388,8 @@ pub(crate) fn is_temp_name(name: &str) -> bool {
 }
 
 /// Write `file`'s content to a new temp file beside it (not synced yet), with its mode and
-/// owner; the temp file's path.
-fn stage(file: &Pending<'_>) -> Result<PathBuf, StoreError> {
+/// owner; the temp file's path and its open handle.
+fn stage(file: &Pending<'_>) -> Result<(PathBuf, File), StoreError> {
     let directory = parent(&file.path);
     let name = file
         .path
@@ -421,7 +428,7 @@ fn stage(file: &Pending<'_>) -> Result<PathBuf, StoreError> {
             let _ = fs::remove_file(&temp);
             return Err(error);
         }
-        return Ok(temp);
+        return Ok((temp, handle));
     }
 }
 

@@ -57,9 +57,12 @@ where
     })
 }
 
-/// How many threads the machine runs at once (1 when it cannot tell).
+/// How many threads the machine runs at once (1 when it cannot tell), read once per process:
+/// std reads the cgroup's CPU quota from three files on every call, which a daemon's batches
+/// would otherwise pay twice each.
 pub(crate) fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]
