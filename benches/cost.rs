@@ -449,7 +449,7 @@ impl Bench<'_> {
             );
             load::drive(
                 &config,
-                self.args.port,
+                &[self.args.port],
                 &csrs,
                 self.args.clients,
                 Mode::KeepAlive,
@@ -490,7 +490,7 @@ impl Bench<'_> {
                 let csrs = load::make_csrs(&prefix, self.args.count, KeySpec::EcP256);
                 let batches = batch_totals(self.args.port + 1);
                 let before = Usage::now(pid);
-                let result = load::drive(&config, self.args.port, &csrs, clients, mode);
+                let result = load::drive(&config, &[self.args.port], &csrs, clients, mode);
                 let used = Usage::now(pid).since(&before, self.ticks);
                 let batches_after = batch_totals(self.args.port + 1);
                 let batch = (batches_after.0 - batches.0) / (batches_after.1 - batches.1).max(1.0);
@@ -641,7 +641,7 @@ impl Bench<'_> {
         let csrs = load::make_csrs(&prefix, self.args.sign_count, KeySpec::EcP256);
         let queued = load::drive(
             config,
-            self.args.port,
+            &[self.args.port],
             &csrs,
             self.args.clients,
             Mode::SubmitOnly,

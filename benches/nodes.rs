@@ -23,21 +23,16 @@
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+#[path = "load/mod.rs"]
+mod load;
+
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cert::certname::Certname;
-use cert::csr::Csr;
-use cert::keys::{KeySpec, PrivateKey};
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
-
-type Tls = StreamOwned<ClientConnection, TcpStream>;
+use cert::keys::KeySpec;
+use load::Mode;
 
 /// The release `cert` that cargo built for this bench.
 const CERT: &str = env!("CARGO_BIN_EXE_cert");
@@ -223,56 +218,39 @@ impl Node {
             }
         }
         let port = free_port();
-        let child = Command::new(CERT)
-            .arg("--config")
-            .arg(dir.join("puppet.conf"))
-            .arg("--cadir")
-            .arg(dir.join("ca"))
-            .arg("--ssldir")
-            .arg(dir.join("ssl"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("HOME", &dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let started = Instant::now();
+        let mut child = load::spawn(&[
+            CERT.to_owned(),
+            "--config".into(),
+            path("puppet.conf"),
+            "--cadir".into(),
+            path("ca"),
+            "--ssldir".into(),
+            path("ssl"),
+            "serve".into(),
+            "--bind".into(),
+            format!("127.0.0.1:{port}"),
+        ]);
         let cacert = work.join("node0/ssl/certs/ca.pem");
-        let node = Node {
+        let config = load::client_config(&cacert.to_string_lossy());
+        load::wait_ready(&mut child, &config, port, started, Duration::from_secs(120));
+        Node {
             child,
             port,
             cacert,
-        };
-        node.wait_ready();
-        node
-    }
-
-    fn wait_ready(&self) {
-        let config = client_config(&self.cacert);
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            let answered = connect(&config, self.port)
-                .and_then(|mut stream| exchange(&mut stream, "GET", "/status/v1/simple", None));
-            if matches!(answered, Ok((200, _))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("node on port {} did not answer", self.port);
     }
 
-    /// CPU time of its process so far, in clock ticks.
+    /// CPU time of its process so far (all its threads), in clock ticks.
     fn ticks(&self) -> u64 {
-        let (own, _) = process_ticks(self.child.id());
-        own
+        load::process_ticks(&self.child.id().to_string()).0
     }
 }
 
 impl Drop for Node {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        load::stop(&mut self.child);
     }
 }
 
@@ -297,19 +275,22 @@ fn measure(
     cluster: Option<&postgres::Cluster>,
     prefix: &str,
 ) -> Sample {
-    let config = client_config(&nodes[0].cacert);
+    let config = load::client_config(&nodes[0].cacert.to_string_lossy());
     let ports: Vec<u16> = nodes.iter().map(|n| n.port).collect();
+    let csrs = |phase: &str, count: usize| {
+        load::make_csrs(&format!("{prefix}{phase}"), count, KeySpec::EcP256)
+    };
     if knobs.warmup > 0 {
-        let csrs = make_csrs(&format!("{prefix}w"), knobs.warmup);
-        drive(&config, &ports, &csrs, knobs.clients);
+        let warmup = csrs("w", knobs.warmup);
+        load::drive(&config, &ports, &warmup, knobs.clients, Mode::KeepAlive);
     }
-    let csrs = make_csrs(&format!("{prefix}t"), knobs.count);
+    let timed = csrs("t", knobs.count);
     let node_before: Vec<u64> = nodes.iter().map(Node::ticks).collect();
     let postgres_before = cluster.map(postgres_ticks);
-    let outcome = drive(&config, &ports, &csrs, knobs.clients);
+    let outcome = load::drive(&config, &ports, &timed, knobs.clients, Mode::KeepAlive);
     let node_after: Vec<u64> = nodes.iter().map(Node::ticks).collect();
     let postgres_after = cluster.map(postgres_ticks);
-    let tick_ms = 1000.0 / clock_ticks();
+    let tick_ms = 1000.0 / load::clock_ticks();
     let done = outcome.done.max(1) as f64;
     let per_node: Vec<f64> = node_before
         .iter()
@@ -361,8 +342,8 @@ fn print_row(setup: &Setup) {
     );
 }
 
-/// CPU of the cluster in clock ticks: the postmaster's own and its reaped children's, and
-/// its live children's.
+/// CPU of the cluster in clock ticks: the postmaster's process tree (its backends, and
+/// those that exited meanwhile in its children's times).
 fn postgres_ticks(cluster: &postgres::Cluster) -> u64 {
     let pid: u32 = std::fs::read_to_string(cluster.data().join("postmaster.pid"))
         .unwrap()
@@ -372,49 +353,7 @@ fn postgres_ticks(cluster: &postgres::Cluster) -> u64 {
         .trim()
         .parse()
         .unwrap();
-    let (own, reaped) = process_ticks(pid);
-    let mut total = own + reaped;
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if parent(child) == Some(pid) {
-            total += process_ticks(child).0;
-        }
-    }
-    total
-}
-
-/// (utime + stime, cutime + cstime) of `pid`, in clock ticks (0 when it is gone).
-fn process_ticks(pid: u32) -> (u64, u64) {
-    let Some(fields) = stat_fields(pid) else {
-        return (0, 0);
-    };
-    let field = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
-    // Fields after the command: state is field 3, so utime (14) is at 11.
-    let own = field(11).unwrap_or(0) + field(12).unwrap_or(0);
-    let reaped = field(13).unwrap_or(0) + field(14).unwrap_or(0);
-    (own, reaped)
-}
-
-fn parent(pid: u32) -> Option<u32> {
-    stat_fields(pid)?.get(1)?.parse().ok()
-}
-
-/// The fields of /proc/PID/stat after `(command)`.
-fn stat_fields(pid: u32) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    Some(rest.split_whitespace().map(str::to_owned).collect())
-}
-
-fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
+    load::tree_ticks(pid)
 }
 
 fn free_port() -> u16 {
@@ -423,222 +362,4 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-// The client, as benches/serve_load.rs drives one server: keep-alive connections, here one
-// per client dealt round-robin to the nodes.
-
-fn client_config(cacert: &Path) -> Arc<ClientConfig> {
-    let pem = std::fs::read(cacert).expect("read the CA certificate");
-    let mut roots = RootCertStore::empty();
-    for block in pem::parse_many(&pem).expect("CA PEM") {
-        roots
-            .add(CertificateDer::from(block.contents().to_vec()))
-            .expect("CA certificate");
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(config)
-}
-
-/// `count` fresh agents (EC P-256 keys and CSRs), made on all cores before timing.
-fn make_csrs(prefix: &str, count: usize) -> Vec<(String, String)> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let out = Mutex::new(Vec::with_capacity(count));
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                if index >= count {
-                    break;
-                }
-                let name = format!("{prefix}-{index:06}.agents.bench");
-                let key = PrivateKey::generate(KeySpec::EcP256).expect("agent key");
-                let certname = Certname::parse(&name).expect("certname");
-                let csr = Csr::generate(&certname, &key, &[], &[]).expect("CSR");
-                out.lock().unwrap().push((name, csr.to_pem()));
-            });
-        }
-    });
-    out.into_inner().unwrap()
-}
-
-struct Outcome {
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
-    done: usize,
-    errors: usize,
-}
-
-/// Enrol every CSR from `clients` threads, client `i` on node `i % ports.len()`.
-fn drive(
-    config: &Arc<ClientConfig>,
-    ports: &[u16],
-    csrs: &[(String, String)],
-    clients: usize,
-) -> Outcome {
-    let next = AtomicUsize::new(0);
-    let latencies = Mutex::new(Vec::with_capacity(csrs.len()));
-    let errors = AtomicUsize::new(0);
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for client in 0..clients {
-            let port = ports[client % ports.len()];
-            let (next, latencies, errors) = (&next, &latencies, &errors);
-            scope.spawn(move || {
-                let mut connection: Option<Tls> = None;
-                while let Some((name, csr)) = csrs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let begun = Instant::now();
-                    match enroll(config, port, &mut connection, name, csr) {
-                        Ok(()) => latencies.lock().unwrap().push(begun.elapsed()),
-                        Err(error) => {
-                            if errors.fetch_add(1, Ordering::Relaxed) < 5 {
-                                eprintln!("{name}: {error}");
-                            }
-                            connection = None;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    let elapsed = started.elapsed();
-    let mut latencies = latencies.into_inner().unwrap();
-    latencies.sort();
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Outcome {
-        rate: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50: pick(0.50),
-        p99: pick(0.99),
-        done: latencies.len(),
-        errors: errors.into_inner(),
-    }
-}
-
-fn enroll(
-    config: &Arc<ClientConfig>,
-    port: u16,
-    connection: &mut Option<Tls>,
-    name: &str,
-    csr: &str,
-) -> Result<(), String> {
-    if connection.is_none() {
-        *connection = Some(connect(config, port)?);
-    }
-    let stream = connection.as_mut().expect("connected");
-    let put = format!("/puppet-ca/v1/certificate_request/{name}?environment=production");
-    let (code, body) = exchange(stream, "PUT", &put, Some(csr))?;
-    if code != 200 {
-        return Err(format!("PUT: {code} {body}"));
-    }
-    let get = format!("/puppet-ca/v1/certificate/{name}?environment=production");
-    let (code, body) = exchange(stream, "GET", &get, None)?;
-    if code == 200 && body.starts_with("-----BEGIN CERTIFICATE-----") {
-        Ok(())
-    } else {
-        Err(format!("GET certificate: {code} {body}"))
-    }
-}
-
-fn connect(config: &Arc<ClientConfig>, port: u16) -> Result<Tls, String> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-    tcp.set_read_timeout(Some(Duration::from_secs(120)))
-        .map_err(|e| e.to_string())?;
-    let server = ServerName::try_from("localhost").expect("server name");
-    let connection = ClientConnection::new(config.clone(), server).map_err(|e| e.to_string())?;
-    Ok(StreamOwned::new(connection, tcp))
-}
-
-/// One keep-alive HTTP/1.1 request and its response (Content-Length or chunked body).
-fn exchange(
-    stream: &mut Tls,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> Result<(u16, String), String> {
-    let body = body.unwrap_or("");
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain\r\nConnection: keep-alive\r\n"
-    );
-    if method == "PUT" {
-        request.push_str(&format!(
-            "Content-Type: text/plain\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream
-        .write_all(request.as_bytes())
-        .and_then(|()| stream.flush())
-        .map_err(|e| format!("send: {e}"))?;
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader
-        .read_line(&mut line)
-        .map_err(|e| format!("status line: {e}"))?;
-    let code: u16 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("bad status line {line:?}"))?;
-    let mut length = None;
-    let mut chunked = false;
-    loop {
-        line.clear();
-        reader
-            .read_line(&mut line)
-            .map_err(|e| format!("header: {e}"))?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((key, value)) = header.split_once(':') {
-            let value = value.trim();
-            if key.eq_ignore_ascii_case("content-length") {
-                length = value.parse::<usize>().ok();
-            } else if key.eq_ignore_ascii_case("transfer-encoding")
-                && value.eq_ignore_ascii_case("chunked")
-            {
-                chunked = true;
-            }
-        }
-    }
-    let mut content = Vec::new();
-    if chunked {
-        loop {
-            line.clear();
-            reader
-                .read_line(&mut line)
-                .map_err(|e| format!("chunk: {e}"))?;
-            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-                .map_err(|_| format!("bad chunk size {line:?}"))?;
-            let mut chunk = vec![0; size + 2];
-            reader
-                .read_exact(&mut chunk)
-                .map_err(|e| format!("chunk: {e}"))?;
-            if size == 0 {
-                break;
-            }
-            content.extend_from_slice(&chunk[..size]);
-        }
-    } else if let Some(length) = length {
-        content.resize(length, 0);
-        reader
-            .read_exact(&mut content)
-            .map_err(|e| format!("body: {e}"))?;
-    }
-    Ok((code, String::from_utf8_lossy(&content).into_owned()))
 }

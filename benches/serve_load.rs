@@ -110,7 +110,7 @@ fn main() {
     let run = std::process::id();
     if args.warmup > 0 {
         let csrs = load::make_csrs(&format!("warm{run}"), args.warmup, key);
-        let result = load::drive(&base, args.port, &csrs, 8, Mode::KeepAlive);
+        let result = load::drive(&base, &[args.port], &csrs, 8, Mode::KeepAlive);
         println!(
             "{}: warm-up {} certs, {:.0} certs/s ({} errors)",
             args.label, args.warmup, result.rate, result.errors
@@ -127,7 +127,7 @@ fn main() {
             let prefix = format!("{}{}c{clients}r{run}", &mode[..1], args.label.len());
             let csrs = load::make_csrs(&prefix, args.count, key);
             let before = load::tree_ticks(pid);
-            let result = load::drive(&base, args.port, &csrs, clients, Mode::parse(mode));
+            let result = load::drive(&base, &[args.port], &csrs, clients, Mode::parse(mode));
             let cpu = (load::tree_ticks(pid) - before) as f64 / ticks;
             println!(
                 "| {} | {} | {clients} | {} | {:.0} | {:.1} | {:.1} | {:.2} | {} |",

@@ -3,7 +3,7 @@
 //! connections or a new connection per request), starting and stopping the server, and the
 //! CPU accounting of processes and of the machine from /proc.
 //!
-//! Included by `serve_load.rs` and `cost.rs` with `#[path]`; each uses part of it.
+//! Included by `serve_load.rs`, `cost.rs` and `nodes.rs` with `#[path]`; each uses part of it.
 
 #![allow(dead_code)]
 
@@ -152,10 +152,11 @@ impl Mode {
     }
 }
 
-/// Enrol every agent of `csrs` from `clients` concurrent clients.
+/// Enrol every agent of `csrs` from `clients` concurrent clients, client `i` on the server at
+/// `ports[i % ports.len()]` (several servers: `nodes.rs`).
 pub fn drive(
     base: &Arc<ClientConfig>,
-    port: u16,
+    ports: &[u16],
     csrs: &[(String, String)],
     clients: usize,
     mode: Mode,
@@ -165,8 +166,10 @@ pub fn drive(
     let errors = AtomicUsize::new(0);
     let started = Instant::now();
     std::thread::scope(|scope| {
-        for _ in 0..clients {
-            scope.spawn(|| {
+        for client in 0..clients {
+            let port = ports[client % ports.len()];
+            let (next, latencies, errors) = (&next, &latencies, &errors);
+            scope.spawn(move || {
                 let mut connection: Option<Tls> = None;
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
