@@ -36,6 +36,7 @@ pub mod serve;
 pub mod settings;
 pub mod ssldir;
 pub mod store;
+mod tls;
 pub mod tree;
 pub mod wire;
 

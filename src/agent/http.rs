@@ -13,16 +13,14 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{aws_lc_rs, CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::{
-    ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
+use rustls::crypto::{aws_lc_rs, CryptoProvider};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
 use rustls_pki_types::{
     CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName,
-    UnixTime,
 };
+
+use crate::tls::AcceptAnyCertificate;
 
 /// Largest response body accepted (a CRL chain with many entries fits easily).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -298,9 +296,8 @@ fn client_config(trust: &Trust<'_>) -> Result<ClientConfig, HttpError> {
     match trust {
         Trust::FirstContact => Ok(builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(
-                provider().signature_verification_algorithms,
-            )))
+            // First contact: the caller pins what it gets.
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate::new(&provider())))
             .with_no_client_auth()),
         Trust::Pinned { ca, crls, client } => {
             let mut roots = RootCertStore::empty();
@@ -327,46 +324,6 @@ fn client_config(trust: &Trust<'_>) -> Result<ClientConfig, HttpError> {
                     .map_err(tls),
             }
         }
-    }
-}
-
-/// First contact: no certificate check (the caller pins what it gets), but handshake
-/// signatures are still checked so the session itself is sound.
-#[derive(Debug)]
-struct AcceptAny(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
     }
 }
 
