@@ -18,11 +18,9 @@ use std::time::{Duration, Instant};
 use assert_cmd::cargo::cargo_bin;
 use common::postgres::Cluster;
 use common::serve::{Server, SERVE_CONFIG};
-use common::{assert_one_error, assert_same, snapshot, write_csrs, World};
+use common::{assert_one_error, assert_same, puppetserver_ca, snapshot, write_csrs, World};
 
 const FIXTURE: &str = "puppetserver-7.9.5";
-/// What `/usr/share/puppetserver/cli/apps/ca` (run by `puppetserver ca`) does.
-const CA_CLI: &str = "require 'puppetserver/ca/cli'; exit Puppetserver::Ca::Cli.run(ARGV)";
 
 /// puppet.conf of a node whose CA is in the database at `url`.
 fn node_config(url: &str) -> String {
@@ -73,31 +71,9 @@ fn states(world: &World) -> String {
         .collect()
 }
 
-/// `puppetserver ca ARGS --config CONFIG` (the CA CLI's Ruby code): (exit code, output).
-fn puppetserver_ca(world: &World, config: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new("ruby")
-        .args(["-e", CA_CLI, "--"])
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .env("HOME", world.path())
-        .output()
-        .expect("run ruby");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
-}
-
 #[test]
 fn puppetserver_7_9_5_goes_into_the_database_and_back_byte_for_byte() {
-    let ca_cli = common::require_peer_with(
-        "puppetserver-ca (ruby-puppetserver-ca-cli)",
-        "ruby",
-        &["-e", "require 'puppetserver/ca/cli'"],
-    );
+    let ca_cli = puppetserver_ca::require();
     let Some(cluster) = Cluster::start() else {
         return;
     };
@@ -198,7 +174,7 @@ fn puppetserver_7_9_5_goes_into_the_database_and_back_byte_for_byte() {
         ),
     )
     .unwrap();
-    let (code, out) = puppetserver_ca(&back, &config, &["list", "--all"]);
+    let (code, out) = puppetserver_ca::run(&back, &config, &["list", "--all"]);
     assert_eq!(code, 0, "{out}");
     let (requested, rest) = out.split_once("Signed Certificates:").expect(&out);
     let (signed, revoked) = rest.split_once("Revoked Certificates:").expect(&out);
@@ -230,13 +206,13 @@ fn puppetserver_7_9_5_goes_into_the_database_and_back_byte_for_byte() {
         ),
     )
     .unwrap();
-    let (code, out) = puppetserver_ca(&back, &offline, &["prune"]);
+    let (code, out) = puppetserver_ca::run(&back, &offline, &["prune"]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("Total number of certificates found in Puppet's CRL is: 1."),
         "{out}"
     );
-    let (code, out) = puppetserver_ca(
+    let (code, out) = puppetserver_ca::run(
         &back,
         &offline,
         &["generate", "--certname", "offline.test", "--ca-client"],

@@ -8,46 +8,17 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command as StdCommand;
-
+use common::puppetserver_ca;
 use common::serve::{world_with_ca, Server};
-use common::World;
 
 const CA: &str = "/puppet-ca/v1";
-/// What `/usr/share/puppetserver/cli/apps/ca` (run by `puppetserver ca`) does.
-const CA_CLI: &str = "require 'puppetserver/ca/cli'; exit Puppetserver::Ca::Cli.run(ARGV)";
-
-/// Whether the CA CLI's Ruby library loads (skip, or fail under `CERT_REQUIRE_PEERS=1`).
-fn require_ca_cli() -> bool {
-    common::require_peer_with(
-        "puppetserver-ca (ruby-puppetserver-ca-cli)",
-        "ruby",
-        &["-e", "require 'puppetserver/ca/cli'"],
-    )
-}
-
-/// `puppetserver ca ACTION ARGS --config CONF`: (exit code, stdout + stderr).
-fn puppetserver_ca(world: &World, config: &Path, args: &[&str]) -> (i32, String) {
-    let output = StdCommand::new("ruby")
-        .args(["-e", CA_CLI, "--"])
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .env("HOME", world.path())
-        .output()
-        .expect("run ruby");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
-}
 
 #[test]
 fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
-    if !(common::require_peer("curl") && common::require_peer("openssl") && require_ca_cli()) {
+    if !(common::require_peer("curl")
+        && common::require_peer("openssl")
+        && puppetserver_ca::require())
+    {
         return;
     }
     let world = world_with_ca("autosign = false\n");
@@ -69,7 +40,7 @@ fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
         assert_eq!(server.send("PUT", &path, "text/plain", &csr, &[]).0, 200);
     }
 
-    let (code, out) = puppetserver_ca(&world, &config, &["list"]);
+    let (code, out) = puppetserver_ca::run(&world, &config, &["list"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Requested Certificates:"), "{out}");
     assert!(
@@ -77,7 +48,7 @@ fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
         "{out}"
     );
 
-    let (code, out) = puppetserver_ca(
+    let (code, out) = puppetserver_ca::run(
         &world,
         &config,
         &["sign", "--certname", "agent1.test,agent2.test"],
@@ -90,13 +61,15 @@ fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
     let (valid, detail) = world.openssl_verify(&world.ca("signed/agent2.test.pem"));
     assert!(valid, "{detail}");
 
-    let (code, out) = puppetserver_ca(&world, &config, &["revoke", "--certname", "agent1.test"]);
+    let (code, out) =
+        puppetserver_ca::run(&world, &config, &["revoke", "--certname", "agent1.test"]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("Certificate for agent1.test has been revoked"),
         "{out}"
     );
-    let (code, out) = puppetserver_ca(&world, &config, &["clean", "--certname", "agent2.test"]);
+    let (code, out) =
+        puppetserver_ca::run(&world, &config, &["clean", "--certname", "agent2.test"]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("Cleaned files related to agent2.test"),
@@ -104,7 +77,7 @@ fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
     );
     assert!(!world.ca("signed/agent2.test.pem").exists());
 
-    let (code, out) = puppetserver_ca(&world, &config, &["list", "--all"]);
+    let (code, out) = puppetserver_ca::run(&world, &config, &["list", "--all"]);
     assert_eq!(code, 0, "{out}");
     let revoked = out
         .split("Revoked Certificates:")
@@ -117,7 +90,7 @@ fn puppetserver_ca_lists_signs_revokes_and_cleans_through_cert_serve() {
         "{out}"
     );
 
-    let (code, out) = puppetserver_ca(&world, &config, &["sign", "--certname", "nobody.test"]);
+    let (code, out) = puppetserver_ca::run(&world, &config, &["sign", "--certname", "nobody.test"]);
     assert_ne!(code, 0, "{out}");
     assert!(
         out.contains("Cannot sign certificate for host nobody.test without a certificate request"),

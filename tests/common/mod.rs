@@ -4,8 +4,8 @@
 //! peer program is missing), `files` (snapshots of a directory's bytes and modes), `store`
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
-//! agent), `postgres` (a real PostgreSQL cluster) and `nodes` (several daemons on one
-//! database).
+//! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
+//! database) and `puppetserver_ca` (puppetserver's own CA CLI).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -18,6 +18,7 @@ pub mod hosts;
 pub mod nodes;
 mod peer;
 pub mod postgres;
+pub mod puppetserver_ca;
 pub mod serve;
 mod store;
 
