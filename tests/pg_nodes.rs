@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use common::nodes::{crl, crl_serials, curl, start_nodes, submit, Node, API};
+use common::nodes::{crl, crl_serials, curl, revoke_over_http, start_nodes, submit, Node, API};
 use common::postgres::Cluster;
 use common::serve::{client, strs};
 use common::write_csrs;
@@ -165,25 +165,7 @@ fn a_storm_across_three_nodes_survives_a_killed_node_and_a_database_restart() {
     nodes[2].restart(&cacert);
     let world = &nodes[0].world;
     world.ok(&["revoke", "--certname", "storm-1,storm-2", "--yes"]);
-    let admin = client(&world.ssldir, "ca.test");
-    let revoke = world.path().join("revoke.json");
-    std::fs::write(&revoke, r#"{"desired_state":"revoked"}"#).unwrap();
-    let data = format!("@{}", revoke.display());
-    let mut args = vec![
-        "-X",
-        "PUT",
-        "-H",
-        "Content-Type: application/json",
-        "--data-binary",
-        &data,
-    ];
-    args.extend(strs(&admin));
-    let reply = curl(
-        nodes[1].port(),
-        &cacert,
-        &format!("{API}/certificate_status/storm-3"),
-        &args,
-    );
+    let reply = revoke_over_http(world, nodes[1].port(), &cacert, "storm-3");
     assert_eq!(reply.status, 204, "{}", reply.body);
     let expected = cluster.psql("SELECT convert_from(pem, 'UTF8') FROM crl");
     let converged = Instant::now() + Duration::from_secs(2);
@@ -227,25 +209,11 @@ fn a_revocation_reaches_every_nodes_tls_within_two_seconds() {
         assert_eq!(probe(node, "agent1.test"), 200);
         assert_eq!(probe(node, "agent2.test"), 200);
     }
-    let admin = client(&world.ssldir, "ca.test");
-    let revoke = world.path().join("revoke.json");
-    std::fs::write(&revoke, r#"{"desired_state":"revoked"}"#).unwrap();
-    let data = format!("@{}", revoke.display());
 
     // agent1 revoked through node 1's API, agent2 from the CLI.
     for agent in ["agent1.test", "agent2.test"] {
         if agent == "agent1.test" {
-            let mut args = vec![
-                "-X",
-                "PUT",
-                "-H",
-                "Content-Type: application/json",
-                "--data-binary",
-                &data,
-            ];
-            args.extend(strs(&admin));
-            let path = format!("{API}/certificate_status/{agent}");
-            let reply = curl(nodes[1].port(), &cacert, &path, &args);
+            let reply = revoke_over_http(world, nodes[1].port(), &cacert, agent);
             assert_eq!(reply.status, 204, "{}", reply.body);
         } else {
             world.ok(&["revoke", "--certname", agent, "--yes"]);
@@ -318,25 +286,7 @@ fn with_the_database_down_nodes_serve_their_cache_answer_503_and_recover() {
         .body
         .starts_with("Service Unavailable: cannot reach postgresql://"));
     assert_eq!(refused.header("content-type"), Some("text/plain"));
-    let admin = client(&node.world.ssldir, "ca.test");
-    let revoke = node.world.path().join("revoke.json");
-    std::fs::write(&revoke, r#"{"desired_state":"revoked"}"#).unwrap();
-    let data = format!("@{}", revoke.display());
-    let mut args = vec![
-        "-X",
-        "PUT",
-        "-H",
-        "Content-Type: application/json",
-        "--data-binary",
-        &data,
-    ];
-    args.extend(strs(&admin));
-    let admin_change = curl(
-        nodes[1].port(),
-        &cacert,
-        &format!("{API}/certificate_status/down-1"),
-        &args,
-    );
+    let admin_change = revoke_over_http(&node.world, nodes[1].port(), &cacert, "down-1");
     assert_eq!(admin_change.status, 503, "{}", admin_change.body);
     assert!(admin_change.header("retry-after").is_some());
 

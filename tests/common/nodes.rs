@@ -87,6 +87,30 @@ impl Reply {
     }
 }
 
+/// `PUT certificate_status/NAME` `{"desired_state":"revoked"}` to the node on `port`, as the
+/// admin `ca.test` whose certificate is in `world`'s ssldir.
+pub fn revoke_over_http(world: &World, port: u16, cacert: &Path, name: &str) -> Reply {
+    let admin = super::serve::client(&world.ssldir, "ca.test");
+    let revoke = world.path().join("revoke.json");
+    fs::write(&revoke, r#"{"desired_state":"revoked"}"#).unwrap();
+    let data = format!("@{}", revoke.display());
+    let mut args = vec![
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &data,
+    ];
+    args.extend(super::serve::strs(&admin));
+    curl(
+        port,
+        cacert,
+        &format!("{API}/certificate_status/{name}"),
+        &args,
+    )
+}
+
 /// `curl -i` to `https://127.0.0.1:PORT{path}` trusting `cacert`, with `args`.
 pub fn curl(port: u16, cacert: &Path, path: &str, args: &[&str]) -> Reply {
     let output = Command::new("curl")
