@@ -509,3 +509,25 @@ fn an_interrupted_migrate_leaves_no_ca_and_a_bar_is_drawn_on_a_terminal_only() {
     );
     assert_eq!(cluster.psql("SELECT count(*) FROM signed"), "2001");
 }
+
+/// `--format json` gives the summary as one object (between two directories: no database is
+/// needed for it).
+#[test]
+fn the_summary_is_one_json_object_with_format_json() {
+    let source = World::new();
+    source.ok(&["setup"]);
+    source.ok(&["generate", "--certname", "one.test"]);
+    let from = source.cadir.to_str().unwrap();
+    let dest = source.path().join("copy");
+    let out = source.ok(&["--format", "json", "migrate", from, dest.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The CA server's own certificate (setup) and one.test.
+    assert_eq!(summary["signed"], 2, "{summary}");
+    assert_eq!(summary["requests"], 0, "{summary}");
+    assert_eq!(summary["keys"], "source", "{summary}");
+    assert_eq!(summary["keys_directory"], from, "{summary}");
+    assert_eq!(summary["dest"], dest.to_str().unwrap(), "{summary}");
+    assert!(summary["next_serial"].is_string(), "{summary}");
+    assert_eq!(summary["left_behind"], serde_json::json!([]), "{summary}");
+}
