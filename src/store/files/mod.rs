@@ -55,6 +55,8 @@ pub struct Files {
     location: Location,
     /// Whether this store has removed the temp files a killed writer left.
     swept: AtomicBool,
+    /// How writes are made durable when not decided by the filesystem (tests of both ways).
+    durability: Option<atomic::Durability>,
 }
 
 impl Files {
@@ -66,6 +68,16 @@ impl Files {
             },
             location: Location::Files(cadir.to_path_buf()),
             swept: AtomicBool::new(false),
+            durability: None,
+        }
+    }
+
+    /// The store in `cadir`, made durable `durability`'s way wherever it is.
+    #[cfg(test)]
+    pub(crate) fn with_durability(cadir: &Path, durability: atomic::Durability) -> Files {
+        Files {
+            durability: Some(durability),
+            ..Files::new(cadir)
         }
     }
 
@@ -103,9 +115,15 @@ impl Backend for Files {
                 atomic::remove(&path)?;
             }
         }
+        // Looked at on each lock: `signed/` and `requests/` appear later than the CA directory.
+        let (signed, requests) = (self.layout.path("signed"), self.layout.path("requests"));
+        let durability = self
+            .durability
+            .unwrap_or_else(|| atomic::Durability::of(&[&self.layout.cadir, &signed, &requests]));
         Ok(Box::new(transaction::FilesTransaction::new(
             &self.layout,
             lock,
+            durability,
         )))
     }
 
@@ -325,21 +343,33 @@ mod tests {
     use time::OffsetDateTime;
 
     use super::*;
+    use crate::atomic::Durability;
     use crate::authority::{Authority, Policy, Validity, CA_TTL};
     use crate::crl::{Reason, DEFAULT_NEXT_UPDATE};
     use crate::csr::Csr;
     use crate::keys::{KeySpec, PrivateKey};
     use crate::store::{NewCa, RenderedCrl, Store};
 
+    /// Both ways of making writes durable.
+    const DURABILITIES: [Durability; 2] = [Durability::EachFile, Durability::Filesystem];
+
     /// A CA and its CRL made in memory, and a store in a temp dir holding it.
     fn store_with_ca(dir: &Path) -> (Store, Authority) {
+        store_with_ca_made(dir, None)
+    }
+
+    /// [`store_with_ca`], its writes made durable `durability`'s way when given.
+    fn store_with_ca_made(dir: &Path, durability: Option<Durability>) -> (Store, Authority) {
         let now = OffsetDateTime::now_utc();
         let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
         let public_key_pem = key.public_key_pem().unwrap();
         let validity = Validity::new(now, CA_TTL).unwrap();
         let ca = Authority::create_self_signed("Puppet CA: t", key, Serial(1), validity).unwrap();
         let crl = Crl::sign(&ca, 0, now, DEFAULT_NEXT_UPDATE, &[]).unwrap();
-        let store = Store::open(&Location::Files(dir.join("ca"))).unwrap();
+        let store = match durability {
+            Some(durability) => Store::files_with_durability(&dir.join("ca"), durability),
+            None => Store::open(&Location::Files(dir.join("ca"))).unwrap(),
+        };
         assert_eq!(store.presence().unwrap(), Presence::Absent);
         let mut transaction = store.begin().unwrap();
         transaction
@@ -357,8 +387,14 @@ mod tests {
 
     #[test]
     fn a_ca_is_recorded_signed_and_revoked_in_puppets_layout() {
+        for durability in DURABILITIES {
+            recorded_signed_and_revoked(durability);
+        }
+    }
+
+    fn recorded_signed_and_revoked(durability: Durability) {
         let dir = tempfile::tempdir().unwrap();
-        let (store, ca) = store_with_ca(dir.path());
+        let (store, ca) = store_with_ca_made(dir.path(), Some(durability));
         let cadir = dir.path().join("ca");
         // The key is the key directory's, but a CA without it is incomplete.
         assert_eq!(
@@ -449,8 +485,14 @@ mod tests {
     /// staged and never recorded, they leave nothing; recorded unstaged, they are written then.
     #[test]
     fn staged_certificates_appear_only_when_recorded() {
+        for durability in DURABILITIES {
+            staged_appear_only_when_recorded(durability);
+        }
+    }
+
+    fn staged_appear_only_when_recorded(durability: Durability) {
         let dir = tempfile::tempdir().unwrap();
-        let (store, ca) = store_with_ca(dir.path());
+        let (store, ca) = store_with_ca_made(dir.path(), Some(durability));
         let signed = dir.path().join("ca/signed");
         let now = OffsetDateTime::now_utc();
         let issue = |name: &str, serial: u128| {

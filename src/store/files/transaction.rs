@@ -1,8 +1,16 @@
 //! The files backend's transaction: the exclusive lock on the CA directory, held until commit,
-//! and every write made under it, each atomic and durable before it returns (temp file, fsync,
-//! rename, fsync the directory; appends synced). The order of the writes is the caller's, and
-//! the crash tests depend on it: serials reserved before any certificate, the inventory before
-//! `signed/`, group commits of many files at once.
+//! and every write made under it, each atomic (temp file, sync, rename, sync). The order of the
+//! writes is the caller's, and the crash tests depend on it: serials reserved before any
+//! certificate, the inventory before `signed/`, group commits of many files at once.
+//!
+//! Where the CA directory's filesystem allows it ([`Durability::Filesystem`]), a group of writes
+//! is made durable with one sync of the whole filesystem instead of one per file: the
+//! certificates of a batch and its inventory lines with one sync before they are renamed into
+//! place; the renames, the audit lines and the requests removed (each request only once its
+//! certificate is durable) with one more at commit. Elsewhere every write is durable before it
+//! returns.
+//! Either way a write that must come after another durably does: whatever is not synced yet is
+//! synced before any write that syncs on its own ([`FilesTransaction::settle`]).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -10,7 +18,7 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use crate::atomic::{self, Pending, Staged, PUBLIC_MODE};
+use crate::atomic::{self, Durability, Pending, Staged, PUBLIC_MODE};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
@@ -31,17 +39,42 @@ pub(super) struct FilesTransaction<'a> {
     /// Certificate files written ahead by `stage_signed` (each with the serial of its
     /// certificate), waiting for `record_signed`.
     staged: HashMap<PathBuf, (Option<Serial>, Staged)>,
+    /// How groups of writes are made durable (see the module's documentation).
+    durability: Durability,
+    /// Writes made since the filesystem was last synced (with [`Durability::Filesystem`]).
+    unsynced: bool,
     /// The lock: released when dropped (commit or not).
     _lock: File,
 }
 
 impl<'a> FilesTransaction<'a> {
-    pub(super) fn new(layout: &'a Layout, lock: File) -> FilesTransaction<'a> {
+    pub(super) fn new(
+        layout: &'a Layout,
+        lock: File,
+        durability: Durability,
+    ) -> FilesTransaction<'a> {
         FilesTransaction {
             layout,
             staged: HashMap::new(),
+            durability,
+            unsynced: false,
             _lock: lock,
         }
+    }
+
+    /// Make what was written without a sync durable, before a write that must come after it.
+    fn settle(&mut self) -> Result<(), StoreError> {
+        if self.unsynced {
+            self.sync_filesystem()?;
+        }
+        Ok(())
+    }
+
+    /// Make every write so far durable ([`Durability::Filesystem`]).
+    fn sync_filesystem(&mut self) -> Result<(), StoreError> {
+        atomic::sync_filesystem(&self.layout.cadir)?;
+        self.unsynced = false;
+        Ok(())
     }
 
     /// The `signed/` files of `issued`, PEM.
@@ -59,16 +92,17 @@ impl<'a> FilesTransaction<'a> {
     /// `NAME.pem` of each name in `directory` (`requests` or `signed`), written in one group
     /// commit.
     fn write_named<'b>(
-        &self,
+        &mut self,
         directory: &str,
         files: impl Iterator<Item = (&'b Certname, &'b [u8])>,
     ) -> Result<(), StoreError> {
+        self.settle()?;
         let directory = self.layout.path(directory);
         atomic::ensure_directory(&directory, 0o755)?;
         let pending: Vec<Pending<'_>> = files
             .map(|(name, bytes)| Pending::public(directory.join(name.file_name()), bytes))
             .collect();
-        atomic::write_all(&pending)
+        atomic::write_all_with(&pending, self.durability)
     }
 
     fn named(&self, directory: &str, name: &Certname) -> PathBuf {
@@ -90,6 +124,7 @@ impl Read for FilesTransaction<'_> {
 
 impl BackendTransaction for FilesTransaction<'_> {
     fn create(&mut self, new: &NewCa<'_>) -> Result<(), StoreError> {
+        self.settle()?;
         // The keys may already be there (the key directory writes them first); any other CA
         // file means a CA is here.
         let present = super::REQUIRED
@@ -121,6 +156,7 @@ impl BackendTransaction for FilesTransaction<'_> {
     }
 
     fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
+        self.settle()?;
         let first = self.layout.next_serial()?;
         let path = self.layout.path("serial");
         let next = first
@@ -149,6 +185,7 @@ impl BackendTransaction for FilesTransaction<'_> {
     }
 
     fn delete_request(&mut self, name: &Certname) -> Result<bool, StoreError> {
+        self.settle()?;
         atomic::remove(&self.named("requests", name))
     }
 
@@ -157,7 +194,20 @@ impl BackendTransaction for FilesTransaction<'_> {
             .iter()
             .map(|name| self.named("requests", name))
             .collect();
-        atomic::remove_all(&paths)
+        if self.durability == Durability::EachFile {
+            return atomic::remove_all(&paths, Durability::EachFile);
+        }
+        // A request goes only once what came before (its certificate) is durable; the
+        // removals themselves are synced with the rest at commit. Usually there is none (an
+        // autosigned request is never written), and nothing to wait for.
+        let present: Vec<bool> = paths.iter().map(|path| path.exists()).collect();
+        if !present.contains(&true) {
+            return Ok(present);
+        }
+        self.settle()?;
+        let removed = atomic::remove_all(&paths, Durability::Filesystem)?;
+        self.unsynced |= removed.contains(&true);
+        Ok(removed)
     }
 
     fn stage_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
@@ -167,7 +217,14 @@ impl BackendTransaction for FilesTransaction<'_> {
             .iter()
             .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
             .collect();
-        let staged = atomic::stage_all(&pending)?;
+        let staged = atomic::stage_all(&pending, self.durability)?;
+        if self.durability == Durability::Filesystem {
+            // Synced now, while the rest is being signed, rather than all at the end.
+            if let Err(error) = self.sync_filesystem() {
+                atomic::discard(staged);
+                return Err(error);
+            }
+        }
         for ((_, cert), file) in issued.iter().zip(staged) {
             if let Some((_, replaced)) = self
                 .staged
@@ -194,10 +251,18 @@ impl BackendTransaction for FilesTransaction<'_> {
                 );
             }
         }
+        self.settle()?;
         // The inventory first: a crash in between leaves an inventory line without a
         // certificate (harmless: the serial is still found and revocable by name), never a
-        // certificate the inventory does not know.
-        atomic::append(&self.layout.path("inventory.txt"), lines.as_bytes(), None)?;
+        // certificate the inventory does not know. With one sync of the filesystem, the
+        // inventory's lines and the certificates' temp files are made durable together, then
+        // the certificates renamed into place.
+        atomic::append(
+            &self.layout.path("inventory.txt"),
+            lines.as_bytes(),
+            None,
+            self.durability,
+        )?;
         // Each certificate's file as staged for it, or written now; all renamed together.
         let mut ready = Vec::with_capacity(issued.len());
         let mut missing = Vec::new();
@@ -220,7 +285,7 @@ impl BackendTransaction for FilesTransaction<'_> {
                 .iter()
                 .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
                 .collect();
-            match atomic::stage_all(&pending) {
+            match atomic::stage_all(&pending, self.durability) {
                 Ok(staged) => ready.extend(staged),
                 Err(error) => {
                     atomic::discard(ready);
@@ -228,10 +293,20 @@ impl BackendTransaction for FilesTransaction<'_> {
                 }
             }
         }
-        atomic::publish(ready)
+        if self.durability == Durability::Filesystem {
+            if let Err(error) = self.sync_filesystem() {
+                atomic::discard(ready);
+                return Err(error);
+            }
+        }
+        atomic::publish(ready, self.durability)?;
+        // The renames are synced at commit (or before any write that must follow them).
+        self.unsynced |= self.durability == Durability::Filesystem;
+        Ok(())
     }
 
     fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
+        self.settle()?;
         atomic::remove(&self.named("signed", name))
     }
 
@@ -244,6 +319,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         _added: &[Revocation],
         crl: &RenderedCrl<'_>,
     ) -> Result<(), StoreError> {
+        self.settle()?;
         // Puppet's layout keeps revocations in the CRL itself: the rendered chain holds them.
         atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
     }
@@ -254,6 +330,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         _removed: &[Serial],
         crl: &RenderedCrl<'_>,
     ) -> Result<(), StoreError> {
+        self.settle()?;
         // As for `record_revocations`: the rendered chain is the revocations.
         atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
     }
@@ -264,6 +341,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         archived_at: OffsetDateTime,
         self_issued: &[Certificate],
     ) -> Result<Item, StoreError> {
+        self.settle()?;
         let current = self.layout.read("ca_crt.pem")?;
         let archive = Item::CaChainArchive(archived_at);
         // The old chain is kept first (never overwriting an archive), so a crash at any point
@@ -285,21 +363,30 @@ impl BackendTransaction for FilesTransaction<'_> {
             })
             .collect();
         if !lines.is_empty() {
-            atomic::append(&self.layout.path("inventory.txt"), lines.as_bytes(), None)?;
+            atomic::append(
+                &self.layout.path("inventory.txt"),
+                lines.as_bytes(),
+                None,
+                Durability::EachFile,
+            )?;
         }
         atomic::write(&self.layout.path("ca_crt.pem"), chain_pem, PUBLIC_MODE)?;
         Ok(archive)
     }
 
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
+        // Nothing later depends on them: with one sync of the filesystem, at commit.
+        self.unsynced |= self.durability == Durability::Filesystem;
         atomic::append(
             &self.layout.path("audit.log"),
             lines.as_bytes(),
             Some(AUDIT_MODE),
+            self.durability,
         )
     }
 
     fn import(&mut self, records: &Records) -> Result<(), StoreError> {
+        self.settle()?;
         super::bulk::import(self.layout, records)
     }
 
@@ -318,11 +405,12 @@ impl BackendTransaction for FilesTransaction<'_> {
     }
 
     fn import_serial(&mut self, next: Serial) -> Result<(), StoreError> {
+        self.settle()?;
         super::bulk::import_serial(self.layout, next)
     }
 
-    fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        // Every write is durable already; dropping the lock ends the transaction.
-        Ok(())
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        // What is not durable yet is made so; dropping the lock ends the transaction.
+        self.settle()
     }
 }
