@@ -12,6 +12,8 @@ use openssl::ec::{EcGroup, EcKey};
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Private};
 use openssl::rsa::Rsa;
+use std::sync::Arc;
+
 use rcgen::KeyPair;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
@@ -75,7 +77,7 @@ impl KeySpec {
 /// A private key usable for signing.
 pub struct PrivateKey {
     openssl: PKey<Private>,
-    signing: KeyPair,
+    signing: Arc<KeyPair>,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -150,12 +152,21 @@ impl PrivateKey {
         let signing = KeyPair::try_from(pkcs8.as_slice()).map_err(|e| KeyError::Unsupported {
             reason: format!("{what}: {e}"),
         })?;
-        Ok(PrivateKey { openssl, signing })
+        Ok(PrivateKey {
+            openssl,
+            signing: Arc::new(signing),
+        })
     }
 
     /// The key as rcgen's signer.
     pub fn signing_key(&self) -> &KeyPair {
         &self.signing
+    }
+
+    /// The key as rcgen's signer, shared: for a signer that lives as long as the key (the CA's
+    /// [`rcgen::Issuer`], made once instead of for each certificate).
+    pub(crate) fn shared_signing_key(&self) -> SharedSigningKey {
+        SharedSigningKey(self.signing.clone())
     }
 
     /// The OpenSSL key, for PKCS#12 export and certificate matching.
@@ -356,5 +367,25 @@ mod tests {
         // An unknown key_type such as `dsa` is refused when puppet.conf is resolved
         // (settings::resolve, `bad_values_name_the_setting`); here only the RSA size is checked.
         assert!(KeySpec::from_settings(None, Some(16_385)).is_err());
+    }
+}
+
+/// A [`PrivateKey`]'s signer, shared ([`PrivateKey::shared_signing_key`]).
+#[derive(Clone)]
+pub(crate) struct SharedSigningKey(Arc<KeyPair>);
+
+impl rcgen::PublicKeyData for SharedSigningKey {
+    fn der_bytes(&self) -> &[u8] {
+        self.0.der_bytes()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.0.algorithm()
+    }
+}
+
+impl rcgen::SigningKey for SharedSigningKey {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.0.sign(message)
     }
 }

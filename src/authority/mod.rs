@@ -24,7 +24,7 @@ use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, KeyError, PolicyError};
 use crate::extension::{self, AltName};
-use crate::keys::PrivateKey;
+use crate::keys::{PrivateKey, SharedSigningKey};
 
 /// Puppet's default certificate lifetime (`ca_ttl`): 5 years.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(5 * 365 * 86_400);
@@ -69,6 +69,9 @@ impl Validity {
 pub struct Authority {
     chain: Vec<Certificate>,
     key: PrivateKey,
+    /// The issuing CA as rcgen signs with it, read from its certificate once (not for each
+    /// certificate signed); `None` when rcgen cannot read it ([`Authority::issuer`] says why).
+    issuer: Option<Issuer<'static, SharedSigningKey>>,
 }
 
 impl std::fmt::Debug for Authority {
@@ -108,7 +111,8 @@ impl Authority {
             }
             .into());
         }
-        Ok(Authority { chain, key })
+        let issuer = Issuer::from_ca_cert_der(&first.der().into(), key.shared_signing_key()).ok();
+        Ok(Authority { chain, key, issuer })
     }
 
     /// Make a self-signed CA, `CN=Puppet CA: <certname>` (as a first `puppet master` start did).
@@ -135,7 +139,7 @@ impl Authority {
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.use_authority_key_identifier_extension = true;
         let cert = params
-            .signed_by(key.signing_key(), &self.issuer()?)
+            .signed_by(key.signing_key(), self.issuer()?)
             .map_err(sign_error)?;
         let mut bundle = cert.pem();
         bundle.push_str(&self.chain_pem());
@@ -158,9 +162,19 @@ impl Authority {
         self.chain.iter().map(Certificate::to_pem).collect()
     }
 
-    pub(crate) fn issuer(&self) -> Result<Issuer<'static, &rcgen::KeyPair>, Error> {
-        Issuer::from_ca_cert_der(&self.certificate().der().into(), self.key.signing_key())
-            .map_err(sign_error)
+    pub(crate) fn issuer(&self) -> Result<&Issuer<'static, SharedSigningKey>, Error> {
+        match &self.issuer {
+            Some(issuer) => Ok(issuer),
+            // Read again for rcgen's reason.
+            None => Err(sign_error(
+                Issuer::from_ca_cert_der(
+                    &self.certificate().der().into(),
+                    self.key.shared_signing_key(),
+                )
+                .err()
+                .unwrap_or(rcgen::Error::CouldNotParseCertificate),
+            )),
+        }
     }
 
     /// Sign `csr` for `name`, after checking it against `policy`. The certificate holds exactly
@@ -369,7 +383,7 @@ impl Authority {
                 ));
         }
         let cert = params
-            .signed_by(&public_key, &self.issuer()?)
+            .signed_by(&public_key, self.issuer()?)
             .map_err(sign_error)?;
         Ok(Certificate::from_der(name.as_str(), cert.der())?)
     }
