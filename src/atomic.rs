@@ -305,11 +305,15 @@ pub(crate) fn discard(staged: Vec<Staged>) {
 /// searches for a free inode by skipping recently freed ones (ext4 without a journal), freeing
 /// one per batch made every later file creation slower (issue 14). A filesystem that cannot
 /// exchange names, or a spare that cannot be used, gets the plain [`write`].
+///
+/// With [`Durability::Filesystem`] the directory is not synced: the exchange is durable with
+/// the caller's next sync of the filesystem (the content was synced before it).
 pub(crate) fn replace(
     path: &Path,
     spare: &Path,
     bytes: &[u8],
     mode: u32,
+    durability: Durability,
 ) -> Result<(), StoreError> {
     let Some(mut file) = open_spare(spare, mode) else {
         return write(path, bytes, mode);
@@ -324,7 +328,10 @@ pub(crate) fn replace(
     if !exchange(spare, path) {
         fs::rename(spare, path).map_err(|e| StoreError::io("rename into", path, e))?;
     }
-    sync_directory(&parent(path))
+    match durability {
+        Durability::EachFile => sync_directory(&parent(path)),
+        Durability::Filesystem => Ok(()),
+    }
 }
 
 /// The spare of [`replace`], opened for writing (never through a symlink), or made with `mode`

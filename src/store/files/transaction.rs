@@ -167,13 +167,20 @@ impl BackendTransaction for FilesTransaction<'_> {
                 reason: "serial space exhausted".into(),
             })?;
         // `%04X`, no newline: puppetserver's format. Rewritten on every batch, so through a
-        // spare inode (see `atomic::replace`).
+        // spare inode (see `atomic::replace`). With one sync of the filesystem, the new serial
+        // (its content synced, then exchanged) is durable with the next sync: the one before
+        // the certificates are renamed into place (`record_signed`), or before any write that
+        // syncs on its own (`settle`). The inventory lines appended meanwhile are synced with
+        // it, and a journaling filesystem (ext3/4, XFS, btrfs) makes the exchange durable no
+        // later than them, as it was made first.
         atomic::replace(
             &path,
             &self.layout.path(SERIAL_SPARE),
             Serial(next).to_string().as_bytes(),
             PUBLIC_MODE,
+            self.durability,
         )?;
+        self.unsynced |= self.durability == Durability::Filesystem;
         Ok((first.0..next).map(Serial).collect())
     }
 
