@@ -115,6 +115,30 @@ impl Ca {
             })
     }
 
+    /// The PEM of `name`'s certificate (not `ca`) as [`Ca::certificate`] finds it, for serving:
+    /// a file holding one PEM certificate is given as it is stored (puppetserver serves the
+    /// file), without parsing it and encoding it again; anything else as the certificate
+    /// parsed from it.
+    pub fn certificate_pem(&self, name: &Certname) -> Result<Vec<u8>, Error> {
+        let stored = match self.store.signed(name)? {
+            Some(pem) => Some(pem),
+            None => Ssldir::new(&self.config.ssldir).certificate(name)?,
+        };
+        match stored {
+            Some(pem) => match crate::certificate::pem_chain(name.as_str(), &pem, "CERTIFICATE") {
+                Ok(blocks) if blocks.len() == 1 => Ok(pem),
+                _ => Ok(Certificate::from_pem(name.as_str(), &pem)?
+                    .to_pem()
+                    .into_bytes()),
+            },
+            None => Err(StoreError::NotFound {
+                what: "a certificate",
+                name: name.to_string(),
+            }
+            .into()),
+        }
+    }
+
     /// The certificate of `name`: `ca` is the CA itself; else its signed certificate in the
     /// store, else this host's ssldir.
     pub fn certificate(&self, name: &str) -> Result<Certificate, Error> {

@@ -36,8 +36,8 @@ pub(super) async fn certificate(context: Context, name: String) -> Reply {
         .lookup(
             name,
             "certificate",
-            |ca, name| ca.certificate(name.as_str()),
-            |certificate| text(StatusCode::OK, certificate.to_pem()),
+            |ca, name| ca.certificate_pem(name),
+            |pem| text(StatusCode::OK, pem),
         )
         .await
 }
