@@ -3,7 +3,11 @@
 //!
 //! - the CA key's signature: signatures/s with every core signing (as the daemon signs), and
 //!   the CPU per signature (this process's utime + stime, /proc); the same for the server's
-//!   own TLS key (the handshake signature of a new connection, through rustls);
+//!   own TLS key (the handshake signature of a new connection, through rustls); printed once
+//!   at the start, and measured again right before and right after each row below, whose
+//!   ratio is against the mean of those two (the CPU of one signature drifts by a third
+//!   within minutes on a shared host, and a figure taken minutes earlier made ratios move
+//!   with it);
 //! - `cert serve`'s CPU per enrolment (utime + stime of the server's process tree, all
 //!   threads, from /proc/PID/stat, not wall time) over N fresh agents (`PUT
 //!   certificate_request` + `GET certificate`, autosign on), on keep-alive connections and on a
@@ -38,8 +42,9 @@
 //!
 //! Everything is on loopback; the run is bounded by the counts. The load generator runs on the
 //! same cores as the server (its CPU is not the server's: each figure is one process's own).
-//! What the rest of the machine used meanwhile is reported per phase ("others"), so a run on a
-//! busy machine shows as one. Figures and their spread: docs/performance.md.
+//! What the rest of the machine used meanwhile is reported per phase ("others", in % of one
+//! core and per operation), so a run on a busy machine shows as one, and so does work moved to
+//! the kernel's threads (a filesystem's write-back and journal run there). Figures and their spread: docs/performance.md.
 
 #[path = "load/mod.rs"]
 mod load;
@@ -158,6 +163,9 @@ struct Row {
     p99_ms: f64,
     /// The rest of the machine's CPU meanwhile, in % of one core.
     others: f64,
+    /// The same per operation, ms: the kernel's threads (a filesystem's write-back and
+    /// journal among them) and anything else running.
+    others_ms: f64,
     errors: usize,
     /// A `sign --all` row: `p50_ms` and `p99_ms` hold its wall time.
     sign: bool,
@@ -225,18 +233,18 @@ fn main() {
                 };
                 // Keep-alive and `sign --all` do not depend on the server's key: measured
                 // with the first server key only.
-                let (enrolled, signature) = bench.enrolments(index == 0);
+                let enrolled = bench.enrolments(index == 0);
                 rows.extend(enrolled);
                 if index == 0 {
-                    signing.push((bench, signature));
+                    signing.push(bench);
                 }
             }
         }
         // Signing queued requests removes them: on a filesystem that avoids reusing freed
         // inodes (ext4 without a journal), thousands of removals make the next file creations
         // dearer for minutes, so they come after every enrolment phase.
-        for (bench, signature) in &signing {
-            rows.extend(bench.signing(signature));
+        for bench in &signing {
+            rows.extend(bench.signing());
         }
         println!(
             "\n== run {run} of {}: load average {}",
@@ -248,8 +256,8 @@ fn main() {
     }
     if args.repeat > 1 {
         println!("\n== spread over {} runs: min / median / max", args.repeat);
-        println!("| what | CPU ms/op | ratio | ops/s | p99 or wall ms |");
-        println!("|---|---|---|---|---|");
+        println!("| what | CPU ms/op | ratio | ops/s | p99 or wall ms | others CPU ms/op |");
+        println!("|---|---|---|---|---|---|");
         for (index, row) in all_rows[0].iter().enumerate() {
             let column = |f: &dyn Fn(&Row) -> f64| {
                 let mut values: Vec<f64> = all_rows
@@ -266,12 +274,13 @@ fn main() {
                 )
             };
             println!(
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 row.what,
                 column(&|r| r.cpu_ms),
                 column(&|r| r.ratio),
                 column(&|r| r.rate),
                 column(&|r| r.p99_ms),
+                column(&|r| r.others_ms),
             );
         }
     }
@@ -279,12 +288,12 @@ fn main() {
 
 fn print_rows(rows: &[Row]) {
     println!(
-        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | certs/s | p50 ms | p99 ms | batch | others % | errors |"
+        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | certs/s | p50 ms | p99 ms | batch | others % | others ms/cert | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows.iter().filter(|r| !r.sign) {
         println!(
-            "| {} | {:.3} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {} |",
+            "| {} | {:.3} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {:.3} | {} |",
             row.what,
             row.cpu_ms,
             row.baseline_ms,
@@ -294,18 +303,26 @@ fn print_rows(rows: &[Row]) {
             row.p99_ms,
             row.batch,
             row.others,
+            row.others_ms,
             row.errors
         );
     }
     println!();
     println!(
-        "| signing pending requests | wall ms | signatures on all cores, ms | ratio | CPU ms/cert | others % | errors |"
+        "| signing pending requests | wall ms | signatures on all cores, ms | ratio | CPU ms/cert | others % | others ms/cert | errors |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for row in rows.iter().filter(|r| r.sign) {
         println!(
-            "| {} | {:.0} | {:.0} | {:.2} | {:.3} | {:.0} | {} |",
-            row.what, row.p50_ms, row.baseline_ms, row.ratio, row.cpu_ms, row.others, row.errors
+            "| {} | {:.0} | {:.0} | {:.2} | {:.3} | {:.0} | {:.3} | {} |",
+            row.what,
+            row.p50_ms,
+            row.baseline_ms,
+            row.ratio,
+            row.cpu_ms,
+            row.others,
+            row.others_ms,
+            row.errors
         );
     }
 }
@@ -379,8 +396,8 @@ impl Bench<'_> {
     }
 
     /// Set the CA up, measure its signatures and the enrolment phases (keep-alive ones only
-    /// when `full`); the rows and the CA signature's cost.
-    fn enrolments(&self, full: bool) -> (Vec<Row>, Signature) {
+    /// when `full`); the rows.
+    fn enrolments(&self, full: bool) -> Vec<Row> {
         std::fs::create_dir_all(&self.directory).expect("work directory");
         if let Some(reset) = &self.args.store_reset {
             let status = Command::new("sh")
@@ -415,9 +432,11 @@ impl Bench<'_> {
         println!("\n== {label}: {}", self.directory.display());
 
         let ca_key = read_key(&self.directory.join("ca/ca_key.pem"));
-        let ca_signature = self.signature("CA key", |message| {
+        let ca_sign = |message: &[u8]| {
             ca_key.signing_key().sign(message).expect("sign");
-        });
+        };
+        // Printed for the record; each row measures its own again (`baseline_now`).
+        self.signature("CA key", ca_sign);
         let host_key_pem = std::fs::read(self.directory.join("ssl/private_keys/ca.bench.pem"))
             .expect("the host key");
         let host_key = PrivateKeyDer::from_pem_slice(&host_key_pem).expect("host key PEM");
@@ -430,10 +449,22 @@ impl Bench<'_> {
             rustls::SignatureScheme::RSA_PSS_SHA256,
             rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
         ];
-        let handshake_signature = self.signature("server key (TLS handshake)", |message| {
+        let handshake_sign = |message: &[u8]| {
             let signer = signing.choose_scheme(&schemes).expect("a scheme");
             signer.sign(message).expect("sign");
-        });
+        };
+        self.signature("server key (TLS handshake)", handshake_sign);
+        // What a row is compared with: the signatures it needs, measured right before and
+        // right after it and averaged, so that the machine's drift (on a shared host the CPU
+        // of one signature moves by a third within minutes) weighs on both sides alike.
+        let baseline_now = |mode: Mode| {
+            let time = self.args.signature_time / 2;
+            let ca = self.measure(ca_sign, time).cpu_ms;
+            match mode {
+                Mode::New => ca + self.measure(handshake_sign, time).cpu_ms,
+                _ => ca,
+            }
+        };
 
         self.file_probe();
         let mut rows = Vec::new();
@@ -474,10 +505,6 @@ impl Bench<'_> {
             if mode == Mode::KeepAlive && !full {
                 continue;
             }
-            let baseline = match mode {
-                Mode::New => ca_signature.cpu_ms + handshake_signature.cpu_ms,
-                _ => ca_signature.cpu_ms,
-            };
             for (phase, clients) in [self.args.clients, self.args.latency_clients]
                 .into_iter()
                 .enumerate()
@@ -488,6 +515,7 @@ impl Bench<'_> {
                     &mode.describe()[..1]
                 );
                 let csrs = load::make_csrs(&prefix, self.args.count, KeySpec::EcP256);
+                let baseline_before = baseline_now(mode);
                 let batches = batch_totals(self.args.port + 1);
                 let before = Usage::now(pid);
                 let result = load::drive(&config, &[self.args.port], &csrs, clients, mode);
@@ -495,6 +523,7 @@ impl Bench<'_> {
                 let batches_after = batch_totals(self.args.port + 1);
                 let batch = (batches_after.0 - batches.0) / (batches_after.1 - batches.1).max(1.0);
                 let cpu_ms = used.server * 1000.0 / result.done.max(1) as f64;
+                let baseline = (baseline_before + baseline_now(mode)) / 2.0;
                 rows.push(Row {
                     what: format!("{label}: {}, {clients} clients", mode.describe()),
                     cpu_ms,
@@ -504,6 +533,7 @@ impl Bench<'_> {
                     p50_ms: result.p50.as_secs_f64() * 1000.0,
                     p99_ms: result.p99.as_secs_f64() * 1000.0,
                     others: used.others_percent(),
+                    others_ms: used.others * 1000.0 / result.done.max(1) as f64,
                     errors: result.errors,
                     sign: false,
                     batch,
@@ -517,11 +547,12 @@ impl Bench<'_> {
             let _ = profiler.wait();
         }
         load::stop(&mut server);
-        (rows, ca_signature)
+        rows
     }
 
-    /// `sign --all` in both dialects, against `ca_signature`.
-    fn signing(&self, ca_signature: &Signature) -> Vec<Row> {
+    /// `sign --all` in both dialects, each against the signatures measured right before and
+    /// right after it.
+    fn signing(&self) -> Vec<Row> {
         if self.args.sign_count == 0 {
             return Vec::new();
         }
@@ -531,11 +562,18 @@ impl Bench<'_> {
             self.server_key_name()
         );
         let config = load::client_config(&self.directory.join("ca/ca_crt.pem").to_string_lossy());
+        let ca_key = read_key(&self.directory.join("ca/ca_key.pem"));
         // M signatures on all cores take M / rate.
-        let signatures_ms = self.args.sign_count as f64 * 1000.0 / ca_signature.rate;
+        let signatures_ms = || {
+            let sign = |message: &[u8]| {
+                ca_key.signing_key().sign(message).expect("sign");
+            };
+            let rate = self.measure(sign, self.args.signature_time / 2).rate;
+            self.args.sign_count as f64 * 1000.0 / rate
+        };
         [&["sign", "--all"][..], &["--sign", "--all"][..]]
             .into_iter()
-            .map(|dialect| self.sign_all(&label, dialect, signatures_ms, &config))
+            .map(|dialect| self.sign_all(&label, dialect, &signatures_ms, &config))
             .collect()
     }
 
@@ -569,8 +607,18 @@ impl Bench<'_> {
         );
     }
 
-    /// Sign on every core for `signature_time`: the rate and the CPU per signature.
+    /// Sign on every core for `signature_time`: the rate and the CPU per signature, printed.
     fn signature(&self, what: &str, sign: impl Fn(&[u8]) + Sync) -> Signature {
+        let signature = self.measure(sign, self.args.signature_time);
+        println!(
+            "   {what}: {:.0} signatures/s on {} cores, {:.3} ms CPU per signature",
+            signature.rate, self.cores, signature.cpu_ms
+        );
+        signature
+    }
+
+    /// Sign on every core for `time`: the rate and the CPU per signature.
+    fn measure(&self, sign: impl Fn(&[u8]) + Sync, time: Duration) -> Signature {
         // About what a certificate's to-be-signed part weighs.
         let message = vec![0x5a_u8; 900];
         let count = AtomicUsize::new(0);
@@ -586,21 +634,16 @@ impl Bench<'_> {
                     }
                 });
             }
-            std::thread::sleep(self.args.signature_time);
+            std::thread::sleep(time);
             stop.store(true, Ordering::Relaxed);
         });
         let elapsed = started.elapsed().as_secs_f64();
         let cpu = (load::process_ticks("self").0 - before) as f64 / self.ticks;
         let count = count.into_inner() as f64;
-        let signature = Signature {
+        Signature {
             rate: count / elapsed,
             cpu_ms: cpu * 1000.0 / count,
-        };
-        println!(
-            "   {what}: {:.0} signatures/s on {} cores, {:.3} ms CPU per signature",
-            signature.rate, self.cores, signature.cpu_ms
-        );
-        signature
+        }
     }
 
     fn start_server(&self, config: &std::sync::Arc<rustls::ClientConfig>) -> std::process::Child {
@@ -632,7 +675,7 @@ impl Bench<'_> {
         &self,
         label: &str,
         dialect: &[&str],
-        signatures_ms: f64,
+        signatures_ms: &dyn Fn() -> f64,
         config: &std::sync::Arc<rustls::ClientConfig>,
     ) -> Row {
         self.write_conf(false);
@@ -648,6 +691,7 @@ impl Bench<'_> {
         );
         load::stop(&mut server);
         assert_eq!(queued.errors, 0, "queueing the requests failed");
+        let signatures_before = signatures_ms();
         let before = Usage::now(std::process::id());
         let started = Instant::now();
         let mut command = self.cert();
@@ -665,6 +709,7 @@ impl Bench<'_> {
         let output = command.output().expect("cert sign");
         let wall = started.elapsed().as_secs_f64() * 1000.0;
         let used = Usage::now(std::process::id()).since(&before, self.ticks);
+        let signatures_ms = (signatures_before + signatures_ms()) / 2.0;
         let signed = String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter(|l| l.starts_with("Successfully signed"))
@@ -684,6 +729,7 @@ impl Bench<'_> {
             p50_ms: wall,
             p99_ms: wall,
             others: used.others_percent(),
+            others_ms: used.others * 1000.0 / signed.max(1) as f64,
             errors: self.args.sign_count - signed,
             sign: true,
             batch: signed as f64,
