@@ -7,7 +7,9 @@
 //!   at the start, and measured again right before and right after each row below, whose
 //!   ratio is against the mean of those two (the CPU of one signature drifts by a third
 //!   within minutes on a shared host, and a figure taken minutes earlier made ratios move
-//!   with it);
+//!   with it); and the CPU of the server's own CA signatures during each row, from its
+//!   metrics (`cert_ca_signature_cpu_seconds_total`), with the ratio to that ("ratio to it"):
+//!   both sides measured at the same time in the same process;
 //! - `cert serve`'s CPU per enrolment (utime + stime of the server's process tree, all
 //!   threads, from /proc/PID/stat, not wall time) over N fresh agents (`PUT
 //!   certificate_request` + `GET certificate`, autosign on), on keep-alive connections and on a
@@ -171,6 +173,11 @@ struct Row {
     sign: bool,
     /// Requests per signer batch, on average (enrolment rows).
     batch: f64,
+    /// The CPU of one of the server's own CA signatures meanwhile, ms (its metrics; enrolment
+    /// rows; on new connections plus the handshake signature as measured for `baseline_ms`):
+    /// `cpu_ms` against it is the ratio with both measured at the same time, in the same
+    /// process.
+    own_signature_ms: f64,
 }
 
 fn main() {
@@ -256,8 +263,10 @@ fn main() {
     }
     if args.repeat > 1 {
         println!("\n== spread over {} runs: min / median / max", args.repeat);
-        println!("| what | CPU ms/op | ratio | ops/s | p99 or wall ms | others CPU ms/op |");
-        println!("|---|---|---|---|---|---|");
+        println!(
+            "| what | CPU ms/op | ratio | ratio to the server's own signatures | ops/s | p99 or wall ms | others CPU ms/op |"
+        );
+        println!("|---|---|---|---|---|---|---|");
         for (index, row) in all_rows[0].iter().enumerate() {
             let column = |f: &dyn Fn(&Row) -> f64| {
                 let mut values: Vec<f64> = all_rows
@@ -274,10 +283,11 @@ fn main() {
                 )
             };
             println!(
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} |",
                 row.what,
                 column(&|r| r.cpu_ms),
                 column(&|r| r.ratio),
+                column(&|r| r.own_ratio()),
                 column(&|r| r.rate),
                 column(&|r| r.p99_ms),
                 column(&|r| r.others_ms),
@@ -286,18 +296,31 @@ fn main() {
     }
 }
 
+impl Row {
+    /// `cpu_ms` against the server's own signatures (0 for `sign --all` rows).
+    fn own_ratio(&self) -> f64 {
+        if self.own_signature_ms > 0.0 {
+            self.cpu_ms / self.own_signature_ms
+        } else {
+            0.0
+        }
+    }
+}
+
 fn print_rows(rows: &[Row]) {
     println!(
-        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | certs/s | p50 ms | p99 ms | batch | others % | others ms/cert | errors |"
+        "| enrolments | server CPU ms/cert | signature CPU ms | ratio | server's own signature CPU ms | ratio to it | certs/s | p50 ms | p99 ms | batch | others % | others ms/cert | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows.iter().filter(|r| !r.sign) {
         println!(
-            "| {} | {:.3} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {:.3} | {} |",
+            "| {} | {:.3} | {:.3} | {:.2} | {:.3} | {:.2} | {:.0} | {:.1} | {:.1} | {:.1} | {:.0} | {:.3} | {} |",
             row.what,
             row.cpu_ms,
             row.baseline_ms,
             row.ratio,
+            row.own_signature_ms,
+            row.own_ratio(),
             row.rate,
             row.p50_ms,
             row.p99_ms,
@@ -457,12 +480,13 @@ impl Bench<'_> {
         // What a row is compared with: the signatures it needs, measured right before and
         // right after it and averaged, so that the machine's drift (on a shared host the CPU
         // of one signature moves by a third within minutes) weighs on both sides alike.
+        // (CA signature, handshake signature: 0 on keep-alive connections), ms.
         let baseline_now = |mode: Mode| {
             let time = self.args.signature_time / 2;
             let ca = self.measure(ca_sign, time).cpu_ms;
             match mode {
-                Mode::New => ca + self.measure(handshake_sign, time).cpu_ms,
-                _ => ca,
+                Mode::New => (ca, self.measure(handshake_sign, time).cpu_ms),
+                _ => (ca, 0.0),
             }
         };
 
@@ -516,19 +540,27 @@ impl Bench<'_> {
                 );
                 let csrs = load::make_csrs(&prefix, self.args.count, KeySpec::EcP256);
                 let baseline_before = baseline_now(mode);
-                let batches = batch_totals(self.args.port + 1);
+                let (batches, signatures) = batch_totals(self.args.port + 1);
                 let before = Usage::now(pid);
                 let result = load::drive(&config, &[self.args.port], &csrs, clients, mode);
                 let used = Usage::now(pid).since(&before, self.ticks);
-                let batches_after = batch_totals(self.args.port + 1);
+                let (batches_after, signatures_after) = batch_totals(self.args.port + 1);
                 let batch = (batches_after.0 - batches.0) / (batches_after.1 - batches.1).max(1.0);
                 let cpu_ms = used.server * 1000.0 / result.done.max(1) as f64;
-                let baseline = (baseline_before + baseline_now(mode)) / 2.0;
+                let baseline_after = baseline_now(mode);
+                let handshake = (baseline_before.1 + baseline_after.1) / 2.0;
+                let baseline = (baseline_before.0 + baseline_after.0) / 2.0 + handshake;
+                // The server's own signatures meanwhile: the CPU of one, ms (plus, on new
+                // connections, the handshake signature measured beside the row).
+                let own_signature_ms = (signatures_after.1 - signatures.1) * 1000.0
+                    / (signatures_after.0 - signatures.0).max(1.0)
+                    + handshake;
                 rows.push(Row {
                     what: format!("{label}: {}, {clients} clients", mode.describe()),
                     cpu_ms,
                     baseline_ms: baseline,
                     ratio: cpu_ms / baseline,
+                    own_signature_ms,
                     rate: result.rate,
                     p50_ms: result.p50.as_secs_f64() * 1000.0,
                     p99_ms: result.p99.as_secs_f64() * 1000.0,
@@ -733,6 +765,7 @@ impl Bench<'_> {
             errors: self.args.sign_count - signed,
             sign: true,
             batch: signed as f64,
+            own_signature_ms: 0.0,
         }
     }
 }
@@ -745,8 +778,9 @@ fn thread_cpu_ns() -> u64 {
         .unwrap_or(0)
 }
 
-/// The signer's batch size histogram (sum, count) from `cert serve --metrics-bind`.
-fn batch_totals(port: u16) -> (f64, f64) {
+/// From `cert serve --metrics-bind`: the signer's batch size histogram (sum, count) and the
+/// CA key's signatures (count, CPU seconds).
+fn batch_totals(port: u16) -> ((f64, f64), (f64, f64)) {
     use std::io::{Read, Write};
     let mut text = String::new();
     if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
@@ -766,8 +800,14 @@ fn batch_totals(port: u16) -> (f64, f64) {
             .unwrap_or(0.0)
     };
     (
-        value("cert_signing_batch_size_sum"),
-        value("cert_signing_batch_size_count"),
+        (
+            value("cert_signing_batch_size_sum"),
+            value("cert_signing_batch_size_count"),
+        ),
+        (
+            value("cert_ca_signatures_total"),
+            value("cert_ca_signature_cpu_seconds_total"),
+        ),
     )
 }
 

@@ -235,6 +235,12 @@ fn counters_move_after_signing_refusing_and_revoking() {
         ),
         2.0
     );
+    // Issue 14: the CA key's signatures and their CPU: the two certificates and the two CRLs
+    // the revocations made, at least (a CRL refreshed at start would be one more).
+    let signatures = after.must("cert_ca_signatures_total", None);
+    assert!(signatures >= 4.0, "{}", after.text);
+    let cpu = after.must("cert_ca_signature_cpu_seconds_total", None);
+    assert!(cpu > 0.0 && cpu < signatures, "{}", after.text);
     // alt.test is still waiting.
     assert_eq!(after.must("cert_requests_pending", None), 1.0);
     // Enrolments answered: node1, web.auto and alt (the refused ones are not enrolments).

@@ -196,6 +196,23 @@ impl Metrics {
             "kind",
             &self.store_errors,
         );
+        let (signatures, signature_cpu) = crate::keys::ca_signatures();
+        text.family(
+            "cert_ca_signatures_total",
+            "counter",
+            "Signatures this process made with the CA's key (certificates, CRLs, CA certificates).",
+        );
+        text.sample("cert_ca_signatures_total", &[], signatures as f64);
+        text.family(
+            "cert_ca_signature_cpu_seconds_total",
+            "counter",
+            "CPU time the threads of this process spent in those signatures.",
+        );
+        text.sample(
+            "cert_ca_signature_cpu_seconds_total",
+            &[],
+            signature_cpu.as_secs_f64(),
+        );
         text.histogram(
             "cert_enrollment_duration_seconds",
             "Time from receiving a certificate request to its durable answer.",
