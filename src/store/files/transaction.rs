@@ -167,12 +167,12 @@ impl BackendTransaction for FilesTransaction<'_> {
                 reason: "serial space exhausted".into(),
             })?;
         // `%04X`, no newline: puppetserver's format. Rewritten on every batch, so through a
-        // spare inode (see `atomic::replace`). With one sync of the filesystem, the new serial
-        // (its content synced, then exchanged) is durable with the next sync: the one before
-        // the certificates are renamed into place (`record_signed`), or before any write that
-        // syncs on its own (`settle`). The inventory lines appended meanwhile are synced with
-        // it, and a journaling filesystem (ext3/4, XFS, btrfs) makes the exchange durable no
-        // later than them, as it was made first.
+        // spare inode (see `atomic::replace`). With one sync of the filesystem, the exchange
+        // (its content synced before) is made durable by the next sync, which comes before
+        // anything that depends on it: `record_signed` and every other write settle it before
+        // writing (the inventory's lines never reach the disk before the serial that covers
+        // them, even on a filesystem without a journal, where nothing orders two writes but a
+        // sync between them), and `stage_signed`'s sync of a chunk does it on the way.
         atomic::replace(
             &path,
             &self.layout.path(SERIAL_SPARE),
@@ -258,6 +258,7 @@ impl BackendTransaction for FilesTransaction<'_> {
                 );
             }
         }
+        // The serial's exchange durable before the inventory's lines are written.
         self.settle()?;
         // The inventory first: a crash in between leaves an inventory line without a
         // certificate (harmless: the serial is still found and revocable by name), never a
