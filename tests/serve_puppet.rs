@@ -65,6 +65,18 @@ fn peers() -> bool {
         && common::require_peer("openssl")
 }
 
+/// `puppet ssl bootstrap` for `name` completes in one run against `server`, and the
+/// certificate it gets verifies against the CA.
+fn enrols_in_one_run(world: &World, server: &Server, name: &str) -> Agent {
+    let agent = Agent::new(world, name);
+    let (ok, output) = agent.bootstrap(server);
+    assert!(ok, "{output}\n{}", server.log_text());
+    assert!(output.contains("Completed SSL initialization"), "{output}");
+    let (valid, detail) = world.openssl_verify(&agent.certificate());
+    assert!(valid, "{detail}");
+    agent
+}
+
 #[test]
 fn agent_is_autosigned_in_one_run() {
     if !peers() {
@@ -72,12 +84,7 @@ fn agent_is_autosigned_in_one_run() {
     }
     let world = world_with_ca("autosign = true\n");
     let server = Server::start(&world, &[]);
-    let agent = Agent::new(&world, "web1.test");
-    let (ok, output) = agent.bootstrap(&server);
-    assert!(ok, "{output}\n{}", server.log_text());
-    assert!(output.contains("Completed SSL initialization"), "{output}");
-    let (valid, detail) = world.openssl_verify(&agent.certificate());
-    assert!(valid, "{detail}");
+    enrols_in_one_run(&world, &server, "web1.test");
 }
 
 /// Issue 14: Puppet's agent accepts an ECDSA server certificate under an RSA CA (what
@@ -102,12 +109,7 @@ fn agent_enrols_with_an_ec_server_key_under_an_rsa_ca() {
     ]);
     assert!(server_key.contains("prime256v1"), "{server_key}");
     let server = Server::start(&world, &[]);
-    let agent = Agent::new(&world, "web1.test");
-    let (ok, output) = agent.bootstrap(&server);
-    assert!(ok, "{output}\n{}", server.log_text());
-    assert!(output.contains("Completed SSL initialization"), "{output}");
-    let (valid, detail) = world.openssl_verify(&agent.certificate());
-    assert!(valid, "{detail}");
+    let agent = enrols_in_one_run(&world, &server, "web1.test");
     assert!(
         world
             .x509_text(&agent.certificate())
