@@ -357,8 +357,11 @@ async fn serve(
     let mut terminate = signal(SignalKind::terminate()).map_err(signal_error)?;
     let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
     let mut hangup = signal(SignalKind::hangup()).map_err(signal_error)?;
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let graceful = Arc::new(hyper_util::server::graceful::GracefulShutdown::new());
+    // Accepting on a worker thread, not this one (the runtime's `block_on` thread): each new
+    // connection's task then starts on the worker that accepted it, with no thread woken to
+    // hand it over.
+    let accepting = tokio::spawn(accept(listener, shared.clone(), graceful.clone()));
     loop {
         tokio::select! {
             _ = terminate.recv() => break,
@@ -371,70 +374,95 @@ async fn serve(
                 }
                 notifier.ready(&status);
             }
-            accepted = listener.accept() => {
-                let (stream, remote) = match accepted {
-                    Ok(pair) => pair,
-                    Err(error) => {
-                        // Out of file descriptors and the like: back off instead of spinning.
-                        tracing::warn!("accept failed: {error}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let Ok(slot) = slots.clone().try_acquire_owned() else {
-                    tracing::warn!("{remote}: too many connections; closed");
-                    continue;
-                };
-                shared.refresh();
-                let acceptor = shared.generation().acceptor.clone();
-                let shared = shared.clone();
-                let watcher = graceful.watcher();
-                tokio::spawn(async move {
-                    let _slot = slot;
-                    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => tls,
-                        Ok(Err(error)) => {
-                            tracing::info!("{remote}: TLS handshake refused: {error}");
-                            return;
-                        }
-                        Err(_) => {
-                            tracing::info!("{remote}: TLS handshake timed out");
-                            return;
-                        }
-                    };
-                    let peer = tls
-                        .get_ref()
-                        .1
-                        .peer_certificates()
-                        .and_then(|chain| chain.first())
-                        .and_then(|der| Peer::from_der(der))
-                        .map(Arc::new);
-                    let service = service_fn(move |request| {
-                        let shared = shared.clone();
-                        let peer = peer.clone();
-                        async move { Ok::<_, std::convert::Infallible>(logged(shared, peer, remote, request).await) }
-                    });
-                    let connection = http1_builder().serve_connection(TokioIo::new(tls), service);
-                    if let Err(error) = watcher.watch(connection).await {
-                        tracing::debug!("{remote}: connection ended: {error}");
-                    }
-                });
-            }
         }
     }
-    drop(listener);
+    // The listener closes with the task.
+    accepting.abort();
+    let _ = accepting.await;
     if let Some(task) = metrics_listener {
         task.abort();
     }
     notifier.stopping();
     tracing::info!("shutting down: finishing requests in flight");
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    // The accepting task, ended above, held the only other handle.
+    let finished = match Arc::into_inner(graceful) {
+        Some(graceful) => tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+            .await
+            .is_ok(),
+        None => false,
+    };
+    if !finished {
         tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
     }
     Ok(())
+}
+
+/// Accept connections on `listener` until the task is aborted, each served in a task of its
+/// own (at most [`MAX_CONNECTIONS`] at once) and watched by `graceful`.
+async fn accept(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
+) {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let accepted = listener.accept().await;
+        let (stream, remote) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!("accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!("{remote}: too many connections; closed");
+            continue;
+        };
+        // Each answer goes out when written: with Nagle's algorithm, an answer written while
+        // the client has not acknowledged the TLS session tickets yet waits for its delayed
+        // acknowledgement (40 ms on Linux), on every new connection.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!("{remote}: cannot set TCP_NODELAY: {error}");
+        }
+        shared.refresh();
+        let acceptor = shared.generation().acceptor.clone();
+        let shared = shared.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(error)) => {
+                    tracing::info!("{remote}: TLS handshake refused: {error}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::info!("{remote}: TLS handshake timed out");
+                    return;
+                }
+            };
+            let peer = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|der| Peer::from_der(der))
+                .map(Arc::new);
+            let service = service_fn(move |request| {
+                let shared = shared.clone();
+                let peer = peer.clone();
+                async move {
+                    Ok::<_, std::convert::Infallible>(logged(shared, peer, remote, request).await)
+                }
+            });
+            let connection = http1_builder().serve_connection(TokioIo::new(tls), service);
+            if let Err(error) = watcher.watch(connection).await {
+                tracing::debug!("{remote}: connection ended: {error}");
+            }
+        });
+    }
 }
 
 async fn logged(
