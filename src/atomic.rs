@@ -189,13 +189,6 @@ pub(crate) struct Staged {
     path: PathBuf,
 }
 
-impl Staged {
-    /// Where it goes.
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
 /// Write `files` under temp names and sync them (with [`Durability::Filesystem`], only write
 /// them: the caller syncs the filesystem before it publishes them), none in place yet; on
 /// failure nothing is left.

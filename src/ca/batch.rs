@@ -51,12 +51,12 @@ pub(super) type Named<T> = Vec<(Certname, T)>;
 /// it, its serial and validity.
 type Job<S> = (usize, Certname, Csr, S, Serial, Validity);
 
-/// From this many signatures in a batch, the certificates signed are staged in the store
+/// From this many signatures in a batch, the certificates signed are recorded in the store
 /// while the rest are signed (`sign --all`), rather than all written after.
 const PIPELINE: usize = 64;
 
-/// Certificates staged at a time while signing.
-const STAGE_CHUNK: usize = 32;
+/// Certificates recorded at a time while signing.
+const RECORD_CHUNK: usize = 32;
 
 /// Changes to the CA in one store transaction, with the audit lines they make.
 pub(super) struct Batch<'a> {
@@ -196,27 +196,42 @@ impl<'a> Batch<'a> {
                 issued
             };
             let transaction = &mut self.transaction;
-            let results = progress.stage(Stage::Sign, jobs.len(), || {
+            let (results, recorded) = progress.stage(Stage::Sign, jobs.len(), || {
                 if jobs.len() < PIPELINE {
-                    Ok(crate::parallel::map(
-                        &jobs,
-                        crate::parallel::cores(),
-                        1,
-                        sign,
-                        panicked,
-                    ))
+                    let results =
+                        crate::parallel::map(&jobs, crate::parallel::cores(), 1, sign, panicked);
+                    (results, Recorded::none(jobs.len()))
                 } else {
-                    sign_while_staging(transaction, &jobs, sign)
+                    sign_while_recording(transaction, &jobs, sign)
                 }
-            })?;
+            });
             let mut issued = Vec::new();
-            for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results) {
-                if let Ok(certificate) = &result {
-                    issued.push((name.clone(), certificate.clone()));
-                }
+            let mut results_kept = Vec::with_capacity(results.len());
+            for ((_, name, _, _, _, _), (result, was_recorded)) in
+                jobs.iter().zip(results.into_iter().zip(recorded.done))
+            {
+                let result = match (result, &recorded.failure) {
+                    // Signed, but not recorded: the store failed before its chunk was (and
+                    // what was recorded before stays, each certificate answered as it is).
+                    (Ok(_), Some(failure)) if !was_recorded => {
+                        Err(self.ca.batch_failed("sign", failure))
+                    }
+                    (Ok(certificate), _) => {
+                        if !was_recorded {
+                            issued.push((name.clone(), certificate.clone()));
+                        }
+                        Ok(certificate)
+                    }
+                    (Err(error), _) => Err(error),
+                };
+                results_kept.push(result);
+            }
+            for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results_kept) {
                 done.push((position, name, Done::Signed(csr, with, result)));
             }
-            progress.stage(Stage::Write, 0, || self.record(&issued))?;
+            if recorded.failure.is_none() {
+                progress.stage(Stage::Write, 0, || self.record(&issued))?;
+            }
         }
         done.sort_by_key(|(position, _, _)| *position);
         Ok(done
@@ -228,10 +243,7 @@ impl<'a> Batch<'a> {
     /// Record freshly issued certificates (their serials reserved in this batch) in one group
     /// commit, then remove the requests they answer (another).
     pub(super) fn record(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), Error> {
-        self.transaction.record_signed(issued)?;
-        let names: Vec<Certname> = issued.iter().map(|(name, _)| name.clone()).collect();
-        self.transaction.delete_requests(&names)?;
-        Ok(())
+        record_chunk(&mut self.transaction, issued)
     }
 
     /// An audit event about `name` by this batch's actor, for [`Batch::audit`].
@@ -289,52 +301,88 @@ fn panicked<S>((_, name, _, _, _, _): &Job<S>) -> Result<Certificate, Error> {
     })
 }
 
-/// Sign `jobs` on all cores with `sign` while this thread stages the certificates signed so
-/// far in `transaction` ([`Transaction::stage_signed`]), [`STAGE_CHUNK`] at a time: the
-/// writing and syncing of `sign --all` then overlaps its signatures. One result per job, in
-/// order; `Err` when staging failed (nothing is recorded then).
-fn sign_while_staging<S: Sync>(
+/// Which jobs' certificates [`sign_while_recording`] recorded, and why it stopped recording.
+struct Recorded {
+    /// Per job: recorded in the store (with the request it answers removed).
+    done: Vec<bool>,
+    /// The store's error that stopped the recording, if any: the jobs not recorded by then
+    /// are not signed after all.
+    failure: Option<Error>,
+}
+
+impl Recorded {
+    fn none(count: usize) -> Recorded {
+        Recorded {
+            done: vec![false; count],
+            failure: None,
+        }
+    }
+}
+
+/// Sign `jobs` on all cores with `sign` while this thread records the certificates signed so
+/// far in `transaction` ([`Batch::record`]: the certificates, then the requests they answer
+/// removed), [`RECORD_CHUNK`] at a time: the writing and syncing of `sign --all` then overlaps
+/// its signatures, and what is left when the last signature is made is one chunk. One result
+/// per job, in order, and which were recorded; what is left is the caller's to record. A store
+/// error stops the recording (the signing goes on, its certificates never recorded).
+fn sign_while_recording<S: Sync>(
     transaction: &mut Transaction<'_>,
     jobs: &[Job<S>],
     sign: impl Fn(&Job<S>) -> Result<Certificate, Error> + Sync,
-) -> Result<Vec<Result<Certificate, Error>>, Error> {
-    let (sender, receiver) = std::sync::mpsc::channel::<(Certname, Certificate)>();
-    std::thread::scope(|scope| {
+) -> (Vec<Result<Certificate, Error>>, Recorded) {
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Certname, Certificate)>();
+    let mut recorded = Recorded::none(jobs.len());
+    let results = std::thread::scope(|scope| {
         let sign = &sign;
         let signing = scope.spawn(move || {
+            let indexed: Vec<(usize, &Job<S>)> = jobs.iter().enumerate().collect();
             crate::parallel::map(
-                jobs,
+                &indexed,
                 crate::parallel::cores(),
                 1,
-                |job| {
+                |(index, job)| {
                     let result = sign(job);
                     if let Ok(certificate) = &result {
-                        // Only staging stops listening, when it failed.
-                        let _ = sender.send((job.1.clone(), certificate.clone()));
+                        // Only the recording stops listening, when it failed.
+                        let _ = sender.send((*index, job.1.clone(), certificate.clone()));
                     }
                     result
                 },
-                panicked,
+                |(_, job)| panicked(job),
             )
         });
-        let mut staged = Ok(());
-        let mut chunk = Vec::with_capacity(STAGE_CHUNK);
+        let mut chunk = Vec::with_capacity(RECORD_CHUNK);
+        let mut indexes = Vec::with_capacity(RECORD_CHUNK);
         // Ends when every signing thread is done (the sender is dropped with them).
-        for item in receiver.iter() {
-            chunk.push(item);
-            if chunk.len() == STAGE_CHUNK {
-                staged = transaction.stage_signed(&chunk);
-                chunk.clear();
-                if staged.is_err() {
-                    break;
+        for (index, name, certificate) in receiver.iter() {
+            chunk.push((name, certificate));
+            indexes.push(index);
+            if chunk.len() == RECORD_CHUNK {
+                match record_chunk(transaction, &chunk) {
+                    Ok(()) => indexes.iter().for_each(|&i| recorded.done[i] = true),
+                    Err(error) => {
+                        recorded.failure = Some(error);
+                        break;
+                    }
                 }
+                chunk.clear();
+                indexes.clear();
             }
         }
-        // What is left is written with the rest by `record_signed`.
-        let results = signing
+        signing
             .join()
-            .unwrap_or_else(|_| jobs.iter().map(panicked).collect());
-        staged?;
-        Ok(results)
-    })
+            .unwrap_or_else(|_| jobs.iter().map(panicked).collect())
+    });
+    (results, recorded)
+}
+
+/// Record `issued` in `transaction`, then remove the requests they answer.
+fn record_chunk(
+    transaction: &mut Transaction<'_>,
+    issued: &[(Certname, Certificate)],
+) -> Result<(), Error> {
+    transaction.record_signed(issued)?;
+    let names: Vec<Certname> = issued.iter().map(|(name, _)| name.clone()).collect();
+    transaction.delete_requests(&names)?;
+    Ok(())
 }

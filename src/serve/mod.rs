@@ -277,6 +277,8 @@ fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error
     // From now on the store keeps what the daemon polls current (the CRL and chain versions,
     // the CRL itself) without waiting, as other writers change it.
     ca.store().watch();
+    // Most batches then reserve no serial on disk (a gap of at most this many when it stops).
+    ca.store().reserve_serials_ahead(signer::SERIALS_AHEAD);
     let config = tls::server_config(&ca, &host)?;
     Ok(Generation {
         ca,

@@ -26,6 +26,11 @@ use super::metrics::{Metrics, Signing};
 /// Most enrolments in one batch.
 pub(crate) const MAX_BATCH: usize = 128;
 
+/// Serials the daemon reserves on disk at a time (see `Store::reserve_serials_ahead`): one
+/// write of `serial` and its sync per this many certificates rather than per batch; what is
+/// left when the daemon stops is a gap in the serials.
+pub(crate) const SERIALS_AHEAD: u128 = 64;
+
 /// The handle requests use to reach the signer task.
 #[derive(Clone)]
 pub(crate) struct Signer {

@@ -57,6 +57,8 @@ pub struct Files {
     swept: AtomicBool,
     /// How writes are made durable when not decided by the filesystem (tests of both ways).
     durability: Option<atomic::Durability>,
+    /// Serials reserved on disk ahead of need (a daemon's; see [`transaction::SerialLease`]).
+    serials: transaction::SerialLease,
 }
 
 impl Files {
@@ -69,6 +71,7 @@ impl Files {
             location: Location::Files(cadir.to_path_buf()),
             swept: AtomicBool::new(false),
             durability: None,
+            serials: transaction::SerialLease::default(),
         }
     }
 
@@ -122,9 +125,14 @@ impl Backend for Files {
             .unwrap_or_else(|| atomic::Durability::of(&[&self.layout.cadir, &signed, &requests]));
         Ok(Box::new(transaction::FilesTransaction::new(
             &self.layout,
+            &self.serials,
             lock,
             durability,
         )))
+    }
+
+    fn reserve_serials_ahead(&self, count: u128) {
+        self.serials.ahead(count);
     }
 
     fn snapshot(&self) -> Result<Box<dyn BackendSnapshot + '_>, StoreError> {
@@ -386,6 +394,68 @@ mod tests {
     }
 
     #[test]
+    fn serials_reserved_ahead_are_handed_out_without_rewriting_serial() {
+        for durability in DURABILITIES {
+            reserved_ahead(durability);
+        }
+    }
+
+    fn reserved_ahead(durability: Durability) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = store_with_ca_made(dir.path(), Some(durability));
+        let serial_file = dir.path().join("ca/serial");
+        let on_disk = || fs::read_to_string(&serial_file).unwrap();
+        let reserve = |count: u128| -> Vec<u128> {
+            let mut transaction = store.begin().unwrap();
+            let serials = transaction.reserve_serials(count).unwrap();
+            transaction.commit().unwrap();
+            serials.into_iter().map(|s| s.0).collect()
+        };
+        // Exactly what is asked, as puppetserver does, until asked to reserve ahead.
+        assert_eq!(reserve(2), [2, 3]);
+        assert_eq!(on_disk(), "0004");
+        store.reserve_serials_ahead(8);
+        assert_eq!(reserve(2), [4, 5]);
+        assert_eq!(
+            on_disk(),
+            "000C",
+            "a block of 8 on disk before any of it is used"
+        );
+        let written = fs::metadata(&serial_file).unwrap().modified().unwrap();
+        assert_eq!(reserve(3), [6, 7, 8]);
+        assert_eq!(reserve(1), [9]);
+        assert_eq!(
+            on_disk(),
+            "000C",
+            "handed out of the block: serial untouched"
+        );
+        assert_eq!(
+            fs::metadata(&serial_file).unwrap().modified().unwrap(),
+            written
+        );
+        // More than the block has left: the next block goes on from there, no gap.
+        assert_eq!(reserve(5), [10, 11, 12, 13, 14]);
+        assert_eq!(on_disk(), "0012");
+        // Another process reserved meanwhile (serial moved on): the rest of the block is
+        // skipped, never handed out twice.
+        fs::write(&serial_file, "0020").unwrap();
+        assert_eq!(reserve(1), [0x20]);
+        assert_eq!(on_disk(), "0028");
+        // A store that does not reserve ahead (another process) starts where serial says.
+        let other = Store::files_with_durability(&dir.path().join("ca"), durability);
+        let mut transaction = other.begin().unwrap();
+        assert_eq!(transaction.reserve_serials(1).unwrap(), [Serial(0x28)]);
+        transaction.commit().unwrap();
+        assert_eq!(on_disk(), "0029");
+        assert_eq!(
+            reserve(1),
+            [0x29],
+            "the daemon's block was taken over: a new one"
+        );
+        assert_eq!(on_disk(), "0031");
+    }
+
+    #[test]
     fn a_ca_is_recorded_signed_and_revoked_in_puppets_layout() {
         for durability in DURABILITIES {
             recorded_signed_and_revoked(durability);
@@ -484,16 +554,17 @@ mod tests {
     /// Issue 14: certificates staged while a batch signs are in place only once recorded;
     /// staged and never recorded, they leave nothing; recorded unstaged, they are written then.
     #[test]
-    fn staged_certificates_appear_only_when_recorded() {
+    fn chunks_are_recorded_and_their_requests_removed_once_durable() {
         for durability in DURABILITIES {
-            staged_appear_only_when_recorded(durability);
+            recorded_in_chunks(durability);
         }
     }
 
-    fn staged_appear_only_when_recorded(durability: Durability) {
+    fn recorded_in_chunks(durability: Durability) {
         let dir = tempfile::tempdir().unwrap();
         let (store, ca) = store_with_ca_made(dir.path(), Some(durability));
         let signed = dir.path().join("ca/signed");
+        let requests = dir.path().join("ca/requests");
         let now = OffsetDateTime::now_utc();
         let issue = |name: &str, serial: u128| {
             let name = Certname::parse(name).unwrap();
@@ -510,10 +581,10 @@ mod tests {
                     false,
                 )
                 .unwrap();
-            (name, cert)
+            (name, csr, cert)
         };
-        let files = || -> Vec<String> {
-            let mut names: Vec<String> = fs::read_dir(&signed)
+        let files = |directory: &Path| -> Vec<String> {
+            let mut names: Vec<String> = fs::read_dir(directory)
                 .map(|entries| {
                     entries
                         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -523,25 +594,42 @@ mod tests {
             names.sort();
             names
         };
-        let (a, b, c) = (issue("a.test", 2), issue("b.test", 3), issue("c.test", 4));
-
+        let all = [issue("a.test", 2), issue("b.test", 3), issue("c.test", 4)];
         let mut transaction = store.begin().unwrap();
-        transaction.stage_signed(std::slice::from_ref(&a)).unwrap();
-        assert!(
-            files().iter().all(|f| atomic::is_temp_name(f)),
-            "{:?}",
-            files()
-        );
-        drop(transaction);
-        assert!(files().is_empty(), "{:?}", files());
-
-        let mut transaction = store.begin().unwrap();
-        transaction.stage_signed(&[a.clone(), b.clone()]).unwrap();
-        transaction
-            .record_signed(&[a.clone(), b.clone(), c.clone()])
-            .unwrap();
+        let queued: Vec<(Certname, String)> = all
+            .iter()
+            .map(|(name, csr, _)| (name.clone(), csr.to_pem()))
+            .collect();
+        transaction.put_requests(&queued).unwrap();
         transaction.commit().unwrap();
-        assert_eq!(files(), ["a.test.pem", "b.test.pem", "c.test.pem"]);
+        let [a, b, c] = all.map(|(name, _, cert)| (name, cert));
+
+        let mut transaction = store.begin().unwrap();
+        transaction.record_signed(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(files(&signed), ["a.test.pem"]);
+        let removed = transaction.delete_requests(std::slice::from_ref(&a.0));
+        assert_eq!(removed.unwrap(), [true]);
+        // One sync of the filesystem: the request waits for the next sync (its certificate's
+        // rename durable first); one sync per file: gone already.
+        let left = match durability {
+            Durability::Filesystem => vec!["a.test.pem", "b.test.pem", "c.test.pem"],
+            Durability::EachFile => vec!["b.test.pem", "c.test.pem"],
+        };
+        assert_eq!(files(&requests), left);
+        transaction.record_signed(&[b.clone(), c.clone()]).unwrap();
+        assert_eq!(files(&requests), ["b.test.pem", "c.test.pem"]);
+        let names = [
+            b.0.clone(),
+            c.0.clone(),
+            Certname::parse("none.test").unwrap(),
+        ];
+        assert_eq!(
+            transaction.delete_requests(&names).unwrap(),
+            [true, true, false]
+        );
+        transaction.commit().unwrap();
+        assert!(files(&requests).is_empty(), "{:?}", files(&requests));
+        assert_eq!(files(&signed), ["a.test.pem", "b.test.pem", "c.test.pem"]);
         for (name, cert) in [a, b, c] {
             assert_eq!(
                 store.signed(&name).unwrap().unwrap(),

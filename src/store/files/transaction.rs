@@ -4,21 +4,24 @@
 //! certificate, the inventory before `signed/`, group commits of many files at once.
 //!
 //! Where the CA directory's filesystem allows it ([`Durability::Filesystem`]), a group of writes
-//! is made durable with one sync of the whole filesystem instead of one per file: the
-//! certificates of a batch and its inventory lines with one sync before they are renamed into
-//! place; the renames, the audit lines and the requests removed (each request only once its
-//! certificate is durable) with one more at commit. Elsewhere every write is durable before it
-//! returns.
+//! is made durable with one sync of the whole filesystem instead of one per file: the serials
+//! reserved, with one sync before they are handed out (a daemon reserves a block at a time,
+//! [`SerialLease`], so most batches reserve none on disk); the certificates of a batch (or of
+//! a chunk of `sign --all`, as it signs) and their inventory lines with one sync before they
+//! are renamed into place; the requests they answer removed right after the next sync (their
+//! certificates durable by then); the renames, the removals and the audit lines with one more
+//! at commit. Elsewhere every write is durable before it returns.
 //! Either way a write that must come after another durably does: whatever is not synced yet is
 //! synced before any write that syncs on its own ([`FilesTransaction::settle`]).
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
-use crate::atomic::{self, Durability, Pending, Staged, PUBLIC_MODE};
+use crate::atomic::{self, Durability, Pending, PUBLIC_MODE};
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
@@ -33,12 +36,70 @@ const SERIAL_SPARE: &str = ".serial.spare";
 /// Mode of `audit.log`: the CA's group may read it, others not.
 pub(super) const AUDIT_MODE: u32 = 0o640;
 
+/// Serials a store reserved on disk ahead of need ([`crate::store::Backend::reserve_serials_ahead`]).
+///
+/// `serial` on disk always names a serial above every one handed out: a block is written
+/// there (durably, as any reservation) before any of it is used. Later transactions of the
+/// same store take the rest of the block without writing, as long as `serial` still holds the
+/// block's end (read under the lock: had another process reserved since, it would hold more).
+/// What is left of a block when the process ends is never used: a gap in the serials.
+#[derive(Debug, Default)]
+pub(super) struct SerialLease {
+    /// Serials reserved at least this many at a time; 0: each reservation exactly (the CLI's
+    /// way: `serial` stays what puppetserver would leave).
+    ahead: AtomicU64,
+    /// The serials of the last block not handed out yet: `(next, end)`, `end` what `serial`
+    /// was set to.
+    held: Mutex<Option<(u128, u128)>>,
+}
+
+impl SerialLease {
+    /// Reserve at least `count` at a time from now on.
+    pub(super) fn ahead(&self, count: u128) {
+        self.ahead
+            .store(u64::try_from(count).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// `count` serials of the held block when `serial` on disk (`on_disk`) still ends it.
+    fn take(&self, on_disk: u128, count: u128) -> Option<u128> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        match *held {
+            Some((next, end)) if end == on_disk && end - next >= count => {
+                *held = Some((next + count, end));
+                Some(next)
+            }
+            _ => None,
+        }
+    }
+
+    /// Where the next block starts: after what this store handed out when `serial` on disk
+    /// (`on_disk`) still ends its block (no gap), else at `on_disk`.
+    fn start(&self, on_disk: u128) -> u128 {
+        match *self.held.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some((next, end)) if end == on_disk => next,
+            _ => on_disk,
+        }
+    }
+
+    /// How many to reserve on disk for `count`.
+    fn block(&self, count: u128) -> u128 {
+        count.max(u128::from(self.ahead.load(Ordering::Relaxed)))
+    }
+
+    /// The block `first..end` is durable on disk and `count` of it handed out.
+    fn hold(&self, first: u128, count: u128, end: u128) {
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some((first + count, end));
+    }
+}
+
 /// Changes to a CA directory under its lock.
 pub(super) struct FilesTransaction<'a> {
     layout: &'a Layout,
-    /// Certificate files written ahead by `stage_signed` (each with the serial of its
-    /// certificate), waiting for `record_signed`.
-    staged: HashMap<PathBuf, (Option<Serial>, Staged)>,
+    /// The store's serials reserved ahead.
+    serials: &'a SerialLease,
+    /// Requests to remove once what was written before them is durable: at the next sync
+    /// (with [`Durability::Filesystem`]).
+    removals: Vec<PathBuf>,
     /// How groups of writes are made durable (see the module's documentation).
     durability: Durability,
     /// Writes made since the filesystem was last synced (with [`Durability::Filesystem`]).
@@ -50,12 +111,14 @@ pub(super) struct FilesTransaction<'a> {
 impl<'a> FilesTransaction<'a> {
     pub(super) fn new(
         layout: &'a Layout,
+        serials: &'a SerialLease,
         lock: File,
         durability: Durability,
     ) -> FilesTransaction<'a> {
         FilesTransaction {
             layout,
-            staged: HashMap::new(),
+            serials,
+            removals: Vec::new(),
             durability,
             unsynced: false,
             _lock: lock,
@@ -64,16 +127,23 @@ impl<'a> FilesTransaction<'a> {
 
     /// Make what was written without a sync durable, before a write that must come after it.
     fn settle(&mut self) -> Result<(), StoreError> {
-        if self.unsynced {
+        // Twice when requests wait for the first sync to be removed.
+        while self.unsynced {
             self.sync_filesystem()?;
         }
         Ok(())
     }
 
-    /// Make every write so far durable ([`Durability::Filesystem`]).
+    /// Make every write so far durable ([`Durability::Filesystem`]), then remove the requests
+    /// that waited for it (unsynced again then).
     fn sync_filesystem(&mut self) -> Result<(), StoreError> {
         atomic::sync_filesystem(&self.layout.cadir)?;
         self.unsynced = false;
+        if !self.removals.is_empty() {
+            let removals = std::mem::take(&mut self.removals);
+            atomic::remove_all(&removals, Durability::Filesystem)?;
+            self.unsynced = true;
+        }
         Ok(())
     }
 
@@ -107,14 +177,6 @@ impl<'a> FilesTransaction<'a> {
 
     fn named(&self, directory: &str, name: &Certname) -> PathBuf {
         self.layout.path(directory).join(name.file_name())
-    }
-}
-
-impl Drop for FilesTransaction<'_> {
-    /// What was staged and never recorded goes (a crash leaves it for the next writer's sweep).
-    fn drop(&mut self) {
-        let staged = std::mem::take(&mut self.staged);
-        atomic::discard(staged.into_values().map(|(_, file)| file).collect());
     }
 }
 
@@ -156,32 +218,38 @@ impl BackendTransaction for FilesTransaction<'_> {
     }
 
     fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
+        let on_disk = self.layout.next_serial()?.0;
+        // Handed out of a block already durable: nothing to write, nothing to sync.
+        if let Some(first) = self.serials.take(on_disk, count) {
+            return Ok((first..first + count).map(Serial).collect());
+        }
         self.settle()?;
-        let first = self.layout.next_serial()?;
+        let first = self.serials.start(on_disk);
         let path = self.layout.path("serial");
-        let next = first
-            .0
-            .checked_add(count)
+        let end = first
+            .checked_add(self.serials.block(count))
             .ok_or_else(|| StoreError::Corrupt {
                 what: path.display().to_string(),
                 reason: "serial space exhausted".into(),
             })?;
-        // `%04X`, no newline: puppetserver's format. Rewritten on every batch, so through a
-        // spare inode (see `atomic::replace`). With one sync of the filesystem, the exchange
-        // (its content synced before) is made durable by the next sync, which comes before
-        // anything that depends on it: `record_signed` and every other write settle it before
-        // writing (the inventory's lines never reach the disk before the serial that covers
-        // them, even on a filesystem without a journal, where nothing orders two writes but a
-        // sync between them), and `stage_signed`'s sync of a chunk does it on the way.
+        // `%04X`, no newline: puppetserver's format. Rewritten on every batch (or block),
+        // so through a spare inode (see `atomic::replace`). With one sync of the filesystem,
+        // the exchange (its content synced before) is made durable by a sync right after it:
+        // the inventory's lines never reach the disk before the serial that covers them, even
+        // on a filesystem without a journal, where nothing orders two writes but a sync
+        // between them; and a block is only handed out again once it is durable.
         atomic::replace(
             &path,
             &self.layout.path(SERIAL_SPARE),
-            Serial(next).to_string().as_bytes(),
+            Serial(end).to_string().as_bytes(),
             PUBLIC_MODE,
             self.durability,
         )?;
-        self.unsynced |= self.durability == Durability::Filesystem;
-        Ok((first.0..next).map(Serial).collect())
+        if self.durability == Durability::Filesystem {
+            self.sync_filesystem()?;
+        }
+        self.serials.hold(first, count, end);
+        Ok((first..first + count).map(Serial).collect())
     }
 
     fn put_requests(&mut self, requests: &[(Certname, String)]) -> Result<(), StoreError> {
@@ -204,43 +272,23 @@ impl BackendTransaction for FilesTransaction<'_> {
         if self.durability == Durability::EachFile {
             return atomic::remove_all(&paths, Durability::EachFile);
         }
-        // A request goes only once what came before (its certificate) is durable; the
-        // removals themselves are synced with the rest at commit. Usually there is none (an
-        // autosigned request is never written), and nothing to wait for.
+        // A request goes only once what came before (its certificate) is durable: right
+        // away when nothing waits for a sync, else right after the next one (the next chunk's
+        // or the commit's: no sync of its own); the removals themselves are synced with the
+        // rest at commit. Usually there is none (an autosigned request is never written).
         let present: Vec<bool> = paths.iter().map(|path| path.exists()).collect();
-        if !present.contains(&true) {
-            return Ok(present);
-        }
-        self.settle()?;
-        let removed = atomic::remove_all(&paths, Durability::Filesystem)?;
-        self.unsynced |= removed.contains(&true);
-        Ok(removed)
-    }
-
-    fn stage_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
-        atomic::ensure_directory(&self.layout.path("signed"), 0o755)?;
-        let files = self.signed_files(issued);
-        let pending: Vec<Pending<'_>> = files
-            .iter()
-            .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
+        let present_paths: Vec<PathBuf> = paths
+            .into_iter()
+            .zip(&present)
+            .filter_map(|(path, here)| here.then_some(path))
             .collect();
-        let staged = atomic::stage_all(&pending, self.durability)?;
-        if self.durability == Durability::Filesystem {
-            // Synced now, while the rest is being signed, rather than all at the end.
-            if let Err(error) = self.sync_filesystem() {
-                atomic::discard(staged);
-                return Err(error);
-            }
+        if self.unsynced {
+            self.removals.extend(present_paths);
+        } else if !present_paths.is_empty() {
+            atomic::remove_all(&present_paths, Durability::Filesystem)?;
+            self.unsynced = true;
         }
-        for ((_, cert), file) in issued.iter().zip(staged) {
-            if let Some((_, replaced)) = self
-                .staged
-                .insert(file.path().to_path_buf(), (cert.serial, file))
-            {
-                atomic::discard(vec![replaced]);
-            }
-        }
-        Ok(())
+        Ok(present)
     }
 
     fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
@@ -258,49 +306,27 @@ impl BackendTransaction for FilesTransaction<'_> {
                 );
             }
         }
-        // The serial's exchange durable before the inventory's lines are written.
-        self.settle()?;
-        // The inventory first: a crash in between leaves an inventory line without a
-        // certificate (harmless: the serial is still found and revocable by name), never a
-        // certificate the inventory does not know. With one sync of the filesystem, the
-        // inventory's lines and the certificates' temp files are made durable together, then
-        // the certificates renamed into place.
+        // No sync first: what may come before in a transaction needs none (a serial
+        // reserved is durable before it is handed out; an earlier chunk's certificates and
+        // removals may reach the disk in any order with these lines). The inventory first: a
+        // crash in between leaves an inventory line without a certificate (harmless: the
+        // serial is still found and revocable by name), never a certificate the inventory
+        // does not know. With one sync of the filesystem, the inventory's lines and the
+        // certificates' temp files are made durable together, then the certificates renamed
+        // into place.
         atomic::append(
             &self.layout.path("inventory.txt"),
             lines.as_bytes(),
             None,
             self.durability,
         )?;
-        // Each certificate's file as staged for it, or written now; all renamed together.
-        let mut ready = Vec::with_capacity(issued.len());
-        let mut missing = Vec::new();
-        for (name, cert) in issued {
-            match self.staged.remove(&self.named("signed", name)) {
-                Some((serial, file)) if serial == cert.serial => ready.push(file),
-                other => {
-                    // Staged for another certificate of the name (never, in one batch).
-                    if let Some((_, file)) = other {
-                        atomic::discard(vec![file]);
-                    }
-                    missing.push((name.clone(), cert.clone()));
-                }
-            }
-        }
-        if !missing.is_empty() {
-            atomic::ensure_directory(&self.layout.path("signed"), 0o755)?;
-            let files = self.signed_files(&missing);
-            let pending: Vec<Pending<'_>> = files
-                .iter()
-                .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
-                .collect();
-            match atomic::stage_all(&pending, self.durability) {
-                Ok(staged) => ready.extend(staged),
-                Err(error) => {
-                    atomic::discard(ready);
-                    return Err(error);
-                }
-            }
-        }
+        atomic::ensure_directory(&self.layout.path("signed"), 0o755)?;
+        let files = self.signed_files(issued);
+        let pending: Vec<Pending<'_>> = files
+            .iter()
+            .map(|(path, pem)| Pending::public(path.clone(), pem.as_bytes()))
+            .collect();
+        let ready = atomic::stage_all(&pending, self.durability)?;
         if self.durability == Durability::Filesystem {
             if let Err(error) = self.sync_filesystem() {
                 atomic::discard(ready);
