@@ -130,6 +130,9 @@ pub enum Mode {
     KeepAlive,
     /// A new connection per request (the GET resumes the PUT's TLS session).
     New,
+    /// A new connection per agent, its PUT and GET on it, then closed: what a Puppet agent
+    /// does (its HTTP pool keeps the connection for the requests of one run).
+    PerAgent,
     /// Only `PUT certificate_request/NAME` over keep-alive (queueing, for `sign --all`).
     SubmitOnly,
 }
@@ -139,7 +142,18 @@ impl Mode {
         match text {
             "keepalive" | "keep-alive" => Mode::KeepAlive,
             "new" => Mode::New,
-            other => panic!("unknown mode {other:?} (keepalive or new)"),
+            "agent" => Mode::PerAgent,
+            other => panic!("unknown mode {other:?} (keepalive, agent or new)"),
+        }
+    }
+
+    /// A letter unique to the mode, for names that must differ from one mode to the next.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Mode::KeepAlive => "k",
+            Mode::New => "n",
+            Mode::PerAgent => "a",
+            Mode::SubmitOnly => "s",
         }
     }
 
@@ -147,6 +161,7 @@ impl Mode {
         match self {
             Mode::KeepAlive => "keep-alive",
             Mode::New => "new per request",
+            Mode::PerAgent => "new per agent",
             Mode::SubmitOnly => "submit only",
         }
     }
@@ -185,6 +200,7 @@ pub fn drive(
                             enroll_keepalive(base, port, &mut connection, name, csr, false)
                         }
                         Mode::New => enroll_new_connections(base, port, name, csr),
+                        Mode::PerAgent => enroll_new_connection(base, port, name, csr),
                     };
                     match ok {
                         Ok(()) => latencies.lock().unwrap().push(begun.elapsed()),
@@ -266,6 +282,25 @@ fn enroll_new_connections(
     }
     let (code, body) = one_shot(&config, port, "GET", &get, None)?;
     check_certificate(code, &body)
+}
+
+fn enroll_new_connection(
+    base: &Arc<ClientConfig>,
+    port: u16,
+    name: &str,
+    csr: &str,
+) -> Result<(), String> {
+    // A fresh agent: no TLS session to resume, a full handshake.
+    let mut config = (**base).clone();
+    config.resumption = Resumption::in_memory_sessions(4);
+    let config = Arc::new(config);
+    let mut connection = None;
+    let result = enroll_keepalive(&config, port, &mut connection, name, csr, true);
+    if let Some(mut stream) = connection {
+        stream.conn.send_close_notify();
+        let _ = stream.flush();
+    }
+    result
 }
 
 fn check_certificate(code: u16, body: &str) -> Result<(), String> {
