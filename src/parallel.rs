@@ -2,14 +2,19 @@
 //! fsync-bound steps of a batch fast (signatures with the CA key, staging files, parsing
 //! certificates, running autosign policy programs).
 //!
-//! A worker thread that panics does not take the process down and loses no item: each item it
-//! had is answered by the caller's `panicked` instead. Nothing here knows what the work is.
+//! A panic in the work for one item does not take the process down and loses no item: that
+//! item is answered by the caller's `panicked` instead, and the thread goes on with the next.
+//! Nothing here knows what the work is.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Apply `work` to every item of `items` on up to `threads` threads (the caller's and scoped
-/// ones), each taking a run of at least `min_run` consecutive items; one result per item, in
-/// order. The items of a thread that panicked get `panicked(item)`. When that leaves one run,
-/// it runs on the caller's thread alone (spawning costs more than it saves), where a panic is
-/// the caller's.
+/// ones), each taking the next run of `min_run` consecutive items as it gets free (so that a
+/// thread slowed down by other work leaves the rest to the others, instead of finishing its
+/// share alone at the end); one result per item, in order. An item whose work panicked gets
+/// `panicked(item)`. When there is one run or one thread, everything runs on the caller's
+/// thread alone (spawning costs more than it saves), where a panic is the caller's.
 pub(crate) fn map<T, R, W, P>(
     items: &[T],
     threads: usize,
@@ -28,33 +33,41 @@ where
     if threads <= 1 {
         return items.iter().map(work).collect();
     }
-    let run = items.len().div_ceil(threads).max(min_run);
-    let work = &work;
-    let mut parts = items.chunks(run);
-    // The caller works too: one thread fewer to start and stop (a daemon's batch of a few
-    // signatures would otherwise spend a tenth of its time on it).
-    let own = parts.next().unwrap_or_default();
+    let next = AtomicUsize::new(0);
+    // Each thread's results, by position; `None` where the work panicked.
+    let take = || {
+        let mut done: Vec<(usize, Option<R>)> = Vec::new();
+        loop {
+            let start = next.fetch_add(min_run, Ordering::Relaxed);
+            if start >= items.len() {
+                return done;
+            }
+            let end = (start + min_run).min(items.len());
+            for (position, item) in (start..end).zip(&items[start..end]) {
+                done.push((position, catch_unwind(AssertUnwindSafe(|| work(item))).ok()));
+            }
+        }
+    };
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .map(|part| {
-                (
-                    part,
-                    scope.spawn(move || part.iter().map(work).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            own.iter().map(work).collect::<Vec<_>>()
-        }))
-        .unwrap_or_else(|_| own.iter().map(&panicked).collect());
-        mine.into_iter()
-            .chain(handles.into_iter().flat_map(|(part, handle)| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| part.iter().map(&panicked).collect())
-            }))
-            .collect()
-    })
+        let take = &take;
+        // The caller works too: one thread fewer to start and stop (a daemon's batch of a few
+        // signatures would otherwise spend a tenth of its time on it).
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(take)).collect();
+        let mine = take();
+        for (position, result) in handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .chain(mine)
+        {
+            results[position] = result;
+        }
+    });
+    results
+        .into_iter()
+        .zip(items)
+        .map(|(result, item)| result.unwrap_or_else(|| panicked(item)))
+        .collect()
 }
 
 /// How many threads the machine runs at once (1 when it cannot tell), read once per process:
@@ -70,7 +83,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_order_and_answers_for_a_panicked_thread() {
+    fn keeps_order_and_answers_for_a_panicked_item() {
         let items: Vec<u32> = (0..100).collect();
         let doubled = map(&items, 8, 4, |n| n * 2, |_| 0);
         assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
@@ -88,26 +101,40 @@ mod tests {
         );
         assert_eq!(answered.len(), 100);
         assert_eq!(answered[30], Err(30));
-        assert_eq!(
-            answered[29],
-            Err(29),
-            "the whole run of the panicked thread"
-        );
+        // Only the item whose work panicked: the thread went on with the rest.
+        assert_eq!(answered[29], Ok(29));
+        assert_eq!(answered[31], Ok(31));
         assert_eq!(answered[99], Ok(99));
-        // The caller's own run (the first) is answered the same way.
+        // Whichever thread meets it, the caller's included.
         let answered = map(
             &items,
             2,
             1,
             |n| {
-                assert!(*n != 10, "a failing caller");
+                assert!(*n % 10 != 3, "a failing item");
                 Ok(*n)
             },
             |n| Err(*n),
         );
-        assert_eq!(
-            (answered[0], answered[49], answered[50]),
-            (Err(0), Err(49), Ok(50))
+        for (n, answer) in items.iter().zip(&answered) {
+            assert_eq!(*answer, if n % 10 == 3 { Err(*n) } else { Ok(*n) });
+        }
+        // A thread slowed down leaves the rest to the others: every item is done once.
+        let calls = AtomicUsize::new(0);
+        let slow = map(
+            &items,
+            2,
+            4,
+            |n| {
+                calls.fetch_add(1, Ordering::Relaxed);
+                if *n < 4 {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                *n
+            },
+            |_| 0,
         );
+        assert_eq!(slow, items);
+        assert_eq!(calls.load(Ordering::Relaxed), 100);
     }
 }
