@@ -231,6 +231,12 @@ impl<'a> Decider<'a> {
         Decider { source }
     }
 
+    /// Whether [`Decider::decide`] reads the CSR (a policy program is given it); otherwise
+    /// the certname alone decides.
+    pub fn reads_csr(&self) -> bool {
+        matches!(self.source, Source::Program(_))
+    }
+
     /// The decision for one certname and its CSR PEM.
     pub fn decide(&self, certname: &str, csr_pem: &[u8], limits: &ProgramLimits) -> Decision {
         let (reason, invalid) = match &self.source {

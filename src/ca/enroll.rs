@@ -332,13 +332,15 @@ impl Ca {
     /// policy program (if that is the setting) for each, a few at a time; nothing is signed.
     pub fn autosign_decisions(&self) -> Result<Vec<Outcome<Verdict>>, Error> {
         let names = self.pending()?;
+        // One `autosign.conf` read for all; a request read only when the decision needs it.
+        let decider = autosign::Decider::new(&self.config.autosign);
         let verdicts = self.progress.stage(Stage::Autosign, names.len(), || {
             crate::parallel::map(
                 &names,
                 AUTOSIGN_THREADS,
                 1,
                 |name| {
-                    let verdict = self.autosign_verdict(name);
+                    let verdict = self.verdict_of(&decider, name);
                     self.progress.tick();
                     (name.clone(), verdict)
                 },
@@ -355,6 +357,36 @@ impl Ca {
     pub fn autosign_verdict(&self, name: &Certname) -> Result<Verdict, Error> {
         let pem = self.request_pem(name)?;
         Ok(Verdict::new(&self.config, name, &pem))
+    }
+
+    /// [`Ca::autosign_verdict`] with `decider`: the request is read only when a policy
+    /// program is given it or the decision is to sign (the issuance policy then checks it).
+    fn verdict_of(
+        &self,
+        decider: &autosign::Decider<'_>,
+        name: &Certname,
+    ) -> Result<Verdict, Error> {
+        let mut pem = None;
+        if decider.reads_csr() {
+            pem = Some(self.request_pem(name)?);
+        }
+        let decision = decider.decide(
+            name.as_str(),
+            pem.as_deref().unwrap_or_default(),
+            &self.config.autosign_options,
+        );
+        let decision = hold_admins(&self.config, name, decision);
+        if !decision.sign {
+            return Ok(Verdict {
+                decision,
+                refusal: None,
+            });
+        }
+        let pem = match pem {
+            Some(pem) => pem,
+            None => self.request_pem(name)?,
+        };
+        Ok(Verdict::checked(&self.config, name, decision, &pem))
     }
 }
 
@@ -380,7 +412,12 @@ impl Verdict {
     /// Decide for `name` and its CSR PEM (may be empty when no CSR is known; then only the
     /// setting is consulted).
     fn new(config: &Config, name: &Certname, pem: &[u8]) -> Verdict {
-        let decision = decide(config, name, pem);
+        Verdict::checked(config, name, decide(config, name, pem), pem)
+    }
+
+    /// `decision` for `name`, with why the issuance policy refuses its CSR `pem` (when the
+    /// decision is to sign and the CSR is known).
+    fn checked(config: &Config, name: &Certname, decision: Decision, pem: &[u8]) -> Verdict {
         let refusal = if decision.sign && !pem.is_empty() {
             Csr::from_pem(pem)
                 .map_err(Error::from)
