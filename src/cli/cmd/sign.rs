@@ -1,5 +1,7 @@
 //! `cert --sign NAME... | --all` / `cert sign --certname ... | --all`.
 
+use std::collections::HashMap;
+
 use cert::ca::SignOptions;
 use cert::Error;
 use serde_json::json;
@@ -84,20 +86,26 @@ pub(crate) fn run(context: &Context, args: &SignArgs) -> Result<u8, Error> {
         }
         println!("{summary}");
     } else {
+        // A thousand lines for `--all`: written in one go, not one write each.
+        let verdicts: HashMap<_, _> = verdicts.iter().map(|(n, v)| (n, v)).collect();
+        let mut out = String::new();
         for (name, result) in &outcomes {
             if let Ok(cert) = result {
-                println!(
-                    "Successfully signed certificate request for {name} (serial {})",
+                out.push_str(&format!(
+                    "Successfully signed certificate request for {name} (serial {})\n",
                     cert.serial.map(|s| s.to_string()).unwrap_or_default()
-                );
+                ));
                 if let Some(warning) = ca.lifetime_warning(cert) {
+                    print!("{out}");
+                    out.clear();
                     eprintln!("warning: {warning}");
                 }
-                if let Some((_, outcome)) = verdicts.iter().find(|(n, _)| n == name) {
-                    println!("  autosign: {}", render::verdict_line(outcome));
+                if let Some(outcome) = verdicts.get(name) {
+                    out.push_str(&format!("  autosign: {}\n", render::verdict_line(outcome)));
                 }
             }
         }
+        print!("{out}");
     }
     Ok(finish(&outcomes))
 }
