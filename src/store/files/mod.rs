@@ -551,8 +551,9 @@ mod tests {
         assert!(store.snapshot().unwrap().problems().unwrap().is_empty());
     }
 
-    /// Issue 14: certificates staged while a batch signs are in place only once recorded;
-    /// staged and never recorded, they leave nothing; recorded unstaged, they are written then.
+    /// Issue 14: `sign --all` records chunk after chunk in one transaction; each chunk's
+    /// certificates are in place when it returns, and the requests they answer go only after
+    /// the next sync (with one sync of the filesystem), all of them by commit.
     #[test]
     fn chunks_are_recorded_and_their_requests_removed_once_durable() {
         for durability in DURABILITIES {
