@@ -437,22 +437,23 @@ mod tests {
         assert_eq!(reserve(5), [10, 11, 12, 13, 14]);
         assert_eq!(on_disk(), "0012");
         // Another process reserved meanwhile (serial moved on): the rest of the block is
-        // skipped, never handed out twice.
+        // skipped, never handed out twice, and this reservation is exact (processes taking
+        // turns leave no gaps); undisturbed, the next one is a block again.
         fs::write(&serial_file, "0020").unwrap();
         assert_eq!(reserve(1), [0x20]);
-        assert_eq!(on_disk(), "0028");
+        assert_eq!(on_disk(), "0021");
+        assert_eq!(reserve(2), [0x21, 0x22]);
+        assert_eq!(on_disk(), "0029");
         // A store that does not reserve ahead (another process) starts where serial says.
         let other = Store::files_with_durability(&dir.path().join("ca"), durability);
         let mut transaction = other.begin().unwrap();
-        assert_eq!(transaction.reserve_serials(1).unwrap(), [Serial(0x28)]);
+        assert_eq!(transaction.reserve_serials(1).unwrap(), [Serial(0x29)]);
         transaction.commit().unwrap();
-        assert_eq!(on_disk(), "0029");
-        assert_eq!(
-            reserve(1),
-            [0x29],
-            "the daemon's block was taken over: a new one"
-        );
-        assert_eq!(on_disk(), "0031");
+        assert_eq!(on_disk(), "002A");
+        assert_eq!(reserve(1), [0x2A], "the block was taken over: exactly one");
+        assert_eq!(on_disk(), "002B");
+        assert_eq!(reserve(1), [0x2B]);
+        assert_eq!(on_disk(), "0033");
     }
 
     #[test]

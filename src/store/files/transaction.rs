@@ -42,7 +42,9 @@ pub(super) const AUDIT_MODE: u32 = 0o640;
 /// there (durably, as any reservation) before any of it is used. Later transactions of the
 /// same store take the rest of the block without writing, as long as `serial` still holds the
 /// block's end (read under the lock: had another process reserved since, it would hold more).
-/// What is left of a block when the process ends is never used: a gap in the serials.
+/// What is left of a block when the process ends is never used: a gap in the serials. After
+/// another process took a block over, the next reservation is exact (no block), so processes
+/// taking turns leave no gaps; the one after that, undisturbed, is a block again.
 #[derive(Debug, Default)]
 pub(super) struct SerialLease {
     /// Serials reserved at least this many at a time; 0: each reservation exactly (the CLI's
@@ -81,9 +83,19 @@ impl SerialLease {
         }
     }
 
-    /// How many to reserve on disk for `count`.
-    fn block(&self, count: u128) -> u128 {
-        count.max(u128::from(self.ahead.load(Ordering::Relaxed)))
+    /// How many to reserve on disk for `count` when `serial` holds `on_disk`: a block, unless
+    /// another process took the last one over (moved `serial` on since), where exactly
+    /// `count`, so that two daemons on one directory, taking turns, leave no gaps.
+    fn block(&self, on_disk: u128, count: u128) -> u128 {
+        let taken_over = matches!(
+            *self.held.lock().unwrap_or_else(PoisonError::into_inner),
+            Some((_, end)) if end != on_disk
+        );
+        if taken_over {
+            count
+        } else {
+            count.max(u128::from(self.ahead.load(Ordering::Relaxed)))
+        }
     }
 
     /// The block `first..end` is durable on disk and `count` of it handed out.
@@ -227,7 +239,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         let first = self.serials.start(on_disk);
         let path = self.layout.path("serial");
         let end = first
-            .checked_add(self.serials.block(count))
+            .checked_add(self.serials.block(on_disk, count))
             .ok_or_else(|| StoreError::Corrupt {
                 what: path.display().to_string(),
                 reason: "serial space exhausted".into(),
