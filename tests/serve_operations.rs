@@ -1,8 +1,8 @@
 //! Issue 4, what `cert serve` does beyond the first cut, driven by curl and checked with
 //! openssl: `certificate_renewal` (same key, subject, alt names and pp_* extensions, new serial),
 //! the audit trail naming who asked (`client:<CN>`, `autosign`), starting with this host's key
-//! but no certificate, and two daemons plus the CLI signing on one CA directory without ever
-//! issuing a serial twice.
+//! but no certificate, two daemons plus the CLI signing on one CA directory without ever
+//! issuing a serial twice, and the serials a daemon reserved ahead given back when it stops.
 
 mod common;
 
@@ -397,4 +397,45 @@ fn two_daemons_and_the_cli_never_issue_a_serial_twice() {
         .filter(|e| e["action"] == "sign" && e["decision"] == "done")
         .count();
     assert_eq!(audit_signs, names.len());
+}
+
+#[test]
+fn a_clean_stop_gives_the_serials_reserved_ahead_back() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("");
+    fs::write(world.path().join("autosign.conf"), "*.auto.test\n").unwrap();
+    let mut server = Server::start(&world, &[]);
+    for i in 0..3 {
+        let name = format!("n{i}.auto.test");
+        let csr = world.openssl_csr(&name, &[]);
+        let path = format!("{CA}/certificate_request/{name}");
+        let (code, body) = server.send("PUT", &path, "text/plain", &csr, &[]);
+        assert_eq!(code, 200, "{name}: {body}");
+    }
+    let inventory = common::read(&world.ca("inventory.txt"));
+    let highest = inventory
+        .lines()
+        .map(|l| {
+            u128::from_str_radix(
+                l.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_start_matches("0x"),
+                16,
+            )
+            .unwrap()
+        })
+        .max()
+        .unwrap();
+    let on_disk = || u128::from_str_radix(common::read(&world.ca("serial")).trim(), 16).unwrap();
+    // While it runs, `serial` is ahead: a block reserved for the batches to come.
+    assert!(
+        on_disk() > highest + 1,
+        "serial {:X}, highest {highest:X}",
+        on_disk()
+    );
+    assert_eq!(server.stop(), Some(0));
+    assert_eq!(on_disk(), highest + 1, "no gap after a clean stop");
 }

@@ -277,7 +277,7 @@ fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error
     // From now on the store keeps what the daemon polls current (the CRL and chain versions,
     // the CRL itself) without waiting, as other writers change it.
     ca.store().watch();
-    // Most batches then reserve no serial on disk (a gap of at most this many when it stops).
+    // Most batches then reserve no serial on disk (given back at a clean stop).
     ca.store().reserve_serials_ahead(signer::SERIALS_AHEAD);
     let config = tls::server_config(&ca, &host)?;
     Ok(Generation {
@@ -395,6 +395,13 @@ async fn serve(
     };
     if !finished {
         tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+    }
+    // The serials reserved ahead and not used go back, so that a clean stop leaves no gap.
+    let generation = shared.generation();
+    match tokio::task::block_in_place(|| generation.ca.store().give_back_serials()) {
+        Ok(true) => tracing::debug!("unused serials given back"),
+        Ok(false) => {}
+        Err(error) => tracing::warn!("cannot give the unused serials back (a gap): {error}"),
     }
     Ok(())
 }

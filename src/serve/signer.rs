@@ -28,7 +28,7 @@ pub(crate) const MAX_BATCH: usize = 128;
 
 /// Serials the daemon reserves on disk at a time (see `Store::reserve_serials_ahead`): one
 /// write of `serial` and its sync per this many certificates rather than per batch; what is
-/// left when the daemon stops is a gap in the serials.
+/// left is given back when the daemon stops cleanly (a gap in the serials after a crash).
 pub(crate) const SERIALS_AHEAD: u128 = 64;
 
 /// The handle requests use to reach the signer task.

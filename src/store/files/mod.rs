@@ -135,6 +135,16 @@ impl Backend for Files {
         self.serials.ahead(count);
     }
 
+    fn give_back_serials(&self) -> Result<bool, StoreError> {
+        let cadir = &self.layout.cadir;
+        let lock = File::open(cadir).map_err(|e| StoreError::io("open the lock", cadir, e))?;
+        // Never waits: another writer holding the lock may be reserving right now.
+        if lock.try_lock().is_err() {
+            return Ok(false);
+        }
+        self.serials.give_back(&self.layout)
+    }
+
     fn snapshot(&self) -> Result<Box<dyn BackendSnapshot + '_>, StoreError> {
         let lock = self.lock()?;
         Ok(Box::new(snapshot::FilesSnapshot::new(&self.layout, lock)))
@@ -454,6 +464,19 @@ mod tests {
         assert_eq!(on_disk(), "002B");
         assert_eq!(reserve(1), [0x2B]);
         assert_eq!(on_disk(), "0033");
+        // A clean stop gives the rest of the block back: serial as if reserved exactly.
+        assert!(store.give_back_serials().unwrap());
+        assert_eq!(on_disk(), "002C");
+        assert!(!store.give_back_serials().unwrap(), "nothing left to give");
+        assert_eq!(reserve(1), [0x2C]);
+        assert_eq!(on_disk(), "0034");
+        // Not while another writer holds the lock, nor once it has reserved since.
+        let mut transaction = other.begin().unwrap();
+        assert!(!store.give_back_serials().unwrap());
+        assert_eq!(transaction.reserve_serials(1).unwrap(), [Serial(0x34)]);
+        transaction.commit().unwrap();
+        assert!(!store.give_back_serials().unwrap());
+        assert_eq!(on_disk(), "0035");
     }
 
     #[test]

@@ -42,7 +42,8 @@ pub(super) const AUDIT_MODE: u32 = 0o640;
 /// there (durably, as any reservation) before any of it is used. Later transactions of the
 /// same store take the rest of the block without writing, as long as `serial` still holds the
 /// block's end (read under the lock: had another process reserved since, it would hold more).
-/// What is left of a block when the process ends is never used: a gap in the serials. After
+/// What is left of a block goes back at a clean stop ([`SerialLease::give_back`]); after a
+/// crash it is never used: a gap in the serials. After
 /// another process took a block over, the next reservation is exact (no block), so processes
 /// taking turns leave no gaps; the one after that, undisturbed, is a block again.
 #[derive(Debug, Default)]
@@ -101,6 +102,28 @@ impl SerialLease {
     /// The block `first..end` is durable on disk and `count` of it handed out.
     fn hold(&self, first: u128, count: u128, end: u128) {
         *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some((first + count, end));
+    }
+
+    /// Give the unused rest of the held block back, under the CA directory's lock: `serial`
+    /// rewritten to the first unused serial when it still holds the block's end (nothing
+    /// reserved since). Whether it was.
+    pub(super) fn give_back(&self, layout: &Layout) -> Result<bool, StoreError> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some((next, end)) = *held else {
+            return Ok(false);
+        };
+        if next == end || layout.next_serial()?.0 != end {
+            return Ok(false);
+        }
+        atomic::replace(
+            &layout.path("serial"),
+            &layout.path(SERIAL_SPARE),
+            Serial(next).to_string().as_bytes(),
+            PUBLIC_MODE,
+            Durability::EachFile,
+        )?;
+        *held = None;
+        Ok(true)
     }
 }
 
