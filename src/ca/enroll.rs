@@ -237,8 +237,7 @@ impl Ca {
     ) -> Result<(Csr, Decision), Error> {
         let csr = Csr::from_pem(pem)?;
         check_signable(name, &csr)?;
-        let decision = decider.decide(name.as_str(), pem, &self.config.autosign_options);
-        Ok((csr, hold_admins(&self.config, name, decision)))
+        Ok((csr, decide_with(&self.config, decider, name, pem)))
     }
 
     /// [`Ca::enroll`] in one [`Batch`]: each item refused (nothing written for it), left
@@ -370,12 +369,12 @@ impl Ca {
         if decider.reads_csr() {
             pem = Some(self.request_pem(name)?);
         }
-        let decision = decider.decide(
-            name.as_str(),
+        let decision = decide_with(
+            &self.config,
+            decider,
+            name,
             pem.as_deref().unwrap_or_default(),
-            &self.config.autosign_options,
         );
-        let decision = hold_admins(&self.config, name, decision);
         if !decision.sign {
             return Ok(Verdict {
                 decision,
@@ -506,14 +505,19 @@ fn admin_grant(config: &Config, name: &Certname) -> Option<&'static str> {
     }
 }
 
-/// The one place autosign decides: the setting, then the admin hold.
+/// Autosign's decision for one request, its setting read now.
 fn decide(config: &Config, name: &Certname, pem: &[u8]) -> Decision {
-    let decision = autosign::decide(
-        &config.autosign,
-        name.as_str(),
-        pem,
-        &config.autosign_options,
-    );
+    decide_with(config, &autosign::Decider::new(&config.autosign), name, pem)
+}
+
+/// The one place autosign decides: the setting (as `decider` read it), then the admin hold.
+fn decide_with(
+    config: &Config,
+    decider: &autosign::Decider<'_>,
+    name: &Certname,
+    pem: &[u8],
+) -> Decision {
+    let decision = decider.decide(name.as_str(), pem, &config.autosign_options);
     hold_admins(config, name, decision)
 }
 
