@@ -206,9 +206,8 @@ impl<'a> Batch<'a> {
                 }
             });
             let mut issued = Vec::new();
-            let mut results_kept = Vec::with_capacity(results.len());
-            for ((_, name, _, _, _, _), (result, was_recorded)) in
-                jobs.iter().zip(results.into_iter().zip(recorded.done))
+            for ((position, name, csr, with, _, _), (result, was_recorded)) in
+                jobs.into_iter().zip(results.into_iter().zip(recorded.done))
             {
                 let result = match (result, &recorded.failure) {
                     // Signed, but not recorded: the store failed before its chunk was (and
@@ -224,9 +223,6 @@ impl<'a> Batch<'a> {
                     }
                     (Err(error), _) => Err(error),
                 };
-                results_kept.push(result);
-            }
-            for ((position, name, csr, with, _, _), result) in jobs.into_iter().zip(results_kept) {
                 done.push((position, name, Done::Signed(csr, with, result)));
             }
             if recorded.failure.is_none() {
@@ -343,7 +339,7 @@ fn sign_while_recording<S: Sync>(
                 |(index, job)| {
                     let result = sign(job);
                     if let Ok(certificate) = &result {
-                        // Only the recording stops listening, when it failed.
+                        // Read by the recording until a store error stops it; unread then.
                         let _ = sender.send((*index, job.1.clone(), certificate.clone()));
                     }
                     result
