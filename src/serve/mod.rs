@@ -415,16 +415,7 @@ async fn accept(
 ) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
-        let accepted = listener.accept().await;
-        let (stream, remote) = match accepted {
-            Ok(pair) => pair,
-            Err(error) => {
-                // Out of file descriptors and the like: back off instead of spinning.
-                tracing::warn!("accept failed: {error}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+        let (stream, remote) = next_connection(&listener, "").await;
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             tracing::warn!("{remote}: too many connections; closed");
             continue;
@@ -471,6 +462,24 @@ async fn accept(
                 tracing::debug!("{remote}: connection ended: {error}");
             }
         });
+    }
+}
+
+/// The next connection on `listener`. A failed accept (out of file descriptors and the like)
+/// is logged, its line starting with `label`, and tried again after a pause instead of
+/// spinning.
+pub(crate) async fn next_connection(
+    listener: &TcpListener,
+    label: &str,
+) -> (tokio::net::TcpStream, SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok(pair) => return pair,
+            Err(error) => {
+                tracing::warn!("{label}accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
     }
 }
 

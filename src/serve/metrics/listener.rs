@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -17,7 +16,7 @@ use tokio::sync::Semaphore;
 
 use crate::error::{Error, ServeError};
 
-use super::super::{http1_builder, Shared};
+use super::super::{http1_builder, next_connection, Shared};
 
 /// The content type of the text exposition format.
 pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -54,14 +53,7 @@ pub(crate) async fn reply(shared: &Shared) -> Response<Full<Bytes>> {
 pub(crate) async fn serve_plain(listener: TcpListener, shared: Arc<Shared>) {
     let slots = Arc::new(Semaphore::new(PLAIN_CONNECTIONS));
     loop {
-        let (stream, remote) = match listener.accept().await {
-            Ok(pair) => pair,
-            Err(error) => {
-                tracing::warn!("metrics listener: accept failed: {error}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+        let (stream, remote) = next_connection(&listener, "metrics listener: ").await;
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             tracing::warn!("{remote}: too many metrics connections; closed");
             continue;
