@@ -93,9 +93,15 @@ impl Files {
     fn lock(&self) -> Result<File, StoreError> {
         let cadir = &self.layout.cadir;
         atomic::ensure_directory(cadir, CADIR_MODE)?;
-        let file = File::open(cadir).map_err(|e| StoreError::io("open the lock", cadir, e))?;
+        let file = self.lock_file()?;
         file.lock().map_err(|e| StoreError::io("lock", cadir, e))?;
         Ok(file)
+    }
+
+    /// The CA directory opened for its lock (see [`Files::lock`]), not locked yet.
+    fn lock_file(&self) -> Result<File, StoreError> {
+        let cadir = &self.layout.cadir;
+        File::open(cadir).map_err(|e| StoreError::io("open the lock", cadir, e))
     }
 }
 
@@ -136,8 +142,7 @@ impl Backend for Files {
     }
 
     fn give_back_serials(&self) -> Result<bool, StoreError> {
-        let cadir = &self.layout.cadir;
-        let lock = File::open(cadir).map_err(|e| StoreError::io("open the lock", cadir, e))?;
+        let lock = self.lock_file()?;
         // Never waits: another writer holding the lock may be reserving right now.
         if lock.try_lock().is_err() {
             return Ok(false);

@@ -43,9 +43,9 @@ pub(super) const AUDIT_MODE: u32 = 0o640;
 /// same store take the rest of the block without writing, as long as `serial` still holds the
 /// block's end (read under the lock: had another process reserved since, it would hold more).
 /// What is left of a block goes back at a clean stop ([`SerialLease::give_back`]); after a
-/// crash it is never used: a gap in the serials. After
-/// another process took a block over, the next reservation is exact (no block), so processes
-/// taking turns leave no gaps; the one after that, undisturbed, is a block again.
+/// crash it is never used: a gap in the serials. After another process took a block over, the
+/// next reservation is exact (no block), so processes taking turns leave no gaps; the one
+/// after that, undisturbed, is a block again.
 #[derive(Debug, Default)]
 pub(super) struct SerialLease {
     /// Serials reserved at least this many at a time; 0: each reservation exactly (the CLI's
