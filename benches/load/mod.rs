@@ -265,6 +265,13 @@ fn enroll_keepalive(
     check_certificate(code, &body)
 }
 
+/// `base` for a fresh agent: no TLS session of its own yet (not one other agents made).
+fn fresh_agent(base: &Arc<ClientConfig>) -> Arc<ClientConfig> {
+    let mut config = (**base).clone();
+    config.resumption = Resumption::in_memory_sessions(4);
+    Arc::new(config)
+}
+
 fn enroll_new_connections(
     base: &Arc<ClientConfig>,
     port: u16,
@@ -272,10 +279,8 @@ fn enroll_new_connections(
     csr: &str,
 ) -> Result<(), String> {
     let (put, get) = paths(name);
-    // A fresh agent: no TLS session yet; its second connection resumes the first's session.
-    let mut config = (**base).clone();
-    config.resumption = Resumption::in_memory_sessions(4);
-    let config = Arc::new(config);
+    // Its second connection resumes the first's session.
+    let config = fresh_agent(base);
     let (code, body) = one_shot(&config, port, "PUT", &put, Some(csr))?;
     if code != 200 {
         return Err(format!("PUT: {code} {body}"));
@@ -290,10 +295,8 @@ fn enroll_new_connection(
     name: &str,
     csr: &str,
 ) -> Result<(), String> {
-    // A fresh agent: no TLS session to resume, a full handshake.
-    let mut config = (**base).clone();
-    config.resumption = Resumption::in_memory_sessions(4);
-    let config = Arc::new(config);
+    // No TLS session to resume: a full handshake.
+    let config = fresh_agent(base);
     let mut connection = None;
     let result = enroll_keepalive(&config, port, &mut connection, name, csr, true);
     if let Some(mut stream) = connection {
