@@ -414,19 +414,9 @@ fn a_clean_stop_gives_the_serials_reserved_ahead_back() {
         let (code, body) = server.send("PUT", &path, "text/plain", &csr, &[]);
         assert_eq!(code, 200, "{name}: {body}");
     }
-    let inventory = common::read(&world.ca("inventory.txt"));
-    let highest = inventory
-        .lines()
-        .map(|l| {
-            u128::from_str_radix(
-                l.split_whitespace()
-                    .next()
-                    .unwrap()
-                    .trim_start_matches("0x"),
-                16,
-            )
-            .unwrap()
-        })
+    let highest = common::signed_serials(&world)
+        .iter()
+        .map(|(serial, _)| *serial)
         .max()
         .unwrap();
     let on_disk = || u128::from_str_radix(common::read(&world.ca("serial")).trim(), 16).unwrap();
