@@ -58,8 +58,8 @@ pub(crate) fn server_config(ca: &Ca, host: &HostIdentity) -> Result<ServerConfig
         .map_err(tls_error)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.ignore_client_order = true;
-    // One TLS 1.3 session ticket per connection (rustls sends 2): an agent resumes its next
-    // connection with it; each ticket is a random ID kept in the session cache and a record.
+    // One TLS 1.3 session ticket per connection (rustls sends 2): enough for a client to resume
+    // its next connection; each ticket is a random ID kept in the session cache and a record.
     config.send_tls13_tickets = 1;
     Ok(config)
 }
