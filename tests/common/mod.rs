@@ -5,8 +5,9 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database), `wan` (a delayed, cuttable TCP link on loopback) and `puppetserver_ca`
-//! (puppetserver's own CA CLI).
+//! database), `wan` (a delayed, cuttable TCP link on loopback), `puppetserver_ca`
+//! (puppetserver's own CA CLI) and `machine` (a Debian root booted by a real systemd, for the
+//! package).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -16,6 +17,7 @@ pub mod ca_server;
 mod files;
 mod hostile;
 pub mod hosts;
+pub mod machine;
 pub mod nodes;
 mod peer;
 pub mod postgres;
