@@ -28,7 +28,14 @@ struct State {
     down_since: Option<Instant>,
     /// When the one use let through to try, without a listener, started.
     probing: Option<Instant>,
+    /// When it last did not answer: no use tries again for [`QUIET`] after.
+    failed_at: Option<Instant>,
 }
+
+/// How long after a use got no answer none tries again (without a listener): uses one after
+/// the other (a process starting, reading this and that) fail at once, not each after its
+/// bound.
+const QUIET: Duration = Duration::from_secs(1);
 
 impl Breaker {
     /// From now on a listener watches the database.
@@ -50,8 +57,11 @@ impl Breaker {
         let Some(since) = state.down_since else {
             return Ok(());
         };
+        let quiet = state
+            .failed_at
+            .is_some_and(|failed| now.duration_since(failed) < QUIET);
         let trying = match state.probing {
-            _ if self.listened.load(Ordering::Acquire) => true,
+            _ if self.listened.load(Ordering::Acquire) || quiet => true,
             Some(started) => now.duration_since(started) < limit,
             None => false,
         };
@@ -83,8 +93,10 @@ impl Breaker {
     /// The database did not answer.
     pub(super) fn unanswered(&self) {
         let mut state = self.lock();
-        state.down_since.get_or_insert_with(Instant::now);
+        let now = Instant::now();
+        state.down_since.get_or_insert(now);
         state.probing = None;
+        state.failed_at = Some(now);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -104,12 +116,15 @@ mod tests {
         assert!(breaker.admit("db", LIMIT).is_ok());
         breaker.unanswered();
         assert!(breaker.is_tripped());
+        std::thread::sleep(QUIET);
         // One tries; the others are refused while it does.
         assert!(breaker.admit("db", LIMIT).is_ok());
         let refused = breaker.admit("db", LIMIT).unwrap_err();
         assert!(refused.is_unavailable(), "{refused}");
-        // It failed: the next one tries.
+        // It failed: the next one tries, after a quiet second.
         breaker.unanswered();
+        assert!(breaker.admit("db", LIMIT).is_err());
+        std::thread::sleep(QUIET);
         assert!(breaker.admit("db", LIMIT).is_ok());
         breaker.answered("db");
         assert!(!breaker.is_tripped());
