@@ -5,7 +5,8 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database) and `puppetserver_ca` (puppetserver's own CA CLI).
+//! database), `wan` (a delayed, cuttable TCP link on loopback) and `puppetserver_ca`
+//! (puppetserver's own CA CLI).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -21,6 +22,7 @@ pub mod postgres;
 pub mod puppetserver_ca;
 pub mod serve;
 mod store;
+pub mod wan;
 
 use std::fs;
 use std::path::{Path, PathBuf};
