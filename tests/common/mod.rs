@@ -5,8 +5,8 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database), `wan` (a delayed, cuttable TCP link on loopback) and `puppetserver_ca`
-//! (puppetserver's own CA CLI).
+//! database), `wan` (a delayed, cuttable TCP link on loopback), `patroni` (PostgreSQL under
+//! Patroni with etcd) and `puppetserver_ca` (puppetserver's own CA CLI).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -17,6 +17,7 @@ mod files;
 mod hostile;
 pub mod hosts;
 pub mod nodes;
+pub mod patroni;
 mod peer;
 pub mod postgres;
 pub mod puppetserver_ca;
