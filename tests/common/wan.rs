@@ -5,9 +5,11 @@
 //! it stops everything (its port refuses, its connections are closed).
 //!
 //! The model, per connection:
-//! - **Delay.** Each chunk read from one side is written to the other exactly the delay after
-//!   it was read (the delay set at the time it was read), in order; chunks do not wait for each
-//!   other, so a stream arrives as a stream delayed once, not once per chunk. The TCP handshake
+//! - **Delay.** Each chunk read from one side is written to the other the delay after it was
+//!   read (the delay set at the time it was read; never sooner, and up to a millisecond later:
+//!   tokio's timer ticks in milliseconds), in order; chunks do not wait for each other, so a
+//!   stream arrives as a stream delayed once, not once per chunk. Without delay a chunk is
+//!   written at once. The TCP handshake
 //!   costs a round trip as on a real link: the client's first bytes are not sent on before the
 //!   connection is twice the delay old (the connect that returned at once here would have
 //!   returned one round trip later).
@@ -396,7 +398,11 @@ async fn write(
         let due = match &chunk {
             Chunk::Data(due, _) | Chunk::End(due) => *due,
         };
-        tokio::time::sleep_until(due).await;
+        // tokio's timer has millisecond ticks: a sleep ends up to a tick late, and even one
+        // that is already due waits for the next tick, which a link without delay must not.
+        if due > Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
         if healed(&mut cut).await {
             // Held by a cut: it crosses the link after the heal.
             tokio::time::sleep(state.delay()).await;
