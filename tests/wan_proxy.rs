@@ -2,8 +2,9 @@
 //! sockets and a real PostgreSQL: each direction is delayed by the set time (a round trip takes
 //! twice it) without chunks waiting on each other, a cut holds data and new connections
 //! silently until healed, turns are counted as the protocols' round trips (psql,
-//! tokio-postgres, pipelined or not), a synchronous standby behind the link waits for it, and
-//! dropping the link closes everything. Times are checked as lower bounds (a delay is never
+//! tokio-postgres, pipelined or not), a synchronous standby behind the link waits for it, a
+//! `cert serve` node behind it sends its database traffic across it, and dropping the link
+//! closes everything. Times are checked as lower bounds (a delay is never
 //! shorter than set); upper bounds only in seconds, where a serialising or stuck link would be
 //! seconds late.
 
@@ -16,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::postgres::{Cluster, USER};
+use common::nodes::{curl, start_nodes_on, submit, API};
+use common::postgres::{Cluster, STATEMENTS, USER};
 use common::wan::Link;
 
 /// Chunks a server received, each with the time it arrived.
@@ -444,6 +446,65 @@ fn a_synchronous_standby_behind_the_link_delays_commits_and_a_cut_holds_them() {
         walsender
     );
     assert!(link.round_trips() > 0);
+}
+
+#[test]
+fn a_node_behind_the_link_sends_its_database_traffic_across_it() {
+    if !common::require_peer("curl") {
+        return;
+    }
+    let Some(primary) = Cluster::start_with(STATEMENTS) else {
+        return;
+    };
+    let delay = Duration::from_millis(20);
+    let link = Link::to_port(primary.port, delay);
+    let far = format!(
+        "postgresql://{USER}@127.0.0.1:{}/postgres?sslmode=disable",
+        link.port()
+    );
+    // Node 0 beside the primary, node 1 a WAN away from it.
+    let (nodes, cacert) = start_nodes_on(&[&primary.url(), &far]);
+    let (names, csrs) = common::write_csrs(&nodes[0].world, "far", 3);
+    link.reset();
+    primary.reset_statements();
+    for (name, csr) in names.iter().zip(&csrs) {
+        let begun = Instant::now();
+        let reply = submit(nodes[1].port(), &cacert, name, csr);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let reply = curl(
+            nodes[1].port(),
+            &cacert,
+            &format!("{API}/certificate/{name}"),
+            &[],
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        // At least the COMMIT crossed the link and came back.
+        assert!(
+            begun.elapsed() >= 2 * delay,
+            "{name}: {:?}",
+            begun.elapsed()
+        );
+    }
+    let (turns, statements) = (link.round_trips(), primary.statements());
+    eprintln!(
+        "per enrolment at the far node (PUT + GET): {:.1} round trips to the primary, {:.1} \
+         statements",
+        turns as f64 / 3.0,
+        statements as f64 / 3.0
+    );
+    assert!(turns >= 3, "{turns} round trips for 3 enrolments");
+    assert!(
+        statements >= 3 * 2,
+        "{statements} statements for 3 enrolments"
+    );
+    for name in &names {
+        assert_eq!(
+            primary.psql(&format!(
+                "SELECT count(*) FROM signed WHERE name = '{name}'"
+            )),
+            "1"
+        );
+    }
 }
 
 #[test]

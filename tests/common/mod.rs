@@ -5,9 +5,9 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database), `wan` (a delayed, cuttable TCP link on loopback), `puppetserver_ca`
-//! (puppetserver's own CA CLI) and `machine` (a Debian root booted by a real systemd, for the
-//! package).
+//! database), `wan` (a delayed, cuttable TCP link on loopback), `patroni` (PostgreSQL under
+//! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI) and `machine` (a Debian
+//! root booted by a real systemd, for the package).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -19,6 +19,7 @@ mod hostile;
 pub mod hosts;
 pub mod machine;
 pub mod nodes;
+pub mod patroni;
 mod peer;
 pub mod postgres;
 pub mod puppetserver_ca;

@@ -5,12 +5,13 @@
 //! it stops everything (its port refuses, its connections are closed).
 //!
 //! The model, per connection:
-//! - **Delay.** Each chunk read from one side is written to the other exactly the delay after
-//!   it was read (the delay set at the time it was read), in order; chunks do not wait for each
-//!   other, so a stream arrives as a stream delayed once, not once per chunk. The TCP handshake
-//!   costs a round trip as on a real link: the client's first bytes are not sent on before the
-//!   connection is twice the delay old (the connect that returned at once here would have
-//!   returned one round trip later).
+//! - **Delay.** Each chunk read from one side is written to the other the delay after it was
+//!   read (the delay set at the time it was read; never sooner, and up to a millisecond later:
+//!   tokio's timer ticks in milliseconds), in order; chunks do not wait for each other, so a
+//!   stream arrives as a stream delayed once, not once per chunk. Without delay a chunk is
+//!   written at once. The TCP handshake costs a round trip as on a real link: the client's
+//!   first bytes are not sent on before the connection is twice the delay old (the connect
+//!   that returned at once here would have returned one round trip later).
 //! - **Cut.** [`Link::cut`] stops forwarding both ways on every connection and stops accepting:
 //!   no RST, no FIN, data is held (in the proxy and in the kernel's buffers), as a dropped
 //!   link would leave it; a new connection may complete its handshake from the listen backlog
@@ -23,9 +24,11 @@
 //!   [`Link::connections`] per connection). The handshake is not a turn (count connections with
 //!   [`Link::accepted`]). Bytes are counted each way.
 //!
-//! What it cannot model: the far kernel's view of a cut. The proxy's own kernel acknowledges
-//! what it receives, so a peer's TCP keepalive or `TCP_USER_TIMEOUT` never fires through a cut
-//! link; only the peer's own timeouts (a statement's, a request's) notice one.
+//! What it does not model: bandwidth and flow control across the link (it reads as fast as
+//! either side sends and holds in memory what the other has not yet taken), loss other than
+//! a cut, and the far kernel's view of a cut: the proxy's own kernel acknowledges what it
+//! receives, so a peer's TCP keepalive or `TCP_USER_TIMEOUT` never fires through a cut link;
+//! only the peer's own timeouts (a statement's, a request's) notice one.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -305,7 +308,9 @@ async fn proxy(client: TcpStream, state: Arc<State>) {
     let mut cut = state.cut.subscribe();
     healed(&mut cut).await;
     let Ok(target) = TcpStream::connect(state.target).await else {
-        // Nothing listens there: the client sees its connection closed.
+        // Nothing listens there: the client sees its connection closed, when a refusal
+        // would have come back.
+        tokio::time::sleep_until(handshake).await;
         return;
     };
     let _ = client.set_nodelay(true);
@@ -396,7 +401,11 @@ async fn write(
         let due = match &chunk {
             Chunk::Data(due, _) | Chunk::End(due) => *due,
         };
-        tokio::time::sleep_until(due).await;
+        // tokio's timer has millisecond ticks: a sleep ends up to a tick late, and even one
+        // that is already due waits for the next tick, which a link without delay must not.
+        if due > Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
         if healed(&mut cut).await {
             // Held by a cut: it crosses the link after the heal.
             tokio::time::sleep(state.delay()).await;
