@@ -29,7 +29,8 @@
 //! Knobs: CERT_BENCH_RTTS (round trips between the sites in ms, `0,20,50,100`),
 //! CERT_BENCH_AGENTS (agents at once per row, `1,8,64`), CERT_BENCH_COUNT (enrolments per
 //! row at most, 300), CERT_BENCH_SECONDS (a row's time limit, 10), CERT_BENCH_CA_KEY (`rsa`:
-//! RSA-4096, as `cert setup` makes by default; `ec`: EC P-256).
+//! RSA-4096, as `cert setup` makes by default; `ec`: EC P-256), CERT_BENCH_SIGN_ALL (the
+//! requests `cert --sign --all` signs at site B at each RTT, 1000; 0 skips it).
 
 #[allow(dead_code)]
 #[path = "../tests/common/postgres.rs"]
@@ -58,6 +59,7 @@ struct Knobs {
     count: usize,
     seconds: u64,
     ca_key: String,
+    sign_all: usize,
 }
 
 fn knobs() -> Knobs {
@@ -81,6 +83,9 @@ fn knobs() -> Knobs {
             .parse()
             .expect("CERT_BENCH_SECONDS"),
         ca_key: var("CERT_BENCH_CA_KEY", "rsa"),
+        sign_all: var("CERT_BENCH_SIGN_ALL", "1000")
+            .parse()
+            .expect("CERT_BENCH_SIGN_ALL"),
     }
 }
 
@@ -94,7 +99,7 @@ struct Sites {
     link_standby: Link,
     primary: postgres::Cluster,
     _standby: postgres::Cluster,
-    _work: tempfile::TempDir,
+    work: tempfile::TempDir,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -165,6 +170,9 @@ fn main() {
             println!("{:6.2}  {text}", calls as f64 / done.max(1) as f64);
         }
     }
+    if knobs.sign_all > 0 {
+        sign_all(&knobs, &sites);
+    }
     let (issued, distinct) = sites
         .primary
         .psql("SELECT count(*) || ' ' || count(DISTINCT serial) FROM inventory")
@@ -172,6 +180,13 @@ fn main() {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
         .unwrap();
     assert_eq!(issued, distinct, "a serial was issued twice");
+}
+
+impl Sites {
+    /// Node B's CA directory (the keys it signs with).
+    fn node_b_cadir(&self) -> std::path::PathBuf {
+        self.work.path().join("node1/ca")
+    }
 }
 
 impl Site {
@@ -209,7 +224,7 @@ fn set_up(ca_key: &str) -> Sites {
         link_standby,
         primary,
         _standby: standby,
-        _work: work,
+        work,
     }
 }
 
@@ -279,6 +294,81 @@ fn print_row(row: &Row) {
             String::new()
         }
     );
+}
+
+/// `cert --sign --all` of `knobs.sign_all` pending requests by an administrator at site B (its
+/// CLI's database URL through node B's link), at each RTT: the wall time, and against RTT 0's.
+/// The requests are queued straight into the database (what `cert submit` would leave there,
+/// without a process per request); the command parses, checks and signs them as always.
+fn sign_all(knobs: &Knobs, sites: &Sites) {
+    let work = tempfile::Builder::new()
+        .prefix("cert-sites-admin-")
+        .tempdir()
+        .unwrap();
+    let dir = work.path();
+    let key_type = if knobs.ca_key == "ec" { "ec" } else { "rsa" };
+    std::fs::write(
+        dir.join("puppet.conf"),
+        format!(
+            "[main]\ncertname = admin.bench\nautosign = false\nkey_type = {key_type}\n\
+             [server]\nca_store = postgresql://{}@127.0.0.1:{}/postgres?sslmode=disable\n",
+            postgres::USER,
+            sites.link_b.port()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("ca")).unwrap();
+    let keys = sites.node_b_cadir();
+    for key in ["ca_key.pem", "root_key.pem"] {
+        std::fs::copy(keys.join(key), dir.join("ca").join(key)).unwrap();
+    }
+    println!(
+        "\n== cert --sign --all of {} pending requests at site B (its CLI a WAN away from the \
+         primary)",
+        knobs.sign_all
+    );
+    let mut local = None;
+    for &rtt in &knobs.rtts {
+        let one_way = Duration::from_micros(rtt * 500);
+        sites.link_b.set_delay(one_way);
+        sites.link_standby.set_delay(one_way);
+        let csrs = load::make_csrs(&format!("all{rtt}"), knobs.sign_all, KeySpec::EcP256);
+        let names: Vec<String> = csrs.iter().map(|(name, _)| format!("'{name}'")).collect();
+        let pems: Vec<String> = csrs.iter().map(|(_, pem)| format!("'{pem}'")).collect();
+        sites.primary.psql(&format!(
+            "INSERT INTO requests (name, pem) SELECT n, convert_to(p, 'UTF8') \
+             FROM unnest(ARRAY[{}], ARRAY[{}]) AS t(n, p)",
+            names.join(","),
+            pems.join(",")
+        ));
+        sites.link_b.reset();
+        let started = std::time::Instant::now();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cert"))
+            .arg("--config")
+            .arg(dir.join("puppet.conf"))
+            .arg("--cadir")
+            .arg(dir.join("ca"))
+            .arg("--ssldir")
+            .arg(dir.join("ssl"))
+            .args(["--sign", "--all"])
+            .env("HOME", dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        let took = started.elapsed();
+        assert!(status.success(), "cert --sign --all at RTT {rtt} ms");
+        let signed = sites.primary.psql(&format!(
+            "SELECT count(*) FROM signed WHERE name LIKE 'all{rtt}-%'"
+        ));
+        assert_eq!(signed, knobs.sign_all.to_string(), "signed at RTT {rtt} ms");
+        let base = *local.get_or_insert(took);
+        println!(
+            "RTT {rtt:>3} ms: {:.2} s, {:.2}x RTT 0's; {} round trips to the primary",
+            took.as_secs_f64(),
+            took.as_secs_f64() / base.as_secs_f64(),
+            sites.link_b.round_trips()
+        );
+    }
 }
 
 /// Each site's throughput at every RTT against its own at RTT 0, per agent count: for site

@@ -31,24 +31,24 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Row, Socket, Statement};
+
+use tokio_postgres::{Client, Socket, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::StoreError;
 
 use super::breaker::Breaker;
+use super::flight::Deferred;
 use super::url::DatabaseUrl;
 
 /// Longest wait for one flight's answers, and for a connection, when no tighter limit is set
 /// ([`Database::limit_waits`]); past it the connection is given up on (a host gone without
 /// closing its sockets) and the call is [`StoreError::Unavailable`].
-const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Longest wait for a new connection to be ready (socket, TLS, authentication, session
 /// checks), when no tighter limit is set.
@@ -64,69 +64,6 @@ const CONNECTIONS: usize = 32;
 /// The SQLSTATE `cert_refuse_signed` raises when a name it is given has a certificate (a
 /// class PostgreSQL does not use).
 pub(super) const REFUSED_SIGNED: &str = "CE001";
-
-/// A parameter of a deferred statement, owned until it is sent.
-pub(super) type Param = Box<dyn ToSql + Send + Sync>;
-
-/// What a deferred statement's answer is checked with (rows affected) or handed to (rows).
-enum Answer {
-    /// Rows affected; an error refuses the transaction.
-    Affected(Box<dyn FnOnce(u64) -> Result<(), StoreError> + Send>),
-    /// The rows, to whoever waits for them.
-    Rows(Box<dyn FnOnce(Vec<Row>) -> Result<(), StoreError> + Send>),
-    /// A simple-protocol statement without parameters (BEGIN).
-    Simple,
-}
-
-/// A statement whose answer nobody waits for: sent with the next flight.
-pub(super) struct Deferred {
-    action: &'static str,
-    sql: &'static str,
-    params: Vec<Param>,
-    answer: Answer,
-}
-
-impl Deferred {
-    /// `sql` with `params`, its rows affected checked by `check`.
-    pub(super) fn execute(
-        action: &'static str,
-        sql: &'static str,
-        params: Vec<Param>,
-        check: impl FnOnce(u64) -> Result<(), StoreError> + Send + 'static,
-    ) -> Deferred {
-        Deferred {
-            action,
-            sql,
-            params,
-            answer: Answer::Affected(Box::new(check)),
-        }
-    }
-
-    /// `sql` with `params`, its rows handed to `take` when they arrive.
-    pub(super) fn query(
-        action: &'static str,
-        sql: &'static str,
-        params: Vec<Param>,
-        take: impl FnOnce(Vec<Row>) -> Result<(), StoreError> + Send + 'static,
-    ) -> Deferred {
-        Deferred {
-            action,
-            sql,
-            params,
-            answer: Answer::Rows(Box::new(take)),
-        }
-    }
-
-    /// A parameterless statement on the simple protocol (`BEGIN`).
-    pub(super) fn simple(action: &'static str, sql: &'static str) -> Deferred {
-        Deferred {
-            action,
-            sql,
-            params: Vec::new(),
-            answer: Answer::Simple,
-        }
-    }
-}
 
 /// The database of one store: its runtime, URL, TLS connector and idle connections.
 pub(super) struct Database {
@@ -148,7 +85,8 @@ pub(super) struct Database {
 /// A client with the statements it has prepared.
 pub(super) struct Connection {
     client: Client,
-    statements: RefCell<HashMap<&'static str, Statement>>,
+    /// What it has prepared (`super::flight`).
+    pub(super) statements: RefCell<HashMap<&'static str, Statement>>,
 }
 
 impl Database {
@@ -406,13 +344,6 @@ impl Drop for Database {
 pub(super) type TlsStream =
     <MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<Socket>>::Stream;
 
-/// Why a flight failed: the error, and whether the server answered with it (then the
-/// transaction is known to be rolled back) or no answer came at all.
-struct Failed {
-    error: StoreError,
-    answered: bool,
-}
-
 /// A connection taken from the pool, given back when dropped unless it failed.
 pub(super) struct Pooled<'a> {
     database: &'a Database,
@@ -422,9 +353,9 @@ pub(super) struct Pooled<'a> {
     /// Whether it is fit to be used again (not mid-transaction, no connection error).
     healthy: Cell<bool>,
     /// When every wait of this use ends (a daemon's bound), else each flight has its own.
-    deadline: Option<Instant>,
-    /// Statements to send with the next flight, in order.
-    deferred: RefCell<Vec<Deferred>>,
+    pub(super) deadline: Option<Instant>,
+    /// Statements to send with the next flight, in order (`super::flight`).
+    pub(super) deferred: RefCell<Vec<Deferred>>,
 }
 
 impl<'a> Pooled<'a> {
@@ -444,7 +375,7 @@ impl<'a> Pooled<'a> {
         }
     }
 
-    fn connection(&self) -> &Connection {
+    pub(super) fn connection(&self) -> &Connection {
         // Only `Drop` takes it.
         self.connection
             .as_ref()
@@ -471,321 +402,6 @@ impl<'a> Pooled<'a> {
     /// it makes the server roll back whatever it had open.
     pub(super) fn discard(&self) {
         self.healthy.set(false);
-    }
-
-    /// Send `statement` with the next flight ([`Pooled::run`], [`Pooled::commit`]).
-    pub(super) fn defer(&self, statement: Deferred) {
-        self.deferred.borrow_mut().push(statement);
-    }
-
-    /// Send `statement` before everything deferred so far.
-    pub(super) fn defer_first(&self, statement: Deferred) {
-        self.deferred.borrow_mut().insert(0, statement);
-    }
-
-    /// `sql` prepared on this connection (prepared once, then kept).
-    async fn statement(&self, sql: &'static str) -> Result<Statement, tokio_postgres::Error> {
-        let cached = self.connection().statements.borrow().get(sql).cloned();
-        if let Some(statement) = cached {
-            return Ok(statement);
-        }
-        let statement = self.client().prepare(sql).await?;
-        self.connection()
-            .statements
-            .borrow_mut()
-            .insert(sql, statement.clone());
-        Ok(statement)
-    }
-
-    /// Prepare, in one flight, those of `sqls` this connection has not prepared yet.
-    async fn prepare_all(&self, sqls: &[&'static str]) -> Result<(), tokio_postgres::Error> {
-        let missing: Vec<&'static str> = {
-            let statements = self.connection().statements.borrow();
-            let mut missing: Vec<&'static str> = sqls
-                .iter()
-                .copied()
-                .filter(|sql| !statements.contains_key(sql))
-                .collect();
-            missing.sort_unstable();
-            missing.dedup();
-            missing
-        };
-        if missing.is_empty() {
-            return Ok(());
-        }
-        let prepared =
-            futures_util::future::join_all(missing.iter().map(|sql| self.client().prepare(sql)))
-                .await;
-        let mut statements = self.connection().statements.borrow_mut();
-        for (sql, statement) in missing.into_iter().zip(prepared) {
-            statements.insert(sql, statement?);
-        }
-        Ok(())
-    }
-
-    /// Prepare `sqls` now, in one flight; those that fail (a table not made yet) are
-    /// prepared when first used instead.
-    fn warm(&self, sqls: &'static [&'static str]) -> Result<(), StoreError> {
-        if sqls.is_empty() {
-            return Ok(());
-        }
-        let wait = self.wait();
-        let prepared = self.database.block_on(async {
-            tokio::time::timeout(wait, async {
-                let results = futures_util::future::join_all(
-                    sqls.iter().map(|sql| self.client().prepare(sql)),
-                )
-                .await;
-                let mut statements = self.connection().statements.borrow_mut();
-                for (sql, result) in sqls.iter().zip(results) {
-                    if let Ok(statement) = result {
-                        statements.insert(sql, statement);
-                    }
-                }
-            })
-            .await
-        });
-        prepared.map_err(|_| {
-            self.discard();
-            self.database.unanswered();
-            StoreError::Unavailable {
-                store: self.database.name(),
-                reason: format!("no answer within {} to prepare statements", seconds(wait)),
-            }
-        })
-    }
-
-    /// Rows of the prepared `sql` with `params`.
-    pub(super) async fn query(
-        &self,
-        sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>, tokio_postgres::Error> {
-        let statement = self.statement(sql).await?;
-        self.client().query(&statement, params).await
-    }
-
-    /// The one row of the prepared `sql` with `params`.
-    pub(super) async fn query_one(
-        &self,
-        sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Row, tokio_postgres::Error> {
-        let statement = self.statement(sql).await?;
-        self.client().query_one(&statement, params).await
-    }
-
-    /// The row, if any, of the prepared `sql` with `params`.
-    pub(super) async fn query_opt(
-        &self,
-        sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<Row>, tokio_postgres::Error> {
-        let statement = self.statement(sql).await?;
-        self.client().query_opt(&statement, params).await
-    }
-
-    /// Rows affected by the prepared `sql` with `params`.
-    pub(super) async fn execute(
-        &self,
-        sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, tokio_postgres::Error> {
-        let statement = self.statement(sql).await?;
-        self.client().execute(&statement, params).await
-    }
-
-    /// How long the next flight may wait.
-    fn wait(&self) -> Duration {
-        match self.deadline {
-            Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-            None => STATEMENT_TIMEOUT,
-        }
-    }
-
-    /// Send what was deferred, then `future`'s statement (`action` names it in errors), in one
-    /// flight, and wait for the answers within this use's bound; the first failure is the
-    /// answer. A connection that failed is discarded.
-    pub(super) fn run<T, F>(&self, action: &'static str, future: F) -> Result<T, StoreError>
-    where
-        F: Future<Output = Result<T, tokio_postgres::Error>>,
-    {
-        self.flight(action, future).map_err(|failed| failed.error)
-    }
-
-    /// Send what was deferred and COMMIT, in one flight. A COMMIT sent whose answer never came
-    /// (the link cut, the server gone) may or may not have landed:
-    /// [`StoreError::OutcomeUnknown`].
-    pub(super) fn commit(&self) -> Result<(), StoreError> {
-        match self.flight("commit", self.client().batch_execute("COMMIT")) {
-            Ok(()) => Ok(()),
-            Err(Failed {
-                error,
-                answered: false,
-            }) => Err(StoreError::OutcomeUnknown {
-                store: self.database.name(),
-                reason: match error {
-                    StoreError::Unavailable { reason, .. } => reason,
-                    other => other.to_string(),
-                },
-            }),
-            Err(Failed { error, .. }) => Err(error),
-        }
-    }
-
-    fn flight<T, F>(&self, action: &'static str, future: F) -> Result<T, Failed>
-    where
-        F: Future<Output = Result<T, tokio_postgres::Error>>,
-    {
-        let deferred = self.deferred.take();
-        let name = self.database.name();
-        let wait = self.wait();
-        let outcome = self.database.block_on(async {
-            tokio::time::timeout(wait, self.send(&name, deferred, action, future)).await
-        });
-        let result = match outcome {
-            Ok(result) => result,
-            Err(_) => Err(Failed {
-                error: StoreError::Unavailable {
-                    store: name,
-                    reason: format!("no answer within {} to {action}", seconds(wait)),
-                },
-                answered: false,
-            }),
-        };
-        match &result {
-            Ok(_) => self.database.answered(),
-            Err(failed) => {
-                if failed.error.is_unavailable() {
-                    self.discard();
-                    if !failed.answered {
-                        self.database.unanswered();
-                    }
-                } else {
-                    // The server answered: it is there.
-                    self.database.answered();
-                }
-            }
-        }
-        result
-    }
-
-    /// The flight itself: the deferred statements' plans first when this connection has not
-    /// made them yet, then every statement, polled together so that they go out together.
-    async fn send<T, F>(
-        &self,
-        store: &str,
-        deferred: Vec<Deferred>,
-        action: &'static str,
-        future: F,
-    ) -> Result<T, Failed>
-    where
-        F: Future<Output = Result<T, tokio_postgres::Error>>,
-    {
-        let failed = |action: &'static str, error: tokio_postgres::Error| Failed {
-            answered: error.code().is_some(),
-            error: classify(store, action, error),
-        };
-        let sqls: Vec<&'static str> = deferred
-            .iter()
-            .filter(|d| !matches!(d.answer, Answer::Simple))
-            .map(|d| d.sql)
-            .collect();
-        self.prepare_all(&sqls)
-            .await
-            .map_err(|e| failed("prepare statements", e))?;
-        let sends = deferred.into_iter().map(|statement| {
-            Box::pin(self.send_deferred(statement))
-                as Pin<Box<dyn Future<Output = Result<(), (&'static str, DeferredError)>> + '_>>
-        });
-        let (sent, result) =
-            futures_util::future::join(futures_util::future::join_all(sends), future).await;
-        // The first statement that failed made the server skip or refuse the rest.
-        for outcome in sent {
-            match outcome {
-                Ok(()) => {}
-                Err((action, DeferredError::Postgres(error))) => return Err(failed(action, error)),
-                Err((_, DeferredError::Refused(error))) => {
-                    return Err(Failed {
-                        error,
-                        answered: true,
-                    })
-                }
-            }
-        }
-        result.map_err(|e| failed(action, e))
-    }
-
-    async fn send_deferred(
-        &self,
-        statement: Deferred,
-    ) -> Result<(), (&'static str, DeferredError)> {
-        let Deferred {
-            action,
-            sql,
-            params,
-            answer,
-        } = statement;
-        let postgres = |e| (action, DeferredError::Postgres(e));
-        let refused = |e| (action, DeferredError::Refused(e));
-        if let Answer::Simple = answer {
-            return self.client().batch_execute(sql).await.map_err(postgres);
-        }
-        let statement = self.statement(sql).await.map_err(postgres)?;
-        let params: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|param| param.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        match answer {
-            Answer::Affected(check) => {
-                let affected = self
-                    .client()
-                    .execute(&statement, &params)
-                    .await
-                    .map_err(postgres)?;
-                check(affected).map_err(refused)
-            }
-            Answer::Rows(take) => {
-                let rows = self
-                    .client()
-                    .query(&statement, &params)
-                    .await
-                    .map_err(postgres)?;
-                take(rows).map_err(refused)
-            }
-            Answer::Simple => Ok(()),
-        }
-    }
-}
-
-/// How a deferred statement failed: the server refused it, or its answer did not pass.
-enum DeferredError {
-    Postgres(tokio_postgres::Error),
-    Refused(StoreError),
-}
-
-impl Pooled<'_> {
-    /// [`Pooled::run`] for a statement that a unique constraint may refuse: `Ok(None)` then
-    /// (the transaction is aborted: the caller must not go on with it).
-    pub(super) fn run_unless_unique<T, F>(
-        &self,
-        action: &'static str,
-        future: F,
-    ) -> Result<Option<T>, StoreError>
-    where
-        F: Future<Output = Result<T, tokio_postgres::Error>>,
-    {
-        let outcome = self.run(action, async {
-            match future.await {
-                Ok(value) => Ok(Some(value)),
-                Err(error) if is_unique_violation(&error) => Ok(None),
-                Err(error) => Err(error),
-            }
-        })?;
-        if outcome.is_none() {
-            self.discard();
-        }
-        Ok(outcome)
     }
 }
 
@@ -872,6 +488,6 @@ pub(super) fn seconds(wait: Duration) -> String {
 }
 
 /// Whether `error` is a unique violation (a constraint deciding between two writers).
-fn is_unique_violation(error: &tokio_postgres::Error) -> bool {
+pub(super) fn is_unique_violation(error: &tokio_postgres::Error) -> bool {
     error.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }

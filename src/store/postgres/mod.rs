@@ -25,6 +25,7 @@ mod breaker;
 mod cache;
 mod connection;
 mod copy;
+mod flight;
 mod import;
 mod listen;
 mod reads;

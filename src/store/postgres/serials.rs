@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::certificate::Serial;
 use crate::error::StoreError;
 
-use super::connection::{Deferred, Pooled};
+use super::connection::Pooled;
+use super::flight::Deferred;
 
 /// Take `$1` serials from the sequence.
 pub(super) const RESERVE: &str =

@@ -28,7 +28,8 @@ use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
 use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
 
-use super::connection::{Deferred, Param, Pooled};
+use super::connection::Pooled;
+use super::flight::{Deferred, Param};
 use super::listen::{self, CHANNEL};
 use super::reads::{epoch_micros, CrlRow};
 use super::Postgres;
