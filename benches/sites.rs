@@ -333,14 +333,17 @@ fn sign_all(knobs: &Knobs, sites: &Sites) {
         sites.link_b.set_delay(one_way);
         sites.link_standby.set_delay(one_way);
         let csrs = load::make_csrs(&format!("all{rtt}"), knobs.sign_all, KeySpec::EcP256);
-        let names: Vec<String> = csrs.iter().map(|(name, _)| format!("'{name}'")).collect();
-        let pems: Vec<String> = csrs.iter().map(|(_, pem)| format!("'{pem}'")).collect();
-        sites.primary.psql(&format!(
-            "INSERT INTO requests (name, pem) SELECT n, convert_to(p, 'UTF8') \
-             FROM unnest(ARRAY[{}], ARRAY[{}]) AS t(n, p)",
-            names.join(","),
-            pems.join(",")
-        ));
+        // A hundred at a time: one argument of a command line holds at most 128 KiB.
+        for chunk in csrs.chunks(100) {
+            let names: Vec<String> = chunk.iter().map(|(name, _)| format!("'{name}'")).collect();
+            let pems: Vec<String> = chunk.iter().map(|(_, pem)| format!("'{pem}'")).collect();
+            sites.primary.psql(&format!(
+                "INSERT INTO requests (name, pem) SELECT n, convert_to(p, 'UTF8') \
+                 FROM unnest(ARRAY[{}], ARRAY[{}]) AS t(n, p)",
+                names.join(","),
+                pems.join(",")
+            ));
+        }
         sites.link_b.reset();
         let started = std::time::Instant::now();
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_cert"))
