@@ -20,7 +20,7 @@ use crate::store::{Read, Store};
 
 use super::batch::{Batch, Done, Step};
 use super::sign::same_key;
-use super::{Ca, Config, Enrollment, Outcome, Received, SignOptions, State, Submitted};
+use super::{Ca, Config, Enrollment, Outcome, Received, State, Submitted};
 
 /// A new request is refused while the name has any certificate, valid or revoked (unless
 /// `allow_duplicate_certs`), as puppetserver refuses it.
@@ -34,22 +34,9 @@ const AUTOSIGN_THREADS: usize = 8;
 const CHECKS_PER_THREAD: usize = 4;
 
 impl Ca {
-    /// Check a CSR received for `name` and queue it (what `cert submit` and the daemon's
-    /// `PUT certificate_request` do). Refused when a certificate exists, unless duplicates are
-    /// allowed, and when no administrator could ever sign it ([`Ca::check_submission`]).
-    pub fn submit(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
-        let csr = Csr::from_pem(pem)?;
-        check_signable(name, &csr)?;
-        let mut transaction = self.store.begin()?;
-        transaction.claim(std::slice::from_ref(name))?;
-        self.check_not_duplicate(&transaction, name, ANY_CERTIFICATE)?;
-        transaction.put_requests(&[(name.clone(), csr.to_pem())])?;
-        transaction.commit()?;
-        Ok(csr)
-    }
-
-    /// [`Ca::submit_and_autosign`] for a CSR received out of band (`cert submit FILE`): it is
-    /// filed under the certname its CN names, which must be a valid certname.
+    /// Take in a CSR received out of band (`cert submit FILE`): filed under the certname its
+    /// CN names (which must be a valid certname), enrolled as the daemon enrols a `PUT
+    /// certificate_request`, in one transaction ([`Ca::enroll`]).
     pub fn submit_by_common_name(
         &self,
         pem: &[u8],
@@ -57,92 +44,51 @@ impl Ca {
     ) -> Result<(Certname, Submitted), Error> {
         let csr = Csr::from_pem(pem)?;
         let name = Certname::parse(csr.common_name())?;
-        let submission = self.submit_and_autosign(&name, pem, now)?;
+        let received = self.receive(name.clone(), pem.to_vec())?;
+        let submission = self.enroll(vec![received], now).pop().unwrap_or_else(|| {
+            // `enroll` answers every item; never reached.
+            Err(Error::Panicked {
+                task: format!("enrolling {name}"),
+            })
+        })?;
         Ok((name, submission))
     }
 
-    /// Queue a CSR like [`Ca::submit`], then put it through autosign: when the `autosign`
-    /// setting says sign, it is signed at once (the issuance policy still applies; a refusal
-    /// leaves it pending with the reason). Only the request autosign decided on is signed: when
-    /// a concurrent submission replaced it meanwhile, the newer one stays pending.
-    pub fn submit_and_autosign(
-        &self,
-        name: &Certname,
-        pem: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Submitted, Error> {
-        let csr = self.submit(name, pem)?;
-        let decision = decide(&self.config, name, pem);
-        if matches!(
-            decision.reason,
-            autosign::Reason::HeldForAdministrator { .. }
-        ) {
-            let mut transaction = self.store.begin()?;
-            let event = audit::Event::new(now, audit::AUTOSIGN_ACTOR, "sign", name);
-            transaction.append_audit(&event.refused(&decision).to_line())?;
-            transaction.commit()?;
-        }
-        let signed = if decision.sign {
-            let queued = csr.to_pem();
-            let names = std::slice::from_ref(name);
-            let outcome = self
-                .sign_batch(
-                    audit::AUTOSIGN_ACTOR,
-                    names,
-                    SignOptions::default(),
-                    now,
-                    Some(queued.as_bytes()),
-                )
-                .map(|mut outcomes| outcomes.pop().map(|(_, result)| result));
-            match outcome {
-                Ok(result) => result,
-                Err(error) => Some(Err(error)),
-            }
-        } else {
-            None
-        };
-        Ok(Submitted {
-            csr,
-            decision,
-            signed,
-            existing: false,
-        })
-    }
-
-    /// The checks of [`Ca::submit`] that need no transaction (parse, signature, CN equals `name`,
-    /// nothing that no administrator could ever sign, no certificate yet unless duplicates are
-    /// allowed), for a caller that decides autosign and then calls [`Ca::enroll`], which
-    /// repeats the duplicate check in its transaction.
+    /// Take in a CSR received for `name` (`pem`, as it came): when autosign runs a policy
+    /// program, checked (parse, signature, CN equals `name`, nothing no administrator could
+    /// ever sign) and decided on now, so that a slow program holds up no batch; otherwise left
+    /// for [`Ca::enroll`], which checks a batch's requests together on all cores. May run the
+    /// program, and so block for its timeout, when [`Ca::receive_blocks`] says so. A refusal
+    /// here is the request's answer; the duplicate rule is the batch's (in its transaction).
     ///
     /// A request that the issuance policy refuses whatever the settings and flags (CA:TRUE,
     /// key usages, unknown extensions, `pp_cli_auth`, wildcard or e-mail alt names, too many
-    /// alt names) is refused here with the message signing would give, and never queued. One
-    /// held back only by what an administrator may allow (alt names without
+    /// alt names) is refused with the message signing would give, and never queued. One held
+    /// back only by what an administrator may allow (alt names without
     /// `allow-subject-alt-names`, authorization extensions) is queued for them.
-    pub fn check_submission(&self, name: &Certname, pem: &[u8]) -> Result<Csr, Error> {
-        let csr = Csr::from_pem(pem)?;
-        check_signable(name, &csr)?;
-        self.check_not_duplicate(&self.store, name, ANY_CERTIFICATE)?;
-        Ok(csr)
+    pub fn receive(&self, name: Certname, pem: Vec<u8>) -> Result<Received, Error> {
+        if !self.receive_blocks() {
+            return Ok(Received::Unchecked { name, pem });
+        }
+        let decider = autosign::Decider::new(&self.config.autosign);
+        let (csr, decision) = self.check_unchecked(&decider, &name, &pem)?;
+        Ok(Received::Checked(Enrollment {
+            name,
+            csr,
+            decision,
+        }))
     }
 
-    /// What autosign decides for a CSR received for `name` (may run the policy program): the
-    /// `autosign` setting's decision, except that a name holding admin rights is left for an
-    /// administrator ([`autosign::hold_for_administrator`]).
-    pub fn autosign_decision(&self, name: &Certname, pem: &[u8]) -> Decision {
-        decide(&self.config, name, pem)
-    }
-
-    /// Whether autosign runs a policy program (slow: a process per request), rather than
-    /// deciding at once from the setting or an `autosign.conf`.
-    pub fn autosign_runs_program(&self) -> bool {
+    /// Whether [`Ca::receive`] may block (it runs autosign's policy program, a process per
+    /// request), rather than answering at once.
+    pub fn receive_blocks(&self) -> bool {
         matches!(self.config.autosign, Autosign::Program(_))
     }
 
-    /// Enrol many received CSRs at once: what [`Ca::submit_and_autosign`] does for each, with
-    /// one transaction and one group commit for the whole batch (the daemon's group commit).
+    /// Enrol many received CSRs at once, in one transaction and one group commit for the whole
+    /// batch (the daemon's group commit; `cert submit`, a batch of one).
     ///
-    /// The requests not checked yet are checked as [`Ca::check_submission`] checks them (on
+    /// The requests not checked yet are checked as [`Ca::receive`] checks them (on
     /// all cores; the duplicate rule in the transaction) and decided on by autosign (an
     /// `autosign.conf` read once for the batch), before the transaction begins. Those autosign
     /// said sign are signed (serials reserved together, signatures made on all cores) and
@@ -191,8 +137,8 @@ impl Ca {
             .collect()
     }
 
-    /// `items`, each checked (unless it was already) as [`Ca::check_submission`] checks, but
-    /// for the duplicate rule, which the transaction applies, and decided on by autosign (one
+    /// `items`, each checked (unless it was already) as [`Ca::receive`] checks, the duplicate
+    /// rule left to the transaction, and decided on by autosign (one
     /// [`autosign::Decider`] for all): on all cores.
     fn check_received(&self, items: Vec<Received>) -> Vec<Result<Enrollment, Error>> {
         let decider = autosign::Decider::new(&self.config.autosign);
@@ -231,7 +177,7 @@ impl Ca {
             .collect()
     }
 
-    /// The checks of [`Ca::check_submission`] but the duplicate rule, then autosign.
+    /// The checks of [`Ca::receive`], then autosign.
     fn check_unchecked(
         &self,
         decider: &autosign::Decider<'_>,

@@ -29,32 +29,6 @@ enum Queued {
 }
 
 impl Ca {
-    /// Whether `name` has a certificate in `store`, and whether it is revoked.
-    pub(super) fn certificate_state(
-        &self,
-        store: &dyn Read,
-        name: &Certname,
-    ) -> Result<Option<State>, Error> {
-        match store.signed(name)? {
-            Some(pem) => self.state_of(store, name, &pem).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Whether the certificate `pem` of `name` is revoked.
-    fn state_of(&self, store: &dyn Read, name: &Certname, pem: &[u8]) -> Result<State, Error> {
-        let cert = Certificate::from_pem(name.as_str(), pem)?;
-        let revoked = match cert.serial {
-            Some(serial) => store.is_revoked(serial)?,
-            None => false,
-        };
-        Ok(if revoked {
-            State::Revoked
-        } else {
-            State::Signed
-        })
-    }
-
     /// The certificates `store` has for `names` (those that have one), each parsed with its
     /// state, read at once (one read of the certificates and one of their revocations: a
     /// constant number of round trips to a database, however many names); an error is the
@@ -126,7 +100,7 @@ impl Ca {
         options: SignOptions,
         now: OffsetDateTime,
     ) -> Vec<Outcome<Certificate>> {
-        match self.sign_batch(actor, names, options, now, None) {
+        match self.sign_batch(actor, names, options, now) {
             Ok(outcomes) => outcomes,
             // The batch failed as a whole (lock, serial, disk): report it for every name.
             Err(error) => names
@@ -136,15 +110,13 @@ impl Ca {
         }
     }
 
-    /// Sign the queued requests of `names` in one transaction (see [`Batch`]). With
-    /// `expected_pem`, only a request that is still exactly those bytes is signed.
-    pub(super) fn sign_batch(
+    /// Sign the queued requests of `names` in one transaction (see [`Batch`]).
+    fn sign_batch(
         &self,
         actor: &str,
         names: &[Certname],
         options: SignOptions,
         now: OffsetDateTime,
-        expected_pem: Option<&[u8]>,
     ) -> Result<Vec<Outcome<Certificate>>, Error> {
         let policy = Policy {
             allow_subject_alt_names: self.config.policy.allow_subject_alt_names
@@ -163,26 +135,15 @@ impl Ca {
         let queued: Vec<Result<Vec<u8>, Error>> = names
             .iter()
             .map(|name| {
-                batch
-                    .admit(name)
-                    .and_then(|()| {
-                        requests.remove(name).ok_or_else(|| {
-                            StoreError::NotFound {
-                                what: "a certificate request",
-                                name: name.to_string(),
-                            }
-                            .into()
-                        })
-                    })
-                    .and_then(|pem| match expected_pem {
-                        Some(expected) if expected != pem.as_slice() => {
-                            Err(PolicyError::Replaced {
-                                name: name.to_string(),
-                            }
-                            .into())
+                batch.admit(name).and_then(|()| {
+                    requests.remove(name).ok_or_else(|| {
+                        StoreError::NotFound {
+                            what: "a certificate request",
+                            name: name.to_string(),
                         }
-                        _ => Ok(pem),
+                        .into()
                     })
+                })
             })
             .collect();
         let parsed = crate::parallel::map(
@@ -262,21 +223,8 @@ impl Ca {
         Ok(Queued::Unsigned(csr))
     }
 
-    /// Refused with [`PolicyError::Duplicate`] when `name` has a certificate in `store` in one
-    /// of `states`, unless `allow_duplicate_certs`.
-    pub(super) fn check_not_duplicate(
-        &self,
-        store: &dyn Read,
-        name: &Certname,
-        states: &[State],
-    ) -> Result<(), Error> {
-        if self.config.allow_duplicate_certs {
-            return Ok(());
-        }
-        self.refuse_duplicate(name, self.certificate_state(store, name)?, states)
-    }
-
-    /// [`Ca::check_not_duplicate`] with the name's state known (`None`: no certificate).
+    /// Refused with [`PolicyError::Duplicate`] when `name` has a certificate in one of `states`
+    /// (`state`, `None` for none), unless `allow_duplicate_certs`.
     pub(super) fn refuse_duplicate(
         &self,
         name: &Certname,

@@ -67,13 +67,6 @@ pub enum PolicyError {
         /// `revoked`, `cleaned`, `deleted`.
         action: &'static str,
     },
-    /// The queued request was replaced while autosign was deciding on it; the newer one stays
-    /// pending (autosign signs exactly the request it decided on).
-    #[error("certificate request for {name} was replaced before autosign signed it; the newer one stays pending")]
-    Replaced {
-        /// The certname.
-        name: String,
-    },
     /// Too many alt names.
     #[error("CSR '{name}' has {count} subject alternative names; the limit is {limit}")]
     TooManyAltNames {

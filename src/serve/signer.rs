@@ -21,7 +21,7 @@ use hyper::body::Bytes;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
-use crate::ca::{Ca, Enrollment, Received, Submitted};
+use crate::ca::{Ca, Received, Submitted};
 use crate::certname::Certname;
 use crate::error::{Error, ServeError};
 
@@ -58,7 +58,7 @@ impl Signer {
     }
 
     /// Check a CSR received for `name`, decide autosign, and enrol it in the next batch:
-    /// what [`Ca::submit_and_autosign`] does, returning once the result is durable.
+    /// [`Ca::receive`] then [`Ca::enroll`], returning once the result is durable.
     pub(crate) async fn submit(
         &self,
         ca: Arc<Ca>,
@@ -83,24 +83,15 @@ impl Signer {
     }
 
     async fn enrol(&self, ca: Arc<Ca>, name: Certname, body: Bytes) -> Result<Submitted, Error> {
-        let received = if ca.autosign_runs_program() {
-            let checking = ca.clone();
-            tokio::task::spawn_blocking(move || {
-                let csr = checking.check_submission(&name, &body)?;
-                let decision = checking.autosign_decision(&name, &body);
-                Ok::<_, Error>(Received::Checked(Enrollment {
-                    name,
-                    csr,
-                    decision,
-                }))
-            })
-            .await
-            .map_err(|_| runtime_error("the CSR check failed"))??
+        // The CA checks a request as it arrives only when that may block (a policy program):
+        // then on the blocking pool, so that a slow program holds up nothing else.
+        let received = if ca.receive_blocks() {
+            let receiving = ca.clone();
+            tokio::task::spawn_blocking(move || receiving.receive(name, body.to_vec()))
+                .await
+                .map_err(|_| runtime_error("the CSR check failed"))??
         } else {
-            Received::Unchecked {
-                name,
-                pem: body.to_vec(),
-            }
+            ca.receive(name, body.to_vec())?
         };
         let (reply, answer) = oneshot::channel();
         self.sender

@@ -234,10 +234,12 @@ fn respond(world: &Served, behaviour: Behaviour, method: &str, path: &str, body:
             let Ok(certname) = Certname::parse(name) else {
                 return (400, "Bad Request", b"bad name".to_vec(), None);
             };
-            match world
-                .ca()
-                .submit_and_autosign(&certname, body, time::OffsetDateTime::now_utc())
-            {
+            let ca = world.ca();
+            let enrolled = ca.receive(certname, body.to_vec()).and_then(|received| {
+                let now = time::OffsetDateTime::now_utc();
+                ca.enroll(vec![received], now).remove(0)
+            });
+            match enrolled {
                 Ok(_) => ok(Vec::new()),
                 Err(error) => (400, "Bad Request", error.to_string().into_bytes(), None),
             }
