@@ -5,7 +5,8 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database) and `puppetserver_ca` (puppetserver's own CA CLI).
+//! database), `puppetserver_ca` (puppetserver's own CA CLI) and `trixie` (Puppet 8's programs
+//! in a Debian trixie tree, run with chroot).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -21,6 +22,7 @@ pub mod postgres;
 pub mod puppetserver_ca;
 pub mod serve;
 mod store;
+pub mod trixie;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,8 +39,8 @@ pub use hostile::{hostile_corpus, hostile_file, Hostile, Random};
 pub use peer::{require_peer, require_peer_with};
 #[allow(unused_imports)]
 pub use store::{
-    assert_inventory_line, assert_store_ok, check_allowing_temp_files, crl_serials, pending,
-    signed_serials, write_csrs,
+    add_crl_duplicates, assert_inventory_line, assert_store_ok, check_allowing_temp_files,
+    crl_serials, pending, signed_serials, write_csrs,
 };
 
 /// puppet.conf of most tests: EC keys keep key generation fast.
