@@ -117,10 +117,11 @@ pub(crate) enum Action {
     /// Print the certificates or requests of NAME... in full
     Print(Names),
 
-    /// Remove entries from the CRL: duplicates and expired ones, or those given
+    /// Remove entries from the CRL: duplicates, expired ones, or those given
     ///
-    /// With no flag, duplicate entries and the entries of expired certificates go. Writes one
-    /// new CRL (its number grown) when anything goes, nothing otherwise. Audited.
+    /// With no flag, duplicate entries go, as puppetserver-ca 2.5 and later do; expired ones
+    /// with --remove-expired. Writes one new CRL (its number grown) when anything goes, nothing
+    /// otherwise. Audited.
     Prune(PruneArgs),
 
     /// Revoke the certificates of the given names

@@ -236,7 +236,7 @@ pub(crate) struct PruneArgs {
     #[arg(long)]
     pub(crate) remove_duplicates: bool,
 
-    /// Remove the entries of certificates that have expired (the default with no other flag)
+    /// Remove the entries of certificates that have expired
     #[arg(long)]
     pub(crate) remove_expired: bool,
 
