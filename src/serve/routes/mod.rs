@@ -17,6 +17,7 @@ mod admin;
 mod enrollment;
 mod path;
 mod reply;
+mod status;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -108,7 +109,8 @@ pub(crate) async fn handle(
         json_body,
     };
     match route {
-        Route::Health => text(StatusCode::OK, "running"),
+        Route::Health(name) => status::simple(name.as_deref()),
+        Route::Services(name) => status::services(name.as_deref(), &context.query),
         Route::Metrics => super::metrics::reply(shared).await,
         Route::Certificate(name) => enrollment::certificate(context, name).await,
         Route::CertificateRequest(name) => match certname(&name) {

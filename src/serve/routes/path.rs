@@ -1,8 +1,8 @@
 //! The paths of Puppet's CA HTTP API v1 (under `/puppet-ca/v1`, and the legacy
-//! `/{environment}/certificate...` routes of Puppet 3 agents) and `/status/v1/simple`: which
-//! [`Route`] a path names, the methods each allows, and the access Puppet's default `auth.conf`
-//! gives it, plus the daemon's own `/metrics`. Parsing only: what a route does is in its
-//! handler.
+//! `/{environment}/certificate...` routes of Puppet 3 agents) and puppetserver's status API
+//! (`/status/v1/simple`, `/status/v1/services`): which [`Route`] a path names, the methods each
+//! allows, and the access Puppet's default `auth.conf` gives it, plus the daemon's own
+//! `/metrics`. Parsing only: what a route does is in its handler.
 
 use hyper::Method;
 
@@ -27,12 +27,14 @@ pub(super) enum Route {
     Clean,
     /// `expirations`.
     Expirations,
-    /// `/status/v1/simple`.
-    Health,
+    /// `/status/v1/simple` (`None`) or `/status/v1/simple/NAME`.
+    Health(Option<String>),
     /// `/metrics`: the daemon's Prometheus metrics.
     Metrics,
     /// `sign`.
     Sign,
+    /// `/status/v1/services` (`None`) or `/status/v1/services/NAME`.
+    Services(Option<String>),
     /// `sign/all`.
     SignAll,
 }
@@ -45,7 +47,10 @@ impl Route {
         };
         let segments: Vec<&str> = rest.split('/').collect();
         match segments.as_slice() {
-            ["status", "v1", "simple"] => Ok(Some(Route::Health)),
+            ["status", "v1", "simple"] => Ok(Some(Route::Health(None))),
+            ["status", "v1", "simple", name] => Ok(Some(Route::Health(Some(decode(name)?)))),
+            ["status", "v1", "services"] => Ok(Some(Route::Services(None))),
+            ["status", "v1", "services", name] => Ok(Some(Route::Services(Some(decode(name)?)))),
             // Before the legacy routes: `metrics` would pass for an environment name.
             ["metrics"] => Ok(Some(Route::Metrics)),
             ["puppet-ca", "v1", rest @ ..] => Route::ca(rest, false),
@@ -80,8 +85,9 @@ impl Route {
             | Route::CertificateRevocationList
             | Route::CertificateStatuses
             | Route::Expirations
-            | Route::Health
-            | Route::Metrics => &[Method::GET],
+            | Route::Health(_)
+            | Route::Metrics
+            | Route::Services(_) => &[Method::GET],
             Route::CertificateRequest(_) | Route::CertificateStatus(_) => {
                 &[Method::GET, Method::PUT, Method::DELETE]
             }
@@ -90,12 +96,14 @@ impl Route {
         }
     }
 
-    /// Puppet's default `auth.conf`; deleting a request is an admin's act.
+    /// Puppet's default `auth.conf` (puppetserver's status service is open to all); deleting a
+    /// request is an admin's act.
     pub(super) fn access(&self, method: &Method) -> Access {
         match self {
-            Route::Certificate(_) | Route::CertificateRevocationList | Route::Health => {
-                Access::Public
-            }
+            Route::Certificate(_)
+            | Route::CertificateRevocationList
+            | Route::Health(_)
+            | Route::Services(_) => Access::Public,
             Route::CertificateRequest(_) if *method != Method::DELETE => Access::Public,
             Route::CertificateRenewal | Route::Expirations => Access::Client,
             _ => Access::Admin,
@@ -152,7 +160,14 @@ mod tests {
         );
         assert_eq!(parse("/production/sign"), None);
         assert_eq!(parse("/puppet-ca/v1/sign/all"), Some(Route::SignAll));
-        assert_eq!(parse("/status/v1/simple"), Some(Route::Health));
+        assert_eq!(parse("/status/v1/simple"), Some(Route::Health(None)));
+        // Issue 24: puppetserver's status API, which the CA CLI asks for the CA's version.
+        assert_eq!(parse("/status/v1/services"), Some(Route::Services(None)));
+        assert_eq!(
+            parse("/status/v1/services/ca"),
+            Some(Route::Services(Some("ca".into())))
+        );
+        assert_eq!(parse("/status/v1/other"), None);
         // Issue 15: `/metrics` is the daemon's; an environment called `metrics` still works.
         assert_eq!(parse("/metrics"), Some(Route::Metrics));
         assert_eq!(
@@ -175,6 +190,7 @@ mod tests {
         assert_eq!(request.access(&Method::DELETE), Access::Admin);
         assert_eq!(Route::Expirations.access(&Method::GET), Access::Client);
         assert_eq!(Route::Metrics.access(&Method::GET), Access::Admin);
+        assert_eq!(Route::Services(None).access(&Method::GET), Access::Public);
         assert_eq!(
             Route::CertificateStatus("a".into()).access(&Method::GET),
             Access::Admin
