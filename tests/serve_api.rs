@@ -222,7 +222,11 @@ fn bad_input_gets_4xx_and_writes_nothing() {
         &garbage,
         &strs(&admin),
     );
-    assert_eq!(code, 400, "{body}");
+    // Issue 24: puppetserver's 422 and JSON for a body that is no list of certnames.
+    assert_eq!(code, 422, "{body}");
+    let document: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(document["kind"], "schema-violation", "{body}");
+    assert!(document["error"].is_string(), "{body}");
     let (code, body) = server.send(
         "POST",
         &format!("{CA}/sign"),
