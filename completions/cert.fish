@@ -44,7 +44,7 @@ complete -c cert -n "__fish_cert_needs_command" -l fingerprint -d 'Print the fin
 complete -c cert -n "__fish_cert_needs_command" -l generate -d 'Make keys and CA-signed certificates for NAME...'
 complete -c cert -n "__fish_cert_needs_command" -l list -d 'List pending requests; with --all, certificates too; with NAME..., only those'
 complete -c cert -n "__fish_cert_needs_command" -l print -d 'Print the certificates or requests of NAME... in full'
-complete -c cert -n "__fish_cert_needs_command" -l prune -d 'Remove duplicate and expired entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
+complete -c cert -n "__fish_cert_needs_command" -l prune -d 'Remove duplicate entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
 complete -c cert -n "__fish_cert_needs_command" -l revoke -d 'Revoke the certificates of NAME...'
 complete -c cert -n "__fish_cert_needs_command" -l sign -d 'Sign the pending requests of NAME..., or every one with --all'
 complete -c cert -n "__fish_cert_needs_command" -l verify -d 'Check the certificates of NAME... against the CA and its CRL'
@@ -70,7 +70,7 @@ complete -c cert -n "__fish_cert_needs_command" -a "list" -d 'List pending reque
 complete -c cert -n "__fish_cert_needs_command" -a "man" -d 'Write the manual pages into DIR'
 complete -c cert -n "__fish_cert_needs_command" -a "migrate" -d 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
 complete -c cert -n "__fish_cert_needs_command" -a "print" -d 'Print the certificates or requests of NAME... in full'
-complete -c cert -n "__fish_cert_needs_command" -a "prune" -d 'Remove entries from the CRL: duplicates and expired ones, or those given'
+complete -c cert -n "__fish_cert_needs_command" -a "prune" -d 'Remove entries from the CRL: duplicates, expired ones, or those given'
 complete -c cert -n "__fish_cert_needs_command" -a "revoke" -d 'Revoke the certificates of the given names'
 complete -c cert -n "__fish_cert_needs_command" -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
 complete -c cert -n "__fish_cert_needs_command" -a "serve" -d 'Run the signing daemon: Puppet\'s CA HTTP API v1 over HTTPS, in the foreground'
@@ -368,7 +368,7 @@ text\t'Text for people'"
 complete -c cert -n "__fish_cert_using_subcommand prune" -l autosign -d 'Autosign setting: true, false, or the path of an autosign.conf or policy program' -r -F
 complete -c cert -n "__fish_cert_using_subcommand prune" -l admin -d 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth' -r
 complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-duplicates -d 'Remove entries listed more than once (the default with no other flag)'
-complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-expired -d 'Remove the entries of certificates that have expired (the default with no other flag)'
+complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-expired -d 'Remove the entries of certificates that have expired'
 complete -c cert -n "__fish_cert_using_subcommand prune" -l remove-entries -d 'Remove the entries given by --serial and --certname'
 complete -c cert -n "__fish_cert_using_subcommand prune" -s y -l yes -d 'Answer yes to every confirmation prompt'
 complete -c cert -n "__fish_cert_using_subcommand prune" -s v -l verbose -d 'Report more detail on what is done'
@@ -390,6 +390,7 @@ complete -c cert -n "__fish_cert_using_subcommand revoke" -s h -l help -d 'Print
 complete -c cert -n "__fish_cert_using_subcommand setup" -l certname -d 'Name for the CA server\'s own certificate [default: the `certname` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l subject-alt-names -d 'Subject alternative names for the CA server\'s certificate' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l ca-name -d 'Common name of the CA certificate [default: the `ca_name` setting]' -r
+complete -c cert -n "__fish_cert_using_subcommand setup" -l root-ca-name -d 'Common name of the root CA certificate [default: Puppet Root CA: <14 random hex digits>]' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l ttl -d 'Validity period [default: the `ca_ttl` setting]' -r
 complete -c cert -n "__fish_cert_using_subcommand setup" -l key-type -d 'Algorithm of the new key pair [default: the settings]' -r -f -a "ec\t'Elliptic-curve key (see --curve)'
 rsa\t'RSA key (see --keylength)'"
@@ -485,7 +486,7 @@ complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subc
 complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "man" -d 'Write the manual pages into DIR'
 complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "migrate" -d 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
 complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "print" -d 'Print the certificates or requests of NAME... in full'
-complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "prune" -d 'Remove entries from the CRL: duplicates and expired ones, or those given'
+complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "prune" -d 'Remove entries from the CRL: duplicates, expired ones, or those given'
 complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "revoke" -d 'Revoke the certificates of the given names'
 complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "setup" -d 'Create a new CA and the CA server\'s own certificate'
 complete -c cert -n "__fish_cert_using_subcommand help; and not __fish_seen_subcommand_from agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help" -f -a "serve" -d 'Run the signing daemon: Puppet\'s CA HTTP API v1 over HTTPS, in the foreground'

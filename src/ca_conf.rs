@@ -2,7 +2,7 @@
 //! ([`Renewal`]) come from.
 //!
 //! Owns reading `allow-subject-alt-names`, `allow-authorization-extensions`,
-//! `allow-auto-renewal` and `auto-renewal-cert-ttl` from the `certificate-authority` block of
+//! `allow-auto-renewal`, `auto-renewal-cert-ttl` and `ca-ttl` from the `certificate-authority` block of
 //! puppetserver's `conf.d/ca.conf` (HOCON). The switches are off when the file, the block or the
 //! key is missing, and the renewal lifetime is 90 days, as in puppetserver 8. Does not own what
 //! the policy means (that is [`crate::authority::Policy::check`]) nor where the file is (that
@@ -34,6 +34,9 @@ pub struct CaConf {
     pub policy: Policy,
     /// Whether and for how long certificates are renewed.
     pub renewal: Renewal,
+    /// `ca-ttl`: the lifetime of issued certificates, over puppet.conf's `ca_ttl` when set (as
+    /// puppetserver 8.1 and later take it, with a warning when both are set).
+    pub ca_ttl: Option<Duration>,
 }
 
 /// puppetserver's automatic renewal: `allow-auto-renewal` (off by default) turns on
@@ -90,6 +93,16 @@ pub fn parse(path: &Path, text: &str) -> Result<CaConf, SettingsError> {
                         line,
                         reason: SyntaxReason::Duration(error),
                     })?;
+                continue;
+            }
+            "ca-ttl" => {
+                conf.ca_ttl = Some(crate::duration::parse_sum("ca-ttl", &value).map_err(
+                    |error| SettingsError::Syntax {
+                        path: Some(path.to_path_buf()),
+                        line,
+                        reason: SyntaxReason::Duration(error),
+                    },
+                )?);
                 continue;
             }
             _ => continue,
@@ -312,6 +325,22 @@ mod tests {
         assert!(error.contains("\"soon\""), "{error}");
         let error = renewal("certificate-authority { allow-auto-renewal: sometimes }").unwrap_err();
         assert!(error.contains("not true or false"), "{error}");
+    }
+
+    /// Issue 24: puppetserver 8.1's `ca-ttl` in ca.conf, in its duration syntax.
+    #[test]
+    fn ca_ttl_is_read_when_set() {
+        let ca_ttl = |text: &str| parse(Path::new("/etc/ca.conf"), text).map(|c| c.ca_ttl);
+        assert_eq!(ca_ttl("").unwrap(), None);
+        assert_eq!(
+            ca_ttl("certificate-authority: {\n  ca-ttl: 2y\n}\n").unwrap(),
+            Some(Duration::from_secs(2 * 365 * 86_400))
+        );
+        assert_eq!(
+            ca_ttl("certificate-authority.ca-ttl: 3600").unwrap(),
+            Some(Duration::from_secs(3600))
+        );
+        assert!(ca_ttl("certificate-authority { ca-ttl: forever }").is_err());
     }
 
     fn allows(subject_alt_names: bool, authorization_extensions: bool) -> Result<Policy, String> {

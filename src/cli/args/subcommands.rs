@@ -304,6 +304,10 @@ pub(crate) struct SetupArgs {
     #[arg(long, value_name = "NAME")]
     pub(crate) ca_name: Option<String>,
 
+    /// Common name of the root CA certificate [default: Puppet Root CA: <14 random hex digits>]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) root_ca_name: Option<String>,
+
     #[command(flatten)]
     pub(crate) ttl: TtlArg,
 
