@@ -5,8 +5,8 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database), `puppetserver_ca` (puppetserver's own CA CLI) and `trixie` (Puppet 8's programs
-//! in a Debian trixie tree, run with chroot).
+//! database), `puppetserver_ca` (puppetserver's own CA CLI), `trixie` (Puppet 8's programs in a
+//! Debian trixie tree, run with chroot) and `puppetserver` (a puppetserver 8 master from it).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -19,6 +19,7 @@ pub mod hosts;
 pub mod nodes;
 mod peer;
 pub mod postgres;
+pub mod puppetserver;
 pub mod puppetserver_ca;
 pub mod serve;
 mod store;
