@@ -116,6 +116,15 @@ pub enum StoreError {
         /// What is missing, comma separated.
         missing: String,
     },
+    /// The store does not keep something a setting or command needs (the infrastructure CRL
+    /// in a database).
+    #[error("{store} does not keep {what}")]
+    Unsupported {
+        /// The store.
+        store: String,
+        /// What it does not keep.
+        what: &'static str,
+    },
     /// The store cannot be reached now (the database is down, restarting, or failing over):
     /// nothing was changed that was not also undone, and the same call may succeed later.
     #[error("cannot reach {store}: {reason}")]
