@@ -50,6 +50,7 @@ fn main() {
         server_key: None,
         ca_name: None,
         root_ca_name: None,
+        infra_crl: false,
         autosign: cert::autosign::Autosign::Disabled,
         autosign_options: cert::autosign::ProgramLimits::default(),
         renewal: Default::default(),

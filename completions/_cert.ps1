@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle')
@@ -217,6 +218,23 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Delete signed certificates that have expired')
             [CompletionResult]::new('--revoked', '--revoked', [CompletionResultType]::ParameterName, 'Delete signed certificates that are revoked')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Delete every signed certificate')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;enable' {
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('--infracrl', '--infracrl', [CompletionResultType]::ParameterName, 'Create the files of the infrastructure-only CRL')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
@@ -554,6 +572,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle')
@@ -594,6 +613,9 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;delete' {
+            break
+        }
+        'cert;help;enable' {
             break
         }
         'cert;help;fingerprint' {

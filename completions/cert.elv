@@ -56,6 +56,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
             cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
+            cand enable 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
@@ -204,6 +205,22 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --expired 'Delete signed certificates that have expired'
             cand --revoked 'Delete signed certificates that are revoked'
             cand --all 'Delete every signed certificate'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;enable'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --infracrl 'Create the files of the infrastructure-only CRL'
             cand -y 'Answer yes to every confirmation prompt'
             cand --yes 'Answer yes to every confirmation prompt'
             cand -v 'Report more detail on what is done'
@@ -523,6 +540,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
             cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
+            cand enable 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
@@ -556,6 +574,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;completions'= {
         }
         &'cert;help;delete'= {
+        }
+        &'cert;help;enable'= {
         }
         &'cert;help;fingerprint'= {
         }

@@ -41,6 +41,7 @@ mod enroll;
 mod expiry;
 mod extend;
 mod host;
+mod infra;
 mod key_directory;
 mod migrate;
 mod prune;
@@ -53,6 +54,7 @@ pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
 pub use expiry::{Expiring, ExpiringKind};
 pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
+pub use infra::InfraEnabled;
 pub use key_directory::KeyDirectory;
 pub use migrate::{migrate, Keys, Migrated};
 pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
@@ -90,6 +92,9 @@ pub struct Config {
     pub server_key: Option<KeySpec>,
     /// CN of a new CA; `Puppet CA: <certname>` when `None`.
     pub ca_name: Option<String>,
+    /// Whether agents get the infrastructure CRL (`enable-infra-crl` in ca.conf) and
+    /// revocations of infrastructure nodes update it too.
+    pub infra_crl: bool,
     /// CN of a new chained CA's root; `Puppet Root CA: <14 random hex digits>` when `None`
     /// (puppetserver-ca's `setup --root-ca-name`).
     pub root_ca_name: Option<String>,
@@ -140,6 +145,7 @@ impl Config {
                 .transpose()?,
             ca_name: None,
             root_ca_name: None,
+            infra_crl: ca_conf.enable_infra_crl,
             autosign: autosign_setting(settings),
             autosign_options: autosign::ProgramLimits {
                 timeout: settings

@@ -120,6 +120,14 @@ pub(crate) struct DeleteArgs {
     pub(crate) all: bool,
 }
 
+/// `cert enable --infracrl`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct EnableArgs {
+    /// Create the files of the infrastructure-only CRL
+    #[arg(long, required = true)]
+    pub(crate) infracrl: bool,
+}
+
 /// `cert extend-ca [--ttl DURATION] [--keep-serials]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 pub(crate) struct ExtendCaArgs {
