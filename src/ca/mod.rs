@@ -36,6 +36,7 @@ use crate::store::{
 };
 
 mod batch;
+mod crl_upload;
 mod crls;
 mod enroll;
 mod expiry;
@@ -49,6 +50,7 @@ mod revoke;
 mod sign;
 mod status;
 
+pub use crl_upload::CrlsUploaded;
 pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
 pub use expiry::{Expiring, ExpiringKind};

@@ -274,6 +274,31 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
     )
 }
 
+/// `PUT certificate_revocation_list` (PEM CRLs): newer CRLs of the CAs above this one into
+/// the chain, as puppetserver 6.16+ takes them (200 `Successfully updated CRLs.`); 400 with
+/// the reason for CRLs the CA does not take.
+pub(super) async fn upload_crls(context: Context) -> Reply {
+    let body = context.body.clone();
+    let now = time::OffsetDateTime::now_utc();
+    match context.blocking(move |ca| ca.upload_crls(&body, now)).await {
+        Ok(Ok(uploaded)) => {
+            if !uploaded.replaced.is_empty() {
+                tracing::info!("loaded the CRL of {}", uploaded.replaced.join(", "));
+            }
+            text(StatusCode::OK, "Successfully updated CRLs.")
+        }
+        Ok(Err(error @ Error::Policy(_))) => {
+            tracing::warn!("CRL upload refused: {error}");
+            text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
+        }
+        Ok(Err(error)) => {
+            context.metrics.failed(&error);
+            failure(&error)
+        }
+        Err(reply) => reply,
+    }
+}
+
 /// `PUT clean` (`{"certnames": [...]}`): revoke and remove what the CA holds of each name (400
 /// when one is this CA server's own).
 pub(super) async fn clean(context: Context) -> Reply {

@@ -135,6 +135,7 @@ pub(crate) async fn handle(
             Err(reply) => reply,
         },
         Route::CertificateStatuses => admin::statuses(context).await,
+        Route::CrlUpload => admin::upload_crls(context).await,
         Route::Clean => admin::clean(context).await,
         Route::Expirations => admin::expirations(context).await,
         Route::Sign => admin::sign(context, false).await,

@@ -19,6 +19,8 @@ pub(super) enum Route {
     CertificateRequest(String),
     /// `certificate_revocation_list/ca`.
     CertificateRevocationList,
+    /// `certificate_revocation_list` (PUT: load CRLs of the CAs above this one).
+    CrlUpload,
     /// `certificate_status/NAME`.
     CertificateStatus(String),
     /// `certificate_statuses/ANY`.
@@ -70,6 +72,7 @@ impl Route {
             ["certificate_statuses", _] => Route::CertificateStatuses,
             _ if legacy => return Ok(None),
             ["certificate_renewal"] => Route::CertificateRenewal,
+            ["certificate_revocation_list"] => Route::CrlUpload,
             ["clean"] => Route::Clean,
             ["expirations"] => Route::Expirations,
             ["sign"] => Route::Sign,
@@ -92,7 +95,7 @@ impl Route {
                 &[Method::GET, Method::PUT, Method::DELETE]
             }
             Route::CertificateRenewal | Route::Sign | Route::SignAll => &[Method::POST],
-            Route::Clean => &[Method::PUT],
+            Route::Clean | Route::CrlUpload => &[Method::PUT],
         }
     }
 
@@ -160,6 +163,10 @@ mod tests {
         );
         assert_eq!(parse("/production/sign"), None);
         assert_eq!(parse("/puppet-ca/v1/sign/all"), Some(Route::SignAll));
+        assert_eq!(
+            parse("/puppet-ca/v1/certificate_revocation_list"),
+            Some(Route::CrlUpload)
+        );
         assert_eq!(parse("/status/v1/simple"), Some(Route::Health(None)));
         // Issue 24: puppetserver's status API, which the CA CLI asks for the CA's version.
         assert_eq!(parse("/status/v1/services"), Some(Route::Services(None)));
@@ -191,6 +198,7 @@ mod tests {
         assert_eq!(Route::Expirations.access(&Method::GET), Access::Client);
         assert_eq!(Route::Metrics.access(&Method::GET), Access::Admin);
         assert_eq!(Route::Services(None).access(&Method::GET), Access::Public);
+        assert_eq!(Route::CrlUpload.access(&Method::PUT), Access::Admin);
         assert_eq!(
             Route::CertificateStatus("a".into()).access(&Method::GET),
             Access::Admin
