@@ -19,6 +19,7 @@ use crate::certname::Certname;
 use crate::crl::Crl;
 use crate::error::{AgentError, Error, KeyError};
 use crate::keys::PrivateKey;
+use crate::ssldir::TrustFile;
 
 use super::api;
 use super::http::Trust;
@@ -179,6 +180,14 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         match self.ssldir.ca_certificate()? {
+            // Issue 24: checked within `ca_refresh_interval`: the pinned bundle as it is (the
+            // TLS layer still checks the server against it on every request).
+            Some(pem) if self.checked_recently(TrustFile::CaCertificate) => {
+                let path = self.ssldir.ca_certificate_path().display().to_string();
+                let pinned = parse_ca(&path, pem)
+                    .map_err(|reason| Error::from(AgentError::Untrusted { what: path, reason }))?;
+                Ok((pinned, false))
+            }
             Some(pem) => self.still_offered(pem, stored_crls, progress),
             None => Ok((self.first_contact(progress)?, true)),
         }
@@ -194,7 +203,20 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         let server = self.server();
-        let request = api::get("certificate/ca");
+        let mut request = api::get("certificate/ca");
+        // With `ca_refresh_interval`, as Puppet 8 asks: unchanged since our copy, the CA
+        // answers 304. Without it every run compares the whole bundle, so that a `ca.pem`
+        // copied in later than the CA changed (its time then says nothing of the CA's
+        // version) still meets a re-issued CA.
+        if self.config.ca_refresh_interval.is_some() {
+            if let Some(date) = self
+                .ssldir
+                .ca_certificate_modified()
+                .and_then(if_modified_since)
+            {
+                request = request.header("If-Modified-Since", date);
+            }
+        }
         let path = self.ssldir.ca_certificate_path();
         let pinned = parse_ca(&path.display().to_string(), pem).map_err(|reason| {
             Error::from(AgentError::Untrusted {
@@ -217,11 +239,16 @@ impl Agent {
             }
             Err(error) => return Err(error),
         };
+        if offered.status == 304 {
+            self.ssldir.mark_checked(TrustFile::CaCertificate)?;
+            return Ok((pinned, false));
+        }
         if offered.status != 200 {
             return Err(self.unexpected(&request, &offered));
         }
         let other = self.offered_ca(offered.body)?;
         if other.der == pinned.der {
+            self.ssldir.mark_checked(TrustFile::CaCertificate)?;
             return Ok((pinned, false));
         }
         if accepts_reissue(&pinned, &other) {
@@ -278,23 +305,12 @@ impl Agent {
     fn fetch_crl(&self, ca: &PinnedCa, stored_crls: &[Vec<u8>]) -> Result<FetchedCrl, Error> {
         let server = self.server();
         let stored = self.ssldir.crl()?;
-        let mut request = api::get("certificate_revocation_list/ca");
-        if stored.is_some() {
-            if let Some(date) = self.ssldir.crl_modified().and_then(if_modified_since) {
-                request = request.header("If-Modified-Since", date);
+        let (pem, is_new, last_modified) = match stored {
+            // Issue 24: checked within `crl_refresh_interval`, and not lapsed.
+            Some(stored) if self.checked_recently(TrustFile::Crl) && still_valid(&stored) => {
+                (stored, false, None)
             }
-        }
-        let response = self.send(&ca.trust(stored_crls), &request)?;
-        let last_modified = response
-            .header("last-modified")
-            .and_then(|text| httpdate::parse_http_date(text).ok());
-        let (pem, is_new) = match (response.status, stored) {
-            (304, Some(stored)) => (stored, false),
-            (200, stored) => {
-                let same = stored.as_deref() == Some(response.body.as_slice());
-                (response.body, !same)
-            }
-            _ => return Err(self.unexpected(&request, &response)),
+            stored => self.download_crl(ca, stored_crls, stored)?,
         };
         let crls = Crl::chain_from_pem("the CRL", &pem).map_err(|e| AgentError::Protocol {
             server: server.clone(),
@@ -330,6 +346,53 @@ impl Agent {
         })
     }
 
+    /// The CA's CRL chain, asked with `If-Modified-Since` when there is a `stored` one: the
+    /// PEM, whether it differs from `stored`, and the CA's `Last-Modified` for it.
+    fn download_crl(
+        &self,
+        ca: &PinnedCa,
+        stored_crls: &[Vec<u8>],
+        stored: Option<Vec<u8>>,
+    ) -> Result<(Vec<u8>, bool, Option<SystemTime>), Error> {
+        let mut request = api::get("certificate_revocation_list/ca");
+        if stored.is_some() {
+            if let Some(date) = self.ssldir.crl_modified().and_then(if_modified_since) {
+                request = request.header("If-Modified-Since", date);
+            }
+        }
+        let response = self.send(&ca.trust(stored_crls), &request)?;
+        let last_modified = response
+            .header("last-modified")
+            .and_then(|text| httpdate::parse_http_date(text).ok());
+        match (response.status, stored) {
+            (304, Some(stored)) => {
+                self.ssldir.mark_checked(TrustFile::Crl)?;
+                Ok((stored, false, last_modified))
+            }
+            (200, stored) => {
+                let same = stored.as_deref() == Some(response.body.as_slice());
+                if same {
+                    self.ssldir.mark_checked(TrustFile::Crl)?;
+                }
+                Ok((response.body, !same, last_modified))
+            }
+            _ => Err(self.unexpected(&request, &response)),
+        }
+    }
+
+    /// Whether `file` was checked with the CA within its refresh interval (never without
+    /// one: then every run asks).
+    fn checked_recently(&self, file: TrustFile) -> bool {
+        let interval = match file {
+            TrustFile::CaCertificate => self.config.ca_refresh_interval,
+            TrustFile::Crl => self.config.crl_refresh_interval,
+        };
+        interval.is_some_and(|interval| {
+            self.ssldir
+                .checked_within(file, interval, SystemTime::now())
+        })
+    }
+
     /// The CRLs in `crl.pem` (DER), to check the server's TLS certificate before the CA's
     /// current CRL is in hand; none when there is no readable one yet.
     fn stored_crls(&self) -> Vec<Vec<u8>> {
@@ -340,6 +403,15 @@ impl Agent {
             _ => Vec::new(),
         }
     }
+}
+
+/// Whether every CRL of the chain `pem` parses and is before its nextUpdate.
+fn still_valid(pem: &[u8]) -> bool {
+    let now = OffsetDateTime::now_utc();
+    Crl::chain_from_pem("crl.pem", pem).is_ok_and(|crls| {
+        crls.iter()
+            .all(|crl| crl.next_update.is_none_or(|next_update| next_update > now))
+    })
 }
 
 fn crl_ders(crls: &[Crl]) -> Vec<Vec<u8>> {
