@@ -470,6 +470,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --bind 'Address and port to listen on'
             cand --metrics-bind 'Also serve /metrics in plain HTTP on this address and port, for a scraper'
             cand --log-format 'Format of the log lines on stderr'
+            cand --allow-header-cert-info 'Believe the client headers of TLS-terminating balancers at these addresses'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'

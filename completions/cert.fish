@@ -429,6 +429,7 @@ complete -c cert -n "__fish_cert_using_subcommand serve" -l bind -d 'Address and
 complete -c cert -n "__fish_cert_using_subcommand serve" -l metrics-bind -d 'Also serve /metrics in plain HTTP on this address and port, for a scraper' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l log-format -d 'Format of the log lines on stderr' -r -f -a "json\t'One JSON object per line'
 text\t'Plain text lines'"
+complete -c cert -n "__fish_cert_using_subcommand serve" -l allow-header-cert-info -d 'Believe the client headers of TLS-terminating balancers at these addresses' -r
 complete -c cert -n "__fish_cert_using_subcommand serve" -l ssldir -d 'Directory of Puppet\'s SSL files [default: the `ssldir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l cadir -d 'Directory of the CA\'s files [default: the `cadir` setting]' -r -f -a "(__fish_complete_directories)"
 complete -c cert -n "__fish_cert_using_subcommand serve" -l store -d 'Where the CA\'s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]' -r

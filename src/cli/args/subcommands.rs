@@ -284,6 +284,16 @@ pub(crate) struct ServeArgs {
     /// client certificate), method, path, status and duration_ms.
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
     pub(crate) log_format: LogFormatArg,
+
+    /// Believe the client headers of TLS-terminating balancers at these addresses
+    ///
+    /// puppetserver's allow-header-cert-info, off by default. From these addresses only, a
+    /// request's client is the URL-encoded PEM certificate in X-Client-Cert (checked against
+    /// the CA and its CRL), else the CN of X-Client-DN when X-Client-Verify is SUCCESS (an
+    /// admin then only through --admin); without them, no client. From any other address
+    /// the headers are ignored. Comma-separated, repeatable.
+    #[arg(long, value_name = "ADDR", value_delimiter = ',')]
+    pub(crate) allow_header_cert_info: Vec<std::net::IpAddr>,
 }
 
 /// `cert serve --log-format`.

@@ -120,12 +120,13 @@ pub(crate) async fn handle(
             Err(reply) => reply,
         },
         Route::CertificateRevocationList => enrollment::crl(context).await,
-        Route::CertificateRenewal => match peer {
-            Some(peer) => enrollment::renew(context, peer.certificate.clone()).await,
-            // `auth::check` refused unauthenticated callers above.
+        Route::CertificateRenewal => match peer.and_then(|peer| peer.certificate.clone()) {
+            Some(certificate) => enrollment::renew(context, certificate).await,
+            // `auth::check` refused unauthenticated callers above; a client a balancer named
+            // by its DN alone has no certificate to renew (puppetserver's words).
             None => text(
                 StatusCode::BAD_REQUEST,
-                "No certificate found in renewal request",
+                "No valid certificate found in renewal request",
             ),
         },
         Route::CertificateStatus(name) => match certname(&name) {
