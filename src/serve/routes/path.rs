@@ -17,7 +17,7 @@ pub(super) enum Route {
     CertificateRenewal,
     /// `certificate_request/NAME`.
     CertificateRequest(String),
-    /// `certificate_revocation_list/ca`.
+    /// `certificate_revocation_list/NAME` (puppetserver ignores the name; agents send `ca`).
     CertificateRevocationList,
     /// `certificate_revocation_list` (PUT: load CRLs of the CAs above this one).
     CrlUpload,
@@ -67,7 +67,7 @@ impl Route {
         let endpoint = match segments {
             ["certificate", n] => Route::Certificate(name(n)?),
             ["certificate_request", n] => Route::CertificateRequest(name(n)?),
-            ["certificate_revocation_list", "ca"] => Route::CertificateRevocationList,
+            ["certificate_revocation_list", _] => Route::CertificateRevocationList,
             ["certificate_status", n] => Route::CertificateStatus(name(n)?),
             ["certificate_statuses", _] => Route::CertificateStatuses,
             _ if legacy => return Ok(None),
@@ -166,6 +166,11 @@ mod tests {
         assert_eq!(
             parse("/puppet-ca/v1/certificate_revocation_list"),
             Some(Route::CrlUpload)
+        );
+        // Issue 24: as puppetserver, any name after it is the CA's CRL.
+        assert_eq!(
+            parse("/puppet-ca/v1/certificate_revocation_list/anything"),
+            Some(Route::CertificateRevocationList)
         );
         assert_eq!(parse("/status/v1/simple"), Some(Route::Health(None)));
         // Issue 24: puppetserver's status API, which the CA CLI asks for the CA's version.
