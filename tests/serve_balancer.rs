@@ -159,3 +159,134 @@ fn client_identity_from_a_named_balancer_only() {
     let (code, body) = other_server.get(STATUSES, &strs(&from_balancer));
     assert_eq!(code, 200, "{body}\n{}", other_server.log_text());
 }
+
+/// nginx run unedited from `cert export --for balancer --server nginx --upstream-tls` in front
+/// of `cert serve --allow-header-cert-info 127.0.0.1`: nginx checks the agents' certificates
+/// and re-encrypts to the daemon with its own; the daemon takes each agent's identity from
+/// nginx's `X-Client-Cert`, so an admin lists, an agent renews its certificate through the
+/// balancer, and a caller without a certificate is nobody (not the balancer).
+#[test]
+fn renewal_and_admin_rights_through_a_real_nginx() {
+    if !(common::require_peer("curl")
+        && common::require_peer("openssl")
+        && common::require_peer_with("nginx", "nginx", &["-v"]))
+    {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    write_ca_conf(&world, &auto_renewal("1h"));
+    world.ok(&["generate", "--certname", "lb.test"]);
+    world.ok(&["generate", "--certname", "agent.test"]);
+    let server = Server::start(&world, &["--allow-header-cert-info", "127.0.0.1"]);
+    let port = common::serve::free_port();
+    let bundle = world.path().join("lb");
+    let target = bundle.display().to_string();
+    world.ok(&[
+        "export",
+        "lb.test",
+        "--for",
+        "balancer",
+        "--out",
+        &target,
+        "--target-ssldir",
+        &target,
+        "--server",
+        "nginx",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        // nginx checks the upstream's certificate by DNS name (not by IP address).
+        "--upstream",
+        &format!("localhost:{}", server.port),
+        "--upstream-tls",
+    ]);
+    let run = world.path().join("nginx-run");
+    fs::create_dir(&run).unwrap();
+    let config = run.join("nginx.conf");
+    fs::write(
+        &config,
+        format!(
+            "daemon off;\nmaster_process off;\npid {run}/nginx.pid;\n\
+             error_log {run}/error.log info;\nevents {{}}\nhttp {{\n    access_log off;\n    \
+             client_body_temp_path {run}/body;\n    proxy_temp_path {run}/proxy;\n    \
+             include {fragment};\n}}\n",
+            run = run.display(),
+            fragment = bundle.join("server/nginx.conf").display()
+        ),
+    )
+    .unwrap();
+    let mut nginx = std::process::Command::new("nginx")
+        .arg("-c")
+        .arg(&config)
+        .arg("-p")
+        .arg(&run)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start nginx");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "nginx did not listen:\n{}",
+            fs::read_to_string(run.join("error.log")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let through = |path: &str, client: Option<&str>, extra: &[&str]| {
+        let mut command = std::process::Command::new("curl");
+        command
+            .args([
+                "-sS",
+                "--max-time",
+                "20",
+                "-w",
+                "\n%{http_code}",
+                "--cacert",
+            ])
+            .arg(bundle.join("certs/ca.pem"))
+            .arg("--resolve")
+            .arg(format!("lb.test:{port}:127.0.0.1"))
+            .args(extra);
+        if let Some(name) = client {
+            command
+                .arg("--cert")
+                .arg(world.ssl(&format!("certs/{name}.pem")))
+                .arg("--key")
+                .arg(world.ssl(&format!("private_keys/{name}.pem")));
+        }
+        let output = command
+            .arg(format!("https://lb.test:{port}{path}"))
+            .output()
+            .expect("run curl");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let (body, code) = stdout.rsplit_once('\n').unwrap_or(("", &stdout));
+        (code.trim().parse::<u16>().unwrap_or(0), body.to_owned())
+    };
+    let nginx_log = || fs::read_to_string(run.join("error.log")).unwrap_or_default();
+    let (code, body) = through(STATUSES, Some("ca.test"), &[]);
+    assert_eq!(code, 200, "{body}\n{}\n{}", server.log_text(), nginx_log());
+    let (code, body) = through(STATUSES, Some("agent.test"), &[]);
+    assert_eq!(code, 403, "{body}");
+    let (code, body) = through(STATUSES, None, &[]);
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("(authenticated: false)"), "{body}");
+    let renewal = format!("{CA}/certificate_renewal");
+    let (code, pem) = through(&renewal, Some("agent.test"), &["-X", "POST", "--data", ""]);
+    assert_eq!(code, 200, "{pem}\n{}", server.log_text());
+    let renewed = world.path().join("renewed-through-nginx.pem");
+    fs::write(&renewed, &pem).unwrap();
+    let (valid, detail) = world.openssl_verify(&renewed);
+    assert!(valid, "{detail}");
+    assert!(world.x509_text(&renewed).contains("agent.test"));
+    let log = server.log_text();
+    assert!(
+        log.contains("agent.test \"POST /puppet-ca/v1/certificate_renewal\" 200"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("lb.test \""),
+        "the balancer was taken for a client:\n{log}"
+    );
+    let _ = nginx.kill();
+    let _ = nginx.wait();
+}

@@ -176,3 +176,47 @@ fn puppet_8_refreshes_the_ca_and_crl_with_if_modified_since() {
     let line = "\"GET /puppet-ca/v1/certificate/ca\" 304";
     assert_eq!(requests(&server, line).len(), 2, "{}", server.log_text());
 }
+
+/// With `enable-infra-crl` (and `cert enable --infracrl`), what a Puppet 8 agent stores as its
+/// `crl.pem` is the infrastructure CRL chain: the revoked master in it, not the revoked agent
+/// the CA's own CRL lists.
+#[test]
+fn puppet_8_gets_the_infrastructure_crl_when_enabled() {
+    let Some(release) = peers() else {
+        return;
+    };
+    let world = world_with_ca("autosign = true\n");
+    for name in ["master.test", "compiler.test", "lost.test"] {
+        world.ok(&["generate", "--certname", name]);
+    }
+    std::fs::write(
+        world.ca("infra_inventory.txt"),
+        "master.test\ncompiler.test\n",
+    )
+    .unwrap();
+    world.ok(&["enable", "--infracrl"]);
+    world.ok(&["--revoke", "compiler.test", "lost.test"]);
+    write_ca_conf(
+        &world,
+        "certificate-authority: {\n    enable-infra-crl: true\n}\n",
+    );
+    let server = Server::start(&world, &[]);
+    let agent = PuppetAgent::of(&release, &world, "fleet.test");
+    let (ok, output) = bootstrap(&agent, &server, &[]);
+    assert!(ok, "{output}\n{}", server.log_text());
+    let crl = common::read(&agent.ssl("crl.pem"));
+    assert_eq!(crl, common::read(&world.ca("infra_crl.pem")));
+    assert_ne!(crl, common::read(&world.ca("ca_crl.pem")));
+    let compiler = serial(&world, &world.ca("signed/compiler.test.pem"));
+    let lost = serial(&world, &world.ca("signed/lost.test.pem"));
+    let listed = world.crl_texts(&agent.ssl("crl.pem"))[0].clone();
+    let hex = |s: &str| s.trim().trim_start_matches("serial=").to_owned();
+    assert!(
+        listed.contains(&format!("Serial Number: {}", hex(&compiler))),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(&format!("Serial Number: {}", hex(&lost))),
+        "{listed}"
+    );
+}
