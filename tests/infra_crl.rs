@@ -199,3 +199,36 @@ fn a_database_store_refuses_the_infra_crl() {
         "{stderr}"
     );
 }
+
+/// The infrastructure CRL never lapses before the CA's: re-issued whenever the CA's chain is
+/// (here by the next write of the CLI once the 8-second CRLs are due), as puppetserver
+/// re-issues both before they expire.
+#[test]
+fn the_infra_crl_is_re_issued_with_the_cas() {
+    if !common::require_peer("openssl") {
+        return;
+    }
+    let world = world_with_ca("crl_ttl = 8s\n");
+    world.ok(&["generate", "--certname", "master.test"]);
+    fs::write(world.ca("infra_inventory.txt"), "master.test\n").unwrap();
+    world.ok(&["enable", "--infracrl"]);
+    world.ok(&["revoke", "--certname", "master.test"]);
+    let before = crls(&world.ca("infra_crl.pem"));
+    std::thread::sleep(std::time::Duration::from_millis(6500));
+    world.ok(&["generate", "--certname", "later.test"]);
+    let after = crls(&world.ca("infra_crl.pem"));
+    let now = time::OffsetDateTime::now_utc();
+    assert!(after[0].number > before[0].number);
+    assert!(after[0].next_update.unwrap() > now + time::Duration::seconds(4));
+    assert_eq!(
+        after[0].revoked, before[0].revoked,
+        "the master stays listed"
+    );
+    let main = crls(&world.ca("ca_crl.pem"));
+    assert_eq!(
+        after[1].der(),
+        main[1].der(),
+        "the root's CRL as the CA's chain has it"
+    );
+    openssl_verifies(&world, &world.ca("infra_crl.pem"));
+}

@@ -86,6 +86,7 @@ impl Ca {
         batch: &mut Batch<'_>,
         added: &[Revocation],
         inventory: &[inventory::Line],
+        main: &[Crl],
     ) -> Result<(), Error> {
         if !matches!(self.store.location(), Location::Files(_)) {
             return Ok(());
@@ -124,7 +125,7 @@ impl Ca {
             self.config.crl.ttl(),
             &revoked,
         )?;
-        let pem: String = chain.iter().map(Crl::to_pem).collect();
+        let pem = with_rest(&chain[0], main);
         batch
             .transaction()
             .write_infra(Some(&serials), Some(pem.as_bytes()))?;
@@ -134,6 +135,48 @@ impl Ca {
             .serials(&fresh_serials)
             .because(&format!("infrastructure CRL number {number}"));
         batch.audit(event);
+        Ok(())
+    }
+
+    /// In a CRL refresh's `batch` (the CA's chain just re-issued as `main`, `dropped` the
+    /// entries of expired certificates it left out): re-issue the infra CRL too, so that it
+    /// never lapses before the CA's (puppetserver re-issues both within 30 days of their
+    /// nextUpdate); nothing without one.
+    pub(super) fn refresh_infra(
+        &self,
+        batch: &mut Batch<'_>,
+        main: &[Crl],
+        dropped: &[Serial],
+    ) -> Result<(), Error> {
+        if !matches!(self.store.location(), Location::Files(_)) {
+            return Ok(());
+        }
+        let Some((pem, _)) = batch.reads().infra()?.crl else {
+            return Ok(());
+        };
+        let what = format!("the infrastructure CRL of {}", self.store.location());
+        let chain = Crl::chain_from_pem(&what, &pem)?;
+        let Some(first) = chain.first() else {
+            return Ok(());
+        };
+        let revoked: Vec<Revocation> = first
+            .revoked
+            .iter()
+            .filter(|r| !dropped.contains(&r.serial))
+            .copied()
+            .collect();
+        let number = first.number.unwrap_or(0) + 1;
+        let first = Crl::sign(
+            &self.authority,
+            number,
+            batch.now(),
+            self.config.crl.ttl(),
+            &revoked,
+        )?;
+        let pem = with_rest(&first, main);
+        batch
+            .transaction()
+            .write_infra(None, Some(pem.as_bytes()))?;
         Ok(())
     }
 
@@ -173,6 +216,15 @@ impl Ca {
             .into()),
         }
     }
+}
+
+/// The infra chain: its own CRL `first`, then the CRLs above the CA's in `main` (the CA's
+/// chain as just written, so that a re-issued root CRL reaches both).
+fn with_rest(first: &Crl, main: &[Crl]) -> String {
+    std::iter::once(first)
+        .chain(main.iter().skip(1))
+        .map(Crl::to_pem)
+        .collect()
 }
 
 /// The serials of the certificates of `names`: every inventory line of each name, and its
