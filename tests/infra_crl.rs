@@ -232,3 +232,26 @@ fn the_infra_crl_is_re_issued_with_the_cas() {
     );
     openssl_verifies(&world, &world.ca("infra_crl.pem"));
 }
+
+/// `enable-infra-crl` without an infra CRL yet: the daemon says so at start and serves the
+/// CA's whole CRL meanwhile.
+#[test]
+fn enabled_without_infra_files_serves_the_whole_crl_and_says_so() {
+    if !(common::require_peer("openssl") && common::require_peer("curl")) {
+        return;
+    }
+    let world = world_with_ca("");
+    write_ca_conf(
+        &world,
+        "certificate-authority: {\n    enable-infra-crl: true\n}\n",
+    );
+    let server = Server::start(&world, &[]);
+    assert!(
+        server.log_text().contains("has no infra_crl.pem"),
+        "{}",
+        server.log_text()
+    );
+    let (code, served) = server.get(&format!("{CA}/certificate_revocation_list/ca"), &[]);
+    assert_eq!(code, 200);
+    assert_eq!(served, common::read(&world.ca("ca_crl.pem")));
+}

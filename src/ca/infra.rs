@@ -205,6 +205,27 @@ impl Ca {
         self.store.last_modified(Published::Crl).ok()
     }
 
+    /// What is wrong with `enable-infra-crl` being on, when something is: the store keeps no
+    /// infra CRL, or there is none yet (then agents get the CA's whole CRL, and puppetserver
+    /// would refuse to start).
+    pub fn infra_crl_problem(&self) -> Option<String> {
+        if !self.config.infra_crl {
+            return None;
+        }
+        if let Err(error) = self.infra_store() {
+            return Some(format!("enable-infra-crl is on, but {error}"));
+        }
+        match self.store.infra() {
+            Ok(infra) if infra.crl.is_some() => None,
+            Ok(_) => Some(format!(
+                "enable-infra-crl is on, but {} has no infra_crl.pem: agents get the whole CRL \
+                 until `cert enable --infracrl` makes it",
+                self.store.location()
+            )),
+            Err(error) => Some(format!("enable-infra-crl is on, but {error}")),
+        }
+    }
+
     /// Refuse a store that does not keep the infra CRL's files.
     fn infra_store(&self) -> Result<(), Error> {
         match self.store.location() {

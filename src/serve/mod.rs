@@ -319,6 +319,9 @@ async fn serve(
             name: host.certificate.common_name.clone(),
         });
     }
+    if let Some(problem) = ca.infra_crl_problem() {
+        tracing::warn!("{problem}");
+    }
     let crl_version = ca.store().crl_version().ok();
     let metrics = Arc::new(metrics::Metrics::new());
     let ca_chain_version = ca.store().ca_chain_version().ok();
