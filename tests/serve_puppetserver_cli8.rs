@@ -5,8 +5,9 @@
 //! a,b` is one `POST sign`, `sign --all` one `POST sign/all` (both seen in the daemon's log,
 //! and no `PUT certificate_status` for them). Then `revoke`, `clean`, `generate` (online: it
 //! submits, signs and downloads), `list --all`; and, offline on the CA directory, `prune`
-//! (duplicates, its default). The Puppet 7 CLI's tests (`tests/serve_puppetserver_cli.rs`)
-//! stay beside these.
+//! (duplicates, its default) and `delete --revoked`. The other way round, `cert` works on a CA
+//! the CLI's own `setup --root-ca-name` made. The Puppet 7 CLI's tests
+//! (`tests/serve_puppetserver_cli.rs`) stay beside these.
 
 mod common;
 
@@ -215,6 +216,13 @@ fn puppetserver_ca_2_7_signs_in_bulk_on_a_ca_directory() {
     let chain = cert::crl::Crl::chain_from_pem("ca_crl.pem", &pem).unwrap();
     assert_eq!(chain[0].revoked.len(), revoked.len(), "a duplicate is left");
     world.ok(&["check"]);
+    // Its offline delete of revoked certificates on cert's directory.
+    let (code, out) = run_in(&release, &world, &offline, &["delete", "--revoked"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signed/agent1.test.pem"), "{out}");
+    assert!(out.contains("1 certificate deleted."), "{out}");
+    assert!(!world.ca("signed/agent1.test.pem").exists());
+    world.ok(&["check"]);
     // What the CLI wrote, cert reads and serves again.
     let server = Server::start(&world, &[]);
     let (code, crl) = server.get(&format!("{CA}/certificate_revocation_list/ca"), &[]);
@@ -239,4 +247,50 @@ fn puppetserver_ca_2_7_signs_in_bulk_on_a_database() {
     let cacert = world.ssl("certs/ca.pem");
     let server = Server::start_trusting(&world, &["--admin", "cli.test"], &cacert);
     online_commands(&release, &world, &server, &cacert);
+}
+
+/// The other way: a CA that puppetserver-ca 2.7's own `setup --root-ca-name` made is one
+/// `cert` lists, signs with (openssl verifies) and finds consistent.
+#[test]
+fn cert_works_on_a_ca_puppetserver_ca_2_7_set_up() {
+    let Some(release) = peers() else {
+        return;
+    };
+    let world = World::with_config("[main]\ncertname = ca.test\nkeylength = 2048\n");
+    let config = world.path().join("ca-cli.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "[main]\ncertname = ca.test\nkeylength = 2048\nssldir = {}\n\
+             server = 127.0.0.1\nserverport = 1\n[server]\ncadir = {}\n",
+            world.ssldir.display(),
+            world.cadir.display()
+        ),
+    )
+    .unwrap();
+    let (code, out) = run_in(
+        &release,
+        &world,
+        &config,
+        &[
+            "setup",
+            "--root-ca-name",
+            "Example Root",
+            "--subject-alt-names",
+            "localhost",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Generation succeeded"), "{out}");
+    world.ok(&["check"]);
+    let listed = world.ok(&["list", "--all"]);
+    assert!(listed.contains("ca.test"), "{listed}");
+    world.ok(&["generate", "--certname", "node.test"]);
+    let (valid, detail) = world.openssl_verify(&world.ca("signed/node.test.pem"));
+    assert!(valid, "{detail}");
+    let root = common::pem_blocks(&common::read(&world.ca("ca_crt.pem")), "CERTIFICATE")[1].clone();
+    let root_file = world.path().join("root.pem");
+    std::fs::write(&root_file, root).unwrap();
+    assert!(world.x509_text(&root_file).contains("CN = Example Root"));
+    world.ok(&["check"]);
 }
