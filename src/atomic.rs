@@ -79,7 +79,7 @@ pub(crate) fn write_all_with(
     publish(staged, durability)?;
     match durability {
         Durability::Filesystem => sync_filesystem(&directory),
-        Durability::EachFile => Ok(()),
+        Durability::EachFile | Durability::Unsynced => Ok(()),
     }
 }
 
@@ -100,6 +100,9 @@ pub(crate) enum Durability {
     /// Written without syncing; the caller syncs the whole filesystem ([`sync_filesystem`])
     /// where the order of its writes needs it, and before it reports them done.
     Filesystem,
+    /// Written whole (temp file, rename) and never synced: for a cache, whose loss in a crash
+    /// costs nothing but a refill.
+    Unsynced,
 }
 
 impl Durability {
@@ -220,7 +223,7 @@ pub(crate) fn stage_all(
             }
         }
     }
-    if durability == Durability::Filesystem {
+    if durability != Durability::EachFile {
         return Ok(staged);
     }
     let synced = crate::parallel::map(
@@ -272,7 +275,7 @@ pub(crate) fn publish(staged: Vec<Staged>, durability: Durability) -> Result<(),
     }
     match (durability, directories.first()) {
         (Durability::Filesystem, Some(directory)) if result.is_err() => sync_filesystem(directory)?,
-        (Durability::Filesystem, _) => {}
+        (Durability::Filesystem | Durability::Unsynced, _) => {}
         (Durability::EachFile, _) => {
             for directory in directories {
                 sync_directory(&directory)?;
@@ -324,7 +327,7 @@ pub(crate) fn replace(
     }
     match durability {
         Durability::EachFile => sync_directory(&parent(path)),
-        Durability::Filesystem => Ok(()),
+        Durability::Filesystem | Durability::Unsynced => Ok(()),
     }
 }
 
@@ -396,7 +399,7 @@ pub(crate) fn append(
     file.write_all(bytes)
         .and_then(|()| match durability {
             Durability::EachFile => file.sync_data(),
-            Durability::Filesystem => Ok(()),
+            Durability::Filesystem | Durability::Unsynced => Ok(()),
         })
         .map_err(|e| StoreError::io("append to", path, e))
 }

@@ -3,9 +3,12 @@
 //! connections or a new connection per request), starting and stopping the server, and the
 //! CPU accounting of processes and of the machine from /proc.
 //!
-//! Included by `serve_load.rs`, `cost.rs` and `nodes.rs` with `#[path]`; each uses part of it.
+//! Included by `serve_load.rs`, `cost.rs`, `nodes.rs` and `sites.rs` with `#[path]`; each
+//! uses part of it. `node` starts and stops a `cert serve` node of the database benchmarks.
 
 #![allow(dead_code)]
+
+pub mod node;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -121,6 +124,8 @@ pub struct Outcome {
     pub p99: Duration,
     pub errors: usize,
     pub done: usize,
+    /// Whether the time limit stopped it before every agent had begun.
+    pub cut_short: bool,
 }
 
 /// What each agent does.
@@ -176,17 +181,35 @@ pub fn drive(
     clients: usize,
     mode: Mode,
 ) -> Outcome {
+    drive_for(base, ports, csrs, clients, mode, None)
+}
+
+/// [`drive`], no agent begun once `limit` has passed (those under way finish): a slow server
+/// gets a bounded time, and [`Outcome::cut_short`] says when it did not finish.
+pub fn drive_for(
+    base: &Arc<ClientConfig>,
+    ports: &[u16],
+    csrs: &[(String, String)],
+    clients: usize,
+    mode: Mode,
+    limit: Option<Duration>,
+) -> Outcome {
     let next = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::with_capacity(csrs.len()));
     let errors = AtomicUsize::new(0);
+    let cut_short = std::sync::atomic::AtomicBool::new(false);
     let started = Instant::now();
     std::thread::scope(|scope| {
         for client in 0..clients {
             let port = ports[client % ports.len()];
-            let (next, latencies, errors) = (&next, &latencies, &errors);
+            let (next, latencies, errors, cut_short) = (&next, &latencies, &errors, &cut_short);
             scope.spawn(move || {
                 let mut connection: Option<Tls> = None;
                 loop {
+                    if limit.is_some_and(|limit| started.elapsed() >= limit) {
+                        cut_short.store(true, Ordering::Relaxed);
+                        break;
+                    }
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some((name, csr)) = csrs.get(index) else {
                         break;
@@ -231,6 +254,7 @@ pub fn drive(
         p99: pick(0.99),
         errors: errors.into_inner(),
         done: latencies.len(),
+        cut_short: cut_short.into_inner() && next.into_inner() < csrs.len(),
     }
 }
 

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use crate::audit;
 use crate::authority::Policy;
 use crate::autosign::{self, Autosign, Decision};
+use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, StoreError};
@@ -18,6 +19,7 @@ use crate::settings::Settings;
 use crate::store::{Read, Store};
 
 use super::batch::{Batch, Done, Step};
+use super::sign::same_key;
 use super::{Ca, Config, Enrollment, Outcome, Received, SignOptions, State, Submitted};
 
 /// A new request is refused while the name has any certificate, valid or revoked (unless
@@ -103,6 +105,7 @@ impl Ca {
             csr,
             decision,
             signed,
+            existing: false,
         })
     }
 
@@ -242,19 +245,46 @@ impl Ca {
 
     /// [`Ca::enroll`] in one [`Batch`]: each item refused (nothing written for it), left
     /// pending (queued), or signed (queued too when the policy refuses it).
+    ///
+    /// Most names have no certificate yet, so the batch first reads nothing: it requires of
+    /// the store that none has one ([`crate::store::Transaction::require_no_certificate`]),
+    /// which a database checks in the same flight as the writes, making the whole batch one
+    /// round trip. When one does have a certificate the store refuses the batch as a whole,
+    /// and it is done again with the names' certificates read first (the serials of the first
+    /// try are a gap, never reused).
     fn enroll_batch(
         &self,
         items: Vec<Enrollment>,
         now: OffsetDateTime,
     ) -> Result<Vec<Result<Submitted, Error>>, Error> {
+        if !self.config.allow_duplicate_certs {
+            match self.enroll_once(&items, now, Duplicates::LeftToTheStore) {
+                Err(Error::Store(StoreError::Conflict { .. })) => {}
+                other => return other,
+            }
+        }
+        self.enroll_once(&items, now, Duplicates::Read)
+    }
+
+    /// One try of [`Ca::enroll_batch`].
+    fn enroll_once(
+        &self,
+        items: &[Enrollment],
+        now: OffsetDateTime,
+        duplicates: Duplicates,
+    ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         let mut batch = Batch::begin(self, audit::AUTOSIGN_ACTOR, now)?;
         let names: Vec<Certname> = items.iter().map(|item| item.name.clone()).collect();
         batch.claim(&names)?;
-        // The duplicate rule's reads for the whole batch at once (one query for a database).
-        let mut states = if self.config.allow_duplicate_certs {
-            HashMap::new()
-        } else {
-            self.certificate_states(batch.reads(), &names)?
+        let mut existing = match duplicates {
+            Duplicates::LeftToTheStore => {
+                batch.transaction().require_no_certificate(&names)?;
+                HashMap::new()
+            }
+            // The duplicate rule's reads for the whole batch at once (one query for a
+            // database).
+            Duplicates::Read if self.config.allow_duplicate_certs => HashMap::new(),
+            Duplicates::Read => self.existing_certificates(batch.reads(), &names)?,
         };
         let mut steps = Vec::with_capacity(items.len());
         for Enrollment {
@@ -263,23 +293,26 @@ impl Ca {
             decision,
         } in items
         {
-            let admitted = batch.admit(&name).and_then(|()| {
-                let state = states.remove(&name).transpose()?;
-                self.refuse_duplicate(&name, state, ANY_CERTIFICATE)
-            });
-            let step = match admitted {
-                Err(error) => Step::Skip(Err(error)),
-                Ok(()) if decision.sign => Step::Sign(csr, decision),
-                Ok(()) => Step::Skip(Ok((csr, decision))),
+            let kept = |kept: Kept| Step::Skip(kept);
+            let step = match batch.admit(name).and_then(|()| {
+                let found = existing.remove(name).transpose()?;
+                self.answer_for_existing(name, csr, found, now)
+            }) {
+                Err(error) => kept(Kept::Refused(error)),
+                Ok(Some(certificate)) => {
+                    kept(Kept::Issued(csr.clone(), decision.clone(), certificate))
+                }
+                Ok(None) if decision.sign => Step::Sign(csr.clone(), decision.clone()),
+                Ok(None) => kept(Kept::Pending(csr.clone(), decision.clone())),
             };
-            steps.push((name, step));
+            steps.push((name.clone(), step));
         }
         let done = batch.sign(steps, &self.config.policy, None)?;
         // Queue what stays pending (left by autosign, or refused by the issuance policy).
         let queued: Vec<(Certname, String)> = done
             .iter()
             .filter_map(|(name, done)| match done {
-                Done::Signed(csr, _, Err(_)) | Done::Skipped(Ok((csr, _))) => {
+                Done::Signed(csr, _, Err(_)) | Done::Skipped(Kept::Pending(csr, _)) => {
                     Some((name.clone(), csr.to_pem()))
                 }
                 _ => None,
@@ -297,7 +330,7 @@ impl Ca {
             }
         }
         for (name, done) in &done {
-            if let Done::Skipped(Ok((_, decision))) = done {
+            if let Done::Skipped(Kept::Pending(_, decision)) = done {
                 if matches!(
                     decision.reason,
                     autosign::Reason::HeldForAdministrator { .. }
@@ -315,15 +348,45 @@ impl Ca {
                     csr,
                     decision,
                     signed: Some(result),
+                    existing: false,
                 }),
-                Done::Skipped(Ok((csr, decision))) => Ok(Submitted {
+                Done::Skipped(Kept::Pending(csr, decision)) => Ok(Submitted {
                     csr,
                     decision,
                     signed: None,
+                    existing: false,
                 }),
-                Done::Skipped(Err(error)) => Err(error),
+                Done::Skipped(Kept::Issued(csr, decision, certificate)) => Ok(Submitted {
+                    csr,
+                    decision,
+                    signed: Some(Ok(certificate)),
+                    existing: true,
+                }),
+                Done::Skipped(Kept::Refused(error)) => Err(error),
             })
             .collect())
+    }
+
+    /// What a request for `name` gets when the name has `found` (its certificate and state):
+    /// nothing yet (`None`, go on) when it has none or duplicates are allowed; the certificate
+    /// itself when it is valid and was issued for this request's key (the same request sent
+    /// again, say after its answer was lost: its agent gets what landed); otherwise refused, as
+    /// puppetserver refuses a request while the name has a certificate.
+    fn answer_for_existing(
+        &self,
+        name: &Certname,
+        csr: &Csr,
+        found: Option<(Certificate, State)>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Certificate>, Error> {
+        let Some((certificate, state)) = found else {
+            return Ok(None);
+        };
+        if state == State::Signed && same_key(&certificate, csr) && certificate.not_after > now {
+            return Ok(Some(certificate));
+        }
+        self.refuse_duplicate(name, Some(state), ANY_CERTIFICATE)?;
+        Ok(None)
     }
 
     /// What autosign would do with each pending request, the issuance policy included: the
@@ -387,6 +450,27 @@ impl Ca {
         };
         Ok(Verdict::checked(&self.config, name, decision, &pem))
     }
+}
+
+/// How a batch of [`Ca::enroll_once`] meets the duplicate rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Duplicates {
+    /// Read nothing: the store refuses the batch if any name has a certificate.
+    LeftToTheStore,
+    /// Read the names' certificates first.
+    Read,
+}
+
+/// What became of a request not signed in its batch.
+// Each is moved once; boxing the large variants only adds allocations.
+#[allow(clippy::large_enum_variant)]
+enum Kept {
+    /// Left pending: queued.
+    Pending(Csr, Decision),
+    /// The name's valid certificate for this request's key is the answer.
+    Issued(Csr, Decision, Certificate),
+    /// Refused; nothing written.
+    Refused(Error),
 }
 
 /// The `autosign` setting of `settings`, defaulting to `$confdir/autosign.conf`.

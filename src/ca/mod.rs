@@ -112,6 +112,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// The CA's store, keeping (a database) this node's copy of what agents fetch in the CA
+    /// directory, from which it starts when the database cannot be reached.
+    fn open_store(&self) -> Result<Store, StoreError> {
+        Store::open_with_copy(&self.store, Some(&self.cadir))
+    }
+
     /// From Puppet settings, and the issuance policy and renewal from puppetserver's `ca.conf`
     /// ([`Settings::ca_conf`]; off when it is missing). No admins: those come from `--admin`.
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
@@ -252,8 +258,12 @@ pub struct Submitted {
     pub csr: Csr,
     /// What autosign decided, and why.
     pub decision: Decision,
-    /// The signing result when autosign said sign (`Err` leaves the request pending).
+    /// The signing result when autosign said sign (`Err` leaves the request pending), or the
+    /// certificate the name already has for this request's key ([`Submitted::existing`]).
     pub signed: Option<Result<Certificate, Error>>,
+    /// Whether `signed` is the valid certificate the name already had for this request's key
+    /// (the same request sent again, say after its answer was lost), not one signed now.
+    pub existing: bool,
 }
 
 /// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
@@ -343,7 +353,12 @@ impl Ca {
     /// Open the CA in `config.store`; it must be complete, and the key in `config.cadir` must
     /// be the CA certificate's.
     pub fn open(config: Config) -> Result<Ca, Error> {
-        let store = Store::open(&config.store)?;
+        let store = config.open_store()?;
+        Ca::open_in(config, store)
+    }
+
+    /// [`Ca::open`] on `store`, opened from `config` already.
+    fn open_in(config: Config, store: Store) -> Result<Ca, Error> {
         store.check_complete()?;
         let keys = KeyDirectory::new(&config.cadir);
         if store.location().is_shared() && !keys.ca_key_path().exists() {
@@ -375,7 +390,7 @@ impl Ca {
     /// Open the CA, creating a self-signed one first when the directory holds none (as a first
     /// `puppet master` start did). Returns whether it was created.
     pub fn open_or_create(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
-        let store = Store::open(&config.store)?;
+        let store = config.open_store()?;
         if store.presence()? == Presence::Absent {
             let mut transaction = store.begin()?;
             if transaction.presence()? == Presence::Absent {
@@ -384,7 +399,7 @@ impl Ca {
                 return Ok((ca, true));
             }
         }
-        Ok((Ca::open(config)?, false))
+        Ok((Ca::open_in(config, store)?, false))
     }
 
     /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
@@ -398,7 +413,7 @@ impl Ca {
         if ssldir.has_private_key(&name) {
             return Err(StoreError::file_exists(&ssldir.private_key_path(&name)).into());
         }
-        let store = Store::open(&config.store)?;
+        let store = config.open_store()?;
         let mut transaction = store.begin()?;
         let ca = Ca::create(config, layout, now, &store, &mut transaction)?;
         transaction.commit()?;
@@ -414,9 +429,9 @@ impl Ca {
     /// it, and so is a store without CA files whose signed certificates are still there (a CA
     /// whose files were lost, not a new machine).
     pub fn open_or_setup(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
-        let store = Store::open(&config.store)?;
+        let store = config.open_store()?;
         if store.presence()? != Presence::Absent {
-            return Ok((Ca::open(config)?, false));
+            return Ok((Ca::open_in(config, store)?, false));
         }
         let orphans = store.signed_names()?.len();
         if orphans > 0 {
@@ -649,12 +664,22 @@ impl Ca {
     /// The error each name of a batch gets when the batch (`action`) failed as a whole with
     /// `error` ([`StoreError::Unavailable`] is kept as it is).
     pub(super) fn batch_failed(&self, action: &'static str, error: &Error) -> Error {
-        // The store being unreachable stays what it is: the caller may try again later.
-        if let Error::Store(StoreError::Unavailable { store, reason }) = error {
-            return Error::Store(StoreError::Unavailable {
-                store: store.clone(),
-                reason: reason.clone(),
-            });
+        // The store being unreachable, or a commit whose outcome is unknown, stays what it is:
+        // the caller may try again later (and then finds what landed).
+        match error {
+            Error::Store(StoreError::Unavailable { store, reason }) => {
+                return Error::Store(StoreError::Unavailable {
+                    store: store.clone(),
+                    reason: reason.clone(),
+                })
+            }
+            Error::Store(StoreError::OutcomeUnknown { store, reason }) => {
+                return Error::Store(StoreError::OutcomeUnknown {
+                    store: store.clone(),
+                    reason: reason.clone(),
+                })
+            }
+            _ => {}
         }
         Error::Store(StoreError::BatchFailed {
             action,

@@ -3,7 +3,7 @@
 //! `delete`). Both run in one store transaction and are audited. The CRL itself is rendered
 //! by [`Ca::render_crls`], which also drops the entries of expired certificates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
 
@@ -83,16 +83,7 @@ impl Ca {
             .iter()
             .map(|serial| (format!("serial {serial}"), vec![*serial]))
             .collect();
-        for name in &prune.names {
-            let mut serials: Vec<Serial> = inventory
-                .iter()
-                .filter(|line| line.common_name() == Some(name.as_str()))
-                .map(|line| line.serial)
-                .collect();
-            if let Some(pem) = batch.reads().signed(name)? {
-                let cert = Certificate::from_pem(name.as_str(), &pem)?;
-                serials.extend(cert.serial);
-            }
+        for (name, serials) in self.serials_of(batch.reads(), &prune.names, &inventory)? {
             asked.push((name.to_string(), serials));
         }
         let listed: HashSet<Serial> = existing.iter().map(|r| r.serial).collect();
@@ -214,11 +205,16 @@ impl Ca {
             }
         }
         let mut outcomes: Vec<Outcome<Deleted>> = Vec::new();
-        for name in &delete.names {
-            if chosen.iter().any(|(n, _)| n == name) {
-                continue;
-            }
-            match batch.reads().signed(name)? {
+        let named: Vec<Certname> = delete
+            .names
+            .iter()
+            .filter(|name| !chosen.iter().any(|(n, _)| n == *name))
+            .cloned()
+            .collect();
+        let mut found: HashMap<Certname, Vec<u8>> =
+            batch.reads().signed_many(&named)?.into_iter().collect();
+        for name in &named {
+            match found.remove(name) {
                 Some(pem) => {
                     let serial = Certificate::from_pem(name.as_str(), &pem)
                         .ok()
@@ -241,8 +237,10 @@ impl Ca {
                 )),
             }
         }
-        for (name, deleted) in chosen {
-            if batch.transaction().delete_signed(&name)? {
+        let names: Vec<Certname> = chosen.iter().map(|(name, _)| name.clone()).collect();
+        let removed = batch.transaction().delete_signed_many(&names)?;
+        for ((name, deleted), removed) in chosen.into_iter().zip(removed) {
+            if removed {
                 outcomes.push((name, Ok(deleted)));
             }
         }

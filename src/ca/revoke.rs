@@ -8,7 +8,7 @@
 //! revocation writes either way is its copy of the CRL (`crl.pem`), kept in step with the CA's
 //! as puppetserver keeps its `hostcrl`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
 
@@ -18,7 +18,7 @@ use crate::certname::Certname;
 use crate::crl::{Reason, Revocation};
 use crate::error::{Error, PolicyError, StoreError};
 use crate::ssldir::Ssldir;
-use crate::store::{Item, Read, RenderedCrl};
+use crate::store::{inventory, Item, Read, RenderedCrl};
 
 use super::batch::Batch;
 use super::{Ca, Cleaned, Outcome, Removed};
@@ -64,20 +64,7 @@ impl Ca {
         let inventory = batch.reads().inventory()?;
         let mut outcomes = Vec::new();
         let mut new_entries = Vec::new();
-        for name in names {
-            let mut serials: Vec<Serial> = inventory
-                .iter()
-                .filter(|line| line.common_name() == Some(name.as_str()))
-                .map(|line| line.serial)
-                .collect();
-            if let Some(pem) = batch.reads().signed(name)? {
-                let cert = Certificate::from_pem(name.as_str(), &pem)?;
-                if cert.issuer == self.authority.certificate().subject {
-                    serials.extend(cert.serial);
-                }
-            }
-            serials.sort();
-            serials.dedup();
+        for (name, serials) in self.serials_of(batch.reads(), names, &inventory)? {
             if serials.is_empty() {
                 outcomes.push((
                     name.clone(),
@@ -137,6 +124,40 @@ impl Ca {
             });
         }
         Ok(outcomes)
+    }
+
+    /// The serials this CA issued to each of `names`: its inventory lines (`inventory`), and
+    /// its current certificate when this CA issued it (a certificate of an earlier CA has a
+    /// serial of another numbering, which may be a different certificate's here). The
+    /// certificates are read at once; sorted, each serial once.
+    pub(super) fn serials_of(
+        &self,
+        store: &dyn Read,
+        names: &[Certname],
+        inventory: &[inventory::Line],
+    ) -> Result<Vec<(Certname, Vec<Serial>)>, Error> {
+        let mut signed: HashMap<Certname, Vec<u8>> =
+            store.signed_many(names)?.into_iter().collect();
+        let issuer = &self.authority.certificate().subject;
+        names
+            .iter()
+            .map(|name| {
+                let mut serials: Vec<Serial> = inventory
+                    .iter()
+                    .filter(|line| line.common_name() == Some(name.as_str()))
+                    .map(|line| line.serial)
+                    .collect();
+                if let Some(pem) = signed.remove(name) {
+                    let cert = Certificate::from_pem(name.as_str(), &pem)?;
+                    if &cert.issuer == issuer {
+                        serials.extend(cert.serial);
+                    }
+                }
+                serials.sort();
+                serials.dedup();
+                Ok((name.clone(), serials))
+            })
+            .collect()
     }
 
     /// The audit trail, oldest first.
@@ -242,33 +263,52 @@ impl Ca {
         let mut batch = Batch::begin(self, actor, now)?;
         batch.claim(names)?;
         let ssldir = Ssldir::new(&self.config.ssldir);
-        let mut to_revoke = Vec::new();
-        for name in names {
-            if batch.reads().signed(name)?.is_some()
-                || batch
-                    .reads()
-                    .inventory()?
-                    .iter()
-                    .any(|l| l.common_name() == Some(name.as_str()))
-            {
-                to_revoke.push(name.clone());
-            }
-        }
+        // What the names have, read at once (the claims keep it so until the commit).
+        let signed: HashSet<Certname> = batch
+            .reads()
+            .signed_many(names)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let queued: HashSet<Certname> = batch
+            .reads()
+            .requests_many(names)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let inventory = batch.reads().inventory()?;
+        let to_revoke: Vec<Certname> = names
+            .iter()
+            .filter(|name| {
+                signed.contains(*name)
+                    || inventory
+                        .iter()
+                        .any(|l| l.common_name() == Some(name.as_str()))
+            })
+            .cloned()
+            .collect();
         let revoked = self.revoke_in(&mut batch, &to_revoke, Reason::KeyCompromise)?;
         // The revocations are audited before anything is removed.
         batch.write_audit()?;
+        let removed = batch.transaction().delete_signed_many(names)?;
+        let requests: Vec<Certname> = names
+            .iter()
+            .filter(|name| queued.contains(*name))
+            .cloned()
+            .collect();
+        batch.transaction().delete_requests(&requests)?;
         let mut outcomes = Vec::new();
-        for name in names {
+        for (name, removed) in names.iter().zip(removed) {
             let mut cleaned = Cleaned::default();
             if let Some((_, Ok(serials))) = revoked.iter().find(|(n, _)| n == name) {
                 cleaned.revoked = serials.clone();
             }
-            if batch.transaction().delete_signed(name)? {
+            if removed {
                 cleaned
                     .removed
                     .push(Removed::Stored(Item::Signed(name.clone())));
             }
-            if batch.transaction().delete_request(name)? {
+            if queued.contains(name) {
                 cleaned
                     .removed
                     .push(Removed::Stored(Item::Request(name.clone())));

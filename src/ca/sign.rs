@@ -41,24 +41,6 @@ impl Ca {
         }
     }
 
-    /// [`Ca::certificate_state`] of each of `names` that has a certificate, read in one go
-    /// ([`Read::signed_many`]: one query for a database, not one per name); an error is the
-    /// name's own (its certificate does not parse, say).
-    pub(super) fn certificate_states(
-        &self,
-        store: &dyn Read,
-        names: &[Certname],
-    ) -> Result<HashMap<Certname, Result<State, Error>>, Error> {
-        Ok(store
-            .signed_many(names)?
-            .into_iter()
-            .map(|(name, pem)| {
-                let state = self.state_of(store, &name, &pem);
-                (name, state)
-            })
-            .collect())
-    }
-
     /// Whether the certificate `pem` of `name` is revoked.
     fn state_of(&self, store: &dyn Read, name: &Certname, pem: &[u8]) -> Result<State, Error> {
         let cert = Certificate::from_pem(name.as_str(), pem)?;
@@ -73,27 +55,41 @@ impl Ca {
         })
     }
 
-    /// The valid certificate of `name` in `store` that was issued from `csr` (same key), if
-    /// any: then the request is what a signing killed before removing it left behind, and
-    /// signing it again would only issue a duplicate.
-    pub(super) fn signed_from(
+    /// The certificates `store` has for `names` (those that have one), each parsed with its
+    /// state, read at once (one read of the certificates and one of their revocations: a
+    /// constant number of round trips to a database, however many names); an error is the
+    /// name's own (its certificate does not parse).
+    pub(super) fn existing_certificates(
         &self,
         store: &dyn Read,
-        name: &Certname,
-        csr: &Csr,
-    ) -> Result<Option<Certificate>, Error> {
-        if self.certificate_state(store, name)? != Some(State::Signed) {
-            return Ok(None);
-        }
-        let Some(pem) = store.signed(name)? else {
-            return Ok(None);
-        };
-        let cert = Certificate::from_pem(name.as_str(), &pem)?;
-        let same_key = openssl::x509::X509::from_der(cert.der())
-            .and_then(|x509| x509.public_key())
-            .and_then(|key| key.public_key_to_der())
-            .is_ok_and(|der| der == csr.public_key_der());
-        Ok(same_key.then_some(cert))
+        names: &[Certname],
+    ) -> Result<Existing, Error> {
+        let parsed: Vec<(Certname, Result<Certificate, Error>)> = store
+            .signed_many(names)?
+            .into_iter()
+            .map(|(name, pem)| {
+                let certificate = Certificate::from_pem(name.as_str(), &pem).map_err(Error::from);
+                (name, certificate)
+            })
+            .collect();
+        let serials: Vec<_> = parsed
+            .iter()
+            .filter_map(|(_, certificate)| certificate.as_ref().ok()?.serial)
+            .collect();
+        let revoked = store.revoked_among(&serials)?;
+        Ok(parsed
+            .into_iter()
+            .map(|(name, certificate)| {
+                let found = certificate.map(|certificate| {
+                    let state = match certificate.serial {
+                        Some(serial) if revoked.contains(&serial) => State::Revoked,
+                        _ => State::Signed,
+                    };
+                    (certificate, state)
+                });
+                (name, found)
+            })
+            .collect())
     }
 
     /// The queued request for `name`, parsed and verified.
@@ -159,13 +155,25 @@ impl Ca {
         crate::keys::seed_random_generator();
         let mut batch = Batch::begin(self, actor, now)?;
         batch.claim(names)?;
-        // Read each queued request, then parse and verify them on all cores, then check each.
+        // Read the queued requests and the certificates of all names at once, then parse and
+        // verify the requests on all cores, then check each.
+        let mut requests: HashMap<Certname, Vec<u8>> =
+            batch.reads().requests_many(names)?.into_iter().collect();
+        let mut existing = self.existing_certificates(batch.reads(), names)?;
         let queued: Vec<Result<Vec<u8>, Error>> = names
             .iter()
             .map(|name| {
                 batch
                     .admit(name)
-                    .and_then(|()| queued_pem(batch.reads(), name))
+                    .and_then(|()| {
+                        requests.remove(name).ok_or_else(|| {
+                            StoreError::NotFound {
+                                what: "a certificate request",
+                                name: name.to_string(),
+                            }
+                            .into()
+                        })
+                    })
                     .and_then(|pem| match expected_pem {
                         Some(expected) if expected != pem.as_slice() => {
                             Err(PolicyError::Replaced {
@@ -192,12 +200,14 @@ impl Ca {
             },
         );
         let mut steps = Vec::with_capacity(names.len());
+        let mut answered = Vec::new();
         for ((name, pem), csr) in names.iter().zip(queued).zip(parsed) {
             let queued = match (pem, csr) {
                 (Err(error), _) => Err(error),
-                (Ok(_), Some(csr)) => {
-                    csr.and_then(|csr| self.queued_for_signing(batch.reads(), name, &policy, csr))
-                }
+                (Ok(_), Some(csr)) => csr.and_then(|csr| {
+                    let found = existing.remove(name).transpose()?;
+                    self.queued_for_signing(name, &policy, csr, found)
+                }),
                 // `parsed` has a request for each one read; never reached.
                 (Ok(_), None) => Err(Error::Panicked {
                     task: format!("reading the request of {name}"),
@@ -207,13 +217,14 @@ impl Ca {
                 Ok(Queued::Unsigned(csr)) => Step::Sign(csr, ()),
                 Ok(Queued::Signed(certificate)) => {
                     // A signing killed before it removed the request left it behind.
-                    batch.transaction().delete_request(name)?;
+                    answered.push(name.clone());
                     Step::Skip(Ok(certificate))
                 }
                 Err(error) => Step::Skip(Err(error)),
             };
             steps.push((name.clone(), step));
         }
+        batch.transaction().delete_requests(&answered)?;
         let outcomes: Vec<Outcome<Certificate>> = batch
             .sign(steps, &policy, options.ttl)?
             .into_iter()
@@ -229,19 +240,25 @@ impl Ca {
     }
 
     /// The queued request `csr` of `name`, checked for signing: it must pass `policy`, and not
-    /// meet a valid certificate unless duplicates are allowed (a revoked one may be replaced).
+    /// meet a valid certificate (`found`, the name's certificate and state) unless duplicates
+    /// are allowed (a revoked one may be replaced). A valid certificate issued for the same
+    /// key is the answer itself: the request is what a signing killed before removing it left
+    /// behind, and signing it again would only issue a duplicate.
     fn queued_for_signing(
         &self,
-        store: &dyn Read,
         name: &Certname,
         policy: &Policy,
         csr: Csr,
+        found: Option<(Certificate, State)>,
     ) -> Result<Queued, Error> {
         policy.check(name, &csr)?;
-        if let Some(certificate) = self.signed_from(store, name, &csr)? {
-            return Ok(Queued::Signed(certificate));
+        let state = found.as_ref().map(|(_, state)| *state);
+        if let Some((certificate, State::Signed)) = found {
+            if same_key(&certificate, &csr) {
+                return Ok(Queued::Signed(certificate));
+            }
         }
-        self.check_not_duplicate(store, name, &[State::Signed])?;
+        self.refuse_duplicate(name, state, &[State::Signed])?;
         Ok(Queued::Unsigned(csr))
     }
 
@@ -381,6 +398,24 @@ impl Ca {
 }
 
 /// The queued request for `name` in `store` (PEM); not found is an error.
+/// The certificates of names, parsed with their state ([`Ca::existing_certificates`]).
+pub(super) type Existing = HashMap<Certname, Result<(Certificate, State), Error>>;
+
+/// Whether `certificate` was issued for the key of `csr` (both keys compared as OpenSSL
+/// encodes them, whatever encoding each came in).
+pub(super) fn same_key(certificate: &Certificate, csr: &Csr) -> bool {
+    let normal = |der: &[u8]| {
+        openssl::pkey::PKey::public_key_from_der(der)
+            .and_then(|key| key.public_key_to_der())
+            .ok()
+    };
+    let issued = certificate
+        .public_key_der()
+        .ok()
+        .and_then(|der| normal(&der));
+    issued.is_some() && issued == normal(csr.public_key_der())
+}
+
 fn queued_pem(store: &dyn Read, name: &Certname) -> Result<Vec<u8>, Error> {
     Ok(store.request(name)?.ok_or_else(|| StoreError::NotFound {
         what: "a certificate request",

@@ -115,6 +115,9 @@ impl Error {
             Error::Store(StoreError::Unavailable { .. }) => Some(
                 "the database is down, restarting, failing over or refusing this connection (see why above); cert connects again on the next try".into(),
             ),
+            Error::Store(StoreError::OutcomeUnknown { .. }) => Some(
+                "run the same command again once the database answers: it finds what landed".into(),
+            ),
             Error::Store(StoreError::SchemaTooNew { .. }) => {
                 Some("a newer cert migrated the database: upgrade cert on this host".into())
             }

@@ -38,6 +38,16 @@ pub enum StoreError {
         /// The store.
         store: String,
     },
+    /// A transaction said some names must have no certificate, and one did (the database's
+    /// constraints found it at commit): nothing of the transaction was committed. The CA
+    /// meets it by doing the work again with the names' state read first; no user sees it.
+    #[error("{store}: a certificate exists for {names}")]
+    Conflict {
+        /// The store.
+        store: String,
+        /// The names found, as the database reported them.
+        names: String,
+    },
     /// Something is there but does not contain what it should.
     #[error("{what} is corrupt: {reason}")]
     Corrupt {
@@ -116,14 +126,15 @@ pub enum StoreError {
         /// What is missing, comma separated.
         missing: String,
     },
-    /// The store does not keep something a setting or command needs (the infrastructure CRL
-    /// in a database).
-    #[error("{store} does not keep {what}")]
-    Unsupported {
+    /// A COMMIT was sent and its answer never came (the link was cut, the server went away):
+    /// the change may or may not have landed. Never acknowledged as done; the same call made
+    /// again finds out (a request whose certificate landed gets that certificate).
+    #[error("cannot tell whether {store} committed: {reason}")]
+    OutcomeUnknown {
         /// The store.
         store: String,
-        /// What it does not keep.
-        what: &'static str,
+        /// Why no answer came.
+        reason: String,
     },
     /// The store cannot be reached now (the database is down, restarting, or failing over):
     /// nothing was changed that was not also undone, and the same call may succeed later.
@@ -134,13 +145,25 @@ pub enum StoreError {
         /// Why (the connection's error).
         reason: String,
     },
+    /// The store does not keep something a setting or command needs (the infrastructure CRL
+    /// in a database).
+    #[error("{store} does not keep {what}")]
+    Unsupported {
+        /// The store.
+        store: String,
+        /// What it does not keep.
+        what: &'static str,
+    },
 }
 
 impl StoreError {
     /// Whether this is [`StoreError::Unavailable`]: the store cannot be reached now, and the
     /// same call may succeed later (the daemon answers 503 with `Retry-After`).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unavailable { .. })
+        matches!(
+            self,
+            StoreError::Unavailable { .. } | StoreError::OutcomeUnknown { .. }
+        )
     }
 
     /// An I/O error on `path`.

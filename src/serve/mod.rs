@@ -69,6 +69,9 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_CONNECTIONS: usize = 1024;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// The longest a request waits for the store (a database: a connection, every flight, the
+/// commit), so that one that cannot commit gets its 503 within 5 seconds, never a hang.
+pub const STORE_WAIT: Duration = Duration::from_secs(4);
 
 /// How to serve. Who is an admin besides `pp_cli_auth` holders is the CA's configuration
 /// ([`Config::admins`]), since autosign must know it too.
@@ -285,6 +288,8 @@ fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error
     ca.store().watch();
     // Most batches then reserve no serial on disk (given back at a clean stop).
     ca.store().reserve_serials_ahead(signer::SERIALS_AHEAD);
+    // A request never hangs on the store: it gets its answer, if only a 503, in seconds.
+    ca.store().limit_waits(STORE_WAIT);
     let config = tls::server_config(&ca, &host)?;
     Ok(Generation {
         ca,

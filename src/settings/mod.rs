@@ -9,9 +9,9 @@
 //! [`crate::error::SettingsError`].
 //!
 //! It does not create directories, read the CA files or apply defaults that belong to other
-//! concepts (the default autosign file is the caller's). The only disk access is reading
-//! puppet.conf, checking whether `$ssldir/ca` exists and whether an `autosign` path is an
-//! executable.
+//! concepts (the default autosign file is the caller's). The only disk access is looking for
+//! and reading puppet.conf, checking whether `$ssldir/ca` exists and whether an `autosign` path
+//! is an executable.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -160,7 +160,7 @@ pub fn load_for(
         }),
         ..overrides.clone()
     };
-    let location = locate(&overrides, env, &|path: &Path| path.is_file())?;
+    let location = locate(&overrides, env, &os::exists)?;
     let conf = match &location.config_file {
         Some(path) => PuppetConf::read(path)?,
         None => PuppetConf::default(),

@@ -62,7 +62,8 @@ pub struct Location {
     pub confdir: PathBuf,
 }
 
-/// Decides which puppet.conf applies; `is_file` says whether a default candidate exists.
+/// Decides which puppet.conf applies; `exists` says whether anything is at a path (`exists`:
+/// only "not found" is absent, so a file that cannot be read is reported when it is read).
 ///
 /// `Overrides.config` wins (made absolute; whether it exists is checked when it is read). Root
 /// tries `/etc/puppetlabs/puppet/puppet.conf`, then Debian's `/etc/puppet/puppet.conf`; a
@@ -71,11 +72,13 @@ pub struct Location {
 /// Debian's `/etc/puppet/puppet.conf` given as `Overrides.config` means Debian's layout for any
 /// user: that is how a daemon running as the `puppet` user (the packaged `cert-serve.service`)
 /// finds the system's ssldir, cadir and ca.conf, as Debian's puppetserver does. Any other file
-/// given to a non-root user keeps the per-user layout.
+/// given to a non-root user keeps the per-user layout. Issue 25: that file, owned by Debian's
+/// `puppet-agent`, may be absent: then Debian's layout applies with its defaults, so the
+/// packaged units start on a box without Puppet; any other `--config` must exist.
 pub fn locate(
     overrides: &Overrides,
     env: &Environment,
-    is_file: &dyn Fn(&Path) -> bool,
+    exists: &dyn Fn(&Path) -> bool,
 ) -> Result<Location, SettingsError> {
     let user_layout = || match &env.home {
         Some(home) => Ok(DirectoryLayout::User { home: home.clone() }),
@@ -93,8 +96,9 @@ pub fn locate(
         let confdir = config
             .parent()
             .map_or_else(|| layout.confdir(), Path::to_owned);
+        let absent = layout == DirectoryLayout::Debian && !exists(&config);
         return Ok(Location {
-            config_file: Some(config),
+            config_file: (!absent).then_some(config),
             layout,
             confdir,
         });
@@ -106,7 +110,7 @@ pub fn locate(
     };
     for layout in &candidates {
         let file = layout.confdir().join("puppet.conf");
-        if is_file(&file) {
+        if exists(&file) {
             return Ok(Location {
                 config_file: Some(file),
                 confdir: layout.confdir(),
@@ -123,6 +127,12 @@ pub fn locate(
         confdir: layout.confdir(),
         layout,
     })
+}
+
+/// Whether anything is at `path` for [`locate`]: only "not found" (a dangling link too) is
+/// absent; a path that cannot be looked at counts as there, and reading it says why.
+pub(super) fn exists(path: &Path) -> bool {
+    !matches!(fs::metadata(path), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// `path` made absolute against the current directory; as given when that fails (an empty path,
@@ -190,9 +200,21 @@ mod tests {
                 user_file,
             ),
             (false, "", "/tmp/x/p.conf", "/tmp/x", "/tmp/x/p.conf"),
-            (true, "", DEBIAN_CONFIG, "/etc/puppet", DEBIAN_CONFIG),
+            (
+                true,
+                DEBIAN_CONFIG,
+                DEBIAN_CONFIG,
+                "/etc/puppet",
+                DEBIAN_CONFIG,
+            ),
             // Issue 15: the packaged daemon runs as `puppet` with Debian's file.
-            (false, "", DEBIAN_CONFIG, "/etc/puppet", DEBIAN_CONFIG),
+            (
+                false,
+                DEBIAN_CONFIG,
+                DEBIAN_CONFIG,
+                "/etc/puppet",
+                DEBIAN_CONFIG,
+            ),
         ];
         for (is_root, existing, config, confdir, file) in cases {
             let some = |text: &str| (!text.is_empty()).then(|| PathBuf::from(text));
@@ -220,8 +242,46 @@ mod tests {
         };
         let located = locate(&daemon, &env(false, None), &|_: &Path| true).unwrap();
         assert_eq!(located.layout, DirectoryLayout::Debian);
+        // Issue 25: on a box without Puppet, Debian's file is absent: its layout, no file read.
+        for is_root in [false, true] {
+            let absent = locate(&daemon, &env(is_root, None), &|_: &Path| false).unwrap();
+            assert_eq!(absent.layout, DirectoryLayout::Debian);
+            assert_eq!(absent.confdir, Path::new("/etc/puppet"));
+            assert_eq!(absent.config_file, None);
+        }
+        // Any other file given must exist: it stays, and reading it reports it missing.
+        let other = Overrides {
+            config: Some(PathBuf::from("/srv/missing/puppet.conf")),
+            ..Default::default()
+        };
+        let missing = locate(&other, &env(true, None), &|_: &Path| false).unwrap();
+        assert_eq!(
+            missing.config_file,
+            Some(PathBuf::from("/srv/missing/puppet.conf"))
+        );
         let homeless = locate(&Overrides::default(), &env(false, None), &|_: &Path| false);
         assert!(matches!(homeless, Err(SettingsError::HomeMissing)));
+    }
+
+    #[test]
+    fn only_not_found_is_absent() {
+        let dir = std::env::temp_dir().join(format!("cert-settings-exists-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("directory")).unwrap();
+        fs::write(dir.join("file"), "").unwrap();
+        std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("dangling")).unwrap();
+        assert!(exists(&dir.join("file")));
+        assert!(
+            exists(&dir.join("directory")),
+            "read, then refused as a directory"
+        );
+        assert!(!exists(&dir.join("missing")));
+        assert!(!exists(&dir.join("dangling")));
+        assert!(
+            exists(&dir.join("file/below")),
+            "not a directory: reported when read"
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

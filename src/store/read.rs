@@ -2,6 +2,8 @@
 //! agree with its writes) and on a snapshot: the same trait for all three, so that the CA's
 //! rules take a `&dyn Read` and work on any of them. What the bytes mean is the caller's.
 
+use std::collections::HashSet;
+
 use crate::certificate::Serial;
 use crate::certname::Certname;
 use crate::crl::Revocation;
@@ -29,6 +31,21 @@ pub trait Read {
     /// one serial up answers without reading every revocation.
     fn is_revoked(&self, serial: Serial) -> Result<bool, StoreError> {
         Ok(self.revocations()?.iter().any(|r| r.serial == serial))
+    }
+
+    /// Those of `serials` that are revoked (certificates of the issuing CA), read at once: one
+    /// query for a database, one read of the revocations for files.
+    fn revoked_among(&self, serials: &[Serial]) -> Result<HashSet<Serial>, StoreError> {
+        if serials.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let wanted: HashSet<Serial> = serials.iter().copied().collect();
+        Ok(self
+            .revocations()?
+            .into_iter()
+            .map(|r| r.serial)
+            .filter(|serial| wanted.contains(serial))
+            .collect())
     }
 
     /// The next serial to issue.
@@ -110,6 +127,13 @@ macro_rules! through {
             serial: $crate::certificate::Serial,
         ) -> Result<bool, $crate::error::StoreError> {
             self.$field.is_revoked(serial)
+        }
+        fn revoked_among(
+            &self,
+            serials: &[$crate::certificate::Serial],
+        ) -> Result<std::collections::HashSet<$crate::certificate::Serial>, $crate::error::StoreError>
+        {
+            self.$field.revoked_among(serials)
         }
         fn next_serial(&self) -> Result<$crate::certificate::Serial, $crate::error::StoreError> {
             self.$field.next_serial()

@@ -5,8 +5,10 @@
 //! (what a CA directory must look like), `hostile` (bad input), `serve` (a running daemon),
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
-//! database), `puppetserver_ca` (puppetserver's own CA CLI), `trixie` (Puppet 8's programs in a
-//! Debian trixie tree, run with chroot) and `puppetserver` (a puppetserver 8 master from it).
+//! database), `wan` (a delayed, cuttable TCP link on loopback), `patroni` (PostgreSQL under
+//! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI), `machine` (a Debian
+//! root booted by a real systemd, for the package), `trixie` (Puppet 8's programs in a Debian
+//! trixie tree, run with chroot) and `puppetserver` (a puppetserver 8 master from it).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -16,7 +18,9 @@ pub mod ca_server;
 mod files;
 mod hostile;
 pub mod hosts;
+pub mod machine;
 pub mod nodes;
+pub mod patroni;
 mod peer;
 pub mod postgres;
 pub mod puppetserver;
@@ -24,6 +28,7 @@ pub mod puppetserver_ca;
 pub mod serve;
 mod store;
 pub mod trixie;
+pub mod wan;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -23,7 +23,13 @@ pub struct Node {
 /// `count` nodes on the database at `url`, each serving; node 0 made the CA (its host
 /// `ca.test` has `pp_cli_auth`: the admin). The CA certificate curl trusts is in the result.
 pub fn start_nodes(url: &str, count: usize) -> (Vec<Node>, PathBuf) {
-    let first = World::with_config(&node_config("ca.test", url));
+    start_nodes_on(&vec![url; count])
+}
+
+/// [`start_nodes`], node `i` reaching the database at `urls[i]` (one database by several
+/// ways: directly, through a `wan::Link`, by a multi-host URL).
+pub fn start_nodes_on(urls: &[&str]) -> (Vec<Node>, PathBuf) {
+    let first = World::with_config(&node_config("ca.test", urls[0]));
     first.ok(&["setup", "--subject-alt-names", "localhost,127.0.0.1"]);
     let cacert = first.path().join("ca-trust.pem");
     fs::copy(first.ssl("certs/ca.pem"), &cacert).unwrap();
@@ -31,7 +37,7 @@ pub fn start_nodes(url: &str, count: usize) -> (Vec<Node>, PathBuf) {
         world: first,
         server: None,
     }];
-    for index in 1..count {
+    for (index, url) in urls.iter().enumerate().skip(1) {
         let world = World::with_config(&node_config(&format!("ca{index}.test"), url));
         fs::create_dir_all(&world.cadir).unwrap();
         for key in ["ca_key.pem", "root_key.pem"] {

@@ -4,7 +4,9 @@
 //! when dropped. Never the system's service. Binaries come from `/usr/lib/postgresql/*/bin`
 //! (the newest), else `PATH`; when there are none the test is skipped with a message, or
 //! fails under `CERT_REQUIRE_PEERS=1`. A standby made with `pg_basebackup -R` replicates a
-//! primary, synchronously once [`Cluster::require_sync_standby`] is called.
+//! primary, synchronously once [`Cluster::require_sync_standby`] is called; its replication
+//! may go through another port ([`Cluster::standby_through`]: a `wan::Link`). A cluster
+//! started with [`STATEMENTS`] counts the statements it executed (`pg_stat_statements`).
 
 use std::fs;
 use std::net::TcpListener;
@@ -14,6 +16,17 @@ use std::time::{Duration, Instant};
 
 /// The database superuser of every test cluster (trust authentication on loopback).
 pub const USER: &str = "cert";
+
+/// Settings for [`Cluster::start_with`] that load `pg_stat_statements`, for
+/// [`Cluster::statements`]: top-level statements only (those a client sent, `BEGIN` and
+/// `COMMIT` included), not those run inside functions.
+pub const STATEMENTS: &str =
+    "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\n\
+     pg_stat_statements.track_utility = on\n";
+
+/// The database that holds the `pg_stat_statements` extension of a cluster started with
+/// [`STATEMENTS`] (not the CA's own, `postgres`, whose tables stay the CA's only).
+const COUNTERS: &str = "counters";
 
 /// A running test cluster.
 pub struct Cluster {
@@ -29,6 +42,12 @@ pub struct Cluster {
 impl Cluster {
     /// A new cluster, started; `None` (test skipped) when PostgreSQL is not installed.
     pub fn start() -> Option<Cluster> {
+        Cluster::start_with("")
+    }
+
+    /// [`Cluster::start`] with `settings` (lines of postgresql.conf) after the usual ones;
+    /// with [`STATEMENTS`] among them, `pg_stat_statements` is made ready to count.
+    pub fn start_with(settings: &str) -> Option<Cluster> {
         let Some(bin) = binaries() else {
             if std::env::var("CERT_REQUIRE_PEERS").as_deref() == Ok("1") {
                 panic!("peer \"postgresql\" is required (CERT_REQUIRE_PEERS=1) but initdb is not installed");
@@ -53,8 +72,12 @@ impl Cluster {
                 "-N",
             ],
         );
-        cluster.configure("");
+        cluster.configure(settings);
         cluster.pg_ctl_start();
+        if settings.contains("pg_stat_statements") {
+            cluster.psql(&format!("CREATE DATABASE {COUNTERS}"));
+            cluster.psql_in(COUNTERS, "CREATE EXTENSION pg_stat_statements");
+        }
         Some(cluster)
     }
 
@@ -222,6 +245,29 @@ impl Cluster {
 
     /// A hot standby of this cluster (`pg_basebackup -R`, streaming), started.
     pub fn standby(&self) -> Cluster {
+        let standby = self.base_backup();
+        // The copied settings name the primary's port and socket dir: this one's come after.
+        standby.configure("hot_standby = on\n");
+        standby.pg_ctl_start();
+        standby
+    }
+
+    /// [`Cluster::standby`] whose replication connection goes to `port` of 127.0.0.1 (a
+    /// `wan::Link` to this cluster) instead of to this cluster's own port; the copy itself is
+    /// taken directly. Its `application_name` is `standby`.
+    pub fn standby_through(&self, port: u16) -> Cluster {
+        let standby = self.base_backup();
+        // A later line wins over the one `pg_basebackup -R` wrote.
+        standby.configure(&format!(
+            "hot_standby = on\nprimary_conninfo = 'host=127.0.0.1 port={port} user={USER} \
+             application_name=standby sslmode=disable gssencmode=disable'\n"
+        ));
+        standby.pg_ctl_start();
+        standby
+    }
+
+    /// A copy of this cluster by `pg_basebackup -R` into a new directory, not started.
+    fn base_backup(&self) -> Cluster {
         let standby = Cluster::empty(self.bin.clone());
         standby.server_program(
             "pg_basebackup",
@@ -241,9 +287,6 @@ impl Cluster {
                 "fast",
             ],
         );
-        // The copied settings name the primary's port and socket dir: this one's come after.
-        standby.configure("hot_standby = on\n");
-        standby.pg_ctl_start();
         standby
     }
 
@@ -261,6 +304,42 @@ impl Cluster {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("no synchronous standby within 30 s");
+    }
+
+    /// Statements executed in the CA's database (`postgres`) since the start or the last
+    /// [`Cluster::reset_statements`], from `pg_stat_statements` (a cluster started with
+    /// [`STATEMENTS`]): each execution counts, `BEGIN` and `COMMIT` included; preparing does not.
+    pub fn statements(&self) -> u64 {
+        self.psql_in(
+            COUNTERS,
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements \
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres')",
+        )
+        .parse()
+        .expect("a count of statements")
+    }
+
+    /// The most executed statements in the CA's database since the last reset: (calls, text),
+    /// at most `limit`.
+    pub fn statement_texts(&self, limit: usize) -> Vec<(u64, String)> {
+        let rows = self.psql_in(
+            COUNTERS,
+            &format!(
+                "SELECT calls || E'\\t' || regexp_replace(query, '\\s+', ' ', 'g') \
+                 FROM pg_stat_statements \
+                 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres') \
+                 ORDER BY calls DESC, query LIMIT {limit}"
+            ),
+        );
+        rows.lines()
+            .filter_map(|line| line.split_once('\t'))
+            .map(|(calls, query)| (calls.parse().unwrap_or(0), query.to_owned()))
+            .collect()
+    }
+
+    /// Zero the counts of [`Cluster::statements`].
+    pub fn reset_statements(&self) {
+        self.psql_in(COUNTERS, "SELECT pg_stat_statements_reset()");
     }
 
     /// Promote this standby to primary and wait until it accepts writes.
@@ -328,7 +407,7 @@ impl Drop for Cluster {
 }
 
 /// The directory of the newest PostgreSQL's programs, if any.
-fn binaries() -> Option<PathBuf> {
+pub fn binaries() -> Option<PathBuf> {
     let mut found: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -348,7 +427,7 @@ fn binaries() -> Option<PathBuf> {
     bin.join("initdb").is_file().then_some(bin)
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -361,7 +440,7 @@ fn run_ok(command: &mut Command) {
 }
 
 /// A port of 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr").port()
 }

@@ -62,6 +62,13 @@ pub(super) async fn submit(context: Context, name: Certname) -> Reply {
                 }
             }
             match &submission.signed {
+                Some(Ok(certificate)) if submission.existing => tracing::info!(
+                    "{name} sent its request again: its certificate (serial {}) is the answer",
+                    certificate
+                        .serial
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
+                ),
                 Some(Ok(certificate)) => {
                     tracing::info!(
                         "autosigned {name} (serial {}): {}",

@@ -34,24 +34,31 @@ pub(super) fn failure(error: &Error) -> Reply {
     if let Error::Store(StoreError::NotFound { .. }) = error {
         return text(StatusCode::NOT_FOUND, wire::puppet_message(error));
     }
-    if let Error::Store(StoreError::Unavailable { .. }) = error {
-        // Nothing was changed: the client may simply come back (the store reconnects on
-        // the next request).
-        tracing::warn!("{error}");
-        let mut reply = text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("Service Unavailable: {error}; try again later"),
-        );
-        reply
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-        return reply;
+    if let Error::Store(store) = error {
+        if store.is_unavailable() {
+            return unavailable(error);
+        }
     }
     tracing::error!("{error}");
     text(
         StatusCode::INTERNAL_SERVER_ERROR,
         format!("Internal Server Error: {error}"),
     )
+}
+
+/// 503 with `Retry-After`: the store cannot be reached, or a commit's outcome is unknown.
+/// Nothing was acknowledged: the client may simply come back (the store reconnects on the
+/// next request, and a request whose certificate landed then gets that certificate).
+fn unavailable(error: &Error) -> Reply {
+    tracing::warn!("{error}");
+    let mut reply = text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("Service Unavailable: {error}; try again later"),
+    );
+    reply
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    reply
 }
 
 /// Whether a resource last changed at `modified` is unchanged since the client's

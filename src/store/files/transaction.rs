@@ -299,13 +299,13 @@ impl BackendTransaction for FilesTransaction<'_> {
         atomic::remove(&self.named("requests", name))
     }
 
-    fn delete_requests(&mut self, names: &[Certname]) -> Result<Vec<bool>, StoreError> {
+    fn delete_requests(&mut self, names: &[Certname]) -> Result<(), StoreError> {
         let paths: Vec<PathBuf> = names
             .iter()
             .map(|name| self.named("requests", name))
             .collect();
         if self.durability == Durability::EachFile {
-            return atomic::remove_all(&paths, Durability::EachFile);
+            return atomic::remove_all(&paths, Durability::EachFile).map(drop);
         }
         // A request goes only once what came before (its certificate) is durable: right
         // away when nothing waits for a sync, else right after the next one (the next chunk's
@@ -323,7 +323,7 @@ impl BackendTransaction for FilesTransaction<'_> {
             atomic::remove_all(&present_paths, Durability::Filesystem)?;
             self.unsynced = true;
         }
-        Ok(present)
+        Ok(())
     }
 
     fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
@@ -377,6 +377,22 @@ impl BackendTransaction for FilesTransaction<'_> {
     fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
         self.settle()?;
         atomic::remove(&self.named("signed", name))
+    }
+
+    fn require_no_certificate(&mut self, names: &[Certname]) -> Result<(), StoreError> {
+        // The lock holds every other writer off: what is on disk now is what commit sees.
+        let found: Vec<&str> = names
+            .iter()
+            .filter(|name| self.named("signed", name).exists())
+            .map(Certname::as_str)
+            .collect();
+        if found.is_empty() {
+            return Ok(());
+        }
+        Err(StoreError::Conflict {
+            store: self.layout.cadir.display().to_string(),
+            names: found.join(" "),
+        })
     }
 
     fn lock_revocations(&mut self) -> Result<Vec<Revocation>, StoreError> {

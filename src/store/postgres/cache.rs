@@ -2,15 +2,18 @@
 //! unreachable: the CA chain (with when it was recorded: the [`CaChainVersion`]), the CRL chain
 //! (with its number: the [`CrlVersion`] the daemon polls), and the certificates it has read or
 //! written lately. The CRL is only ever replaced by one with a higher number, the chain by a
-//! later one, whoever brings it (this node's commit, the listener).
+//! later one, whoever brings it (this node's commit, the listener). A daemon's cache is kept
+//! on disk too ([`super::copy`]), so that a node restarted while the database is unreachable
+//! starts from it.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use crate::certname::Certname;
 use crate::store::{CaChainVersion, CrlVersion};
 
+use super::copy::DiskCopy;
 use super::reads::CrlRow;
 
 /// Most certificates kept (1 to 2 KiB each: about 20 MiB at most).
@@ -22,9 +25,22 @@ pub(super) struct Cache {
     chain: RwLock<Option<(Vec<u8>, SystemTime)>>,
     crl: RwLock<Option<CrlRow>>,
     certificates: Mutex<HashMap<Certname, Vec<u8>>>,
+    /// The copy on disk that follows it, once a daemon keeps one ([`Cache::keep_copy`]).
+    copy: OnceLock<Arc<DiskCopy>>,
 }
 
 impl Cache {
+    /// From now on, keep `copy` as this cache changes, starting with what it holds now.
+    pub(super) fn keep_copy(&self, copy: Arc<DiskCopy>) {
+        if let Some((pem, recorded)) = self.chain() {
+            copy.keep_chain(&pem, recorded);
+        }
+        if let Some(row) = self.crl() {
+            copy.keep_crl(&row);
+        }
+        let _ = self.copy.set(copy);
+    }
+
     /// The CA chain and when it was recorded.
     pub(super) fn chain(&self) -> Option<(Vec<u8>, SystemTime)> {
         self.chain
@@ -55,6 +71,9 @@ impl Cache {
         if chain.as_ref().is_some_and(|(_, kept)| *kept >= recorded) {
             return false;
         }
+        if let Some(copy) = self.copy.get() {
+            copy.keep_chain(&pem, recorded);
+        }
         *chain = Some((pem, recorded));
         true
     }
@@ -83,6 +102,9 @@ impl Cache {
         if crl.as_ref().is_some_and(|kept| kept.number >= row.number) {
             return false;
         }
+        if let Some(copy) = self.copy.get() {
+            copy.keep_crl(&row);
+        }
         *crl = Some(row);
         true
     }
@@ -96,12 +118,32 @@ impl Cache {
             .cloned()
     }
 
+    /// Forget every certificate kept.
+    pub(super) fn forget_certificates(&self) {
+        self.certificates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        if let Some(copy) = self.copy.get() {
+            copy.forget_certificates();
+        }
+    }
+
     /// Keep (`Some`) or forget (`None`) the certificate of `name`.
     pub(super) fn set_certificate(&self, name: &Certname, pem: Option<&[u8]>) {
         let mut certificates = self
             .certificates
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        if let Some(copy) = self.copy.get() {
+            match pem {
+                Some(pem) if certificates.get(name).map(Vec::as_slice) != Some(pem) => {
+                    copy.keep_certificate(name, pem)
+                }
+                Some(_) => {}
+                None => copy.forget_certificate(name),
+            }
+        }
         match pem {
             None => {
                 certificates.remove(name);

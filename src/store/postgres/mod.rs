@@ -21,19 +21,25 @@
 //! `transaction` and `snapshot` the rest, `import` what a copy of a whole CA writes (`cert
 //! migrate`).
 
+mod breaker;
 mod cache;
 mod connection;
+mod copy;
 mod import;
 mod listen;
 mod reads;
 mod schema;
+mod serials;
 mod snapshot;
 mod tls;
 mod transaction;
 mod url;
 
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::certificate::Serial;
 use crate::certname::Certname;
@@ -46,8 +52,16 @@ use super::{
 };
 use cache::Cache;
 use connection::Database;
+use copy::DiskCopy;
+use serials::Serials;
 
 pub use url::{is_database_url, redact, DatabaseUrl, SslMode};
+
+/// The bound on each use of a database a process started without (from its copy).
+const OFFLINE_WAIT: Duration = Duration::from_secs(4);
+
+/// Transactions of one node that may usefully be in flight at once.
+const WRITERS: usize = 4;
 
 /// A CA's store in a PostgreSQL database.
 pub struct Postgres {
@@ -56,6 +70,12 @@ pub struct Postgres {
     cache: Arc<Cache>,
     /// Started once, by the first [`Backend::watch`].
     listener: Once,
+    serials: Serials,
+    /// The node's copy on disk, when it keeps one.
+    copy: Option<Arc<DiskCopy>>,
+    /// Whether this process has brought the schema up to date (not yet when it started from
+    /// its copy, the database unreachable).
+    migrated: AtomicBool,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -68,29 +88,72 @@ impl std::fmt::Debug for Postgres {
 
 impl Postgres {
     /// Connect to the database at `url`, create or migrate its schema, and read what the
-    /// node caches.
-    pub fn open(url: &DatabaseUrl) -> Result<Postgres, StoreError> {
-        let database = Database::new(url)?;
-        {
-            let connection = database.connection()?;
-            schema::migrate(&connection)?;
-        }
+    /// node caches. With `copy_in` (a node's CA directory), a node that cannot reach the
+    /// database starts from the copy it keeps there, serving what agents fetch until the
+    /// database answers; without a copy it does not start.
+    pub fn open(url: &DatabaseUrl, copy_in: Option<&Path>) -> Result<Postgres, StoreError> {
         let store = Postgres {
             location: Location::Postgres(url.clone()),
-            database,
+            database: Database::new(url, transaction::WARM)?,
             cache: Arc::new(Cache::default()),
             listener: Once::new(),
+            serials: Serials::default(),
+            copy: copy_in.map(|cadir| Arc::new(DiskCopy::new(cadir))),
+            migrated: AtomicBool::new(false),
         };
-        store.database.with_connection(|connection| {
+        let error = match store.migrate().and_then(|()| store.read_cached()) {
+            Ok(()) => return Ok(store),
+            Err(error) if error.is_unavailable() => error,
+            Err(error) => return Err(error),
+        };
+        let Some((copy, loaded)) = store
+            .copy
+            .as_ref()
+            .and_then(|copy| Some((copy.clone(), copy.load()?)))
+        else {
+            return Err(error);
+        };
+        tracing::warn!(
+            "{error}; starting from the copy in {} (what agents fetch is served, changes wait \
+             for the database)",
+            copy.directory().display()
+        );
+        // Known not to answer: every later use fails at once, but one at a time that tries
+        // (within the bound a daemon sets anyway), until it answers.
+        if !store.database.limited() {
+            store.database.limit_waits(OFFLINE_WAIT);
+        }
+        store.database.unanswered();
+        store.cache.offer_chain(loaded.chain.0, loaded.chain.1);
+        store.cache.offer_crl(loaded.crl);
+        for (name, pem) in loaded.certificates {
+            store.cache.set_certificate(&name, Some(&pem));
+        }
+        Ok(store)
+    }
+
+    /// Bring the schema up to date, once per process.
+    fn migrate(&self) -> Result<(), StoreError> {
+        if self.migrated.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let connection = self.database.connection()?;
+        schema::migrate(&connection)?;
+        self.migrated.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Read the CA chain and the CRL into the cache.
+    fn read_cached(&self) -> Result<(), StoreError> {
+        self.database.with_connection(|connection| {
             if let Some((pem, recorded)) = connection.ca_row()? {
-                store.cache.offer_chain(pem, recorded);
+                self.cache.offer_chain(pem, recorded);
             }
             if let Some(row) = connection.crl_row()? {
-                store.cache.offer_crl(row);
+                self.cache.offer_crl(row);
             }
             Ok(())
-        })?;
-        Ok(store)
+        })
     }
 
     fn name(&self) -> String {
@@ -135,17 +198,10 @@ impl Backend for Postgres {
     }
 
     fn begin(&self) -> Result<Box<dyn BackendTransaction + '_>, StoreError> {
+        // Started from its copy: the schema is brought up to date before the first change.
+        self.migrate()?;
+        // BEGIN goes out with the transaction's first flight.
         let connection = self.database.connection()?;
-        let connection = match connection.run("begin", connection.client().batch_execute("BEGIN")) {
-            Ok(()) => connection,
-            Err(_) if connection.reused_and_closed() => {
-                drop(connection);
-                let fresh = self.database.fresh()?;
-                fresh.run("begin", fresh.client().batch_execute("BEGIN"))?;
-                fresh
-            }
-            Err(error) => return Err(error),
-        };
         Ok(Box::new(transaction::PgTransaction::new(self, connection)))
     }
 
@@ -155,8 +211,8 @@ impl Backend for Postgres {
         let connection = match connection.run("begin", connection.client().batch_execute(begin)) {
             Ok(()) => connection,
             Err(_) if connection.reused_and_closed() => {
+                let fresh = self.database.fresh(&connection)?;
                 drop(connection);
-                let fresh = self.database.fresh()?;
                 fresh.run("begin", fresh.client().batch_execute(begin))?;
                 fresh
             }
@@ -178,8 +234,26 @@ impl Backend for Postgres {
     }
 
     fn watch(&self) {
-        self.listener
-            .call_once(|| listen::start(&self.database, self.cache.clone()));
+        self.listener.call_once(|| {
+            if let Some(copy) = &self.copy {
+                self.cache.keep_copy(copy.clone());
+            }
+            listen::start(&self.database, self.cache.clone());
+        });
+    }
+
+    fn reserve_serials_ahead(&self, count: u128) {
+        self.serials.reserve_ahead(count);
+    }
+
+    fn limit_waits(&self, limit: Duration) {
+        self.database.limit_waits(limit);
+    }
+
+    fn concurrent_writers(&self) -> usize {
+        // Nodes never wait on each other but for a name both sign; a far node's batches spend
+        // most of their time on the wire, so several in flight keep its cores busy.
+        WRITERS
     }
 
     fn last_modified(&self, what: Published) -> Result<SystemTime, StoreError> {
@@ -193,7 +267,17 @@ impl Backend for Postgres {
 
 impl Read for Postgres {
     fn presence(&self) -> Result<Presence, StoreError> {
-        self.read(|c| c.presence())
+        match self.read(|c| c.presence()) {
+            // Started from its copy: what it has is a whole CA to serve.
+            Err(error)
+                if error.is_unavailable()
+                    && self.cache.chain().is_some()
+                    && self.cache.crl().is_some() =>
+            {
+                Ok(Presence::Complete)
+            }
+            other => other,
+        }
     }
 
     fn ca_chain_pem(&self) -> Result<Vec<u8>, StoreError> {
@@ -238,6 +322,10 @@ impl Read for Postgres {
         self.read(|c| c.is_revoked(serial))
     }
 
+    fn revoked_among(&self, serials: &[Serial]) -> Result<HashSet<Serial>, StoreError> {
+        self.read(|c| c.revoked_among(serials))
+    }
+
     fn next_serial(&self) -> Result<Serial, StoreError> {
         self.read(|c| c.next_serial())
     }
@@ -251,6 +339,13 @@ impl Read for Postgres {
     }
 
     fn signed(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+        // What this node signed or served lately, kept current by the listener (a name
+        // another node renews or cleans is forgotten when it commits): no round trip.
+        if self.listening() {
+            if let Some(pem) = self.cache.certificate(name) {
+                return Ok(Some(pem));
+            }
+        }
         match self.read(|c| c.signed(name)) {
             Ok(pem) => {
                 self.cache.set_certificate(name, pem.as_deref());

@@ -20,6 +20,32 @@ use super::connection::Pooled;
 pub(super) const CA_ROW: &str =
     "SELECT chain_pem, (extract(epoch FROM updated_at) * 1000000)::int8 FROM ca";
 
+/// A name's certificate.
+pub(super) const SIGNED: &str = "SELECT pem FROM signed WHERE name = $1";
+
+/// The certificates of many names.
+pub(super) const SIGNED_MANY: &str = "SELECT name, pem FROM signed WHERE name = ANY ($1::text[])";
+
+/// Whether a serial is revoked.
+pub(super) const IS_REVOKED: &str =
+    "SELECT EXISTS (SELECT 1 FROM revocations WHERE serial = $1::text::numeric)";
+
+/// Those of some serials that are revoked.
+pub(super) const REVOKED_AMONG: &str =
+    "SELECT serial::text FROM revocations WHERE serial = ANY ($1::text[]::numeric[])";
+
+pub(super) const CRL_ROW: &str =
+    "SELECT number::text, pem, extract(epoch FROM updated_at)::int8 FROM crl";
+pub(super) const REVOCATIONS: &str =
+    "SELECT serial::text, reason, extract(epoch FROM revoked_at)::int8
+     FROM revocations ORDER BY entry";
+pub(super) const INVENTORY: &str = "SELECT serial::text, extract(epoch FROM not_before)::int8,
+            extract(epoch FROM not_after)::int8, subject
+     FROM inventory ORDER BY entry";
+const REQUEST: &str = "SELECT pem FROM requests WHERE name = $1";
+pub(super) const REQUESTS_MANY: &str =
+    "SELECT name, pem FROM requests WHERE name = ANY ($1::text[])";
+
 /// The CRL row: the chain agents fetch, its number, when it was written.
 #[derive(Debug, Clone)]
 pub(super) struct CrlRow {
@@ -31,22 +57,13 @@ pub(super) struct CrlRow {
 impl Pooled<'_> {
     /// The CA chain and when it was recorded, if there is a CA.
     pub(super) fn ca_row(&self) -> Result<Option<(Vec<u8>, SystemTime)>, StoreError> {
-        let row = self.run(
-            "read the CA certificate",
-            self.client().query_opt(CA_ROW, &[]),
-        )?;
+        let row = self.run("read the CA certificate", self.query_opt(CA_ROW, &[]))?;
         Ok(row.map(|row| (row.get(0), epoch_micros(row.get(1)))))
     }
 
     /// The CRL row, if there is a CA.
     pub(super) fn crl_row(&self) -> Result<Option<CrlRow>, StoreError> {
-        let row = self.run(
-            "read the CRL",
-            self.client().query_opt(
-                "SELECT number::text, pem, extract(epoch FROM updated_at)::int8 FROM crl",
-                &[],
-            ),
-        )?;
+        let row = self.run("read the CRL", self.query_opt(CRL_ROW, &[]))?;
         row.map(|row| {
             Ok(CrlRow {
                 number: self.number("the CRL number", row.get(0))?,
@@ -101,11 +118,11 @@ impl Pooled<'_> {
     fn many(
         &self,
         action: &'static str,
-        sql: &str,
+        sql: &'static str,
         names: &[Certname],
     ) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
         let wanted: Vec<&str> = names.iter().map(Certname::as_str).collect();
-        let rows = self.run(action, self.client().query(sql, &[&wanted]))?;
+        let rows = self.run(action, self.query(sql, &[&wanted]))?;
         let mut found: std::collections::HashMap<String, Vec<u8>> = rows
             .into_iter()
             .map(|row| (row.get(0), row.get(1)))
@@ -148,14 +165,7 @@ impl Read for Pooled<'_> {
     }
 
     fn revocations(&self) -> Result<Vec<Revocation>, StoreError> {
-        let rows = self.run(
-            "read the revocations",
-            self.client().query(
-                "SELECT serial::text, reason, extract(epoch FROM revoked_at)::int8
-                 FROM revocations ORDER BY entry",
-                &[],
-            ),
-        )?;
+        let rows = self.run("read the revocations", self.query(REVOCATIONS, &[]))?;
         rows.into_iter()
             .map(|row| {
                 let reason: Option<i16> = row.get(1);
@@ -171,12 +181,23 @@ impl Read for Pooled<'_> {
     fn is_revoked(&self, serial: Serial) -> Result<bool, StoreError> {
         let row = self.run(
             "read a revocation",
-            self.client().query_one(
-                "SELECT EXISTS (SELECT 1 FROM revocations WHERE serial = $1::text::numeric)",
-                &[&serial.0.to_string()],
-            ),
+            self.query_one(IS_REVOKED, &[&serial.0.to_string()]),
         )?;
         Ok(row.get(0))
+    }
+
+    fn revoked_among(
+        &self,
+        serials: &[Serial],
+    ) -> Result<std::collections::HashSet<Serial>, StoreError> {
+        if serials.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let wanted: Vec<String> = serials.iter().map(|s| s.0.to_string()).collect();
+        let rows = self.run("read revocations", self.query(REVOKED_AMONG, &[&wanted]))?;
+        rows.into_iter()
+            .map(|row| self.serial(row.get(0)))
+            .collect()
     }
 
     fn next_serial(&self) -> Result<Serial, StoreError> {
@@ -192,15 +213,7 @@ impl Read for Pooled<'_> {
     }
 
     fn inventory(&self) -> Result<Vec<inventory::Line>, StoreError> {
-        let rows = self.run(
-            "read the inventory",
-            self.client().query(
-                "SELECT serial::text, extract(epoch FROM not_before)::int8,
-                        extract(epoch FROM not_after)::int8, subject
-                 FROM inventory ORDER BY entry",
-                &[],
-            ),
-        )?;
+        let rows = self.run("read the inventory", self.query(INVENTORY, &[]))?;
         rows.into_iter()
             .map(|row| {
                 Ok(inventory::Line {
@@ -214,39 +227,24 @@ impl Read for Pooled<'_> {
     }
 
     fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = self.run(
-            "read a request",
-            self.client().query_opt(
-                "SELECT pem FROM requests WHERE name = $1",
-                &[&name.as_str()],
-            ),
-        )?;
+        let row = self.run("read a request", self.query_opt(REQUEST, &[&name.as_str()]))?;
         Ok(row.map(|row| row.get(0)))
     }
 
     fn signed(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
         let row = self.run(
             "read a certificate",
-            self.client()
-                .query_opt("SELECT pem FROM signed WHERE name = $1", &[&name.as_str()]),
+            self.query_opt(SIGNED, &[&name.as_str()]),
         )?;
         Ok(row.map(|row| row.get(0)))
     }
 
     fn signed_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
-        self.many(
-            "read certificates",
-            "SELECT name, pem FROM signed WHERE name = ANY ($1::text[])",
-            names,
-        )
+        self.many("read certificates", SIGNED_MANY, names)
     }
 
     fn requests_many(&self, names: &[Certname]) -> Result<Vec<(Certname, Vec<u8>)>, StoreError> {
-        self.many(
-            "read requests",
-            "SELECT name, pem FROM requests WHERE name = ANY ($1::text[])",
-            names,
-        )
+        self.many("read requests", REQUESTS_MANY, names)
     }
 
     fn request_names(&self) -> Result<Vec<Certname>, StoreError> {

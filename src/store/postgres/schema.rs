@@ -9,7 +9,10 @@
 //! against a serial used twice), `signed` (each name's current certificate), `requests`,
 //! `revocations` (the data the CRL is rendered from), `audit` and `files` (puppetserver's
 //! other files, such as `ca_pub.pem`, kept for a migration back to files), `ca_archive` (each
-//! CA chain `cert extend-ca` replaced, by the time it was replaced). An inventory row keeps
+//! CA chain `cert extend-ca` replaced, by the time it was replaced), and the function
+//! `cert_refuse_signed(names)`, which fails its transaction with SQLSTATE `CE001` (the names in
+//! its DETAIL) when one of the names has a certificate: the duplicate rule of a transaction
+//! that reads nothing before it writes. An inventory row keeps
 //! the `line` it was imported from (`cert migrate`) when that is not how `cert` writes it (an
 //! old Ruby CA's lower-case `0x%04x`), so that it goes back out as it came. Serials and CRL
 //! numbers are `numeric` (certificates from other CAs may have 128-bit serials); `entry`
@@ -84,6 +87,22 @@ const MIGRATIONS: &[(i32, &str)] = &[
     );",
     ),
     (3, "ALTER TABLE inventory ADD COLUMN line text;"),
+    (
+        4,
+        "CREATE FUNCTION cert_refuse_signed(names text[]) RETURNS void
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            found text;
+        BEGIN
+            SELECT string_agg(name, ' ' ORDER BY name) INTO found
+            FROM signed WHERE name = ANY (names);
+            IF found IS NOT NULL THEN
+                RAISE EXCEPTION 'a certificate exists for %', found
+                    USING ERRCODE = 'CE001', DETAIL = found;
+            END IF;
+        END
+        $$;",
+    ),
 ];
 
 /// The newest version this program knows.

@@ -4,10 +4,20 @@
 //! transaction dropped without it is rolled back (its connection is closed). After COMMIT the
 //! node's cache takes the CRL and certificates it recorded.
 //!
+//! Round trips, not statements, are what a far node pays for, so every change whose answer
+//! nobody waits for is deferred ([`Pooled::defer`]) and goes out with the next read, or with
+//! the COMMIT: BEGIN is sent with the first flight, and an enrolment batch, which reads
+//! nothing (its duplicate rule is [`BackendTransaction::require_no_certificate`], checked by
+//! the database in the same flight), is one flight from BEGIN to COMMIT. A check on what a
+//! deferred change did (the CRL number must grow) fails the transaction when its answer comes.
+//! Serials come from the node's block reserved ahead (`super::serials`), so reserving them
+//! costs no round trip either.
+//!
 //! The rows each operation writes are those `schema` describes. The bulk statements here
 //! (`insert_inventory`, `upsert_signed`, `insert_revocations`, `put_files`, `set_next_serial`)
 //! are also what a bulk import (`cert migrate`) writes with.
 
+use std::collections::HashSet;
 use std::time::SystemTime;
 
 use time::OffsetDateTime;
@@ -18,10 +28,68 @@ use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
 use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
 
-use super::connection::Pooled;
-use super::listen::CHANNEL;
+use super::connection::{Deferred, Param, Pooled};
+use super::listen::{self, CHANNEL};
 use super::reads::{epoch_micros, CrlRow};
 use super::Postgres;
+
+/// The statements an enrolment batch writes with, and the reads and writes of revocations,
+/// prepared by every new connection at once (so that a flight has nothing to prepare first).
+pub(super) const WARM: &[&str] = &[
+    CLAIM,
+    REFUSE_SIGNED,
+    INSERT_INVENTORY,
+    UPSERT_SIGNED,
+    DELETE_REQUESTS,
+    PUT_REQUESTS,
+    APPEND_AUDIT,
+    NOTIFY,
+    super::serials::RESERVE,
+    super::reads::SIGNED,
+    super::reads::SIGNED_MANY,
+    super::reads::IS_REVOKED,
+    super::reads::REVOKED_AMONG,
+    super::reads::CA_ROW,
+    super::reads::CRL_ROW,
+    super::reads::REVOCATIONS,
+    super::reads::INVENTORY,
+    super::reads::REQUESTS_MANY,
+    LOCK_CRL,
+    INSERT_REVOCATIONS,
+    UPDATE_CRL,
+];
+
+const CLAIM: &str =
+    "SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) WITH ORDINALITY AS t(k, o)
+     ORDER BY o";
+const REFUSE_SIGNED: &str = "SELECT cert_refuse_signed($1::text[])";
+const INSERT_INVENTORY: &str = "INSERT INTO inventory (serial, not_before, not_after, subject)
+     SELECT s::numeric, to_timestamp(b), to_timestamp(a), j
+     FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[])
+          WITH ORDINALITY AS t(s, b, a, j, o)
+     ORDER BY o";
+const UPSERT_SIGNED: &str = "INSERT INTO signed (name, serial, pem)
+     SELECT n, s::numeric, p FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t(n, s, p)
+     ON CONFLICT (name) DO UPDATE SET serial = EXCLUDED.serial, pem = EXCLUDED.pem";
+const DELETE_SIGNED: &str = "DELETE FROM signed WHERE name = ANY($1::text[]) RETURNING name";
+const DELETE_REQUESTS: &str = "DELETE FROM requests WHERE name = ANY($1::text[])";
+const PUT_REQUESTS: &str = "INSERT INTO requests (name, pem)
+     SELECT * FROM unnest($1::text[], $2::bytea[])
+     ON CONFLICT (name) DO UPDATE SET pem = EXCLUDED.pem, queued_at = now()";
+const APPEND_AUDIT: &str = "INSERT INTO audit (line)
+     SELECT l FROM unnest($1::text[]) WITH ORDINALITY AS t(l, o) ORDER BY o";
+const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+const LOCK_CRL: &str = "SELECT number FROM crl FOR UPDATE";
+const INSERT_REVOCATIONS: &str = "INSERT INTO revocations (serial, reason, revoked_at)
+     SELECT s::numeric, r, to_timestamp(t)
+     FROM unnest($1::text[], $2::int2[], $3::int8[]) WITH ORDINALITY AS x(s, r, t, o)
+     ORDER BY o";
+const UPDATE_CRL: &str = "UPDATE crl SET number = $1::text::numeric, pem = $2,
+            next_update = to_timestamp($3::int8), updated_at = now()
+     WHERE number < $1::text::numeric";
+const PUT_FILES: &str =
+    "INSERT INTO files (name, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
+     ON CONFLICT (name) DO UPDATE SET bytes = EXCLUDED.bytes";
 
 /// A transaction of a [`Postgres`] store.
 pub(super) struct PgTransaction<'a> {
@@ -33,18 +101,27 @@ pub(super) struct PgTransaction<'a> {
     chain: Option<(Vec<u8>, SystemTime)>,
     /// Certificates recorded (`Some`) or removed (`None`), for the cache after COMMIT.
     certificates: Vec<(Certname, Option<Vec<u8>>)>,
+    /// Names this transaction requires to have no certificate: recording one replaces
+    /// nothing another node may have cached.
+    uncertified: HashSet<Certname>,
+    /// Names whose certificate another node may have cached and this transaction replaced or
+    /// removed: announced at COMMIT.
+    changed: Vec<Certname>,
     committed: bool,
 }
 
 impl<'a> PgTransaction<'a> {
-    /// A transaction on `connection`, on which BEGIN has run.
+    /// A transaction on `connection`; its BEGIN goes out with the first flight.
     pub(super) fn new(store: &'a Postgres, connection: Pooled<'a>) -> PgTransaction<'a> {
+        connection.defer(Deferred::simple("begin", "BEGIN"));
         PgTransaction {
             store,
             connection,
             crl: None,
             chain: None,
             certificates: Vec::new(),
+            uncertified: HashSet::new(),
+            changed: Vec::new(),
             committed: false,
         }
     }
@@ -76,6 +153,17 @@ impl<'a> PgTransaction<'a> {
         }
     }
 
+    /// Send what is deferred now, in one flight (`action` names it in errors).
+    pub(super) fn flush(&self, action: &'static str) -> Result<(), StoreError> {
+        self.connection.run(action, async { Ok(()) })
+    }
+
+    /// Defer `sql` with `params`, refusing nothing it does.
+    fn defer(&self, action: &'static str, sql: &'static str, params: Vec<Param>) {
+        self.connection
+            .defer(Deferred::execute(action, sql, params, |_| Ok(())));
+    }
+
     /// Inventory lines, in order.
     pub(super) fn insert_inventory(&self, lines: &[inventory::Line]) -> Result<(), StoreError> {
         if lines.is_empty() {
@@ -87,18 +175,19 @@ impl<'a> PgTransaction<'a> {
             .map(|l| l.not_before.unix_timestamp())
             .collect();
         let not_after: Vec<i64> = lines.iter().map(|l| l.not_after.unix_timestamp()).collect();
-        let subjects: Vec<&str> = lines.iter().map(|l| l.subject.as_str()).collect();
-        self.connection.run(
+        let subjects: Vec<String> = lines.iter().map(|l| l.subject.clone()).collect();
+        // The inventory's primary key refuses a serial used before: the statement fails, and
+        // with it the whole transaction (never papered over).
+        self.defer(
             "record the inventory",
-            self.client().execute(
-                "INSERT INTO inventory (serial, not_before, not_after, subject)
-                 SELECT s::numeric, to_timestamp(b), to_timestamp(a), j
-                 FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[])
-                      WITH ORDINALITY AS t(s, b, a, j, o)
-                 ORDER BY o",
-                &[&serials, &not_before, &not_after, &subjects],
-            ),
-        )?;
+            INSERT_INVENTORY,
+            vec![
+                Box::new(serials),
+                Box::new(not_before),
+                Box::new(not_after),
+                Box::new(subjects),
+            ],
+        );
         Ok(())
     }
 
@@ -110,22 +199,20 @@ impl<'a> PgTransaction<'a> {
         if certificates.is_empty() {
             return Ok(());
         }
-        let names: Vec<&str> = certificates.iter().map(|(n, _, _)| n.as_str()).collect();
+        let names: Vec<String> = certificates
+            .iter()
+            .map(|(n, _, _)| n.as_str().to_owned())
+            .collect();
         let serials: Vec<String> = certificates
             .iter()
             .map(|(_, s, _)| s.0.to_string())
             .collect();
-        let pems: Vec<&[u8]> = certificates.iter().map(|(_, _, p)| *p).collect();
-        self.connection.run(
+        let pems: Vec<Vec<u8>> = certificates.iter().map(|(_, _, p)| p.to_vec()).collect();
+        self.defer(
             "record signed certificates",
-            self.client().execute(
-                "INSERT INTO signed (name, serial, pem)
-                 SELECT n, s::numeric, p FROM unnest($1::text[], $2::text[], $3::bytea[])
-                      AS t(n, s, p)
-                 ON CONFLICT (name) DO UPDATE SET serial = EXCLUDED.serial, pem = EXCLUDED.pem",
-                &[&names, &serials, &pems],
-            ),
-        )?;
+            UPSERT_SIGNED,
+            vec![Box::new(names), Box::new(serials), Box::new(pems)],
+        );
         Ok(())
     }
 
@@ -140,31 +227,23 @@ impl<'a> PgTransaction<'a> {
             .map(|r| r.reason.map(|reason| i16::from(reason.code())))
             .collect();
         let times: Vec<i64> = added.iter().map(|r| r.time.unix_timestamp()).collect();
-        self.connection.run(
+        self.defer(
             "record revocations",
-            self.client().execute(
-                "INSERT INTO revocations (serial, reason, revoked_at)
-                 SELECT s::numeric, r, to_timestamp(t)
-                 FROM unnest($1::text[], $2::int2[], $3::int8[]) WITH ORDINALITY AS x(s, r, t, o)
-                 ORDER BY o",
-                &[&serials, &reasons, &times],
-            ),
-        )?;
+            INSERT_REVOCATIONS,
+            vec![Box::new(serials), Box::new(reasons), Box::new(times)],
+        );
         Ok(())
     }
 
     /// puppetserver's other files (`ca_pub.pem`, `infra_*`), by name.
     pub(super) fn put_files(&self, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
-        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-        let bytes: Vec<&[u8]> = files.iter().map(|(_, b)| *b).collect();
-        self.connection.run(
+        let names: Vec<String> = files.iter().map(|(n, _)| (*n).to_owned()).collect();
+        let bytes: Vec<Vec<u8>> = files.iter().map(|(_, b)| b.to_vec()).collect();
+        self.defer(
             "record the CA's other files",
-            self.client().execute(
-                "INSERT INTO files (name, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
-                 ON CONFLICT (name) DO UPDATE SET bytes = EXCLUDED.bytes",
-                &[&names, &bytes],
-            ),
-        )?;
+            PUT_FILES,
+            vec![Box::new(names), Box::new(bytes)],
+        );
         Ok(())
     }
 
@@ -185,6 +264,16 @@ impl<'a> PgTransaction<'a> {
                 .execute("SELECT setval('cert_serial', $1, false)", &[&next]),
         )?;
         Ok(())
+    }
+
+    /// Announce `payload` on [`CHANNEL`] at COMMIT (a NOTIFY is delivered only if its
+    /// transaction commits).
+    fn notify(&self, payload: String) {
+        self.defer(
+            "announce a change",
+            NOTIFY,
+            vec![Box::new(CHANNEL.to_owned()), Box::new(payload)],
+        );
     }
 }
 
@@ -242,17 +331,7 @@ impl BackendTransaction for PgTransaction<'_> {
     }
 
     fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
-        let count = i64::try_from(count).unwrap_or(i64::MAX);
-        let rows = self.connection.run(
-            "reserve serials",
-            self.client().query(
-                "SELECT nextval('cert_serial')::text FROM generate_series(1, $1::int8)",
-                &[&count],
-            ),
-        )?;
-        rows.into_iter()
-            .map(|row| self.connection.number("a serial", row.get(0)).map(Serial))
-            .collect()
+        self.store.serials.reserve(&self.connection, count)
     }
 
     fn put_requests(&mut self, requests: &[(Certname, String)]) -> Result<(), StoreError> {
@@ -263,45 +342,29 @@ impl BackendTransaction for PgTransaction<'_> {
                 unique.push(request);
             }
         }
-        let names: Vec<&str> = unique.iter().map(|(n, _)| n.as_str()).collect();
-        let pems: Vec<&[u8]> = unique.iter().map(|(_, p)| p.as_bytes()).collect();
-        self.connection.run(
+        let names: Vec<String> = unique.iter().map(|(n, _)| n.as_str().to_owned()).collect();
+        let pems: Vec<Vec<u8>> = unique.iter().map(|(_, p)| p.as_bytes().to_vec()).collect();
+        self.defer(
             "queue requests",
-            self.client().execute(
-                "INSERT INTO requests (name, pem)
-                 SELECT * FROM unnest($1::text[], $2::bytea[])
-                 ON CONFLICT (name) DO UPDATE SET pem = EXCLUDED.pem, queued_at = now()",
-                &[&names, &pems],
-            ),
-        )?;
+            PUT_REQUESTS,
+            vec![Box::new(names), Box::new(pems)],
+        );
         Ok(())
     }
 
     fn delete_request(&mut self, name: &Certname) -> Result<bool, StoreError> {
         let deleted = self.connection.run(
             "remove a request",
-            self.client()
-                .execute("DELETE FROM requests WHERE name = $1", &[&name.as_str()]),
+            self.connection
+                .execute(DELETE_REQUESTS, &[&vec![name.as_str()]]),
         )?;
         Ok(deleted > 0)
     }
 
-    fn delete_requests(&mut self, names: &[Certname]) -> Result<Vec<bool>, StoreError> {
-        // One statement for the batch, not one round trip per name.
-        let list: Vec<&str> = names.iter().map(Certname::as_str).collect();
-        let rows = self.connection.run(
-            "remove requests",
-            self.client().query(
-                "DELETE FROM requests WHERE name = ANY($1::text[]) RETURNING name",
-                &[&list],
-            ),
-        )?;
-        let deleted: std::collections::HashSet<String> =
-            rows.iter().map(|row| row.get::<_, String>(0)).collect();
-        Ok(names
-            .iter()
-            .map(|name| deleted.contains(name.as_str()))
-            .collect())
+    fn delete_requests(&mut self, names: &[Certname]) -> Result<(), StoreError> {
+        let list: Vec<String> = names.iter().map(|name| name.as_str().to_owned()).collect();
+        self.defer("remove requests", DELETE_REQUESTS, vec![Box::new(list)]);
+        Ok(())
     }
 
     fn record_signed(&mut self, issued: &[(Certname, Certificate)]) -> Result<(), StoreError> {
@@ -322,14 +385,17 @@ impl BackendTransaction for PgTransaction<'_> {
             });
             pems.push((name, serial, certificate.to_pem().into_bytes()));
         }
-        // The inventory's primary key refuses a serial used before: the statement fails, and
-        // with it the whole transaction (never papered over).
         self.insert_inventory(&lines)?;
         let rows: Vec<(&Certname, Serial, &[u8])> = pems
             .iter()
             .map(|(name, serial, pem)| (*name, *serial, pem.as_slice()))
             .collect();
         self.upsert_signed(&rows)?;
+        for (name, _, _) in &pems {
+            if !self.uncertified.contains(*name) {
+                self.changed.push((*name).clone());
+            }
+        }
         self.certificates.extend(
             pems.into_iter()
                 .map(|(name, _, pem)| (name.clone(), Some(pem))),
@@ -338,13 +404,24 @@ impl BackendTransaction for PgTransaction<'_> {
     }
 
     fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
-        let deleted = self.connection.run(
-            "remove a certificate",
-            self.client()
-                .execute("DELETE FROM signed WHERE name = $1", &[&name.as_str()]),
+        Ok(self.delete_signed_many(std::slice::from_ref(name))?[0])
+    }
+
+    fn delete_signed_many(&mut self, names: &[Certname]) -> Result<Vec<bool>, StoreError> {
+        let list: Vec<&str> = names.iter().map(Certname::as_str).collect();
+        let rows = self.connection.run(
+            "remove certificates",
+            self.connection.query(DELETE_SIGNED, &[&list]),
         )?;
-        self.certificates.push((name.clone(), None));
-        Ok(deleted > 0)
+        let deleted: HashSet<String> = rows.iter().map(|row| row.get::<_, String>(0)).collect();
+        for name in names {
+            self.certificates.push((name.clone(), None));
+            self.changed.push(name.clone());
+        }
+        Ok(names
+            .iter()
+            .map(|name| deleted.contains(name.as_str()))
+            .collect())
     }
 
     fn claim(&mut self, names: &[Certname]) -> Result<(), StoreError> {
@@ -356,25 +433,32 @@ impl BackendTransaction for PgTransaction<'_> {
         if keys.is_empty() {
             return Ok(());
         }
-        self.connection.run(
-            "claim names",
-            self.client().execute(
-                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) WITH ORDINALITY AS t(k, o)
-                 ORDER BY o",
-                &[&keys],
-            ),
-        )?;
+        self.defer("claim names", CLAIM, vec![Box::new(keys)]);
+        Ok(())
+    }
+
+    fn require_no_certificate(&mut self, names: &[Certname]) -> Result<(), StoreError> {
+        // Checked by the database after the claims that come before it in the same flight:
+        // what it sees is what the last writer of these names committed.
+        let list: Vec<String> = names.iter().map(|name| name.as_str().to_owned()).collect();
+        self.defer(
+            "check that the names have no certificate",
+            REFUSE_SIGNED,
+            vec![Box::new(list)],
+        );
+        self.uncertified.extend(names.iter().cloned());
         Ok(())
     }
 
     fn lock_revocations(&mut self) -> Result<Vec<Revocation>, StoreError> {
         // The row lock on the CRL: one writer at a time; once it is held, every later
         // statement of this transaction sees the revocations the previous writer committed.
-        self.connection.run(
+        self.connection.defer(Deferred::execute(
             "lock the CRL",
-            self.client()
-                .execute("SELECT number FROM crl FOR UPDATE", &[]),
-        )?;
+            LOCK_CRL,
+            Vec::new(),
+            |_| Ok(()),
+        ));
         self.connection.revocations()
     }
 
@@ -391,26 +475,21 @@ impl BackendTransaction for PgTransaction<'_> {
             .map(|t| t.unix_timestamp());
         self.insert_revocations(added)?;
         let number = crl.number.to_string();
-        let updated = self.connection.run(
+        let refused = self.corrupt(
+            &Item::Crl,
+            format!("CRL number {number} is not above the current one"),
+        );
+        self.connection.defer(Deferred::execute(
             "record the CRL",
-            self.client().execute(
-                "UPDATE crl SET number = $1::text::numeric, pem = $2,
-                        next_update = to_timestamp($3::int8), updated_at = now()
-                 WHERE number < $1::text::numeric",
-                &[&number, &crl.pem, &next_update],
-            ),
-        )?;
-        if updated == 0 {
-            return Err(self.corrupt(
-                &Item::Crl,
-                format!("CRL number {number} is not above the current one"),
-            ));
-        }
-        self.connection.run(
-            "announce the CRL",
-            self.client()
-                .execute("SELECT pg_notify($1, 'crl ' || $2)", &[&CHANNEL, &number]),
-        )?;
+            UPDATE_CRL,
+            vec![
+                Box::new(number.clone()),
+                Box::new(crl.pem.to_vec()),
+                Box::new(next_update),
+            ],
+            move |updated| if updated == 0 { Err(refused) } else { Ok(()) },
+        ));
+        self.notify(format!("crl {number}"));
         self.crl = Some(CrlRow {
             number: crl.number,
             pem: crl.pem.to_vec(),
@@ -427,13 +506,11 @@ impl BackendTransaction for PgTransaction<'_> {
     ) -> Result<(), StoreError> {
         if !removed.is_empty() {
             let serials: Vec<String> = removed.iter().map(|s| s.0.to_string()).collect();
-            self.connection.run(
+            self.defer(
                 "drop revocations",
-                self.client().execute(
-                    "DELETE FROM revocations WHERE serial = ANY ($1::text[]::numeric[])",
-                    &[&serials],
-                ),
-            )?;
+                "DELETE FROM revocations WHERE serial = ANY ($1::text[]::numeric[])",
+                vec![Box::new(serials)],
+            );
         }
         self.record_revocations(added, crl)
     }
@@ -482,30 +559,24 @@ impl BackendTransaction for PgTransaction<'_> {
                 &[&chain_pem],
             ),
         )?;
-        self.connection.run(
-            "announce the CA certificate",
-            self.client()
-                .execute("SELECT pg_notify($1, 'ca')", &[&CHANNEL]),
-        )?;
+        self.notify("ca".to_owned());
         self.chain = Some((chain_pem.to_vec(), epoch_micros(row.get(0))));
         Ok(archive)
     }
 
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
-        let lines: Vec<&str> = lines.lines().collect();
-        self.connection.run(
+        let lines: Vec<String> = lines.lines().map(str::to_owned).collect();
+        self.defer(
             "append to the audit log",
-            self.client().execute(
-                "INSERT INTO audit (line)
-                 SELECT l FROM unnest($1::text[]) WITH ORDINALITY AS t(l, o) ORDER BY o",
-                &[&lines],
-            ),
-        )?;
+            APPEND_AUDIT,
+            vec![Box::new(lines)],
+        );
         Ok(())
     }
 
     fn import(&mut self, records: &Records) -> Result<(), StoreError> {
-        self.import_records(records)
+        self.import_records(records)?;
+        self.flush("record the CA")
     }
 
     fn import_requests(&mut self, requests: &[(Certname, Vec<u8>)]) -> Result<(), StoreError> {
@@ -517,7 +588,9 @@ impl BackendTransaction for PgTransaction<'_> {
             .iter()
             .map(|(name, serial, pem)| (name, *serial, pem.as_slice()))
             .collect();
-        self.upsert_signed(&rows)
+        // A copy goes out chunk by chunk, each flight bounded.
+        self.upsert_signed(&rows)?;
+        self.flush("record signed certificates")
     }
 
     fn import_serial(&mut self, next: Serial) -> Result<(), StoreError> {
@@ -525,9 +598,17 @@ impl BackendTransaction for PgTransaction<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        self.connection
-            .run("commit", self.client().batch_execute("COMMIT"))?;
+        if !self.changed.is_empty() {
+            let payload = listen::certificates_payload(&self.changed);
+            self.notify(payload);
+        }
+        let committed = self.connection.commit();
+        // Whatever the outcome, the transaction is over on this connection.
         self.committed = true;
+        if committed.is_err() {
+            self.connection.discard();
+        }
+        committed?;
         if let Some(row) = self.crl.take() {
             self.store.cache.offer_crl(row);
         }
