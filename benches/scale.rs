@@ -49,6 +49,8 @@ fn main() {
         key: ca_key,
         server_key: None,
         ca_name: None,
+        root_ca_name: None,
+        infra_crl: false,
         autosign: cert::autosign::Autosign::Disabled,
         autosign_options: cert::autosign::ProgramLimits::default(),
         renewal: Default::default(),

@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Make keys and CA-signed certificates for NAME...')
             [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List pending requests; with --all, certificates too; with NAME..., only those')
             [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the certificates or requests of NAME... in full')
-            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove duplicate and expired entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove duplicate entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke the certificates of NAME...')
             [CompletionResult]::new('--sign', '--sign', [CompletionResultType]::ParameterName, 'Sign the pending requests of NAME..., or every one with --all')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the certificates of NAME... against the CA and its CRL')
@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle')
@@ -69,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into DIR')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the certificates or requests of NAME... in full')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove entries from the CRL: duplicates and expired ones, or those given')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove entries from the CRL: duplicates, expired ones, or those given')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the certificates of the given names')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create a new CA and the CA server''s own certificate')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground')
@@ -217,6 +218,23 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Delete signed certificates that have expired')
             [CompletionResult]::new('--revoked', '--revoked', [CompletionResultType]::ParameterName, 'Delete signed certificates that are revoked')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Delete every signed certificate')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;enable' {
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('--infracrl', '--infracrl', [CompletionResultType]::ParameterName, 'Create the files of the infrastructure-only CRL')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
@@ -425,7 +443,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
             [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
             [CompletionResult]::new('--remove-duplicates', '--remove-duplicates', [CompletionResultType]::ParameterName, 'Remove entries listed more than once (the default with no other flag)')
-            [CompletionResult]::new('--remove-expired', '--remove-expired', [CompletionResultType]::ParameterName, 'Remove the entries of certificates that have expired (the default with no other flag)')
+            [CompletionResult]::new('--remove-expired', '--remove-expired', [CompletionResultType]::ParameterName, 'Remove the entries of certificates that have expired')
             [CompletionResult]::new('--remove-entries', '--remove-entries', [CompletionResultType]::ParameterName, 'Remove the entries given by --serial and --certname')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
@@ -456,6 +474,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--certname', '--certname', [CompletionResultType]::ParameterName, 'Name for the CA server''s own certificate [default: the `certname` setting]')
             [CompletionResult]::new('--subject-alt-names', '--subject-alt-names', [CompletionResultType]::ParameterName, 'Subject alternative names for the CA server''s certificate')
             [CompletionResult]::new('--ca-name', '--ca-name', [CompletionResultType]::ParameterName, 'Common name of the CA certificate [default: the `ca_name` setting]')
+            [CompletionResult]::new('--root-ca-name', '--root-ca-name', [CompletionResultType]::ParameterName, 'Common name of the root CA certificate [default: Puppet Root CA: <14 random hex digits>]')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Validity period [default: the `ca_ttl` setting]')
             [CompletionResult]::new('--key-type', '--key-type', [CompletionResultType]::ParameterName, 'Algorithm of the new key pair [default: the settings]')
             [CompletionResult]::new('--keylength', '--keylength', [CompletionResultType]::ParameterName, 'RSA key size in bits, 2048 to 16384')
@@ -479,6 +498,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address and port to listen on')
             [CompletionResult]::new('--metrics-bind', '--metrics-bind', [CompletionResultType]::ParameterName, 'Also serve /metrics in plain HTTP on this address and port, for a scraper')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
+            [CompletionResult]::new('--allow-header-cert-info', '--allow-header-cert-info', [CompletionResultType]::ParameterName, 'Believe the client headers of TLS-terminating balancers at these addresses')
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
             [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
@@ -553,6 +573,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Make keys and CA-signed certificates for the given names')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle')
@@ -563,7 +584,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into DIR')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back')
             [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the certificates or requests of NAME... in full')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove entries from the CRL: duplicates and expired ones, or those given')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove entries from the CRL: duplicates, expired ones, or those given')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke the certificates of the given names')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Create a new CA and the CA server''s own certificate')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground')
@@ -593,6 +614,9 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;delete' {
+            break
+        }
+        'cert;help;enable' {
             break
         }
         'cert;help;fingerprint' {

@@ -34,6 +34,9 @@ _cert() {
             cert,delete)
                 cmd="cert__subcmd__delete"
                 ;;
+            cert,enable)
+                cmd="cert__subcmd__enable"
+                ;;
             cert,export)
                 cmd="cert__subcmd__export"
                 ;;
@@ -118,6 +121,9 @@ _cert() {
             cert__subcmd__help,delete)
                 cmd="cert__subcmd__help__subcmd__delete"
                 ;;
+            cert__subcmd__help,enable)
+                cmd="cert__subcmd__help__subcmd__enable"
+                ;;
             cert__subcmd__help,export)
                 cmd="cert__subcmd__help__subcmd__export"
                 ;;
@@ -182,7 +188,7 @@ _cert() {
 
     case "${cmd}" in
         cert)
-            opts="-y -v -h -V --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --clean --delete --fingerprint --generate --list --print --prune --revoke --sign --verify --all --expired --revoked --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help"
+            opts="-y -v -h -V --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --clean --delete --fingerprint --generate --list --print --prune --revoke --sign --verify --all --expired --revoked --allow-dns-alt-names --dns-alt-names --dns_alt_names --digest --help --version agent autosign check clean completions delete enable fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -782,6 +788,65 @@ _cert() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cert__subcmd__enable)
+            opts="-y -v -h --infracrl --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ssldir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --cadir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json pkcs12 puppet text" -- "${cur}"))
+                    return 0
+                    ;;
+                --autosign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cert__subcmd__export)
             opts="-y -v -h --for --out --tar --server --target-ssldir --listen --upstream --upstream-tls --passphrase-file --crl-only --ca-standby --force --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1111,7 +1176,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help)
-            opts="agent autosign check clean completions delete fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help"
+            opts="agent autosign check clean completions delete enable fingerprint generate export extend-ca import log list man migrate print prune revoke setup serve sign submit verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1209,6 +1274,20 @@ _cert() {
             return 0
             ;;
         cert__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cert__subcmd__help__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2016,7 +2095,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__serve)
-            opts="-y -v -h --bind --metrics-bind --log-format --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --bind --metrics-bind --log-format --allow-header-cert-info --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2032,6 +2111,10 @@ _cert() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "json text" -- "${cur}"))
+                    return 0
+                    ;;
+                --allow-header-cert-info)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ssldir)
@@ -2087,7 +2170,7 @@ _cert() {
             return 0
             ;;
         cert__subcmd__setup)
-            opts="-y -v -h --certname --subject-alt-names --ca-name --ttl --key-type --keylength --curve --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
+            opts="-y -v -h --certname --subject-alt-names --ca-name --root-ca-name --ttl --key-type --keylength --curve --ssldir --cadir --store --config --format --yes --verbose --autosign --admin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2102,6 +2185,10 @@ _cert() {
                     return 0
                     ;;
                 --ca-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root-ca-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

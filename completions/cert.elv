@@ -38,7 +38,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --generate 'Make keys and CA-signed certificates for NAME...'
             cand --list 'List pending requests; with --all, certificates too; with NAME..., only those'
             cand --print 'Print the certificates or requests of NAME... in full'
-            cand --prune 'Remove duplicate and expired entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
+            cand --prune 'Remove duplicate entries from the CRL; with NAME..., the entries of those names and serials (0x-prefixed hex) instead'
             cand --revoke 'Revoke the certificates of NAME...'
             cand --sign 'Sign the pending requests of NAME..., or every one with --all'
             cand --verify 'Check the certificates of NAME... against the CA and its CRL'
@@ -56,6 +56,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
             cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
+            cand enable 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
@@ -66,7 +67,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand man 'Write the manual pages into DIR'
             cand migrate 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
             cand print 'Print the certificates or requests of NAME... in full'
-            cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
+            cand prune 'Remove entries from the CRL: duplicates, expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
@@ -204,6 +205,22 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --expired 'Delete signed certificates that have expired'
             cand --revoked 'Delete signed certificates that are revoked'
             cand --all 'Delete every signed certificate'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;enable'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand --infracrl 'Create the files of the infrastructure-only CRL'
             cand -y 'Answer yes to every confirmation prompt'
             cand --yes 'Answer yes to every confirmation prompt'
             cand -v 'Report more detail on what is done'
@@ -401,7 +418,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
             cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
             cand --remove-duplicates 'Remove entries listed more than once (the default with no other flag)'
-            cand --remove-expired 'Remove the entries of certificates that have expired (the default with no other flag)'
+            cand --remove-expired 'Remove the entries of certificates that have expired'
             cand --remove-entries 'Remove the entries given by --serial and --certname'
             cand -y 'Answer yes to every confirmation prompt'
             cand --yes 'Answer yes to every confirmation prompt'
@@ -430,6 +447,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --certname 'Name for the CA server''s own certificate [default: the `certname` setting]'
             cand --subject-alt-names 'Subject alternative names for the CA server''s certificate'
             cand --ca-name 'Common name of the CA certificate [default: the `ca_name` setting]'
+            cand --root-ca-name 'Common name of the root CA certificate [default: Puppet Root CA: <14 random hex digits>]'
             cand --ttl 'Validity period [default: the `ca_ttl` setting]'
             cand --key-type 'Algorithm of the new key pair [default: the settings]'
             cand --keylength 'RSA key size in bits, 2048 to 16384'
@@ -452,6 +470,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --bind 'Address and port to listen on'
             cand --metrics-bind 'Also serve /metrics in plain HTTP on this address and port, for a scraper'
             cand --log-format 'Format of the log lines on stderr'
+            cand --allow-header-cert-info 'Believe the client headers of TLS-terminating balancers at these addresses'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
@@ -522,6 +541,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
             cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
+            cand enable 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
             cand generate 'Make keys and CA-signed certificates for the given names'
             cand export 'Write an scp-ready bundle for a master, balancer or agent, or a CRL or standby CA bundle'
@@ -532,7 +552,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand man 'Write the manual pages into DIR'
             cand migrate 'Copy the whole CA into another store: a CA directory into PostgreSQL, or back'
             cand print 'Print the certificates or requests of NAME... in full'
-            cand prune 'Remove entries from the CRL: duplicates and expired ones, or those given'
+            cand prune 'Remove entries from the CRL: duplicates, expired ones, or those given'
             cand revoke 'Revoke the certificates of the given names'
             cand setup 'Create a new CA and the CA server''s own certificate'
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
@@ -555,6 +575,8 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;completions'= {
         }
         &'cert;help;delete'= {
+        }
+        &'cert;help;enable'= {
         }
         &'cert;help;fingerprint'= {
         }

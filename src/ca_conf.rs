@@ -2,7 +2,7 @@
 //! ([`Renewal`]) come from.
 //!
 //! Owns reading `allow-subject-alt-names`, `allow-authorization-extensions`,
-//! `allow-auto-renewal` and `auto-renewal-cert-ttl` from the `certificate-authority` block of
+//! `allow-auto-renewal`, `auto-renewal-cert-ttl`, `ca-ttl` and `enable-infra-crl` from the `certificate-authority` block of
 //! puppetserver's `conf.d/ca.conf` (HOCON). The switches are off when the file, the block or the
 //! key is missing, and the renewal lifetime is 90 days, as in puppetserver 8. Does not own what
 //! the policy means (that is [`crate::authority::Policy::check`]) nor where the file is (that
@@ -34,6 +34,12 @@ pub struct CaConf {
     pub policy: Policy,
     /// Whether and for how long certificates are renewed.
     pub renewal: Renewal,
+    /// `ca-ttl`: the lifetime of issued certificates, over puppet.conf's `ca_ttl` when set (as
+    /// puppetserver 8.1 and later take it, with a warning when both are set).
+    pub ca_ttl: Option<Duration>,
+    /// `enable-infra-crl`: agents get the infrastructure CRL (`infra_crl.pem`, only the
+    /// revoked certificates of the nodes in `infra_inventory.txt`) instead of the whole CRL.
+    pub enable_infra_crl: bool,
 }
 
 /// puppetserver's automatic renewal: `allow-auto-renewal` (off by default) turns on
@@ -83,6 +89,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CaConf, SettingsError> {
             "allow-subject-alt-names" => &mut conf.policy.allow_subject_alt_names,
             "allow-authorization-extensions" => &mut conf.policy.allow_authorization_extensions,
             "allow-auto-renewal" => &mut conf.renewal.allowed,
+            "enable-infra-crl" => &mut conf.enable_infra_crl,
             "auto-renewal-cert-ttl" => {
                 conf.renewal.ttl = crate::duration::parse_sum("auto-renewal-cert-ttl", &value)
                     .map_err(|error| SettingsError::Syntax {
@@ -90,6 +97,16 @@ pub fn parse(path: &Path, text: &str) -> Result<CaConf, SettingsError> {
                         line,
                         reason: SyntaxReason::Duration(error),
                     })?;
+                continue;
+            }
+            "ca-ttl" => {
+                conf.ca_ttl = Some(crate::duration::parse_sum("ca-ttl", &value).map_err(
+                    |error| SettingsError::Syntax {
+                        path: Some(path.to_path_buf()),
+                        line,
+                        reason: SyntaxReason::Duration(error),
+                    },
+                )?);
                 continue;
             }
             _ => continue,
@@ -312,6 +329,25 @@ mod tests {
         assert!(error.contains("\"soon\""), "{error}");
         let error = renewal("certificate-authority { allow-auto-renewal: sometimes }").unwrap_err();
         assert!(error.contains("not true or false"), "{error}");
+    }
+
+    /// Issue 24: puppetserver 8.1's `ca-ttl` in ca.conf, in its duration syntax.
+    #[test]
+    fn ca_ttl_is_read_when_set() {
+        let ca_ttl = |text: &str| parse(Path::new("/etc/ca.conf"), text).map(|c| c.ca_ttl);
+        assert_eq!(ca_ttl("").unwrap(), None);
+        assert_eq!(
+            ca_ttl("certificate-authority: {\n  ca-ttl: 2y\n}\n").unwrap(),
+            Some(Duration::from_secs(2 * 365 * 86_400))
+        );
+        assert_eq!(
+            ca_ttl("certificate-authority.ca-ttl: 3600").unwrap(),
+            Some(Duration::from_secs(3600))
+        );
+        assert!(ca_ttl("certificate-authority { ca-ttl: forever }").is_err());
+        let infra = |text: &str| parse(Path::new("/etc/ca.conf"), text).map(|c| c.enable_infra_crl);
+        assert!(!infra("").unwrap());
+        assert!(infra("certificate-authority: {\n  enable-infra-crl: true\n}\n").unwrap());
     }
 
     fn allows(subject_alt_names: bool, authorization_extensions: bool) -> Result<Policy, String> {

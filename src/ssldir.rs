@@ -25,6 +25,15 @@ const RENEWAL_MODE: u32 = 0o700;
 /// Mode of the other directories.
 const DIRECTORY_MODE: u32 = 0o755;
 
+/// The files of an ssldir an agent refreshes from the CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustFile {
+    /// `certs/ca.pem`.
+    CaCertificate,
+    /// `crl.pem`.
+    Crl,
+}
+
 /// One host's ssldir.
 #[derive(Debug, Clone)]
 pub struct Ssldir {
@@ -172,6 +181,56 @@ impl Ssldir {
         std::fs::metadata(self.crl_path())
             .and_then(|m| m.modified())
             .ok()
+    }
+
+    /// When `certs/ca.pem` was last written (for `If-Modified-Since`).
+    pub fn ca_certificate_modified(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.ca_certificate_path())
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Whether `file` was checked with the CA within `interval` before `now` (issue 24:
+    /// Puppet 8's `ca_refresh_interval`, `crl_refresh_interval`). A check is written as the
+    /// file's status change (ctime): writing the file or [`Ssldir::mark_checked`] sets it,
+    /// while its modification time stays the CA's version, which `If-Modified-Since` names.
+    pub fn checked_within(
+        &self,
+        file: TrustFile,
+        interval: std::time::Duration,
+        now: std::time::SystemTime,
+    ) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(metadata) = std::fs::metadata(self.trust_file_path(file)) else {
+            return false;
+        };
+        let Ok(seconds) = u64::try_from(metadata.ctime()) else {
+            return false;
+        };
+        let checked = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+        now.duration_since(checked)
+            .map_or(true, |elapsed| elapsed < interval)
+    }
+
+    /// Record that `file` was checked with the CA now and is current (its contents and
+    /// modification time kept; its status change time set).
+    pub fn mark_checked(&self, file: TrustFile) -> Result<(), StoreError> {
+        let path = self.trust_file_path(file);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|handle| {
+                let modified = handle.metadata()?.modified()?;
+                handle.set_modified(modified)
+            })
+            .map_err(|e| StoreError::io("date", &path, e))
+    }
+
+    fn trust_file_path(&self, file: TrustFile) -> PathBuf {
+        match file {
+            TrustFile::CaCertificate => self.ca_certificate_path(),
+            TrustFile::Crl => self.crl_path(),
+        }
     }
 
     /// Pin the CA certificate bundle and its CRL chain (`certs/ca.pem`, `crl.pem`).

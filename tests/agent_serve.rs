@@ -387,3 +387,86 @@ fn a_renewing_agent_gets_auto_renewal_cert_ttl() {
         "not auto-renewal-cert-ttl"
     );
 }
+
+/// Issue 24: `cert agent` honours Puppet 8's `ca_refresh_interval` and `crl_refresh_interval`:
+/// within them a run asks the CA for neither; past them it asks with `If-Modified-Since` (304
+/// while unchanged, the same files kept), and a revocation made meanwhile reaches `crl.pem`.
+#[test]
+fn refresh_intervals_and_if_modified_since() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = true\n");
+    let server = Server::start(&world, &[]);
+    world.ok(&["generate", "--certname", "doomed.test"]);
+    let node = Node::new(&world, "watch.test");
+    let conf = node.root.join("puppet.conf");
+    let interval = |seconds: &str| {
+        std::fs::write(
+            &conf,
+            format!(
+                "[main]\nkey_type = ec\nca_refresh_interval = {seconds}\n\
+                 crl_refresh_interval = {seconds}\n"
+            ),
+        )
+        .unwrap()
+    };
+    let count = |request: &str| {
+        server
+            .log_text()
+            .lines()
+            .filter(|line| line.contains(request))
+            .count()
+    };
+    const CA_GET: &str = "\"GET /puppet-ca/v1/certificate/ca\"";
+    const CRL_GET: &str = "\"GET /puppet-ca/v1/certificate_revocation_list/ca\"";
+    interval("1h");
+    assert_ok(&node.agent(&server, &[]), "enrolment", &server);
+    let (cas, crls) = (count(CA_GET), count(CRL_GET));
+    // Within the interval: neither is asked for.
+    assert_ok(
+        &node.agent(&server, &[]),
+        "a run within the interval",
+        &server,
+    );
+    assert_eq!(
+        (count(CA_GET), count(CRL_GET)),
+        (cas, crls),
+        "{}",
+        server.log_text()
+    );
+
+    // Past it: both asked, with If-Modified-Since, and unchanged: 304.
+    interval("1s");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let crl_before = common::read(&node.ssl("crl.pem"));
+    assert_ok(
+        &node.agent(&server, &[]),
+        "a run past the interval",
+        &server,
+    );
+    assert_eq!(count(&format!("{CA_GET} 304")), 1, "{}", server.log_text());
+    assert_eq!(count(&format!("{CRL_GET} 304")), 1, "{}", server.log_text());
+    assert_eq!(common::read(&node.ssl("crl.pem")), crl_before);
+
+    // A revocation reaches crl.pem on the next run past the interval.
+    world.ok(&["--revoke", "doomed.test"]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_ok(
+        &node.agent(&server, &[]),
+        "a run after a revocation",
+        &server,
+    );
+    assert_eq!(
+        common::read(&node.ssl("crl.pem")),
+        common::read(&world.ca("ca_crl.pem"))
+    );
+    assert_eq!(
+        count(&format!("{CRL_GET} 200")),
+        crls + 1,
+        "{}",
+        server.log_text()
+    );
+    let (ok, detail) = openssl_verifies(&world, &node);
+    assert!(ok, "{detail}");
+}

@@ -537,3 +537,44 @@ fn generate_takes_ip_and_dns_prefixed_alt_names() {
     ]);
     assert!(stderr.contains("not an IP address"), "{stderr}");
 }
+
+/// Issue 24: puppetserver-ca's `setup --root-ca-name` names the root; `ca-ttl` in ca.conf
+/// (puppetserver 8.1) sets the lifetime of issued certificates over puppet.conf's `ca_ttl`.
+#[test]
+fn setup_root_ca_name_and_ca_conf_ca_ttl() {
+    if !require_peer("openssl") {
+        return;
+    }
+    let world = World::with_config(&format!("{}ca_ttl = 5y\n", common::EC_CONFIG));
+    world.ok(&["setup", "--root-ca-name", "Example Root CA"]);
+    let certs = pem_blocks(&read(&world.ca("ca_crt.pem")), "CERTIFICATE");
+    fs::write(world.path().join("root.pem"), &certs[1]).unwrap();
+    let root = world.x509_text(&world.path().join("root.pem"));
+    assert!(root.contains("Subject: CN = Example Root CA"), "{root}");
+    assert!(root.contains("Issuer: CN = Example Root CA"), "{root}");
+    let intermediate = world.x509_text(&world.ca("ca_crt.pem"));
+    assert!(
+        intermediate.contains("Issuer: CN = Example Root CA"),
+        "{intermediate}"
+    );
+
+    common::serve::write_ca_conf(&world, "certificate-authority: {\n    ca-ttl: 10d\n}\n");
+    world.ok(&["generate", "--certname", "short.test"]);
+    let lives = |seconds: u64| {
+        world
+            .openssl(&[
+                "x509",
+                "-noout",
+                "-checkend",
+                &seconds.to_string(),
+                "-in",
+                world.ca("signed/short.test.pem").to_str().unwrap(),
+            ])
+            .status
+            .success()
+    };
+    assert!(
+        lives(9 * 86_400) && !lives(11 * 86_400),
+        "not ca.conf's ca-ttl"
+    );
+}

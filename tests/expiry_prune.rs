@@ -8,9 +8,7 @@ mod common;
 use std::fs;
 use std::time::Duration;
 
-use cert::authority::Authority;
 use cert::crl::Crl;
-use cert::keys::PrivateKey;
 use common::hosts::PuppetAgent;
 use common::serve::{world_with_ca, Server};
 use common::{assert_one_error, World};
@@ -50,24 +48,6 @@ fn openssl_crl(world: &World) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Write the CA's CRL again listing `extra` entries twice (what puppetserver's CRLs gathered
-/// before puppetserver-ca's prune existed), signed with the CA's key.
-fn add_duplicates(world: &World, extra: &[u128]) {
-    let key = PrivateKey::from_pem("ca_key", &fs::read(world.ca("ca_key.pem")).unwrap()).unwrap();
-    let ca = Authority::new(&fs::read(world.ca("ca_crt.pem")).unwrap(), key).unwrap();
-    let mut chain = crls(world);
-    let mut revoked = chain[0].revoked.clone();
-    for serial in extra {
-        let entry = *revoked.iter().find(|r| r.serial.0 == *serial).unwrap();
-        revoked.push(entry);
-    }
-    let now = time::OffsetDateTime::now_utc();
-    let number = chain[0].number.unwrap() + 1;
-    chain[0] = Crl::sign(&ca, number, now, cert::crl::DEFAULT_NEXT_UPDATE, &revoked).unwrap();
-    let pem: String = chain.iter().map(Crl::to_pem).collect();
-    fs::write(world.ca("ca_crl.pem"), pem).unwrap();
-}
-
 #[test]
 fn expired_and_duplicate_entries_leave_the_crl() {
     if !common::require_peer("openssl") {
@@ -82,7 +62,7 @@ fn expired_and_duplicate_entries_leave_the_crl() {
         serial_of(&world, "short.test"),
         serial_of(&world, "kept.test"),
     );
-    add_duplicates(&world, &[kept]);
+    common::add_crl_duplicates(&world, &[kept]);
     std::thread::sleep(Duration::from_secs(3));
     let before = crls(&world);
     assert_eq!(before[0].revoked.len(), 3);
@@ -253,4 +233,27 @@ fn puppetserver_crl_is_pruned() {
     openssl_crl(&world);
     let (ok, said) = world.openssl_verify(&world.ca("signed/node2.example.com.pem"));
     assert!(ok, "no longer listed: {said}");
+}
+
+/// Issue 24: as puppetserver-ca 2.5 and later, `prune` with no flag removes duplicates only;
+/// the entry of an expired certificate goes with `--remove-expired`.
+#[test]
+fn prune_without_flags_keeps_expired_entries() {
+    let world = world_with_ca("autosign = true\n");
+    world.ok(&["generate", "--certname", "short.test", "--ttl", "2"]);
+    world.ok(&["revoke", "--certname", "short.test"]);
+    let short = serial_of(&world, "short.test");
+    std::thread::sleep(Duration::from_secs(3));
+    let unchanged = fs::read(world.ca("ca_crl.pem")).unwrap();
+    let out = world.ok(&["prune"]);
+    assert!(out.contains("No matching revocations found"), "{out}");
+    assert_eq!(fs::read(world.ca("ca_crl.pem")).unwrap(), unchanged);
+    let out = world.ok(&["prune", "--remove-expired"]);
+    assert!(
+        out.contains(&format!(
+            "Removed 1 certs from the CRL (serials {short:04X})."
+        )),
+        "{out}"
+    );
+    assert!(crls(&world)[0].revoked.is_empty());
 }

@@ -692,6 +692,8 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
         key: cert::keys::KeySpec::EcP256,
         server_key: None,
         ca_name: None,
+        root_ca_name: None,
+        infra_crl: false,
         autosign: cert::autosign::Autosign::Everything,
         autosign_options: cert::autosign::ProgramLimits::default(),
         renewal: Default::default(),

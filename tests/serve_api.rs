@@ -126,6 +126,17 @@ fn admin_endpoints_need_pp_cli_auth_or_the_allow_list() {
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["agent.test"]);
+    // Issue 24: as puppetserver, an unknown state lists every name.
+    let (code, body) = server.get(
+        &format!("{CA}/certificate_statuses/any_key?state=bogus"),
+        &strs(&admin),
+    );
+    assert_eq!(code, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let every = list.as_array().unwrap();
+    assert!(every.len() > 1, "{body}");
+    assert!(every.iter().any(|e| e["state"] == "revoked"), "{body}");
+    assert!(every.iter().any(|e| e["state"] == "signed"), "{body}");
 
     // sign with no request: reported under no-csr.
     let sign = world.path().join("sign.json");
@@ -140,6 +151,51 @@ fn admin_endpoints_need_pp_cli_auth_or_the_allow_list() {
     assert_eq!(code, 200, "{body}");
     let result: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(result["no-csr"][0], "nobody.test");
+}
+
+/// Issue 24: puppetserver's status API, open to anyone: `/status/v1/services` in
+/// trapperkeeper-status's JSON with the `ca` service's version (what the CA CLI reads), its
+/// `level` parameter, one service by name, and the errors for a bad level or an unknown one.
+#[test]
+fn status_services_answers_as_puppetserver() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("");
+    let server = Server::start(&world, &[]);
+    let json = |path: &str| {
+        let (code, body) = server.get(path, &[]);
+        let value: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+        (code, value)
+    };
+    let (code, all) = json("/status/v1/services");
+    assert_eq!(code, 200, "{all}");
+    let ca = &all["ca"];
+    assert_eq!(ca["service_version"], "8.7.0", "{all}");
+    assert_eq!(ca["service_status_version"], 1, "{all}");
+    assert_eq!(ca["state"], "running", "{all}");
+    assert_eq!(ca["detail_level"], "info", "{all}");
+    assert!(ca["active_alerts"].as_array().unwrap().is_empty(), "{all}");
+    assert_eq!(all.as_object().unwrap().len(), 1, "{all}");
+    let (code, debug) = json("/status/v1/services?level=debug");
+    assert_eq!(code, 200);
+    assert_eq!(debug["ca"]["detail_level"], "debug", "{debug}");
+    let (code, one) = json("/status/v1/services/ca?level=critical");
+    assert_eq!(code, 200);
+    assert_eq!(one["service_name"], "ca", "{one}");
+    assert_eq!(one["detail_level"], "critical", "{one}");
+    let (code, bad) = json("/status/v1/services?level=loud");
+    assert_eq!(code, 400, "{bad}");
+    assert_eq!(bad["kind"], "data-invalid", "{bad}");
+    let (code, missing) = json("/status/v1/services/master");
+    assert_eq!(code, 404, "{missing}");
+    assert_eq!(missing["kind"], "service-not-found", "{missing}");
+    assert_eq!(
+        server.get("/status/v1/simple/ca", &[]),
+        (200, "running".into())
+    );
+    assert_eq!(server.get("/status/v1/simple/master", &[]).0, 404);
 }
 
 #[test]
@@ -222,7 +278,11 @@ fn bad_input_gets_4xx_and_writes_nothing() {
         &garbage,
         &strs(&admin),
     );
-    assert_eq!(code, 400, "{body}");
+    // Issue 24: puppetserver's 422 and JSON for a body that is no list of certnames.
+    assert_eq!(code, 422, "{body}");
+    let document: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(document["kind"], "schema-violation", "{body}");
+    assert!(document["error"].is_string(), "{body}");
     let (code, body) = server.send(
         "POST",
         &format!("{CA}/sign"),

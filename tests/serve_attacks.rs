@@ -525,3 +525,56 @@ fn the_first_start_without_a_ca_makes_one_and_a_partial_ca_is_refused() {
     assert!(stderr.contains("signed/ still holds"), "{stderr}");
     assert_same(&before, &world.snapshot_ca(), "orphaned certificates");
 }
+
+/// Issue 24: puppetserver's `allow-header-cert-info` is off by default, and `cert serve` has
+/// no such switch: an identity claimed in a TLS-terminating balancer's headers
+/// (`X-Client-Verify`, `X-Client-DN`, `X-SSL-Subject`, and `X-Client-Cert` with the admin's own
+/// certificate, URL-encoded) sent straight to the daemon grants nothing. Only the TLS layer's
+/// verified client certificate counts.
+#[test]
+fn balancer_headers_sent_to_the_daemon_grant_nothing() {
+    if !peers() {
+        return;
+    }
+    let world = world_with_ca("autosign = false\n");
+    world.ok(&["generate", "--certname", "agent.test"]);
+    let server = Server::start(&world, &[]);
+    let admin_pem = fs::read_to_string(world.ssl("certs/ca.test.pem")).unwrap();
+    let encoded: String = admin_pem
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let forged = [
+        "-H".to_string(),
+        "X-Client-Verify: SUCCESS".into(),
+        "-H".into(),
+        "X-Client-DN: CN=ca.test".into(),
+        "-H".into(),
+        "X-SSL-Subject: CN=ca.test".into(),
+        "-H".into(),
+        format!("X-Client-Cert: {encoded}"),
+    ];
+    let statuses = format!("{CA}/certificate_statuses/any");
+    let (code, text) = server.get(&statuses, &strs(&forged));
+    assert_eq!(code, 403, "{text}");
+    assert!(text.contains("(authenticated: false)"), "{text}");
+    // With another host's certificate in TLS, the headers do not make it the admin either.
+    let mut as_agent = client(&world.ssldir, "agent.test");
+    as_agent.extend(forged.iter().cloned());
+    let (code, text) = server.get(&statuses, &strs(&as_agent));
+    assert_eq!(code, 403, "{text}");
+    assert!(text.contains("agent.test access"), "{text}");
+    // Nor may they renew someone else's certificate.
+    let renewal = body(&world, "empty.txt", "");
+    let (code, text) = server.send(
+        "POST",
+        &format!("{CA}/certificate_renewal"),
+        "text/plain",
+        &renewal,
+        &strs(&forged),
+    );
+    assert_eq!(code, 403, "{text}");
+}

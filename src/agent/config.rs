@@ -42,6 +42,11 @@ pub struct AgentConfig {
     pub ca_fingerprint: Option<String>,
     /// Renew when the certificate expires within this long.
     pub renew_before: Duration,
+    /// Ask the CA for its certificate only when `certs/ca.pem` was checked longer ago than
+    /// this (`ca_refresh_interval`); every run when `None`.
+    pub ca_refresh_interval: Option<Duration>,
+    /// Likewise for the CRL and `crl.pem` (`crl_refresh_interval`).
+    pub crl_refresh_interval: Option<Duration>,
 }
 
 /// The agent's settings as given on the command line; `None` and empty follow puppet.conf.
@@ -116,6 +121,8 @@ impl AgentConfig {
             csr_attributes,
             ca_fingerprint: given.ca_fingerprint.clone(),
             renew_before: RENEW_BEFORE,
+            ca_refresh_interval: settings.ca_refresh_interval,
+            crl_refresh_interval: settings.crl_refresh_interval,
         })
     }
 }

@@ -10,8 +10,8 @@
 //!
 //! Where each part lives: the configuration ([`AgentConfig`], `config.rs`), what the caller is
 //! told ([`Progress`], `progress.rs`), the CA's API and the pure decisions on its answers
-//! ([`request_outcome`], [`retrieval`]: `api.rs`), the pinned CA, the CRL and the certificate
-//! check (`trust.rs`), first enrolment (`enroll.rs`), renewal ([`renewal_due`]: `renew.rs`),
+//! ([`request_outcome`], [`retrieval`]: `api.rs`), the pinned CA and the certificate check
+//! (`trust.rs`), the CRL (`revocation.rs`), first enrolment (`enroll.rs`), renewal ([`renewal_due`]: `renew.rs`),
 //! the HTTPS client ([`http`]) and `csr_attributes.yaml` ([`attributes`]). Printing, the loop
 //! between runs and `--exec` belong to the CLI. docs/agent.md describes the behaviour for users.
 
@@ -24,6 +24,7 @@ mod config;
 mod enroll;
 mod progress;
 mod renew;
+mod revocation;
 mod trust;
 
 use crate::certificate::Certificate;

@@ -1,40 +1,41 @@
 //! What a run trusts, and the check every certificate passes before it is written: the CA
 //! bundle pinned in the ssldir (taken unverified on first contact and checked against
 //! `--ca-fingerprint` when one is given; later runs must be offered the very same bundle, or
-//! the same CA re-issued: [`accepts_reissue`]), the
-//! CA's CRL chain (fetched with If-Modified-Since; refused when expired or not issued by the
-//! CA), and [`Anchors::check`] (our key, our name, not revoked, chains to the pinned CA).
+//! the same CA re-issued: [`accepts_reissue`]; with `ca_refresh_interval`, asked again only
+//! once it has passed, with If-Modified-Since), the CA's CRL chain (`revocation.rs`), and
+//! [`Anchors::check`] (our key, our name, not revoked, chains to the pinned CA).
 //!
 //! It writes the CA bundle and the CRL only through `Ssldir`; it makes no keys or requests (the
 //! agent's `enroll` and `renew` modules do).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use openssl::pkey::{PKey, Public};
 use openssl::x509::X509;
-use time::OffsetDateTime;
 
 use crate::certificate::{self, Certificate, Digest};
 use crate::certname::Certname;
 use crate::crl::Crl;
 use crate::error::{AgentError, Error, KeyError};
 use crate::keys::PrivateKey;
+use crate::ssldir::TrustFile;
 
 use super::api;
 use super::http::Trust;
 use super::progress::{date, Progress};
+use super::revocation::{crl_ders, if_modified_since};
 use super::Agent;
 
 /// The pinned CA: its PEM bundle and parsed certificates (issuing CA first).
 pub(super) struct PinnedCa {
     pem: Vec<u8>,
     der: Vec<Vec<u8>>,
-    chain: Vec<Certificate>,
+    pub(super) chain: Vec<Certificate>,
 }
 
 impl PinnedCa {
     /// Verify the server against this CA and `crls` (DER), without a client certificate.
-    fn trust<'a>(&'a self, crls: &'a [Vec<u8>]) -> Trust<'a> {
+    pub(super) fn trust<'a>(&'a self, crls: &'a [Vec<u8>]) -> Trust<'a> {
         Trust::Pinned {
             ca: &self.der,
             crls,
@@ -133,16 +134,6 @@ impl Anchors {
     }
 }
 
-/// The CA's CRL chain as fetched.
-struct FetchedCrl {
-    pem: Vec<u8>,
-    crls: Vec<Crl>,
-    /// Whether it differs from `crl.pem`.
-    is_new: bool,
-    /// The CA's `Last-Modified` for it.
-    last_modified: Option<SystemTime>,
-}
-
 impl Agent {
     /// Pin the CA and refresh the CRL, writing what changed into the ssldir. Returns what this
     /// run trusts, and whether the CA certificate or the CRL was written.
@@ -179,6 +170,14 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         match self.ssldir.ca_certificate()? {
+            // Issue 24: checked within `ca_refresh_interval`: the pinned bundle as it is (the
+            // TLS layer still checks the server against it on every request).
+            Some(pem) if self.checked_recently(TrustFile::CaCertificate) => {
+                let path = self.ssldir.ca_certificate_path().display().to_string();
+                let pinned = parse_ca(&path, pem)
+                    .map_err(|reason| Error::from(AgentError::Untrusted { what: path, reason }))?;
+                Ok((pinned, false))
+            }
             Some(pem) => self.still_offered(pem, stored_crls, progress),
             None => Ok((self.first_contact(progress)?, true)),
         }
@@ -194,7 +193,20 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         let server = self.server();
-        let request = api::get("certificate/ca");
+        let mut request = api::get("certificate/ca");
+        // With `ca_refresh_interval`, as Puppet 8 asks: unchanged since our copy, the CA
+        // answers 304. Without it every run compares the whole bundle, so that a `ca.pem`
+        // copied in later than the CA changed (its time then says nothing of the CA's
+        // version) still meets a re-issued CA.
+        if self.config.ca_refresh_interval.is_some() {
+            if let Some(date) = self
+                .ssldir
+                .ca_certificate_modified()
+                .and_then(if_modified_since)
+            {
+                request = request.header("If-Modified-Since", date);
+            }
+        }
         let path = self.ssldir.ca_certificate_path();
         let pinned = parse_ca(&path.display().to_string(), pem).map_err(|reason| {
             Error::from(AgentError::Untrusted {
@@ -217,11 +229,16 @@ impl Agent {
             }
             Err(error) => return Err(error),
         };
+        if offered.status == 304 {
+            self.ssldir.mark_checked(TrustFile::CaCertificate)?;
+            return Ok((pinned, false));
+        }
         if offered.status != 200 {
             return Err(self.unexpected(&request, &offered));
         }
         let other = self.offered_ca(offered.body)?;
         if other.der == pinned.der {
+            self.ssldir.mark_checked(TrustFile::CaCertificate)?;
             return Ok((pinned, false));
         }
         if accepts_reissue(&pinned, &other) {
@@ -273,77 +290,18 @@ impl Agent {
         parse_ca(&server, body).map_err(|reason| AgentError::NotPuppetCa { server, reason }.into())
     }
 
-    /// The CRL chain: a new one from the CA, or the stored one when the CA says it has not
-    /// changed. `stored_crls` check the server's TLS certificate.
-    fn fetch_crl(&self, ca: &PinnedCa, stored_crls: &[Vec<u8>]) -> Result<FetchedCrl, Error> {
-        let server = self.server();
-        let stored = self.ssldir.crl()?;
-        let mut request = api::get("certificate_revocation_list/ca");
-        if stored.is_some() {
-            if let Some(date) = self.ssldir.crl_modified().and_then(if_modified_since) {
-                request = request.header("If-Modified-Since", date);
-            }
-        }
-        let response = self.send(&ca.trust(stored_crls), &request)?;
-        let last_modified = response
-            .header("last-modified")
-            .and_then(|text| httpdate::parse_http_date(text).ok());
-        let (pem, is_new) = match (response.status, stored) {
-            (304, Some(stored)) => (stored, false),
-            (200, stored) => {
-                let same = stored.as_deref() == Some(response.body.as_slice());
-                (response.body, !same)
-            }
-            _ => return Err(self.unexpected(&request, &response)),
+    /// Whether `file` was checked with the CA within its refresh interval (never without
+    /// one: then every run asks).
+    pub(super) fn checked_recently(&self, file: TrustFile) -> bool {
+        let interval = match file {
+            TrustFile::CaCertificate => self.config.ca_refresh_interval,
+            TrustFile::Crl => self.config.crl_refresh_interval,
         };
-        let crls = Crl::chain_from_pem("the CRL", &pem).map_err(|e| AgentError::Protocol {
-            server: server.clone(),
-            reason: e.to_string(),
-        })?;
-        let now = OffsetDateTime::now_utc();
-        for crl in &crls {
-            if let Some(next_update) = crl.next_update {
-                if next_update < now {
-                    return Err(AgentError::CrlExpired {
-                        issuer: crl.issuer.clone(),
-                        next_update: date(next_update),
-                    }
-                    .into());
-                }
-            }
-        }
-        match crls.first() {
-            Some(first) if first.issuer == ca.chain[0].subject => {}
-            _ => {
-                return Err(AgentError::NotPuppetCa {
-                    server,
-                    reason: "its CRL is not issued by its CA certificate".into(),
-                }
-                .into())
-            }
-        }
-        Ok(FetchedCrl {
-            pem,
-            crls,
-            is_new,
-            last_modified,
+        interval.is_some_and(|interval| {
+            self.ssldir
+                .checked_within(file, interval, SystemTime::now())
         })
     }
-
-    /// The CRLs in `crl.pem` (DER), to check the server's TLS certificate before the CA's
-    /// current CRL is in hand; none when there is no readable one yet.
-    fn stored_crls(&self) -> Vec<Vec<u8>> {
-        match self.ssldir.crl() {
-            Ok(Some(pem)) => Crl::chain_from_pem("crl.pem", &pem)
-                .map(|crls| crl_ders(&crls))
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        }
-    }
-}
-
-fn crl_ders(crls: &[Crl]) -> Vec<Vec<u8>> {
-    crls.iter().map(|crl| crl.der().to_vec()).collect()
 }
 
 fn parse_ca(what: &str, pem: Vec<u8>) -> Result<PinnedCa, String> {
@@ -411,18 +369,11 @@ fn normalize_fingerprint(text: &str) -> String {
         .collect()
 }
 
-/// `crl.pem`'s time as an RFC 7231 date for If-Modified-Since. None outside 1970 to 9999,
-/// which an HTTP date cannot say (and `httpdate` would panic on): then the CRL is fetched whole.
-fn if_modified_since(time: SystemTime) -> Option<String> {
-    /// 10000-01-01T00:00:00Z.
-    const YEAR_10000: u64 = 253_402_300_800;
-    let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    (seconds < YEAR_10000).then(|| httpdate::fmt_http_date(time))
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use time::OffsetDateTime;
 
     use super::*;
     use crate::authority::{Authority, Validity, CA_TTL};

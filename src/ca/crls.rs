@@ -121,6 +121,8 @@ impl Ca {
             },
         )?;
         Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
+        // Issue 24: the infrastructure CRL is re-issued with the CA's.
+        self.refresh_infra(&mut batch, &rendered.crls, &rendered.dropped)?;
         let issued: Vec<IssuedCrl> = rendered
             .signed
             .iter()

@@ -36,11 +36,13 @@ use crate::store::{
 };
 
 mod batch;
+mod crl_upload;
 mod crls;
 mod enroll;
 mod expiry;
 mod extend;
 mod host;
+mod infra;
 mod key_directory;
 mod migrate;
 mod prune;
@@ -48,11 +50,13 @@ mod revoke;
 mod sign;
 mod status;
 
+pub use crl_upload::CrlsUploaded;
 pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
 pub use expiry::{Expiring, ExpiringKind};
 pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::HostIdentity;
+pub use infra::InfraEnabled;
 pub use key_directory::KeyDirectory;
 pub use migrate::{migrate, Keys, Migrated};
 pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
@@ -90,6 +94,12 @@ pub struct Config {
     pub server_key: Option<KeySpec>,
     /// CN of a new CA; `Puppet CA: <certname>` when `None`.
     pub ca_name: Option<String>,
+    /// Whether agents get the infrastructure CRL (`enable-infra-crl` in ca.conf) and
+    /// revocations of infrastructure nodes update it too.
+    pub infra_crl: bool,
+    /// CN of a new chained CA's root; `Puppet Root CA: <14 random hex digits>` when `None`
+    /// (puppetserver-ca's `setup --root-ca-name`).
+    pub root_ca_name: Option<String>,
     /// The `autosign` setting: `true`, `false` or a path (default `$confdir/autosign.conf`).
     pub autosign: Autosign,
     /// How policy programs are run (`autosign_timeout`).
@@ -129,7 +139,10 @@ impl Config {
             ssldir: settings.ssldir.clone(),
             certname: settings.certname.clone(),
             dns_alt_names: settings.dns_alt_names.clone(),
-            ttl: settings.ca_ttl.unwrap_or(authority::DEFAULT_TTL),
+            ttl: ca_conf
+                .ca_ttl
+                .or(settings.ca_ttl)
+                .unwrap_or(authority::DEFAULT_TTL),
             crl: crl::Lifetime::new(settings.crl_ttl, settings.crl_refresh)?,
             policy: ca_conf.policy,
             allow_duplicate_certs: settings.allow_duplicate_certs.unwrap_or(false),
@@ -139,6 +152,8 @@ impl Config {
                 .map(|key_type| KeySpec::from_settings(Some(key_type), settings.keylength))
                 .transpose()?,
             ca_name: None,
+            root_ca_name: None,
+            infra_crl: ca_conf.enable_infra_crl,
             autosign: autosign_setting(settings),
             autosign_options: autosign::ProgramLimits {
                 timeout: settings
@@ -479,17 +494,22 @@ impl Ca {
                 (authority, None, vec![crl])
             }
             Hierarchy::Chained => {
-                let mut random = [0u8; 7];
-                openssl::rand::rand_bytes(&mut random).map_err(|e| KeyError::Generate {
-                    reason: e.to_string(),
-                })?;
-                let root_name = format!(
-                    "Puppet Root CA: {}",
-                    random
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect::<String>()
-                );
+                let root_name = match &config.root_ca_name {
+                    Some(name) => name.clone(),
+                    None => {
+                        let mut random = [0u8; 7];
+                        openssl::rand::rand_bytes(&mut random).map_err(|e| KeyError::Generate {
+                            reason: e.to_string(),
+                        })?;
+                        format!(
+                            "Puppet Root CA: {}",
+                            random
+                                .iter()
+                                .map(|b| format!("{b:02x}"))
+                                .collect::<String>()
+                        )
+                    }
+                };
                 let root_key = PrivateKey::generate(config.key)?;
                 let root_key_pem = root_key.to_pem()?;
                 let root =

@@ -112,6 +112,8 @@ impl Ca {
             // puppetserver keeps this host's CRL (`hostcrl`, what its TLS layer checks clients
             // against) in step with the CA's; a stale copy would let revoked agents connect.
             Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
+            // Issue 24: an infrastructure node's revocation goes into the infra CRL too.
+            self.revoke_infra(batch, &new_entries, &inventory, &rendered.crls)?;
         }
         for (name, result) in &outcomes {
             let event = batch.event("revoke", name);

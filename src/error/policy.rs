@@ -77,6 +77,12 @@ pub enum PolicyError {
         /// The limit.
         limit: usize,
     },
+    /// An uploaded CRL (`PUT certificate_revocation_list`) that the CA does not take.
+    #[error("{reason}")]
+    CrlRefused {
+        /// Why, one line (puppetserver's words where it has them).
+        reason: String,
+    },
     /// A lifetime beyond the limit.
     #[error("certificate lifetime {requested} is longer than the limit of 50 years")]
     TtlTooLong {

@@ -145,6 +145,15 @@ pub enum StoreError {
         /// Why (the connection's error).
         reason: String,
     },
+    /// The store does not keep something a setting or command needs (the infrastructure CRL
+    /// in a database).
+    #[error("{store} does not keep {what}")]
+    Unsupported {
+        /// The store.
+        store: String,
+        /// What it does not keep.
+        what: &'static str,
+    },
 }
 
 impl StoreError {

@@ -12,8 +12,9 @@ pub(crate) struct Peer {
     pub(crate) common_name: String,
     /// Whether it carries `pp_cli_auth` = `true` (puppetserver's admin marker).
     pub(crate) cli_auth: bool,
-    /// The certificate itself (what `certificate_renewal` renews).
-    pub(crate) certificate: Certificate,
+    /// The certificate itself (what `certificate_renewal` renews); none for a client known
+    /// only by the DN a balancer passed on ([`super::balancer`]).
+    pub(crate) certificate: Option<Certificate>,
 }
 
 impl Peer {
@@ -27,7 +28,7 @@ impl Peer {
         Some(Peer {
             common_name: certificate.common_name.clone(),
             cli_auth,
-            certificate,
+            certificate: Some(certificate),
         })
     }
 }

@@ -71,6 +71,7 @@ impl Harness {
             signer,
             metrics,
             log_format: super::LogFormat::Text,
+            header_cert_info: Vec::new(),
         });
         Ok(Harness {
             shared,
@@ -87,12 +88,12 @@ impl Harness {
             Client::Agent(name) => Some(Arc::new(Peer {
                 common_name: name.clone(),
                 cli_auth: false,
-                certificate: self.client_certificate.clone(),
+                certificate: Some(self.client_certificate.clone()),
             })),
             Client::Admin(name) => Some(Arc::new(Peer {
                 common_name: name.clone(),
                 cli_auth: true,
-                certificate: self.client_certificate.clone(),
+                certificate: Some(self.client_certificate.clone()),
             })),
         };
         let shared = self.shared.clone();

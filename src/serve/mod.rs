@@ -22,6 +22,7 @@
 //! listener with [`ServeConfig::metrics_bind`]); the per-request line is `log`'s.
 
 mod auth;
+mod balancer;
 mod expiry;
 // Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
 // that ask for it (the `harness` feature), since it makes admin peers for any name.
@@ -83,6 +84,9 @@ pub struct ServeConfig {
     pub metrics_bind: Option<SocketAddr>,
     /// How log lines are written.
     pub log_format: LogFormat,
+    /// The TLS-terminating balancers whose client headers are believed
+    /// (`--allow-header-cert-info`, [`balancer`]); none by default.
+    pub header_cert_info: Vec<std::net::IpAddr>,
 }
 
 /// Something the daemon reports as it starts, for the caller to log or print.
@@ -150,6 +154,8 @@ pub(crate) struct Shared {
     pub(crate) metrics: Arc<metrics::Metrics>,
     /// How each request is logged.
     log_format: LogFormat,
+    /// The balancers whose client headers are believed.
+    header_cert_info: Vec<std::net::IpAddr>,
 }
 
 /// One generation of the CA and the TLS configuration made from it.
@@ -318,6 +324,9 @@ async fn serve(
             name: host.certificate.common_name.clone(),
         });
     }
+    if let Some(problem) = ca.infra_crl_problem() {
+        tracing::warn!("{problem}");
+    }
     let crl_version = ca.store().crl_version().ok();
     let metrics = Arc::new(metrics::Metrics::new());
     let ca_chain_version = ca.store().ca_chain_version().ok();
@@ -329,6 +338,7 @@ async fn serve(
         signer: signer::Signer::start(metrics.clone()),
         metrics,
         log_format: serve_config.log_format,
+        header_cert_info: serve_config.header_cert_info.clone(),
     });
     let listener = TcpListener::bind(serve_config.bind)
         .await
@@ -497,6 +507,18 @@ async fn logged(
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let peer = if shared.header_cert_info.is_empty() {
+        peer
+    } else {
+        let ca = shared.generation().ca.clone();
+        balancer::client(
+            &shared.header_cert_info,
+            remote,
+            peer,
+            request.headers(),
+            &ca,
+        )
+    };
     let response = routes::handle(&shared, peer.as_deref(), request).await;
     log::request(
         shared.log_format,

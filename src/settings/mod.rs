@@ -117,6 +117,11 @@ pub struct Settings {
     pub serverport: Option<u16>,
     /// `waitforcert`.
     pub waitforcert: Option<Duration>,
+    /// `ca_refresh_interval`: how long `cert agent` trusts `certs/ca.pem` before asking the CA
+    /// again; `None` when unset (then every run, unlike Puppet 8's one day).
+    pub ca_refresh_interval: Option<Duration>,
+    /// `crl_refresh_interval`: likewise for `crl.pem`.
+    pub crl_refresh_interval: Option<Duration>,
     /// `runinterval`.
     pub runinterval: Option<Duration>,
     /// `csr_attributes`: default `$confdir/csr_attributes.yaml`.

@@ -123,6 +123,8 @@ pub fn resolve(
         ca_port: r.parsed("ca_port", port)?,
         serverport,
         waitforcert: r.parsed("waitforcert", duration)?,
+        ca_refresh_interval: r.parsed("ca_refresh_interval", duration)?,
+        crl_refresh_interval: r.parsed("crl_refresh_interval", duration)?,
         runinterval: r.parsed("runinterval", duration)?,
         csr_attributes: r.path("csr_attributes")?,
         hostcert: r.path("hostcert")?,

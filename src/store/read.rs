@@ -9,7 +9,7 @@ use crate::certname::Certname;
 use crate::crl::Revocation;
 use crate::error::StoreError;
 
-use super::{inventory, Presence};
+use super::{inventory, Infra, Presence};
 
 /// What can be read from a store.
 pub trait Read {
@@ -81,6 +81,15 @@ pub trait Read {
 
     /// The audit log's lines (empty when there are none).
     fn audit(&self) -> Result<String, StoreError>;
+
+    /// The infrastructure CRL's files ([`Infra`]); refused ([`StoreError::Unsupported`]) by a
+    /// backend that does not keep them.
+    fn infra(&self) -> Result<Infra, StoreError> {
+        Err(StoreError::Unsupported {
+            store: "this store".into(),
+            what: "the infrastructure CRL",
+        })
+    }
 }
 
 /// What `read` finds for each of `names`, those it finds, in order.
@@ -170,6 +179,9 @@ macro_rules! through {
         }
         fn audit(&self) -> Result<String, $crate::error::StoreError> {
             self.$field.audit()
+        }
+        fn infra(&self) -> Result<$crate::store::Infra, $crate::error::StoreError> {
+            self.$field.infra()
         }
     };
 }

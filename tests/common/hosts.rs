@@ -1,25 +1,35 @@
-//! Hosts that talk to a running `cert serve` ([`super::serve::Server`]): a real Puppet 7
-//! agent ([`PuppetAgent`], Debian's `puppet-agent`) and `cert agent` ([`CertAgent`]), each with
-//! its own confdir and ssldir in the world's temp dir.
+//! Hosts that talk to a running `cert serve` ([`super::serve::Server`]): a real Puppet agent
+//! ([`PuppetAgent`], Debian's `puppet-agent`: bookworm's 7.23, or trixie's 8.10 in the tree of
+//! [`super::trixie`]) and `cert agent` ([`CertAgent`]), each with its own confdir and ssldir in
+//! the world's temp dir.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use super::serve::Server;
+use super::trixie::Release;
 use super::World;
 
 /// A Puppet agent: `puppet` with its own confdir, vardir and ssldir.
 pub struct PuppetAgent {
     pub name: String,
     pub root: PathBuf,
+    /// Whose `puppet` runs: bookworm's (7) or trixie's (8).
+    pub release: Release,
 }
 
 impl PuppetAgent {
-    /// An agent for `name` with an empty ssldir.
+    /// A Puppet 7 agent for `name` with an empty ssldir.
     pub fn new(world: &World, name: &str) -> PuppetAgent {
+        PuppetAgent::of(&Release::Bookworm, world, name)
+    }
+
+    /// An agent of `release` for `name` with an empty ssldir.
+    pub fn of(release: &Release, world: &World, name: &str) -> PuppetAgent {
         PuppetAgent {
             name: name.into(),
             root: world.path().join(format!("puppet-{name}")),
+            release: release.clone(),
         }
     }
 
@@ -40,16 +50,22 @@ impl PuppetAgent {
 
     /// `puppet ARGS` against `server` (127.0.0.1 and its port).
     pub fn puppet(&self, server: &Server, args: &[&str]) -> Output {
-        let port = server.port.to_string();
+        self.puppet_at(server.port, args)
+    }
+
+    /// `puppet ARGS` against 127.0.0.1:`port`, for the CA and the master alike.
+    pub fn puppet_at(&self, port: u16, args: &[&str]) -> Output {
+        let port = port.to_string();
         let dir = |d: &str| self.root.join(d).display().to_string();
-        Command::new("puppet")
+        self.release
+            .command("puppet", &self.root)
             .args(args)
             .args(["--server", "127.0.0.1", "--serverport", port.as_str()])
             .args(["--certname", self.name.as_str()])
             .args(["--ssldir", &dir("ssl"), "--confdir", &dir("conf")])
             .args(["--vardir", &dir("var"), "--logdir", &dir("log")])
-            .args(["--rundir", &dir("run"), "--color", "false"])
-            .env("HOME", &self.root)
+            .args(["--rundir", &dir("run"), "--codedir", &dir("code")])
+            .args(["--color", "false"])
             .output()
             .expect("run puppet")
     }

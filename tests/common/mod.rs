@@ -6,8 +6,9 @@
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
 //! database), `wan` (a delayed, cuttable TCP link on loopback), `patroni` (PostgreSQL under
-//! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI) and `machine` (a Debian
-//! root booted by a real systemd, for the package).
+//! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI), `machine` (a Debian
+//! root booted by a real systemd, for the package), `trixie` (Puppet 8's programs in a Debian
+//! trixie tree, run with chroot) and `puppetserver` (a puppetserver 8 master from it).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -22,9 +23,11 @@ pub mod nodes;
 pub mod patroni;
 mod peer;
 pub mod postgres;
+pub mod puppetserver;
 pub mod puppetserver_ca;
 pub mod serve;
 mod store;
+pub mod trixie;
 pub mod wan;
 
 use std::fs;
@@ -42,8 +45,8 @@ pub use hostile::{hostile_corpus, hostile_file, Hostile, Random};
 pub use peer::{require_peer, require_peer_with};
 #[allow(unused_imports)]
 pub use store::{
-    assert_inventory_line, assert_store_ok, check_allowing_temp_files, crl_serials, pending,
-    signed_serials, write_csrs,
+    add_crl_duplicates, assert_inventory_line, assert_store_ok, check_allowing_temp_files,
+    crl_serials, pending, signed_serials, write_csrs,
 };
 
 /// puppet.conf of most tests: EC keys keep key generation fast.

@@ -1,9 +1,10 @@
-//! puppetserver's own CA CLI (`puppetserver ca`, from Debian's ruby-puppetserver-ca-cli), run
-//! as its launcher runs it, against a `World`'s puppet.conf.
+//! puppetserver's own CA CLI (`puppetserver ca`, from Debian's ruby-puppetserver-ca-cli:
+//! bookworm's 2.4, or trixie's 2.7 in the tree of [`super::trixie`]), run as its launcher runs
+//! it, against a `World`'s puppet.conf.
 
 use std::path::Path;
-use std::process::Command;
 
+use super::trixie::Release;
 use super::World;
 
 /// What `/usr/share/puppetserver/cli/apps/ca` (run by `puppetserver ca`) does.
@@ -20,12 +21,17 @@ pub fn require() -> bool {
 
 /// `puppetserver ca ACTION ARGS --config CONF`: (exit code, stdout + stderr).
 pub fn run(world: &World, config: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new("ruby")
+    run_in(&Release::Bookworm, world, config, args)
+}
+
+/// [`run`] with the CA CLI of `release`.
+pub fn run_in(release: &Release, world: &World, config: &Path, args: &[&str]) -> (i32, String) {
+    let output = release
+        .command("ruby", world.path())
         .args(["-e", CA_CLI, "--"])
         .args(args)
         .arg("--config")
         .arg(config)
-        .env("HOME", world.path())
         .output()
         .expect("run ruby");
     let text = format!(

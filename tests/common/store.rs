@@ -123,3 +123,25 @@ pub fn pending(world: &World) -> Vec<String> {
         .map(ToString::to_string)
         .collect()
 }
+
+/// Write the CA's CRL again listing `extra` entries twice (what puppetserver's CRLs gathered
+/// before puppetserver-ca's prune existed), signed with the CA's key.
+pub fn add_crl_duplicates(world: &World, extra: &[u128]) {
+    use cert::authority::Authority;
+    use cert::crl::Crl;
+    use cert::keys::PrivateKey;
+    let key = PrivateKey::from_pem("ca_key", &fs::read(world.ca("ca_key.pem")).unwrap()).unwrap();
+    let ca = Authority::new(&fs::read(world.ca("ca_crt.pem")).unwrap(), key).unwrap();
+    let mut chain =
+        Crl::chain_from_pem("ca_crl.pem", &fs::read(world.ca("ca_crl.pem")).unwrap()).unwrap();
+    let mut revoked = chain[0].revoked.clone();
+    for serial in extra {
+        let entry = *revoked.iter().find(|r| r.serial.0 == *serial).unwrap();
+        revoked.push(entry);
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let number = chain[0].number.unwrap() + 1;
+    chain[0] = Crl::sign(&ca, number, now, cert::crl::DEFAULT_NEXT_UPDATE, &revoked).unwrap();
+    let pem: String = chain.iter().map(Crl::to_pem).collect();
+    fs::write(world.ca("ca_crl.pem"), pem).unwrap();
+}

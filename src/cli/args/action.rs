@@ -11,7 +11,7 @@ use clap::Subcommand;
 use super::agent::AgentArgs;
 use super::export::Export;
 use super::subcommands::{
-    AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, DeleteArgs, ExtendCaArgs,
+    AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, DeleteArgs, EnableArgs, ExtendCaArgs,
     FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs, MigrateArgs, Names, PruneArgs,
     ServeArgs, SetupArgs, SignArgs, SubmitArgs,
 };
@@ -62,6 +62,15 @@ pub(crate) enum Action {
     /// A certificate already delivered keeps working on its host until it expires or is
     /// revoked; the CA only stops keeping it (puppetserver-ca's `delete`). Audited.
     Delete(DeleteArgs),
+
+    /// Set up the infrastructure CRL (--infracrl), as puppetserver-ca's `enable`
+    ///
+    /// Needs `infra_inventory.txt` in the CA directory, the certnames of the infrastructure
+    /// nodes one a line; writes `infra_serials` (their certificates' serials) and
+    /// `infra_crl.pem` (an empty CRL of the CA, then the rest of its CRL chain), and refuses
+    /// when `infra_crl.pem` exists. Revocations of those nodes go into it from then on; with
+    /// `enable-infra-crl: true` in ca.conf, `cert serve` gives agents that CRL. Audited.
+    Enable(EnableArgs),
 
     /// Print the fingerprints of the certificates or requests of NAME...
     Fingerprint(FingerprintArgs),
@@ -117,10 +126,11 @@ pub(crate) enum Action {
     /// Print the certificates or requests of NAME... in full
     Print(Names),
 
-    /// Remove entries from the CRL: duplicates and expired ones, or those given
+    /// Remove entries from the CRL: duplicates, expired ones, or those given
     ///
-    /// With no flag, duplicate entries and the entries of expired certificates go. Writes one
-    /// new CRL (its number grown) when anything goes, nothing otherwise. Audited.
+    /// With no flag, duplicate entries go, as puppetserver-ca 2.5 and later do; expired ones
+    /// with --remove-expired. Writes one new CRL (its number grown) when anything goes, nothing
+    /// otherwise. Audited.
     Prune(PruneArgs),
 
     /// Revoke the certificates of the given names

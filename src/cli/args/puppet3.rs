@@ -70,8 +70,8 @@ struct PuppetActions {
     #[arg(long)]
     print: bool,
 
-    /// Remove duplicate and expired entries from the CRL; with NAME..., the entries of those
-    /// names and serials (0x-prefixed hex) instead
+    /// Remove duplicate entries from the CRL; with NAME..., the entries of those names and
+    /// serials (0x-prefixed hex) instead
     #[arg(long)]
     prune: bool,
 
@@ -296,7 +296,7 @@ fn delete(names: Vec<String>, options: &PuppetOptions) -> Result<Action, clap::E
     }))
 }
 
-/// `--prune` (duplicates and expired entries), or `--prune NAME|0xSERIAL...` (those entries).
+/// `--prune` (duplicate entries), or `--prune NAME|0xSERIAL...` (those entries).
 fn prune(items: Vec<String>) -> Action {
     let (serials, names): (Vec<String>, Vec<String>) = items
         .into_iter()

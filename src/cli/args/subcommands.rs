@@ -120,6 +120,14 @@ pub(crate) struct DeleteArgs {
     pub(crate) all: bool,
 }
 
+/// `cert enable --infracrl`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct EnableArgs {
+    /// Create the files of the infrastructure-only CRL
+    #[arg(long, required = true)]
+    pub(crate) infracrl: bool,
+}
+
 /// `cert extend-ca [--ttl DURATION] [--keep-serials]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 pub(crate) struct ExtendCaArgs {
@@ -236,7 +244,7 @@ pub(crate) struct PruneArgs {
     #[arg(long)]
     pub(crate) remove_duplicates: bool,
 
-    /// Remove the entries of certificates that have expired (the default with no other flag)
+    /// Remove the entries of certificates that have expired
     #[arg(long)]
     pub(crate) remove_expired: bool,
 
@@ -276,6 +284,16 @@ pub(crate) struct ServeArgs {
     /// client certificate), method, path, status and duration_ms.
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
     pub(crate) log_format: LogFormatArg,
+
+    /// Believe the client headers of TLS-terminating balancers at these addresses
+    ///
+    /// puppetserver's allow-header-cert-info, off by default. From these addresses only, a
+    /// request's client is the URL-encoded PEM certificate in X-Client-Cert (checked against
+    /// the CA and its CRL), else the CN of X-Client-DN when X-Client-Verify is SUCCESS (an
+    /// admin then only through --admin); without them, no client. From any other address
+    /// the headers are ignored. Comma-separated, repeatable.
+    #[arg(long, value_name = "ADDR", value_delimiter = ',')]
+    pub(crate) allow_header_cert_info: Vec<std::net::IpAddr>,
 }
 
 /// `cert serve --log-format`.
@@ -303,6 +321,10 @@ pub(crate) struct SetupArgs {
     /// Common name of the CA certificate [default: the `ca_name` setting]
     #[arg(long, value_name = "NAME")]
     pub(crate) ca_name: Option<String>,
+
+    /// Common name of the root CA certificate [default: Puppet Root CA: <14 random hex digits>]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) root_ca_name: Option<String>,
 
     #[command(flatten)]
     pub(crate) ttl: TtlArg,

@@ -229,11 +229,12 @@ fn subcommand_dialect() {
         ("setup --curve prime256v1", setup(ec(256))),
         (
             "setup --certname ca.example --subject-alt-names puppet,puppet.example \
-             --ca-name Puppet_CA --ttl 5y --key-type ec",
+             --ca-name Puppet_CA --root-ca-name Root_CA --ttl 5y --key-type ec",
             Action::Setup(SetupArgs {
                 certname: Some("ca.example".to_owned()),
                 subject_alt_names: strings(&["puppet", "puppet.example"]),
                 ca_name: Some("Puppet_CA".to_owned()),
+                root_ca_name: Some("Root_CA".to_owned()),
                 ttl: TtlArg { ttl: Some("5y".to_owned()) },
                 key: KeyChoice(ec(256)),
             }),
@@ -454,6 +455,7 @@ fn values_with_spaces_are_kept_whole() {
         certname: None,
         subject_alt_names: Vec::new(),
         ca_name: Some("Puppet CA: ca.example".to_owned()),
+        root_ca_name: None,
         ttl: TtlArg {
             ttl: Some("5y".to_owned()),
         },

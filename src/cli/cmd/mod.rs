@@ -4,6 +4,7 @@ mod agent;
 mod autosign;
 mod check;
 mod docs;
+mod enable;
 mod export;
 mod extend;
 mod generate;
@@ -34,6 +35,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Clean(certnames) => revoke::clean(context, &certnames.certname),
         Action::Completions(args) => docs::completions(args.shell),
         Action::Delete(args) => prune::delete(context, &args),
+        Action::Enable(_) => enable::infra_crl(context),
         Action::Export(export) => export::run(context, export),
         Action::ExtendCa(args) => extend::run(context, args.ttl.ttl.as_deref(), args.keep_serials),
         Action::Fingerprint(args) => show::fingerprint(context, &args.names.names, &args.digest),

@@ -11,6 +11,7 @@ use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Prune the CRL; print puppetserver-ca's lines about what went.
 pub(crate) fn prune(context: &Context, args: &PruneArgs) -> Result<u8, Error> {
+    // puppetserver-ca 2.5 and later (issue 24): with no flag, duplicates only.
     let defaults = !args.remove_duplicates && !args.remove_expired && !args.remove_entries;
     let mut serials = Vec::new();
     for text in &args.serial {
@@ -18,7 +19,7 @@ pub(crate) fn prune(context: &Context, args: &PruneArgs) -> Result<u8, Error> {
     }
     let prune = Prune {
         duplicates: defaults || args.remove_duplicates,
-        expired: defaults || args.remove_expired,
+        expired: args.remove_expired,
         serials,
         names: certnames(&args.certname)?,
     };

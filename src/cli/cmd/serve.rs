@@ -38,6 +38,7 @@ pub(crate) fn run(context: &Context, args: ServeArgs) -> Result<u8, Error> {
         bind: args.bind,
         metrics_bind: args.metrics_bind,
         log_format,
+        header_cert_info: args.allow_header_cert_info,
     };
     serve::run(config, load, |event| match event {
         StartupEvent::CreatedCa {

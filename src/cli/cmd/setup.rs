@@ -22,6 +22,7 @@ pub(crate) fn setup(context: &Context, args: SetupArgs) -> Result<u8, Error> {
     }
     config.key = args.key.or(config.key);
     config.ca_name = args.ca_name;
+    config.root_ca_name = args.root_ca_name;
     let ca = Ca::setup(config, Hierarchy::Chained, now())?;
     println!(
         "Generation succeeded. Find your files in {}",

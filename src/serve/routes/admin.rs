@@ -181,6 +181,7 @@ async fn remove(
 
 /// `GET certificate_statuses/ANY[?state=...]`: every name the CA knows, as puppetserver's JSON.
 pub(super) async fn statuses(context: Context) -> Reply {
+    // Issue 24: as puppetserver, a `state` other than these three selects every name.
     let mut wanted: Option<State> = None;
     for pair in context.query.split('&') {
         if let Some(value) = pair.strip_prefix("state=") {
@@ -188,12 +189,7 @@ pub(super) async fn statuses(context: Context) -> Reply {
                 "requested" => Some(State::Requested),
                 "signed" => Some(State::Signed),
                 "revoked" => Some(State::Revoked),
-                other => {
-                    return text(
-                        StatusCode::BAD_REQUEST,
-                        format!("state {other:?} is not requested, signed or revoked"),
-                    )
-                }
+                _ => None,
             };
         }
     }
@@ -228,7 +224,7 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
     let mut invalid = Vec::new();
     let mut names = Vec::new();
     if !all {
-        let list = match certnames(&context) {
+        let list = match sign_certnames(&context) {
             Ok(list) => list,
             Err(reply) => return reply,
         };
@@ -278,6 +274,31 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
     )
 }
 
+/// `PUT certificate_revocation_list` (PEM CRLs): newer CRLs of the CAs above this one into
+/// the chain, as puppetserver 6.16+ takes them (200 `Successfully updated CRLs.`); 400 with
+/// the reason for CRLs the CA does not take.
+pub(super) async fn upload_crls(context: Context) -> Reply {
+    let body = context.body.clone();
+    let now = time::OffsetDateTime::now_utc();
+    match context.blocking(move |ca| ca.upload_crls(&body, now)).await {
+        Ok(Ok(uploaded)) => {
+            if !uploaded.replaced.is_empty() {
+                tracing::info!("loaded the CRL of {}", uploaded.replaced.join(", "));
+            }
+            text(StatusCode::OK, "Successfully updated CRLs.")
+        }
+        Ok(Err(error @ Error::Policy(_))) => {
+            tracing::warn!("CRL upload refused: {error}");
+            text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
+        }
+        Ok(Err(error)) => {
+            context.metrics.failed(&error);
+            failure(&error)
+        }
+        Err(reply) => reply,
+    }
+}
+
 /// `PUT clean` (`{"certnames": [...]}`): revoke and remove what the CA holds of each name (400
 /// when one is this CA server's own).
 pub(super) async fn clean(context: Context) -> Reply {
@@ -325,6 +346,40 @@ pub(super) async fn clean(context: Context) -> Reply {
             }
         }
         Err(reply) => reply,
+    }
+}
+
+/// The `certnames` of a `POST sign` body. As puppetserver (8.4 and later) checks it: a body
+/// whose `certnames` is not a list of strings (no JSON, no key, another type) is answered 422
+/// with its JSON `{"kind": "schema-violation", "submitted": ..., "error": ...}`; a body of
+/// another content type than JSON stays a 415.
+fn sign_certnames(context: &Context) -> Result<Vec<String>, Reply> {
+    if context.json_body == Some(false) {
+        return context.json_document().map(|_| Vec::new());
+    }
+    let submitted = serde_json::from_slice::<Value>(&context.body)
+        .ok()
+        .and_then(|document| document.get("certnames").cloned())
+        .unwrap_or(Value::Null);
+    let error = match &submitted {
+        Value::Array(list) => list
+            .iter()
+            .find(|value| !value.is_string())
+            .map(|value| format!("[(not (instance? java.lang.String {value}))]")),
+        other => Some(format!("(not (sequential? {other}))")),
+    };
+    match error {
+        None => Ok(submitted
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()),
+        Some(error) => Err(json_reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({"kind": "schema-violation", "submitted": submitted, "error": error}),
+        )),
     }
 }
 

@@ -8,7 +8,7 @@ use hyper::StatusCode;
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::error::{Error, PolicyError};
-use crate::store::{Published, Read};
+use crate::store::Published;
 use crate::wire;
 
 use super::super::metrics::Signing;
@@ -144,14 +144,15 @@ pub(super) async fn request(context: Context, name: Certname) -> Reply {
         .await
 }
 
-/// `GET certificate_revocation_list/ca`: the CRL chain (with `Last-Modified`).
+/// `GET certificate_revocation_list/ca`: the CRL chain (with `Last-Modified`); the
+/// infrastructure CRL instead when `enable-infra-crl` is on (issue 24, as puppetserver).
 pub(super) async fn crl(context: Context) -> Reply {
-    let modified = context.ca.store().last_modified(Published::Crl).ok();
+    let modified = context.ca.published_crl_modified();
     if not_modified(context.if_modified_since, modified) {
         return empty(StatusCode::NOT_MODIFIED);
     }
-    match context.call(|ca| Ok(ca.store().crl_pem()?)).await {
-        Ok(pem) => with_last_modified(text(StatusCode::OK, pem), modified),
+    match context.call(|ca| ca.published_crl()).await {
+        Ok((pem, modified)) => with_last_modified(text(StatusCode::OK, pem), modified),
         Err(reply) => reply,
     }
 }

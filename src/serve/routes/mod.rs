@@ -17,6 +17,7 @@ mod admin;
 mod enrollment;
 mod path;
 mod reply;
+mod status;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -108,7 +109,8 @@ pub(crate) async fn handle(
         json_body,
     };
     match route {
-        Route::Health => text(StatusCode::OK, "running"),
+        Route::Health(name) => status::simple(name.as_deref()),
+        Route::Services(name) => status::services(name.as_deref(), &context.query),
         Route::Metrics => super::metrics::reply(shared).await,
         Route::Certificate(name) => enrollment::certificate(context, name).await,
         Route::CertificateRequest(name) => match certname(&name) {
@@ -118,12 +120,13 @@ pub(crate) async fn handle(
             Err(reply) => reply,
         },
         Route::CertificateRevocationList => enrollment::crl(context).await,
-        Route::CertificateRenewal => match peer {
-            Some(peer) => enrollment::renew(context, peer.certificate.clone()).await,
-            // `auth::check` refused unauthenticated callers above.
+        Route::CertificateRenewal => match peer.and_then(|peer| peer.certificate.clone()) {
+            Some(certificate) => enrollment::renew(context, certificate).await,
+            // `auth::check` refused unauthenticated callers above; a client a balancer named
+            // by its DN alone has no certificate to renew (puppetserver's words).
             None => text(
                 StatusCode::BAD_REQUEST,
-                "No certificate found in renewal request",
+                "No valid certificate found in renewal request",
             ),
         },
         Route::CertificateStatus(name) => match certname(&name) {
@@ -133,6 +136,7 @@ pub(crate) async fn handle(
             Err(reply) => reply,
         },
         Route::CertificateStatuses => admin::statuses(context).await,
+        Route::CrlUpload => admin::upload_crls(context).await,
         Route::Clean => admin::clean(context).await,
         Route::Expirations => admin::expirations(context).await,
         Route::Sign => admin::sign(context, false).await,

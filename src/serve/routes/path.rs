@@ -1,8 +1,8 @@
 //! The paths of Puppet's CA HTTP API v1 (under `/puppet-ca/v1`, and the legacy
-//! `/{environment}/certificate...` routes of Puppet 3 agents) and `/status/v1/simple`: which
-//! [`Route`] a path names, the methods each allows, and the access Puppet's default `auth.conf`
-//! gives it, plus the daemon's own `/metrics`. Parsing only: what a route does is in its
-//! handler.
+//! `/{environment}/certificate...` routes of Puppet 3 agents) and puppetserver's status API
+//! (`/status/v1/simple`, `/status/v1/services`): which [`Route`] a path names, the methods each
+//! allows, and the access Puppet's default `auth.conf` gives it, plus the daemon's own
+//! `/metrics`. Parsing only: what a route does is in its handler.
 
 use hyper::Method;
 
@@ -17,8 +17,10 @@ pub(super) enum Route {
     CertificateRenewal,
     /// `certificate_request/NAME`.
     CertificateRequest(String),
-    /// `certificate_revocation_list/ca`.
+    /// `certificate_revocation_list/NAME` (puppetserver ignores the name; agents send `ca`).
     CertificateRevocationList,
+    /// `certificate_revocation_list` (PUT: load CRLs of the CAs above this one).
+    CrlUpload,
     /// `certificate_status/NAME`.
     CertificateStatus(String),
     /// `certificate_statuses/ANY`.
@@ -27,12 +29,14 @@ pub(super) enum Route {
     Clean,
     /// `expirations`.
     Expirations,
-    /// `/status/v1/simple`.
-    Health,
+    /// `/status/v1/simple` (`None`) or `/status/v1/simple/NAME`.
+    Health(Option<String>),
     /// `/metrics`: the daemon's Prometheus metrics.
     Metrics,
     /// `sign`.
     Sign,
+    /// `/status/v1/services` (`None`) or `/status/v1/services/NAME`.
+    Services(Option<String>),
     /// `sign/all`.
     SignAll,
 }
@@ -45,7 +49,10 @@ impl Route {
         };
         let segments: Vec<&str> = rest.split('/').collect();
         match segments.as_slice() {
-            ["status", "v1", "simple"] => Ok(Some(Route::Health)),
+            ["status", "v1", "simple"] => Ok(Some(Route::Health(None))),
+            ["status", "v1", "simple", name] => Ok(Some(Route::Health(Some(decode(name)?)))),
+            ["status", "v1", "services"] => Ok(Some(Route::Services(None))),
+            ["status", "v1", "services", name] => Ok(Some(Route::Services(Some(decode(name)?)))),
             // Before the legacy routes: `metrics` would pass for an environment name.
             ["metrics"] => Ok(Some(Route::Metrics)),
             ["puppet-ca", "v1", rest @ ..] => Route::ca(rest, false),
@@ -60,11 +67,12 @@ impl Route {
         let endpoint = match segments {
             ["certificate", n] => Route::Certificate(name(n)?),
             ["certificate_request", n] => Route::CertificateRequest(name(n)?),
-            ["certificate_revocation_list", "ca"] => Route::CertificateRevocationList,
+            ["certificate_revocation_list", _] => Route::CertificateRevocationList,
             ["certificate_status", n] => Route::CertificateStatus(name(n)?),
             ["certificate_statuses", _] => Route::CertificateStatuses,
             _ if legacy => return Ok(None),
             ["certificate_renewal"] => Route::CertificateRenewal,
+            ["certificate_revocation_list"] => Route::CrlUpload,
             ["clean"] => Route::Clean,
             ["expirations"] => Route::Expirations,
             ["sign"] => Route::Sign,
@@ -80,22 +88,25 @@ impl Route {
             | Route::CertificateRevocationList
             | Route::CertificateStatuses
             | Route::Expirations
-            | Route::Health
-            | Route::Metrics => &[Method::GET],
+            | Route::Health(_)
+            | Route::Metrics
+            | Route::Services(_) => &[Method::GET],
             Route::CertificateRequest(_) | Route::CertificateStatus(_) => {
                 &[Method::GET, Method::PUT, Method::DELETE]
             }
             Route::CertificateRenewal | Route::Sign | Route::SignAll => &[Method::POST],
-            Route::Clean => &[Method::PUT],
+            Route::Clean | Route::CrlUpload => &[Method::PUT],
         }
     }
 
-    /// Puppet's default `auth.conf`; deleting a request is an admin's act.
+    /// Puppet's default `auth.conf` (puppetserver's status service is open to all); deleting a
+    /// request is an admin's act.
     pub(super) fn access(&self, method: &Method) -> Access {
         match self {
-            Route::Certificate(_) | Route::CertificateRevocationList | Route::Health => {
-                Access::Public
-            }
+            Route::Certificate(_)
+            | Route::CertificateRevocationList
+            | Route::Health(_)
+            | Route::Services(_) => Access::Public,
             Route::CertificateRequest(_) if *method != Method::DELETE => Access::Public,
             Route::CertificateRenewal | Route::Expirations => Access::Client,
             _ => Access::Admin,
@@ -152,7 +163,23 @@ mod tests {
         );
         assert_eq!(parse("/production/sign"), None);
         assert_eq!(parse("/puppet-ca/v1/sign/all"), Some(Route::SignAll));
-        assert_eq!(parse("/status/v1/simple"), Some(Route::Health));
+        assert_eq!(
+            parse("/puppet-ca/v1/certificate_revocation_list"),
+            Some(Route::CrlUpload)
+        );
+        // Issue 24: as puppetserver, any name after it is the CA's CRL.
+        assert_eq!(
+            parse("/puppet-ca/v1/certificate_revocation_list/anything"),
+            Some(Route::CertificateRevocationList)
+        );
+        assert_eq!(parse("/status/v1/simple"), Some(Route::Health(None)));
+        // Issue 24: puppetserver's status API, which the CA CLI asks for the CA's version.
+        assert_eq!(parse("/status/v1/services"), Some(Route::Services(None)));
+        assert_eq!(
+            parse("/status/v1/services/ca"),
+            Some(Route::Services(Some("ca".into())))
+        );
+        assert_eq!(parse("/status/v1/other"), None);
         // Issue 15: `/metrics` is the daemon's; an environment called `metrics` still works.
         assert_eq!(parse("/metrics"), Some(Route::Metrics));
         assert_eq!(
@@ -175,6 +202,8 @@ mod tests {
         assert_eq!(request.access(&Method::DELETE), Access::Admin);
         assert_eq!(Route::Expirations.access(&Method::GET), Access::Client);
         assert_eq!(Route::Metrics.access(&Method::GET), Access::Admin);
+        assert_eq!(Route::Services(None).access(&Method::GET), Access::Public);
+        assert_eq!(Route::CrlUpload.access(&Method::PUT), Access::Admin);
         assert_eq!(
             Route::CertificateStatus("a".into()).access(&Method::GET),
             Access::Admin

@@ -14,6 +14,7 @@
 //! file has the layout and the reads.
 
 mod bulk;
+mod infra;
 mod snapshot;
 mod transaction;
 
@@ -335,6 +336,10 @@ impl Read for Layout {
         Ok(read_optional(&self.path("audit.log"))?
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .unwrap_or_default())
+    }
+
+    fn infra(&self) -> Result<super::Infra, StoreError> {
+        infra::read(self)
     }
 }
 

@@ -459,6 +459,19 @@ impl BackendTransaction for FilesTransaction<'_> {
         Ok(archive)
     }
 
+    fn write_infra(
+        &mut self,
+        serials: Option<&[Serial]>,
+        crl_pem: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.settle()?;
+        super::infra::write(self.layout, self.durability, serials, crl_pem)?;
+        if self.durability == Durability::Filesystem {
+            self.unsynced = true;
+        }
+        Ok(())
+    }
+
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
         // Nothing later depends on them: with one sync of the filesystem, at commit.
         self.unsynced |= self.durability == Durability::Filesystem;
