@@ -20,7 +20,7 @@ use crate::store::{Read, Store};
 
 use super::batch::{Batch, Done, Step};
 use super::sign::same_key;
-use super::{Ca, Config, Enrollment, Outcome, Received, State, Submitted};
+use super::{Ca, Config, Outcome, State};
 
 /// A new request is refused while the name has any certificate, valid or revoked (unless
 /// `allow_duplicate_certs`), as puppetserver refuses it.
@@ -32,6 +32,61 @@ const AUTOSIGN_THREADS: usize = 8;
 /// Requests one thread of [`Ca::enroll`] checks at least (a signature verification each, about
 /// what starting a thread costs).
 const CHECKS_PER_THREAD: usize = 4;
+
+/// What happened to a submitted CSR.
+#[derive(Debug)]
+pub struct Submitted {
+    /// The queued request.
+    pub csr: Csr,
+    /// What autosign decided, and why.
+    pub decision: Decision,
+    /// The signing result when autosign said sign (`Err` leaves the request pending), or the
+    /// certificate the name already has for this request's key ([`Submitted::existing`]).
+    pub signed: Option<Result<Certificate, Error>>,
+    /// Whether `signed` is the valid certificate the name already had for this request's key
+    /// (the same request sent again, say after its answer was lost), not one signed now.
+    pub existing: bool,
+}
+
+/// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
+/// [`Ca::check_submission`] and decided on by autosign.
+#[derive(Debug)]
+pub struct Enrollment {
+    /// The name it was submitted for.
+    pub name: Certname,
+    /// The parsed, verified request.
+    pub csr: Csr,
+    /// What autosign decided.
+    pub decision: Decision,
+}
+
+/// A CSR received for enrolment, for [`Ca::enroll`]: as it came, or already checked and
+/// decided on (what the daemon does as a request arrives when autosign runs a policy program,
+/// which should not hold up a batch: [`Ca::autosign_runs_program`]).
+// Each is moved once, into a batch; boxing the large variant only adds an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Received {
+    /// Checked and decided on.
+    Checked(Enrollment),
+    /// As received: the name it was submitted for and the CSR's PEM.
+    Unchecked {
+        /// The name it was submitted for.
+        name: Certname,
+        /// The PEM body.
+        pem: Vec<u8>,
+    },
+}
+
+impl Received {
+    /// The name it was submitted for.
+    pub fn name(&self) -> &Certname {
+        match self {
+            Received::Checked(enrollment) => &enrollment.name,
+            Received::Unchecked { name, .. } => name,
+        }
+    }
+}
 
 impl Ca {
     /// Take in a CSR received out of band (`cert submit FILE`): filed under the certname its

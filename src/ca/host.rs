@@ -1,6 +1,7 @@
 //! Keys and certificates made on this host: `--generate`, and the CA server's own identity
 //! (what `cert serve` presents). The ssldir's layout is [`crate::ssldir`]'s.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -15,7 +16,18 @@ use crate::ssldir::Ssldir;
 use crate::store::{Item, Read};
 
 use super::batch::Batch;
-use super::{Ca, Generated};
+use super::Ca;
+
+/// What `generate` made.
+#[derive(Debug)]
+pub struct Generated {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Where the key went.
+    pub private_key_path: PathBuf,
+    /// Where the certificate went (ssldir copy).
+    pub certificate_path: PathBuf,
+}
 
 impl Ca {
     /// Make a key and a certificate for `name` on this host (`puppet cert --generate`): the key

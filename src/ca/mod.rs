@@ -20,21 +20,18 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::audit::{self};
-use crate::authority::{self, Authority, Policy, Validity};
-use crate::autosign::{self, Autosign, Decision};
+use crate::authority::{self, Authority, Policy};
+use crate::autosign::{self, Autosign};
 pub use crate::ca_conf::Renewal;
-use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::crl::{self, Crl};
-use crate::csr::Csr;
 use crate::error::{Error, KeyError, StoreError};
-use crate::keys::{KeySpec, PrivateKey};
+use crate::keys::KeySpec;
 use crate::progress::{Progress, Reporter};
 use crate::settings::Settings;
-use crate::store::{
-    inventory, CrlVersion, Item, Location, NewCa, Presence, Read, Store, Transaction,
-};
+use crate::store::{CrlVersion, Item, Location, Read, Store};
 
+mod actor;
 mod batch;
 mod crl_upload;
 mod crls;
@@ -46,21 +43,29 @@ mod infra;
 mod key_directory;
 mod migrate;
 mod prune;
+mod renew;
 mod revoke;
+mod setup;
 mod sign;
 mod status;
 
+pub use actor::Actor;
 pub use crl_upload::CrlsUploaded;
 pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
-pub use enroll::{autosign_report, autosign_setting, AutosignReport, Verdict};
+pub use enroll::{
+    autosign_report, autosign_setting, AutosignReport, Enrollment, Received, Submitted, Verdict,
+};
 pub use expiry::{Expiring, ExpiringKind};
 pub use extend::{Extended, Reissued, SerialChoice};
-pub use host::HostIdentity;
+pub use host::{Generated, HostIdentity};
 pub use infra::InfraEnabled;
 pub use key_directory::KeyDirectory;
 pub use migrate::{migrate, Keys, Migrated};
 pub use prune::{parse_serial, Delete, Deleted, Prune, Pruned};
-pub use status::Expirations;
+pub use revoke::{Cleaned, Removed};
+pub use setup::Hierarchy;
+pub use sign::SignOptions;
+pub use status::{CertificateStatus, Expirations, Selection, State};
 
 /// How the CA is configured: where it lives and what it allows.
 #[derive(Debug, Clone)]
@@ -166,174 +171,8 @@ impl Config {
     }
 }
 
-/// The shape of a new CA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hierarchy {
-    /// Root `Puppet Root CA: <hex>` + intermediate `Puppet CA: <certname>` (puppetserver 7).
-    Chained,
-    /// One self-signed `Puppet CA: <certname>` (Puppet <= 5, a first `puppet master` start).
-    SelfSigned,
-}
-
-/// The state of a name in the CA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum State {
-    /// A request is waiting.
-    Requested,
-    /// Signed, then revoked.
-    Revoked,
-    /// Signed and valid.
-    Signed,
-}
-
-impl State {
-    /// Puppet's word: `requested`, `signed`, `revoked`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Requested => "requested",
-            State::Revoked => "revoked",
-            State::Signed => "signed",
-        }
-    }
-}
-
-/// What the CA knows about one name.
-#[derive(Debug, Clone)]
-pub struct CertificateStatus {
-    /// The certname.
-    pub name: Certname,
-    /// Requested, signed or revoked.
-    pub state: State,
-    /// SHA-256 fingerprint of the certificate (or of the request when requested).
-    pub fingerprint: String,
-    /// Alt names, `DNS:x` / `IP:y`.
-    pub alt_names: Vec<String>,
-    /// Authorization extensions, (`pp_cli_auth`, `true`).
-    pub authorization_extensions: Vec<(String, String)>,
-    /// Serial, for certificates.
-    pub serial: Option<Serial>,
-    /// Validity start, for certificates.
-    pub not_before: Option<OffsetDateTime>,
-    /// Validity end, for certificates.
-    pub not_after: Option<OffsetDateTime>,
-    /// The DER of the certificate or request (for more digests).
-    pub der: Vec<u8>,
-}
-
-impl CertificateStatus {
-    /// Fingerprint of the certificate or request with another digest.
-    pub fn fingerprint_with(&self, digest: Digest) -> String {
-        crate::certificate::fingerprint(&self.der, digest)
-    }
-}
-
-/// Which entries to list.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// Signed and revoked too, not only requests.
-    pub all: bool,
-    /// Only these names (any state); empty = no filter.
-    pub names: Vec<Certname>,
-    /// Only certificates (signed or revoked, whatever `all` says) that expire before this
-    /// time, expired ones included.
-    pub expires_before: Option<OffsetDateTime>,
-}
-
-/// Options for signing.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SignOptions {
-    /// Allow DNS/IP alt names for this signing (`--allow-dns-alt-names`).
-    pub allow_alt_names: bool,
-    /// Lifetime; the CA's `ca_ttl` when `None`.
-    pub ttl: Option<Duration>,
-}
-
 /// The result of one name in a batch.
 pub type Outcome<T> = (Certname, Result<T, Error>);
-
-/// What happened to a submitted CSR.
-#[derive(Debug)]
-pub struct Submitted {
-    /// The queued request.
-    pub csr: Csr,
-    /// What autosign decided, and why.
-    pub decision: Decision,
-    /// The signing result when autosign said sign (`Err` leaves the request pending), or the
-    /// certificate the name already has for this request's key ([`Submitted::existing`]).
-    pub signed: Option<Result<Certificate, Error>>,
-    /// Whether `signed` is the valid certificate the name already had for this request's key
-    /// (the same request sent again, say after its answer was lost), not one signed now.
-    pub existing: bool,
-}
-
-/// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
-/// [`Ca::check_submission`] and decided on by autosign.
-#[derive(Debug)]
-pub struct Enrollment {
-    /// The name it was submitted for.
-    pub name: Certname,
-    /// The parsed, verified request.
-    pub csr: Csr,
-    /// What autosign decided.
-    pub decision: Decision,
-}
-
-/// A CSR received for enrolment, for [`Ca::enroll`]: as it came, or already checked and
-/// decided on (what the daemon does as a request arrives when autosign runs a policy program,
-/// which should not hold up a batch: [`Ca::autosign_runs_program`]).
-// Each is moved once, into a batch; boxing the large variant only adds an allocation.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Received {
-    /// Checked and decided on.
-    Checked(Enrollment),
-    /// As received: the name it was submitted for and the CSR's PEM.
-    Unchecked {
-        /// The name it was submitted for.
-        name: Certname,
-        /// The PEM body.
-        pem: Vec<u8>,
-    },
-}
-
-impl Received {
-    /// The name it was submitted for.
-    pub fn name(&self) -> &Certname {
-        match self {
-            Received::Checked(enrollment) => &enrollment.name,
-            Received::Unchecked { name, .. } => name,
-        }
-    }
-}
-
-/// What `clean` did for a name.
-#[derive(Debug, Clone, Default)]
-pub struct Cleaned {
-    /// Serials revoked.
-    pub revoked: Vec<Serial>,
-    /// What was removed, in order.
-    pub removed: Vec<Removed>,
-}
-
-/// One thing `clean` removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Removed {
-    /// A file of this host's ssldir.
-    HostFile(PathBuf),
-    /// Something of the store (name it with [`Store::locate`]).
-    Stored(Item),
-}
-
-/// What `generate` made.
-#[derive(Debug)]
-pub struct Generated {
-    /// The certificate.
-    pub certificate: Certificate,
-    /// Where the key went.
-    pub private_key_path: PathBuf,
-    /// Where the certificate went (ssldir copy).
-    pub certificate_path: PathBuf,
-}
 
 /// An open CA.
 #[derive(Debug)]
@@ -377,229 +216,20 @@ impl Ca {
             }),
             other => other,
         })?;
-        Ok(Ca {
+        Ok(Ca::assemble(config, store, authority))
+    }
+
+    /// A handle on the CA made of `config`, its `store` and `authority`, acting for this
+    /// host's user and reporting no progress.
+    pub(super) fn assemble(config: Config, store: Store, authority: Authority) -> Ca {
+        Ca {
             config,
             store,
             authority,
             actor: audit::cli_actor(),
             progress: Reporter::silent(),
             crl_due: Mutex::new(None),
-        })
-    }
-
-    /// Open the CA, creating a self-signed one first when the directory holds none (as a first
-    /// `puppet master` start did). Returns whether it was created.
-    pub fn open_or_create(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
-        let store = config.open_store()?;
-        if store.presence()? == Presence::Absent {
-            let mut transaction = store.begin()?;
-            if transaction.presence()? == Presence::Absent {
-                let ca = Ca::create(config, Hierarchy::SelfSigned, now, &store, &mut transaction)?;
-                transaction.commit()?;
-                return Ok((ca, true));
-            }
         }
-        Ok((Ca::open_in(config, store)?, false))
-    }
-
-    /// Set up a new CA (refused when one exists) and, for [`Hierarchy::Chained`], this host's own
-    /// certificate with `pp_cli_auth` in the ssldir, as `puppetserver ca setup` does. The
-    /// certname and alt names are checked before anything is made, so a typo leaves no CA
-    /// without its host certificate behind.
-    pub fn setup(config: Config, layout: Hierarchy, now: OffsetDateTime) -> Result<Ca, Error> {
-        let name = Certname::parse(&config.certname)?;
-        crate::csr::parse_alt_names(&config.dns_alt_names)?;
-        let ssldir = crate::ssldir::Ssldir::new(&config.ssldir);
-        if ssldir.has_private_key(&name) {
-            return Err(StoreError::file_exists(&ssldir.private_key_path(&name)).into());
-        }
-        let store = config.open_store()?;
-        let mut transaction = store.begin()?;
-        let ca = Ca::create(config, layout, now, &store, &mut transaction)?;
-        transaction.commit()?;
-        let alt_names = ca.config.dns_alt_names.clone();
-        let key = ca.config.server_key.unwrap_or(ca.config.key);
-        ca.generate_with(&name, &alt_names, None, key, false, true, now)?;
-        Ok(ca)
-    }
-
-    /// Open the CA, or, when the CA directory is absent or holds no CA at all, set one up as
-    /// [`Ca::setup`] with [`Hierarchy::Chained`] does (what `cert serve` does on its first
-    /// start). Returns whether it was created. A partial CA is refused as [`Ca::open`] refuses
-    /// it, and so is a store without CA files whose signed certificates are still there (a CA
-    /// whose files were lost, not a new machine).
-    pub fn open_or_setup(config: Config, now: OffsetDateTime) -> Result<(Ca, bool), Error> {
-        let store = config.open_store()?;
-        if store.presence()? != Presence::Absent {
-            return Ok((Ca::open_in(config, store)?, false));
-        }
-        let orphans = store.signed_names()?.len();
-        if orphans > 0 {
-            return Err(StoreError::PartialCa {
-                store: store.location().to_string(),
-                missing: format!(
-                    "every CA file, while signed/ still holds {orphans} certificate(s)"
-                ),
-            }
-            .into());
-        }
-        let name = Certname::parse(&config.certname)?;
-        let created = if crate::ssldir::Ssldir::new(&config.ssldir).has_private_key(&name) {
-            // This host has a key already: the CA alone; `ensure_host_certificate` issues this
-            // host's certificate for that key.
-            let mut transaction = store.begin()?;
-            Ca::create(
-                config.clone(),
-                Hierarchy::Chained,
-                now,
-                &store,
-                &mut transaction,
-            )
-            .and_then(|ca| {
-                transaction.commit()?;
-                Ok(ca)
-            })
-        } else {
-            Ca::setup(config.clone(), Hierarchy::Chained, now)
-        };
-        match created {
-            Ok(ca) => Ok((ca, true)),
-            // Another process made it meanwhile.
-            Err(Error::Store(StoreError::CaExists { .. })) => Ok((Ca::open(config)?, false)),
-            Err(error) => Err(error),
-        }
-    }
-
-    /// Make a new CA of `layout` and record it in `transaction` (of `store`).
-    fn create(
-        config: Config,
-        layout: Hierarchy,
-        now: OffsetDateTime,
-        store: &Store,
-        transaction: &mut Transaction<'_>,
-    ) -> Result<Ca, Error> {
-        check_absent(&config, transaction)?;
-        let ca_name = config
-            .ca_name
-            .clone()
-            .unwrap_or_else(|| format!("Puppet CA: {}", config.certname));
-        let key = PrivateKey::generate(config.key)?;
-        let key_pem = key.to_pem()?;
-        let public_key_pem = key.public_key_pem()?;
-        let validity = Validity::new(now, authority::CA_TTL)?;
-        let (authority, root_key_pem, crls) = match layout {
-            Hierarchy::SelfSigned => {
-                let authority = Authority::create_self_signed(&ca_name, key, Serial(1), validity)?;
-                let crl = Crl::sign(&authority, 0, now, config.crl.ttl(), &[])?;
-                (authority, None, vec![crl])
-            }
-            Hierarchy::Chained => {
-                let root_name = match &config.root_ca_name {
-                    Some(name) => name.clone(),
-                    None => {
-                        let mut random = [0u8; 7];
-                        openssl::rand::rand_bytes(&mut random).map_err(|e| KeyError::Generate {
-                            reason: e.to_string(),
-                        })?;
-                        format!(
-                            "Puppet Root CA: {}",
-                            random
-                                .iter()
-                                .map(|b| format!("{b:02x}"))
-                                .collect::<String>()
-                        )
-                    }
-                };
-                let root_key = PrivateKey::generate(config.key)?;
-                let root_key_pem = root_key.to_pem()?;
-                let root =
-                    Authority::create_self_signed(&root_name, root_key, Serial(1), validity)?;
-                let intermediate = root.create_intermediate(&ca_name, key, Serial(2), validity)?;
-                let crl = Crl::sign(&intermediate, 0, now, config.crl.ttl(), &[])?;
-                let root_crl = Crl::sign(&root, 0, now, config.crl.ttl(), &[])?;
-                (intermediate, Some(root_key_pem), vec![crl, root_crl])
-            }
-        };
-        let chain_pem = authority.chain_pem();
-        let crl_pem: String = crls.iter().map(Crl::to_pem).collect();
-        let inventory_lines = match layout {
-            Hierarchy::SelfSigned => vec![inventory::Line {
-                serial: Serial(1),
-                not_before: authority.certificate().not_before,
-                not_after: authority.certificate().not_after,
-                subject: format!("/CN={ca_name}"),
-            }],
-            Hierarchy::Chained => Vec::new(),
-        };
-        KeyDirectory::new(&config.cadir).create(&key_pem, root_key_pem.as_deref())?;
-        transaction.create(&NewCa {
-            chain_pem: chain_pem.as_bytes(),
-            public_key_pem: &public_key_pem,
-            crl_pem: crl_pem.as_bytes(),
-            next_serial: Serial(if layout == Hierarchy::SelfSigned {
-                2
-            } else {
-                1
-            }),
-            inventory: &inventory_lines,
-        })?;
-        Ok(Ca {
-            config,
-            store: store.clone(),
-            authority,
-            actor: audit::cli_actor(),
-            progress: Reporter::silent(),
-            crl_due: Mutex::new(None),
-        })
-    }
-
-    /// Import an external CA: its key, certificate bundle (issuing CA first) and CRL chain.
-    pub fn import(
-        config: Config,
-        key_pem: &[u8],
-        bundle_pem: &[u8],
-        crl_pem: &[u8],
-    ) -> Result<Ca, Error> {
-        let key = PrivateKey::from_pem("--private-key", key_pem)?;
-        let normalized_key = key.to_pem()?;
-        let public_key_pem = key.public_key_pem()?;
-        let authority = Authority::new(bundle_pem, key)?;
-        let crls = Crl::chain_from_pem("--crl-chain", crl_pem)?;
-        let first = crls.first().ok_or_else(|| KeyError::Certificate {
-            what: "--crl-chain".into(),
-            reason: "no CRL in the file".into(),
-        })?;
-        if first.issuer != authority.certificate().subject {
-            return Err(KeyError::Certificate {
-                what: "--crl-chain".into(),
-                reason: format!(
-                    "the first CRL is issued by {}, not by the CA {}",
-                    first.issuer,
-                    authority.certificate().subject
-                ),
-            }
-            .into());
-        }
-        let store = Store::open(&config.store)?;
-        let mut transaction = store.begin()?;
-        check_absent(&config, &transaction)?;
-        KeyDirectory::new(&config.cadir).create(&normalized_key, None)?;
-        transaction.create(&NewCa {
-            chain_pem: authority.chain_pem().as_bytes(),
-            public_key_pem: &public_key_pem,
-            crl_pem,
-            next_serial: Serial(1),
-            inventory: &[],
-        })?;
-        transaction.commit()?;
-        Ok(Ca {
-            config,
-            store,
-            authority,
-            actor: audit::cli_actor(),
-            progress: Reporter::silent(),
-            crl_due: Mutex::new(None),
-        })
     }
 
     /// This CA, reporting the progress of long operations (signing many requests, listing or
@@ -686,17 +316,5 @@ impl Ca {
             store: self.store.location().to_string(),
             reason: error.to_string(),
         })
-    }
-}
-
-/// Refuse to make a CA where the store holds one, or part of one.
-fn check_absent(config: &Config, store: &dyn Read) -> Result<(), Error> {
-    if store.presence()? == Presence::Absent {
-        Ok(())
-    } else {
-        Err(StoreError::CaExists {
-            store: config.store.to_string(),
-        }
-        .into())
     }
 }

@@ -9,6 +9,7 @@
 //! as puppetserver keeps its `hostcrl`.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
@@ -21,29 +22,49 @@ use crate::ssldir::Ssldir;
 use crate::store::{inventory, Item, Read, RenderedCrl};
 
 use super::batch::Batch;
-use super::{Ca, Cleaned, Outcome, Removed};
+use super::{Actor, Ca, Outcome};
+
+/// What `clean` did for a name.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    /// Serials revoked.
+    pub revoked: Vec<Serial>,
+    /// What was removed, in order.
+    pub removed: Vec<Removed>,
+}
+
+/// One thing `clean` removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// A file of this host's ssldir.
+    HostFile(PathBuf),
+    /// Something of the store (name it with [`Store::locate`]).
+    Stored(Item),
+}
 
 impl Ca {
     /// Revoke every certificate issued to each of `names` (found through its signed
-    /// certificate and the inventory) in one new CRL.
+    /// certificate and the inventory) in one new CRL, on behalf of this handle's actor.
     pub fn revoke(
         &self,
         names: &[Certname],
         reason: Reason,
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
-        self.revoke_as(&self.actor, names, reason, now)
+        self.revoke_by(&Actor::local(self.actor.clone()), names, reason, now)
     }
 
-    /// [`Ca::revoke`] on behalf of `actor`.
-    pub fn revoke_as(
+    /// [`Ca::revoke`] on behalf of `actor`; a remote one is refused as a whole, with nothing
+    /// changed but the audit line, when a name is this CA server's own certname.
+    pub fn revoke_by(
         &self,
-        actor: &str,
+        actor: &Actor,
         names: &[Certname],
         reason: Reason,
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
-        let mut batch = Batch::begin(self, actor, now)?;
+        self.refuse_own_certificate(actor, names, "revoke", now)?;
+        let mut batch = Batch::begin(self, actor.name(), now)?;
         let outcomes = self.revoke_in(&mut batch, names, reason)?;
         batch.commit()?;
         Ok(outcomes)
@@ -165,54 +186,19 @@ impl Ca {
         Ok(audit::parse(&self.store.audit()?))
     }
 
-    /// [`Ca::revoke_as`] for a client of `cert serve`: refused as a whole, with nothing
-    /// changed but the audit line, when a name is this CA server's own certname.
-    pub fn revoke_over_http(
+    /// [`PolicyError::OwnCertificate`] (audited) when a remote `actor` names this host's
+    /// certname among `names`. The certname is configuration, so checking it before the
+    /// change's own transaction is safe.
+    pub(super) fn refuse_own_certificate(
         &self,
-        actor: &str,
-        names: &[Certname],
-        reason: Reason,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Outcome<Vec<Serial>>>, Error> {
-        self.refuse_own_certificate(actor, names, "revoke", now)?;
-        self.revoke_as(actor, names, reason, now)
-    }
-
-    /// Revoke and remove what the CA holds of each name (request, signed certificate) for a
-    /// client of `cert serve`, as puppetserver's `clean`: nothing of this host's ssldir is
-    /// removed. Refused as a whole, with nothing changed but the audit line, when a name is
-    /// this CA server's own certname.
-    pub fn clean_over_http(
-        &self,
-        actor: &str,
-        names: &[Certname],
-        now: OffsetDateTime,
-    ) -> Result<Vec<Outcome<Cleaned>>, Error> {
-        self.refuse_own_certificate(actor, names, "clean", now)?;
-        self.clean_with(actor, names, now, false)
-    }
-
-    /// [`Ca::delete`] for a client of `cert serve` (`DELETE certificate_status`): refused, with
-    /// nothing changed but the audit line, for this CA server's own certname.
-    pub fn delete_over_http(
-        &self,
-        actor: &str,
-        name: &Certname,
-        now: OffsetDateTime,
-    ) -> Result<bool, Error> {
-        self.refuse_own_certificate(actor, std::slice::from_ref(name), "delete", now)?;
-        self.delete(name)
-    }
-
-    /// [`PolicyError::OwnCertificate`] (audited) when `names` holds this host's certname. The
-    /// certname is configuration, so checking it before the change's own transaction is safe.
-    fn refuse_own_certificate(
-        &self,
-        actor: &str,
+        actor: &Actor,
         names: &[Certname],
         action: &'static str,
         now: OffsetDateTime,
     ) -> Result<(), Error> {
+        if !actor.is_remote() {
+            return Ok(());
+        }
         let Some(own) = names.iter().find(|n| n.as_str() == self.config.certname) else {
             return Ok(());
         };
@@ -225,7 +211,7 @@ impl Ca {
             },
         }
         .into();
-        let mut batch = Batch::begin(self, actor, now)?;
+        let mut batch = Batch::begin(self, actor.name(), now)?;
         let event = batch.event(action, own).refused(&error);
         batch.audit(event);
         batch.commit()?;
@@ -233,23 +219,26 @@ impl Ca {
     }
 
     /// Revoke (when signed) and remove everything of each name: request, signed certificate, and
-    /// on this host its key and certificate files.
+    /// on this host its key and certificate files; on behalf of this handle's actor.
     pub fn clean(
         &self,
         names: &[Certname],
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
-        self.clean_as(&self.actor, names, now)
+        self.clean_by(&Actor::local(self.actor.clone()), names, now)
     }
 
-    /// [`Ca::clean`] on behalf of `actor`.
-    pub fn clean_as(
+    /// [`Ca::clean`] on behalf of `actor`. A remote one (puppetserver's `clean`) removes what
+    /// the CA holds of each name and nothing of this host's files, and is refused as a whole,
+    /// with nothing changed but the audit line, when a name is this CA server's own certname.
+    pub fn clean_by(
         &self,
-        actor: &str,
+        actor: &Actor,
         names: &[Certname],
         now: OffsetDateTime,
     ) -> Result<Vec<Outcome<Cleaned>>, Error> {
-        self.clean_with(actor, names, now, true)
+        self.refuse_own_certificate(actor, names, "clean", now)?;
+        self.clean_with(actor.name(), names, now, !actor.is_remote())
     }
 
     /// Clean in one batch; this host's files of each name too when `host_files`.

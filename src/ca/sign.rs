@@ -1,5 +1,5 @@
-//! Signing queued requests (one [`Batch`] per call) and renewing certificates; the duplicate
-//! rule (one valid certificate per name unless `allow_duplicate_certs`).
+//! Signing queued requests (one [`Batch`] per call); the duplicate rule (one valid
+//! certificate per name unless `allow_duplicate_certs`) and what a name already has.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::audit::Event;
-use crate::authority::{Policy, Validity};
+use crate::authority::Policy;
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
@@ -15,7 +15,16 @@ use crate::error::{Error, PolicyError, StoreError};
 use crate::store::Read;
 
 use super::batch::{Batch, Done, Step};
-use super::{Ca, Outcome, SignOptions, State};
+use super::{Actor, Ca, Outcome, State};
+
+/// Options for signing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignOptions {
+    /// Allow DNS/IP alt names for this signing (`--allow-dns-alt-names`).
+    pub allow_alt_names: bool,
+    /// Lifetime; the CA's `ca_ttl` when `None`.
+    pub ttl: Option<Duration>,
+}
 
 /// Requests one thread parses and verifies at least when signing many.
 const PARSES_PER_THREAD: usize = 8;
@@ -88,19 +97,19 @@ impl Ca {
         options: SignOptions,
         now: OffsetDateTime,
     ) -> Vec<Outcome<Certificate>> {
-        self.sign_as(&self.actor, names, options, now)
+        self.sign_by(&Actor::local(self.actor.clone()), names, options, now)
     }
 
     /// [`Ca::sign`] on behalf of `actor` (what the audit trail names, such as `client:<CN>`):
     /// the daemon's way, since one `Ca` serves many callers at once.
-    pub fn sign_as(
+    pub fn sign_by(
         &self,
-        actor: &str,
+        actor: &Actor,
         names: &[Certname],
         options: SignOptions,
         now: OffsetDateTime,
     ) -> Vec<Outcome<Certificate>> {
-        match self.sign_batch(actor, names, options, now) {
+        match self.sign_batch(actor.name(), names, options, now) {
             Ok(outcomes) => outcomes,
             // The batch failed as a whole (lock, serial, disk): report it for every name.
             Err(error) => names
@@ -276,76 +285,8 @@ impl Ca {
             None => event,
         }
     }
-
-    /// Renew `current`, the certificate a client authenticated with, on behalf of `actor`
-    /// (puppetserver's `certificate_renewal`): same key, subject, alt names and Puppet
-    /// extensions, new serial, validity from `now` for `auto-renewal-cert-ttl`. Refused unless
-    /// `allow-auto-renewal` is on ([`PolicyError::RenewalDisabled`]); `current` must verify
-    /// against the CA chain and CRLs at `now` (revoked or foreign certificates are refused)
-    /// and what it carries must pass the issuance policy as a new request would (this host's
-    /// own certificate with the policy `generate` uses, and its `pp_cli_auth`). The new
-    /// certificate replaces the signed one in the store and gets an inventory entry; the decision is
-    /// audited either way.
-    pub fn renew_as(
-        &self,
-        actor: &str,
-        current: &Certificate,
-        now: OffsetDateTime,
-    ) -> Result<Certificate, Error> {
-        let name = Certname::parse(&current.common_name)?;
-        if !self.config.renewal.allowed {
-            return Err(PolicyError::RenewalDisabled {
-                name: name.to_string(),
-            }
-            .into());
-        }
-        let own_host = name.as_str() == self.config.certname;
-        let policy = if own_host {
-            Policy {
-                allow_subject_alt_names: true,
-                ..self.config.policy
-            }
-        } else {
-            self.config.policy
-        };
-        let validity = Validity::new(now, self.config.renewal.ttl)?;
-        let mut batch = Batch::begin(self, actor, now)?;
-        batch.claim(std::slice::from_ref(&name))?;
-        let crl_pem = batch.reads().crl_pem()?;
-        let verified =
-            crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);
-        let renewed = verified.and_then(|()| {
-            // The policy before the serial: a refusal reserves nothing.
-            self.authority.check_renewal(current, &policy, own_host)?;
-            let serial = batch.reserve_one()?;
-            self.authority
-                .renew(current, serial, validity, &policy, own_host)
-        });
-        let event = batch.event("renew", &name);
-        match renewed {
-            Ok(cert) => {
-                // Only the certificate: a renewal answers no queued request.
-                batch
-                    .transaction()
-                    .record_signed(&[(name.clone(), cert.clone())])?;
-                let event = event.because(&format!(
-                    "renewed serial {}",
-                    current.serial.map(|s| s.to_string()).unwrap_or_default()
-                ));
-                batch.audit(self.certificate_event(event, &cert));
-                batch.commit()?;
-                Ok(cert)
-            }
-            Err(error) => {
-                batch.audit(event.refused(&error));
-                batch.commit()?;
-                Err(error)
-            }
-        }
-    }
 }
 
-/// The queued request for `name` in `store` (PEM); not found is an error.
 /// The certificates of names, parsed with their state ([`Ca::existing_certificates`]).
 pub(super) type Existing = HashMap<Certname, Result<(Certificate, State), Error>>;
 
@@ -364,6 +305,7 @@ pub(super) fn same_key(certificate: &Certificate, csr: &Csr) -> bool {
     issued.is_some() && issued == normal(csr.public_key_der())
 }
 
+/// The queued request for `name` in `store` (PEM); not found is an error.
 fn queued_pem(store: &dyn Read, name: &Certname) -> Result<Vec<u8>, Error> {
     Ok(store.request(name)?.ok_or_else(|| StoreError::NotFound {
         what: "a certificate request",

@@ -14,10 +14,74 @@ use crate::progress::Stage;
 use crate::ssldir::Ssldir;
 use crate::store::{Item, Read, Store};
 
-use super::{Ca, CertificateStatus, Selection, State};
+use super::{Actor, Ca};
 
 /// Most threads reading certificates for a listing.
 const LIST_THREADS: usize = 8;
+
+/// The state of a name in the CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// A request is waiting.
+    Requested,
+    /// Signed, then revoked.
+    Revoked,
+    /// Signed and valid.
+    Signed,
+}
+
+impl State {
+    /// Puppet's word: `requested`, `signed`, `revoked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Requested => "requested",
+            State::Revoked => "revoked",
+            State::Signed => "signed",
+        }
+    }
+}
+
+/// What the CA knows about one name.
+#[derive(Debug, Clone)]
+pub struct CertificateStatus {
+    /// The certname.
+    pub name: Certname,
+    /// Requested, signed or revoked.
+    pub state: State,
+    /// SHA-256 fingerprint of the certificate (or of the request when requested).
+    pub fingerprint: String,
+    /// Alt names, `DNS:x` / `IP:y`.
+    pub alt_names: Vec<String>,
+    /// Authorization extensions, (`pp_cli_auth`, `true`).
+    pub authorization_extensions: Vec<(String, String)>,
+    /// Serial, for certificates.
+    pub serial: Option<Serial>,
+    /// Validity start, for certificates.
+    pub not_before: Option<OffsetDateTime>,
+    /// Validity end, for certificates.
+    pub not_after: Option<OffsetDateTime>,
+    /// The DER of the certificate or request (for more digests).
+    pub der: Vec<u8>,
+}
+
+impl CertificateStatus {
+    /// Fingerprint of the certificate or request with another digest.
+    pub fn fingerprint_with(&self, digest: Digest) -> String {
+        crate::certificate::fingerprint(&self.der, digest)
+    }
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Signed and revoked too, not only requests.
+    pub all: bool,
+    /// Only these names (any state); empty = no filter.
+    pub names: Vec<Certname>,
+    /// Only certificates (signed or revoked, whatever `all` says) that expire before this
+    /// time, expired ones included.
+    pub expires_before: Option<OffsetDateTime>,
+}
 
 impl Ca {
     /// List entries: pending requests, plus signed and revoked certificates with `all`, or just
@@ -194,6 +258,18 @@ impl Ca {
         let deleted = transaction.delete_request(name)?;
         transaction.commit()?;
         Ok(deleted)
+    }
+
+    /// [`Ca::delete`] on behalf of `actor` (`DELETE certificate_status`): refused for a remote
+    /// one, with nothing changed but the audit line, for this CA server's own certname.
+    pub fn delete_by(
+        &self,
+        actor: &Actor,
+        name: &Certname,
+        now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        self.refuse_own_certificate(actor, std::slice::from_ref(name), "delete", now)?;
+        self.delete(name)
     }
 
     /// Remove the signed certificate and the request of `name` without revoking anything

@@ -65,7 +65,7 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
             };
             let actor = context.actor.clone();
             let outcome = context.blocking(move |ca| {
-                ca.sign_as(&actor, std::slice::from_ref(&target), options, now)
+                ca.sign_by(&actor, std::slice::from_ref(&target), options, now)
                     .pop()
             })
             .await;
@@ -98,7 +98,7 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
         Some("revoked") => {
             let actor = context.actor.clone();
             let outcome = context.blocking(move |ca| {
-                ca.revoke_over_http(
+                ca.revoke_by(
                     &actor,
                     std::slice::from_ref(&target),
                     Reason::KeyCompromise,
@@ -152,7 +152,7 @@ pub(super) async fn delete(context: Context, name: Certname) -> Reply {
     let actor = context.actor.clone();
     let target = name.clone();
     match context
-        .blocking(move |ca| ca.delete_over_http(&actor, &target, now))
+        .blocking(move |ca| ca.delete_by(&actor, &target, now))
         .await
     {
         Ok(Ok(true)) => empty(StatusCode::NO_CONTENT),
@@ -240,7 +240,7 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
     let outcomes = context
         .call(move |ca| {
             let names = if all { ca.pending()? } else { names };
-            Ok(ca.sign_as(&actor, &names, SignOptions::default(), now))
+            Ok(ca.sign_by(&actor, &names, SignOptions::default(), now))
         })
         .await;
     let outcomes = match outcomes {
@@ -318,7 +318,7 @@ pub(super) async fn clean(context: Context) -> Reply {
     let now = time::OffsetDateTime::now_utc();
     let actor = context.actor.clone();
     match context
-        .call(move |ca| ca.clean_over_http(&actor, &names, now))
+        .call(move |ca| ca.clean_by(&actor, &names, now))
         .await
     {
         Ok(outcomes) => {

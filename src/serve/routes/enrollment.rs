@@ -103,7 +103,7 @@ pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
     let actor = context.actor.clone();
     let name = current.common_name.clone();
     match context
-        .blocking(move |ca| ca.renew_as(&actor, &current, now))
+        .blocking(move |ca| ca.renew_by(&actor, &current, now))
         .await
         .inspect(|result| context.metrics.signing(Signing::Renewal, result))
     {

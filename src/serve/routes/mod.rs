@@ -29,6 +29,7 @@ use hyper::{Method, Request, StatusCode};
 use serde_json::Value;
 
 use crate::audit;
+use crate::ca::Actor;
 use crate::ca::Ca;
 use crate::certname::Certname;
 use crate::error::{Error, StoreError};
@@ -97,10 +98,10 @@ pub(crate) async fn handle(
     };
     let context = Context {
         ca,
-        actor: peer.map_or_else(
+        actor: Actor::remote(peer.map_or_else(
             || "client:-".to_owned(),
             |p| audit::client_actor(&p.common_name),
-        ),
+        )),
         signer: shared.signer.clone(),
         metrics: shared.metrics.clone(),
         body,
@@ -147,8 +148,9 @@ pub(crate) async fn handle(
 /// What a handler gets: the CA and the parts of the request it may need.
 struct Context {
     ca: Arc<Ca>,
-    /// Who the audit trail names for what this request changes: `client:<CN>`.
-    actor: String,
+    /// Who asks for what this request changes: a remote administrator or agent, `client:<CN>`
+    /// in the audit trail.
+    actor: Actor,
     /// The group-commit signer enrolments go through.
     signer: Signer,
     /// Where handlers count what they signed, refused and revoked.
