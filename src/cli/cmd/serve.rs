@@ -38,6 +38,10 @@ pub(crate) fn run(context: &Context, args: ServeArgs) -> Result<u8, Error> {
         bind: args.bind,
         metrics_bind: args.metrics_bind,
         log_format,
+        console_bind: match args.console_bind {
+            Some(bind) => Some(bind),
+            None => context.settings()?.console_bind,
+        },
     };
     serve::run(config, load, |event| match event {
         StartupEvent::CreatedCa {
@@ -55,6 +59,9 @@ pub(crate) fn run(context: &Context, args: ServeArgs) -> Result<u8, Error> {
         StartupEvent::Listening { address } => tracing::info!("listening on https://{address}"),
         StartupEvent::ListeningForMetrics { address } => {
             tracing::info!("serving metrics on http://{address}/metrics")
+        }
+        StartupEvent::ListeningForConsole { address } => {
+            tracing::info!("serving the web console on https://{address}/")
         }
     })?;
     Ok(exit::DONE)
