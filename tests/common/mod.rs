@@ -6,13 +6,14 @@
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
 //! database), `wan` (a delayed, cuttable TCP link on loopback), `puppetserver_ca`
-//! (puppetserver's own CA CLI) and `machine` (a Debian root booted by a real systemd, for the
-//! package).
+//! (puppetserver's own CA CLI), `machine` (a Debian root booted by a real systemd, for the
+//! package) and `browser` (a headless Chromium through WebDriver, for the web console).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod ca_server;
 mod files;
 mod hostile;

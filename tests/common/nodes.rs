@@ -23,7 +23,20 @@ pub struct Node {
 /// `count` nodes on the database at `url`, each serving; node 0 made the CA (its host
 /// `ca.test` has `pp_cli_auth`: the admin). The CA certificate curl trusts is in the result.
 pub fn start_nodes(url: &str, count: usize) -> (Vec<Node>, PathBuf) {
-    let first = World::with_config(&node_config("ca.test", url));
+    start_nodes_with(url, count, "", |_| Vec::new())
+}
+
+/// [`start_nodes`] with `extra` lines appended to each node's puppet.conf (in its `[server]`
+/// section, which comes last: `autosign = false` there wins over `[main]`'s) and each node's
+/// daemon given `args(index)` (issue 27: a console listener per node).
+pub fn start_nodes_with(
+    url: &str,
+    count: usize,
+    extra: &str,
+    args: impl Fn(usize) -> Vec<String>,
+) -> (Vec<Node>, PathBuf) {
+    let config = |certname: &str| format!("{}{extra}", node_config(certname, url));
+    let first = World::with_config(&config("ca.test"));
     first.ok(&["setup", "--subject-alt-names", "localhost,127.0.0.1"]);
     let cacert = first.path().join("ca-trust.pem");
     fs::copy(first.ssl("certs/ca.pem"), &cacert).unwrap();
@@ -32,7 +45,7 @@ pub fn start_nodes(url: &str, count: usize) -> (Vec<Node>, PathBuf) {
         server: None,
     }];
     for index in 1..count {
-        let world = World::with_config(&node_config(&format!("ca{index}.test"), url));
+        let world = World::with_config(&config(&format!("ca{index}.test")));
         fs::create_dir_all(&world.cadir).unwrap();
         for key in ["ca_key.pem", "root_key.pem"] {
             fs::copy(nodes[0].world.ca(key), world.ca(key)).unwrap();
@@ -42,8 +55,10 @@ pub fn start_nodes(url: &str, count: usize) -> (Vec<Node>, PathBuf) {
             server: None,
         });
     }
-    for node in &mut nodes {
-        node.server = Some(Server::start_trusting(&node.world, &[], &cacert));
+    for (index, node) in nodes.iter_mut().enumerate() {
+        let args = args(index);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        node.server = Some(Server::start_trusting(&node.world, &args, &cacert));
     }
     (nodes, cacert)
 }

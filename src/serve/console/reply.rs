@@ -1,7 +1,7 @@
 //! The console's replies: HTML pages, the static files, redirects, the session cookie, and the
 //! headers every reply carries: a Content-Security-Policy that allows this console's own
 //! script and style files and nothing else (no inline script, no frames, forms posting only
-//! here), `X-Frame-Options: DENY`, no sniffing, no referrer, no caching.
+//! here), `X-Frame-Options: DENY`, no sniffing, no referrer to other sites, no caching.
 
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -88,9 +88,12 @@ pub(super) fn secured(mut reply: Reply) -> Reply {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Not no-referrer: under it browsers send `Origin: null` with the console's own forms, and
+    // the Origin check needs theirs. Nothing secret is ever in a URL (a fragment never is in a
+    // referrer).
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(

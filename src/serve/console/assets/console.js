@@ -80,4 +80,6 @@
     signIn();
     follow();
   });
+  // A link opened in a tab already on the sign-in page changes only the fragment.
+  window.addEventListener("hashchange", signIn);
 })();
