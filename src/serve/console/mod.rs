@@ -159,7 +159,19 @@ async fn handle(shared: &Shared, peer: Option<&Peer>, request: Request<Incoming>
     let cookie = request::session_cookie(request.headers());
     let session = match blocking(&ca, move |ca| signed_in(ca, cookie, admin)).await {
         Ok(session) => session,
-        Err(error) => return handlers::failure(&error, None, "/pending", "Try again"),
+        // Nobody is signed in yet: the page says no more than that (the log says why).
+        Err(error) => {
+            tracing::warn!("console: cannot look the session up: {error}");
+            let mut reply = reply::text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the console cannot check sign-ins right now; try again in a few seconds\n",
+            );
+            reply.headers_mut().insert(
+                hyper::header::RETRY_AFTER,
+                hyper::header::HeaderValue::from_static("5"),
+            );
+            return reply;
+        }
     };
     match session {
         Some(session) => {
