@@ -1,7 +1,7 @@
-//! One handler per console page or action: parse what the request says (a certname from the
-//! path, form or query fields), make one call into [`Ca`] on the blocking pool, render the
-//! result with `views`. A change first passes [`checked_form`]: from a page of this console,
-//! with the session's CSRF token. Errors become a page saying what happened and what to do,
+//! Routing a console request, and one handler per page: parse what the request says (a
+//! certname from the path, query fields), make one call into [`Ca`] on the blocking pool,
+//! render the result with `views`. The changes (POSTs) are `actions`'. Errors become a page
+//! saying what happened and what to do,
 //! with the status the API would give (400 a bad name, 404 nothing there, 409 the CA refused
 //! or the request changed meanwhile, 503 the store unreachable); never a 500 for a bad request.
 
@@ -12,16 +12,15 @@ use hyper::header::{HeaderValue, RETRY_AFTER};
 use hyper::{Method, Request, StatusCode};
 use time::OffsetDateTime;
 
-use crate::ca::{Ca, Selection, Session, SignOptions, State};
+use crate::ca::{Ca, Selection, Session, State};
 use crate::certname::Certname;
 use crate::error::{Error, SessionError, StoreError};
-use crate::session::Secret;
 
 use super::super::Shared;
-use super::html::{self, notice, page, SignedIn};
+use super::html::{page, SignedIn};
 use super::reply::{self, Reply};
-use super::request::{self, BodyError, Fields};
-use super::{blocking, views};
+use super::request::{self, Fields};
+use super::{actions, blocking, dialogs, views};
 
 /// Answer a request of no session: the sign-in page, or a redirect to it (no page shows a
 /// certname before sign-in).
@@ -29,7 +28,7 @@ pub(super) async fn signed_out(ca: Arc<Ca>, request: Request<Incoming>) -> Reply
     let path = request.uri().path().to_owned();
     match (request.method(), path.as_str()) {
         (&Method::GET, "/login") => login_page(StatusCode::OK, ""),
-        (&Method::POST, "/login") => sign_in(ca, request).await,
+        (&Method::POST, "/login") => actions::sign_in(ca, request).await,
         (&Method::GET, _) => reply::see_other("/login"),
         _ => reply::text(StatusCode::FORBIDDEN, "signed out: sign in first\n"),
     }
@@ -52,8 +51,8 @@ pub(super) async fn route(
     };
     match (&method, path.as_str()) {
         (&Method::GET, "/" | "/login") => reply::see_other("/pending"),
-        (&Method::POST, "/login") => sign_in(ca, request).await,
-        (&Method::POST, "/logout") => sign_out(ca, &session, request).await,
+        (&Method::POST, "/login") => actions::sign_in(ca, request).await,
+        (&Method::POST, "/logout") => actions::sign_out(ca, &session, request).await,
         (&Method::GET, "/pending") => pending(ca, &who).await,
         (&Method::GET, "/pending/version") => pending_version(ca).await,
         (&Method::GET, "/pending/rows") => pending_rows(ca).await,
@@ -81,11 +80,11 @@ pub(super) async fn route(
                 (&Method::GET, "certificates/clean") => clean_dialog(ca, &who, name).await,
                 (&Method::POST, "pending/sign" | "pending/reject")
                 | (&Method::POST, "certificates/revoke" | "certificates/clean") => {
-                    let fields = match checked_form(&session, request).await {
+                    let fields = match actions::checked_form(&session, request).await {
                         Ok(fields) => fields,
                         Err(reply) => return reply,
                     };
-                    change(ca, &session, &who, &action, name, &fields).await
+                    actions::change(ca, &session, &who, &action, name, &fields).await
                 }
                 (&Method::GET | &Method::POST, _) => not_found(&who),
                 _ => reply::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n"),
@@ -95,101 +94,8 @@ pub(super) async fn route(
 }
 
 /// The sign-in page with `message` (markup).
-fn login_page(status: StatusCode, message: &str) -> Reply {
+pub(super) fn login_page(status: StatusCode, message: &str) -> Reply {
     reply::html(status, page("Sign in", "", None, &views::login(message)))
-}
-
-/// `POST /login`: exchange the code of a login link for a session.
-async fn sign_in(ca: Arc<Ca>, request: Request<Incoming>) -> Reply {
-    if !request::same_origin(request.headers()) {
-        return login_page(
-            StatusCode::FORBIDDEN,
-            &notice(
-                "error",
-                "Refused: this sign-in was not sent from this console's page.",
-            ),
-        );
-    }
-    let fields = match request::form(request).await {
-        Ok(fields) => fields,
-        Err(error) => return body_refused(error),
-    };
-    let refused = |error: &Error| {
-        let hint = error.hint().unwrap_or_default();
-        login_page(
-            StatusCode::FORBIDDEN,
-            &notice("error", &format!("Not signed in: {error}; {hint}.")),
-        )
-    };
-    let Some(secret) = Secret::parse(fields.get("code").trim()) else {
-        return refused(&SessionError::LinkUnusable.into());
-    };
-    let now = OffsetDateTime::now_utc();
-    match blocking(&ca, move |ca| ca.console_sign_in(&secret, now)).await {
-        Ok(session) => reply::with_session(reply::see_other("/pending"), &session.secret),
-        Err(error @ Error::Session(_)) => refused(&error),
-        Err(error) => failure(&error, None, "/login", "Sign in"),
-    }
-}
-
-/// `POST /logout`.
-async fn sign_out(ca: Arc<Ca>, session: &Session, request: Request<Incoming>) -> Reply {
-    if let Err(reply) = checked_form(session, request).await {
-        return reply;
-    }
-    let ending = session.clone();
-    let now = OffsetDateTime::now_utc();
-    match blocking(&ca, move |ca| ca.console_sign_out(&ending, now)).await {
-        Ok(()) => reply::without_session(login_page(
-            StatusCode::OK,
-            &notice("ok", "You are signed out."),
-        )),
-        Err(error) => failure(&error, None, "/pending", "Back"),
-    }
-}
-
-/// The form of a change, when it comes from a page of this console and carries `session`'s
-/// CSRF token; otherwise the 403 that refuses it.
-async fn checked_form(session: &Session, request: Request<Incoming>) -> Result<Fields, Reply> {
-    let refusal = |why: &str| {
-        reply::html(
-            StatusCode::FORBIDDEN,
-            page(
-                "Refused",
-                "",
-                None,
-                &views::outcome(
-                    "error",
-                    &format!("Refused: {why}; nothing was changed."),
-                    "/pending",
-                    "Back to the console",
-                ),
-            ),
-        )
-    };
-    if !request::same_origin(request.headers()) {
-        return Err(refusal(
-            "this form was not sent from a page of this console",
-        ));
-    }
-    let fields = request::form(request).await.map_err(body_refused)?;
-    if !session.secret.csrf_matches(fields.get("csrf")) {
-        return Err(refusal(
-            "the form's CSRF token is missing or not this session's",
-        ));
-    }
-    Ok(fields)
-}
-
-/// The reply to a form body that could not be read.
-fn body_refused(error: BodyError) -> Reply {
-    match error {
-        BodyError::TooLarge => reply::text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("form larger than {} bytes\n", request::FORM_LIMIT),
-        ),
-        BodyError::Unreadable => reply::text(StatusCode::BAD_REQUEST, "form not received\n"),
-    }
 }
 
 /// `GET /pending`.
@@ -254,7 +160,7 @@ async fn sign_dialog(ca: Arc<Ca>, who: &SignedIn<'_>, name: Certname) -> Reply {
     match blocking(&ca, move |ca| ca.pending_request(&wanted)).await {
         Ok(Some(request)) => {
             let issuer = ca.authority().certificate().subject.clone();
-            let body = views::sign_dialog(&request, who.csrf, &issuer, OffsetDateTime::now_utc());
+            let body = dialogs::sign_dialog(&request, who.csrf, &issuer, OffsetDateTime::now_utc());
             reply::html(StatusCode::OK, page("Sign", "/pending", Some(who), &body))
         }
         Ok(None) => nothing_pending(who, &name),
@@ -272,7 +178,7 @@ async fn reject_dialog(ca: Arc<Ca>, who: &SignedIn<'_>, name: Certname) -> Reply
                 "Reject",
                 "/pending",
                 Some(who),
-                &views::reject_dialog(&request, who.csrf),
+                &dialogs::reject_dialog(&request, who.csrf),
             ),
         ),
         Ok(None) => nothing_pending(who, &name),
@@ -291,7 +197,7 @@ fn nothing_pending(who: &SignedIn<'_>, name: &Certname) -> Reply {
             "Not pending",
             "/pending",
             Some(who),
-            &views::outcome("error", &text, "/pending", "Back to Pending"),
+            &dialogs::outcome("error", &text, "/pending", "Back to Pending"),
         ),
     )
 }
@@ -306,7 +212,7 @@ async fn revoke_dialog(ca: Arc<Ca>, who: &SignedIn<'_>, name: Certname) -> Reply
                 "Revoke",
                 "/certificates",
                 Some(who),
-                &views::revoke_dialog(&status, who.csrf),
+                &dialogs::revoke_dialog(&status, who.csrf),
             ),
         ),
         Ok(status) => reply::html(
@@ -315,7 +221,7 @@ async fn revoke_dialog(ca: Arc<Ca>, who: &SignedIn<'_>, name: Certname) -> Reply
                 "Not revoked",
                 "/certificates",
                 Some(who),
-                &views::outcome(
+                &dialogs::outcome(
                     "error",
                     &format!(
                         "{name} has no valid certificate to revoke: it is {}.",
@@ -340,137 +246,10 @@ async fn clean_dialog(ca: Arc<Ca>, who: &SignedIn<'_>, name: Certname) -> Reply 
                 "Clean",
                 "/certificates",
                 Some(who),
-                &views::clean_dialog(name.as_str(), who.csrf),
+                &dialogs::clean_dialog(name.as_str(), who.csrf),
             ),
         ),
         Err(error) => failure(&error, Some(who), "/certificates", "Back to Certificates"),
-    }
-}
-
-/// A change (`action`) to `name` with its checked form: one `Ca` operation on behalf of the
-/// session's actor, then the page saying what it did.
-async fn change(
-    ca: Arc<Ca>,
-    session: &Session,
-    who: &SignedIn<'_>,
-    action: &str,
-    name: Certname,
-    fields: &Fields,
-) -> Reply {
-    let actor = session.actor.clone();
-    let now = OffsetDateTime::now_utc();
-    let reviewed = fields.get("fingerprint").to_owned();
-    let (back, label, current) = match action {
-        "pending/sign" | "pending/reject" => ("/pending", "Back to Pending", "/pending"),
-        _ => ("/certificates", "Back to Certificates", "/certificates"),
-    };
-    let done: Result<String, Error> = match action {
-        "pending/sign" => {
-            let options = SignOptions {
-                allow_alt_names: fields.get("allow_alt_names") == "yes",
-                ttl: None,
-            };
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                ca.sign_reviewed(&actor, &target, &reviewed, options, now)
-            })
-            .await
-            .map(|certificate| {
-                format!(
-                    "Signed {name}: serial {}, valid until {}.",
-                    certificate
-                        .serial
-                        .map_or_else(|| "unknown".into(), |s| s.to_string()),
-                    html::time(certificate.not_after)
-                )
-            })
-        }
-        "pending/reject" => {
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                ca.reject_reviewed(&actor, &target, &reviewed, now)
-            })
-            .await
-            .map(|()| format!("Rejected the request of {name}: it was removed."))
-        }
-        "certificates/revoke" => {
-            let Some(reason) = views::REASONS
-                .into_iter()
-                .find(|reason| reason.to_string() == fields.get("reason"))
-            else {
-                return reply::html(
-                    StatusCode::BAD_REQUEST,
-                    page(
-                        "Not revoked",
-                        current,
-                        Some(who),
-                        &views::outcome(
-                            "error",
-                            "Choose a reason for the revocation.",
-                            back,
-                            label,
-                        ),
-                    ),
-                );
-            };
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                let mut outcomes =
-                    ca.revoke_over_http(&actor, std::slice::from_ref(&target), reason, now)?;
-                match outcomes.pop() {
-                    Some((_, result)) => result,
-                    None => Ok(Vec::new()),
-                }
-            })
-            .await
-            .map(|serials| {
-                if serials.is_empty() {
-                    format!("{name} was revoked already.")
-                } else {
-                    let list: Vec<String> = serials.iter().map(ToString::to_string).collect();
-                    format!(
-                        "Revoked {name} (serial {}, reason {reason}); the new CRL is served now.",
-                        list.join(", ")
-                    )
-                }
-            })
-        }
-        "certificates/clean" => {
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                let mut outcomes =
-                    ca.clean_over_http(&actor, std::slice::from_ref(&target), now)?;
-                match outcomes.pop() {
-                    Some((_, result)) => result,
-                    None => Err(StoreError::NotFound {
-                        what: "a certificate or request",
-                        name: target.to_string(),
-                    }
-                    .into()),
-                }
-            })
-            .await
-            .map(|cleaned| {
-                format!(
-                    "Cleaned {name}: {} serial(s) revoked, {} item(s) removed.",
-                    cleaned.revoked.len(),
-                    cleaned.removed.len()
-                )
-            })
-        }
-        _ => return not_found(who),
-    };
-    match done {
-        Ok(text) => reply::html(
-            StatusCode::OK,
-            page(
-                "Done",
-                current,
-                Some(who),
-                &views::outcome("ok", &text, back, label),
-            ),
-        ),
-        Err(error) => failure(&error, Some(who), back, label),
     }
 }
 
@@ -575,14 +354,14 @@ async fn ca_page(shared: &Shared, ca: Arc<Ca>, who: &SignedIn<'_>) -> Reply {
 }
 
 /// The 404 page of a signed-in session.
-fn not_found(who: &SignedIn<'_>) -> Reply {
+pub(super) fn not_found(who: &SignedIn<'_>) -> Reply {
     reply::html(
         StatusCode::NOT_FOUND,
         page(
             "Not found",
             "",
             Some(who),
-            &views::outcome(
+            &dialogs::outcome(
                 "error",
                 "This console has no such page.",
                 "/pending",
@@ -616,7 +395,7 @@ pub(super) fn failure(error: &Error, who: Option<&SignedIn<'_>>, back: &str, lab
         Some(hint) => format!("Not done: {error}; {hint}."),
         None => format!("Not done: {error}."),
     };
-    let body = views::outcome("error", &text, back, label);
+    let body = dialogs::outcome("error", &text, back, label);
     let title = if status == StatusCode::CONFLICT {
         "Not done: changed meanwhile or refused"
     } else {

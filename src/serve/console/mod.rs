@@ -7,14 +7,16 @@
 //! session in the store (any node of a database store serves it), else an admin's client
 //! certificate (`pp_cli_auth` or an `--admin` name, as `auth` decides for the API), which
 //! opens a session; else nobody, who sees the sign-in page and no certname. It routes each
-//! request to a handler (`handlers`), and refuses every change that does not carry the
+//! request to a handler (`handlers`, the changes in `actions`), and refuses every change that does not carry the
 //! session's CSRF token or does not come from a page of this console (`Origin`). Rights come
 //! only from a login link made on the CA host (a Unix user's) or an admin certificate, never
 //! from autosign or a token a client made. Every change is one `Ca` operation with the
 //! session's actor in the audit trail, the same the CLI calls. `request` reads requests,
-//! `reply` builds replies (with the security headers), `html` and `views` the markup; the
-//! style and the one script are static files (`assets/`).
+//! `reply` builds replies (with the security headers), `html`, `views` and `dialogs` the
+//! markup; the style and the one script are static files (`assets/`).
 
+mod actions;
+mod dialogs;
 mod handlers;
 mod html;
 mod reply;
