@@ -58,6 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
+            [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Work with the web console of `cert serve` (`--console-bind`, `console_bind`)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
@@ -204,6 +205,53 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;console' {
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Print a one-time sign-in link for the web console, on the CA host')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cert;console;login' {
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'How long the link works: once, within this time [default: 5m; at most 24h]')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The console''s address as the browser reaches it [default: https:// and the `console_bind` setting, else https://127.0.0.1:8141]')
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;console;help' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Print a one-time sign-in link for the web console, on the CA host')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cert;console;help;login' {
+            break
+        }
+        'cert;console;help;help' {
             break
         }
         'cert;delete' {
@@ -455,6 +503,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
         }
         'cert;revoke' {
             [CompletionResult]::new('--certname', '--certname', [CompletionResultType]::ParameterName, 'Certificate names (comma-separated, repeatable)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, as the CRL entries say (RFC 5280''s reason codes)')
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
             [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
@@ -497,6 +546,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
         'cert;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address and port to listen on')
             [CompletionResult]::new('--metrics-bind', '--metrics-bind', [CompletionResultType]::ParameterName, 'Also serve /metrics in plain HTTP on this address and port, for a scraper')
+            [CompletionResult]::new('--console-bind', '--console-bind', [CompletionResultType]::ParameterName, 'Serve the web console over TLS on this address and port [default: the `console_bind` setting; none]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr')
             [CompletionResult]::new('--allow-header-cert-info', '--allow-header-cert-info', [CompletionResultType]::ParameterName, 'Believe the client headers of TLS-terminating balancers at these addresses')
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
@@ -572,6 +622,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files')
             [CompletionResult]::new('clean', 'clean', [CompletionResultType]::ParameterValue, 'Remove everything the CA holds for the given names, revoking signed certificates')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write a shell completion script to standard output')
+            [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Work with the web console of `cert serve` (`--console-bind`, `console_bind`)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`')
             [CompletionResult]::new('fingerprint', 'fingerprint', [CompletionResultType]::ParameterValue, 'Print the fingerprints of the certificates or requests of NAME...')
@@ -611,6 +662,13 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;completions' {
+            break
+        }
+        'cert;help;console' {
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Print a one-time sign-in link for the web console, on the CA host')
+            break
+        }
+        'cert;help;console;login' {
             break
         }
         'cert;help;delete' {

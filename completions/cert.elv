@@ -55,6 +55,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
+            cand console 'Work with the web console of `cert serve` (`--console-bind`, `console_bind`)'
             cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
             cand enable 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
@@ -192,6 +193,48 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --verbose 'Report more detail on what is done'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;console'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand login 'Print a one-time sign-in link for the web console, on the CA host'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;console;login'= {
+            cand --ttl 'How long the link works: once, within this time [default: 5m; at most 24h]'
+            cand --url 'The console''s address as the browser reaches it [default: https:// and the `console_bind` setting, else https://127.0.0.1:8141]'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;console;help'= {
+            cand login 'Print a one-time sign-in link for the web console, on the CA host'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;console;help;login'= {
+        }
+        &'cert;console;help;help'= {
         }
         &'cert;delete'= {
             cand --certname 'Delete the signed certificates of these names (comma-separated, repeatable)'
@@ -429,6 +472,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         }
         &'cert;revoke'= {
             cand --certname 'Certificate names (comma-separated, repeatable)'
+            cand --reason 'Why, as the CRL entries say (RFC 5280''s reason codes)'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
             cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
@@ -469,6 +513,7 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;serve'= {
             cand --bind 'Address and port to listen on'
             cand --metrics-bind 'Also serve /metrics in plain HTTP on this address and port, for a scraper'
+            cand --console-bind 'Serve the web console over TLS on this address and port [default: the `console_bind` setting; none]'
             cand --log-format 'Format of the log lines on stderr'
             cand --allow-header-cert-info 'Believe the client headers of TLS-terminating balancers at these addresses'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
@@ -540,6 +585,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand check 'Check the CA directory: every file parses, serials, inventory, CRL chain, temp files'
             cand clean 'Remove everything the CA holds for the given names, revoking signed certificates'
             cand completions 'Write a shell completion script to standard output'
+            cand console 'Work with the web console of `cert serve` (`--console-bind`, `console_bind`)'
             cand delete 'Delete signed certificates from the CA (expired, revoked, named, or all), not revoking'
             cand enable 'Set up the infrastructure CRL (--infracrl), as puppetserver-ca''s `enable`'
             cand fingerprint 'Print the fingerprints of the certificates or requests of NAME...'
@@ -573,6 +619,11 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;clean'= {
         }
         &'cert;help;completions'= {
+        }
+        &'cert;help;console'= {
+            cand login 'Print a one-time sign-in link for the web console, on the CA host'
+        }
+        &'cert;help;console;login'= {
         }
         &'cert;help;delete'= {
         }

@@ -33,6 +33,7 @@ mod parallel;
 pub mod progress;
 pub mod reissue;
 pub mod serve;
+pub mod session;
 pub mod settings;
 pub mod ssldir;
 pub mod store;

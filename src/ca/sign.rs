@@ -109,7 +109,7 @@ impl Ca {
         options: SignOptions,
         now: OffsetDateTime,
     ) -> Vec<Outcome<Certificate>> {
-        match self.sign_batch(actor.name(), names, options, now) {
+        match self.sign_batch(actor.name(), names, options, now, None) {
             Ok(outcomes) => outcomes,
             // The batch failed as a whole (lock, serial, disk): report it for every name.
             Err(error) => names
@@ -119,13 +119,16 @@ impl Ca {
         }
     }
 
-    /// Sign the queued requests of `names` in one transaction (see [`Batch`]).
-    fn sign_batch(
+    /// Sign the queued requests of `names` in one transaction (see [`Batch`]). With
+    /// `reviewed`, only a request that is still exactly those bytes is signed (what an
+    /// administrator looked at), else [`PolicyError::Replaced`].
+    pub(super) fn sign_batch(
         &self,
         actor: &str,
         names: &[Certname],
         options: SignOptions,
         now: OffsetDateTime,
+        reviewed: Option<&[u8]>,
     ) -> Result<Vec<Outcome<Certificate>>, Error> {
         let policy = Policy {
             allow_subject_alt_names: self.config.policy.allow_subject_alt_names
@@ -144,15 +147,26 @@ impl Ca {
         let queued: Vec<Result<Vec<u8>, Error>> = names
             .iter()
             .map(|name| {
-                batch.admit(name).and_then(|()| {
-                    requests.remove(name).ok_or_else(|| {
-                        StoreError::NotFound {
-                            what: "a certificate request",
-                            name: name.to_string(),
-                        }
-                        .into()
+                batch
+                    .admit(name)
+                    .and_then(|()| {
+                        requests.remove(name).ok_or_else(|| {
+                            StoreError::NotFound {
+                                what: "a certificate request",
+                                name: name.to_string(),
+                            }
+                            .into()
+                        })
                     })
-                })
+                    .and_then(|pem| match reviewed {
+                        Some(reviewed) if reviewed != pem.as_slice() => {
+                            Err(PolicyError::Replaced {
+                                name: name.to_string(),
+                            }
+                            .into())
+                        }
+                        _ => Ok(pem),
+                    })
             })
             .collect();
         let parsed = crate::parallel::map(

@@ -73,6 +73,7 @@ pub(crate) fn exit_code_for(error: &Error) -> u8 {
         Error::Store(
             cert::error::StoreError::NoCa { .. } | cert::error::StoreError::PartialCa { .. },
         ) => exit::USAGE,
+        Error::Session(cert::error::SessionError::LinkLifetime { .. }) => exit::USAGE,
         _ => exit::FAILED,
     }
 }

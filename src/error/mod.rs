@@ -1,7 +1,8 @@
 //! The one error type of the library, [`Error`], with a nested enum per concept, each in its
 //! own file: [`AgentError`], [`DurationError`], [`ExportError`], [`KeyError`],
 //! [`PassphraseError`], [`PolicyError`], [`CertnameError`] and [`CsrError`] (a request),
-//! [`ServeError`], [`SettingsError`], [`StoreError`]. This module imports no other module of the
+//! [`ServeError`], [`SessionError`] (the web console's sign-in), [`SettingsError`],
+//! [`StoreError`]. This module imports no other module of the
 //! crate, so it sits below all of them.
 //!
 //! Every message is one line, lower-case, without a trailing period, and names the thing and the
@@ -15,6 +16,7 @@ mod passphrase;
 mod policy;
 mod request;
 mod serve;
+mod session;
 mod settings;
 mod store;
 
@@ -26,6 +28,7 @@ pub use passphrase::PassphraseError;
 pub use policy::PolicyError;
 pub use request::{CertnameError, CsrError};
 pub use serve::ServeError;
+pub use session::SessionError;
 pub use settings::{BadValueReason, SettingsError, SyntaxReason};
 pub use store::StoreError;
 
@@ -75,6 +78,9 @@ pub enum Error {
     /// The daemon cannot listen, set up TLS or run.
     #[error(transparent)]
     Serve(#[from] ServeError),
+    /// A sign-in to the web console, or a change reviewed there, is refused.
+    #[error(transparent)]
+    Session(#[from] SessionError),
     /// puppet.conf or another setting cannot be used.
     #[error(transparent)]
     Settings(#[from] SettingsError),
@@ -149,6 +155,12 @@ impl Error {
                 "copy {what} from the node that made the CA (`cert setup`, `puppetserver ca setup`), mode 0640, then run this again"
             )),
             Error::Agent(error) => error.hint(),
+            Error::Session(SessionError::LinkUnusable) => Some(
+                "run `cert console login` on the CA host for a new link; each link signs in once".into(),
+            ),
+            Error::Session(SessionError::NotReviewed { .. }) => Some(
+                "review the request again (`cert --list`, or the console's Pending page) before acting on it".into(),
+            ),
             _ => None,
         }
     }

@@ -67,6 +67,15 @@ pub enum PolicyError {
         /// `revoked`, `cleaned`, `deleted`.
         action: &'static str,
     },
+    /// The queued request was replaced after an administrator reviewed it; the newer one
+    /// stays pending (what is signed is exactly the request that was looked at).
+    #[error(
+        "the request of {name} was replaced after it was reviewed; the newer one stays pending"
+    )]
+    Replaced {
+        /// The certname.
+        name: String,
+    },
     /// Too many alt names.
     #[error("CSR '{name}' has {count} subject alternative names; the limit is {limit}")]
     TooManyAltNames {

@@ -77,6 +77,9 @@ pub enum BadValueReason {
     /// `autosign` that is neither `true`, `false` nor an absolute path.
     #[error("not true, false or an absolute path")]
     NotAutosign,
+    /// An address setting that is not `ADDRESS:PORT` (`console_bind`).
+    #[error("not an address and port like 127.0.0.1:8141")]
+    NotAddress,
     /// `keylength` that is not a number.
     #[error("not a number of bits")]
     NotBits,

@@ -19,10 +19,12 @@
 //! file or program is read for every request anyway. SIGTERM and SIGINT stop accepting, let the requests in flight
 //! finish (up to [`SHUTDOWN_GRACE`]) and return. Under systemd, readiness, reloads and shutdown
 //! are reported with `notify`; counters and gauges are `metrics` (`GET /metrics`, and a plain
-//! listener with [`ServeConfig::metrics_bind`]); the per-request line is `log`'s.
+//! listener with [`ServeConfig::metrics_bind`]); the per-request line is `log`'s. The web
+//! console (`console`) is off unless [`ServeConfig::console_bind`] names its own listener.
 
 mod auth;
 mod balancer;
+mod console;
 mod expiry;
 // Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
 // that ask for it (the `harness` feature), since it makes admin peers for any name.
@@ -87,6 +89,9 @@ pub struct ServeConfig {
     /// The TLS-terminating balancers whose client headers are believed
     /// (`--allow-header-cert-info`, [`balancer`]); none by default.
     pub header_cert_info: Vec<std::net::IpAddr>,
+    /// Where to serve the web console (TLS, the daemon's certificate, a listener of its
+    /// own); no console when `None`.
+    pub console_bind: Option<SocketAddr>,
 }
 
 /// Something the daemon reports as it starts, for the caller to log or print.
@@ -113,6 +118,11 @@ pub enum StartupEvent {
     },
     /// Serving `GET /metrics` in plain HTTP.
     ListeningForMetrics {
+        /// The bound address.
+        address: SocketAddr,
+    },
+    /// Serving the web console.
+    ListeningForConsole {
         /// The bound address.
         address: SocketAddr,
     },
@@ -363,6 +373,21 @@ async fn serve(
         }
         None => None,
     };
+    let console_listener = match serve_config.console_bind {
+        Some(bind) => {
+            let bound = match TcpListener::bind(bind).await {
+                Ok(listener) => listener.local_addr().map(|address| (listener, address)),
+                Err(error) => Err(error),
+            };
+            let (listener, address) = bound.map_err(|e| ServeError::Bind {
+                address: bind.to_string(),
+                reason: e.to_string(),
+            })?;
+            report(StartupEvent::ListeningForConsole { address });
+            Some(listener)
+        }
+        None => None,
+    };
     tokio::spawn(expiry::watch(shared.clone()));
     let notifier = notify::Notifier::from_environment();
     let status = format!("listening on https://{address}");
@@ -379,6 +404,8 @@ async fn serve(
     // connection's task then starts on the worker that accepted it, with no thread woken to
     // hand it over.
     let accepting = tokio::spawn(accept(listener, shared.clone(), graceful.clone()));
+    let console = console_listener
+        .map(|listener| tokio::spawn(console::accept(listener, shared.clone(), graceful.clone())));
     loop {
         tokio::select! {
             _ = terminate.recv() => break,
@@ -396,6 +423,10 @@ async fn serve(
     // The listener closes with the task.
     accepting.abort();
     let _ = accepting.await;
+    if let Some(task) = console {
+        task.abort();
+        let _ = task.await;
+    }
     if let Some(task) = metrics_listener {
         task.abort();
     }

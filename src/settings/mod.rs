@@ -89,6 +89,9 @@ pub struct Settings {
     /// `ca_store` (ours, not Puppet's): the CA's store, a PostgreSQL URL or a CA directory;
     /// `None` when unset (then Puppet's file layout in `cadir`).
     pub ca_store: Option<crate::store::Location>,
+    /// `console_bind` (ours, not Puppet's): where `cert serve` serves the web console (its own
+    /// TLS listener, as `ADDRESS:PORT`); `None` when unset (then no console).
+    pub console_bind: Option<std::net::SocketAddr>,
     /// `ca_ttl`: the lifetime of issued certificates.
     pub ca_ttl: Option<Duration>,
     /// `crl_ttl` (ours, not Puppet's): how long a CRL the CA signs is valid (its nextUpdate);

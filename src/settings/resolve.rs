@@ -107,6 +107,7 @@ pub fn resolve(
         autosign_timeout: r.parsed("autosign_timeout", duration)?,
         ca_conf: r.path("ca_conf")?,
         ca_store: r.parsed("ca_store", store)?,
+        console_bind: r.parsed("console_bind", address)?,
         ca_ttl: r.parsed("ca_ttl", duration)?,
         crl_ttl: r.parsed("crl_ttl", duration)?,
         crl_refresh: r.parsed("crl_refresh", duration)?,
@@ -185,6 +186,12 @@ fn key_type_value(setting: &'static str, value: &str) -> Result<KeyType, Setting
         "rsa" => Ok(KeyType::Rsa),
         _ => Err(bad_value(setting, value, BadValueReason::NotKeyType)),
     }
+}
+
+fn address(setting: &'static str, value: &str) -> Result<std::net::SocketAddr, SettingsError> {
+    value
+        .parse()
+        .map_err(|_| bad_value(setting, value, BadValueReason::NotAddress))
 }
 
 fn port(setting: &'static str, value: &str) -> Result<u16, SettingsError> {
@@ -486,6 +493,23 @@ mod tests {
                  parameter krbsrvname is not supported"
             ),
             "{error}"
+        );
+    }
+
+    /// Issue 27: the web console is off unless `console_bind` names an address and port.
+    #[test]
+    fn console_bind_is_an_address_and_port() {
+        assert_eq!(server("[main]\n").unwrap().console_bind, None);
+        let settings = server("[server]\nconsole_bind = 127.0.0.1:8141\n").unwrap();
+        assert_eq!(
+            settings.console_bind,
+            Some(std::net::SocketAddr::from(([127, 0, 0, 1], 8141)))
+        );
+        let error = server("[server]\nconsole_bind = localhost\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "setting console_bind has bad value \"localhost\": not an address and port like \
+             127.0.0.1:8141"
         );
     }
 

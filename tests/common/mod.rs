@@ -9,11 +9,15 @@
 //! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI), `machine` (a Debian
 //! root booted by a real systemd, for the package), `trixie` (Puppet 8's programs in a Debian
 //! trixie tree, run with chroot) and `puppetserver` (a puppetserver 8 master from it).
+//! database), `wan` (a delayed, cuttable TCP link on loopback), `puppetserver_ca`
+//! (puppetserver's own CA CLI), `machine` (a Debian root booted by a real systemd, for the
+//! package) and `browser` (a headless Chromium through WebDriver, for the web console).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod ca_server;
 mod files;
 mod hostile;

@@ -29,7 +29,29 @@ pub fn start_nodes(url: &str, count: usize) -> (Vec<Node>, PathBuf) {
 /// [`start_nodes`], node `i` reaching the database at `urls[i]` (one database by several
 /// ways: directly, through a `wan::Link`, by a multi-host URL).
 pub fn start_nodes_on(urls: &[&str]) -> (Vec<Node>, PathBuf) {
-    let first = World::with_config(&node_config("ca.test", urls[0]));
+    start_nodes_configured(urls, "", |_| Vec::new())
+}
+
+/// [`start_nodes`] with `extra` lines appended to each node's puppet.conf (in its `[server]`
+/// section, which comes last: `autosign = false` there wins over `[main]`'s) and each node's
+/// daemon given `args(index)` (issue 27: a console listener per node).
+pub fn start_nodes_with(
+    url: &str,
+    count: usize,
+    extra: &str,
+    args: impl Fn(usize) -> Vec<String>,
+) -> (Vec<Node>, PathBuf) {
+    start_nodes_configured(&vec![url; count], extra, args)
+}
+
+/// Node `i` on `urls[i]`, with `extra` in its puppet.conf and `args(i)` for its daemon.
+fn start_nodes_configured(
+    urls: &[&str],
+    extra: &str,
+    args: impl Fn(usize) -> Vec<String>,
+) -> (Vec<Node>, PathBuf) {
+    let config = |certname: &str, url: &str| format!("{}{extra}", node_config(certname, url));
+    let first = World::with_config(&config("ca.test", urls[0]));
     first.ok(&["setup", "--subject-alt-names", "localhost,127.0.0.1"]);
     let cacert = first.path().join("ca-trust.pem");
     fs::copy(first.ssl("certs/ca.pem"), &cacert).unwrap();
@@ -38,7 +60,7 @@ pub fn start_nodes_on(urls: &[&str]) -> (Vec<Node>, PathBuf) {
         server: None,
     }];
     for (index, url) in urls.iter().enumerate().skip(1) {
-        let world = World::with_config(&node_config(&format!("ca{index}.test"), url));
+        let world = World::with_config(&config(&format!("ca{index}.test"), url));
         fs::create_dir_all(&world.cadir).unwrap();
         for key in ["ca_key.pem", "root_key.pem"] {
             fs::copy(nodes[0].world.ca(key), world.ca(key)).unwrap();
@@ -48,8 +70,10 @@ pub fn start_nodes_on(urls: &[&str]) -> (Vec<Node>, PathBuf) {
             server: None,
         });
     }
-    for node in &mut nodes {
-        node.server = Some(Server::start_trusting(&node.world, &[], &cacert));
+    for (index, node) in nodes.iter_mut().enumerate() {
+        let args = args(index);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        node.server = Some(Server::start_trusting(&node.world, &args, &cacert));
     }
     (nodes, cacert)
 }

@@ -11,9 +11,9 @@ use clap::Subcommand;
 use super::agent::AgentArgs;
 use super::export::Export;
 use super::subcommands::{
-    AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, DeleteArgs, EnableArgs, ExtendCaArgs,
-    FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs, MigrateArgs, Names, PruneArgs,
-    ServeArgs, SetupArgs, SignArgs, SubmitArgs,
+    AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, ConsoleLoginArgs, DeleteArgs,
+    EnableArgs, ExtendCaArgs, FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs,
+    MigrateArgs, Names, PruneArgs, RevokeArgs, ServeArgs, SetupArgs, SignArgs, SubmitArgs,
 };
 
 /// What one run of `cert` is asked to do.
@@ -56,6 +56,13 @@ pub(crate) enum Action {
     ///
     /// For example, for bash: `cert completions bash > /etc/bash_completion.d/cert`.
     Completions(CompletionsArgs),
+
+    /// Work with the web console of `cert serve` (`--console-bind`, `console_bind`)
+    #[command(subcommand_required = true)]
+    Console {
+        #[command(subcommand)]
+        command: ConsoleCommand,
+    },
 
     /// Delete signed certificates from the CA (expired, revoked, named, or all), not revoking
     ///
@@ -134,7 +141,7 @@ pub(crate) enum Action {
     Prune(PruneArgs),
 
     /// Revoke the certificates of the given names
-    Revoke(Certnames),
+    Revoke(RevokeArgs),
 
     /// Create a new CA and the CA server's own certificate
     Setup(SetupArgs),
@@ -157,6 +164,19 @@ pub(crate) enum Action {
 
     /// Check the certificates of NAME... against the CA and its CRL
     Verify(Names),
+}
+
+/// The subcommands of `cert console`.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub(crate) enum ConsoleCommand {
+    /// Print a one-time sign-in link for the web console, on the CA host
+    ///
+    /// The link's secret is in its fragment (after `#`), which browsers never send to a
+    /// server, so no log or proxy holds it; the CA keeps only its hash. It signs in once,
+    /// within --ttl, as the Unix user who ran this (`console:cli:USER` in `cert log`), and the
+    /// session lasts until signed out, 30 minutes idle or 12 hours. Needs the CA (the store
+    /// and the CA key), so it runs where the CA does; audited.
+    Login(ConsoleLoginArgs),
 }
 
 /// The subcommands of `cert autosign`.

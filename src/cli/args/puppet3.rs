@@ -11,8 +11,8 @@ use clap::Args;
 use super::action::Action;
 use super::keys::KeyChoice;
 use super::subcommands::{
-    Certnames, DeleteArgs, FingerprintArgs, GenerateArgs, ListArgs, Names, PruneArgs, SignArgs,
-    SignTargets, TtlArg, DEFAULT_DIGEST,
+    Certnames, DeleteArgs, FingerprintArgs, GenerateArgs, ListArgs, Names, PruneArgs, RevokeArgs,
+    RevokeReason, SignArgs, SignTargets, TtlArg, DEFAULT_DIGEST,
 };
 use super::usage_error;
 
@@ -227,7 +227,10 @@ impl Puppet3 {
             ("--print", |names, _| Action::Print(Names { names }))
         } else if actions.revoke {
             ("--revoke", |names, _| {
-                Action::Revoke(Certnames { certname: names })
+                Action::Revoke(RevokeArgs {
+                    certnames: Certnames { certname: names },
+                    reason: RevokeReason::default(),
+                })
             })
         } else if actions.verify {
             ("--verify", |names, _| Action::Verify(Names { names }))

@@ -277,6 +277,16 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub(crate) metrics_bind: Option<SocketAddr>,
 
+    /// Serve the web console over TLS on this address and port [default: the `console_bind`
+    /// setting; none]
+    ///
+    /// Off unless given here or as `console_bind` in puppet.conf's [server]: its own listener
+    /// with this host's certificate, never the agents' port. Bind it to an address only
+    /// administrators reach, such as 127.0.0.1:8141 behind an SSH tunnel or a proxy. Sign in
+    /// with the link `cert console login` prints, or with an admin's client certificate.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) console_bind: Option<SocketAddr>,
+
     /// Format of the log lines on stderr
     ///
     /// `text`: one line per request, `REMOTE CN "METHOD PATH" STATUS MSms`. `json`: every
@@ -358,6 +368,56 @@ pub(crate) struct SignTargets {
     /// Sign every pending request
     #[arg(long)]
     pub(crate) all: bool,
+}
+
+/// `cert revoke --certname NAME... [--reason REASON]`, and `cert --revoke`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct RevokeArgs {
+    #[command(flatten)]
+    pub(crate) certnames: Certnames,
+
+    /// Why, as the CRL entries say (RFC 5280's reason codes)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "REASON",
+        default_value = "key-compromise"
+    )]
+    pub(crate) reason: RevokeReason,
+}
+
+/// A reason `cert revoke` records; the web console offers the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RevokeReason {
+    /// affiliationChanged: the host's name or role changed
+    AffiliationChanged,
+    /// cessationOfOperation: the host is gone
+    CessationOfOperation,
+    /// keyCompromise: the key may be known to others (puppetserver's reason for every revocation)
+    #[default]
+    KeyCompromise,
+    /// privilegeWithdrawn: the host may no longer hold it
+    PrivilegeWithdrawn,
+    /// superseded: a new certificate replaces it
+    Superseded,
+    /// unspecified
+    Unspecified,
+}
+
+/// `cert console login [--ttl DURATION] [--url URL]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub(crate) struct ConsoleLoginArgs {
+    /// How long the link works: once, within this time [default: 5m; at most 24h]
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) ttl: Option<String>,
+
+    /// The console's address as the browser reaches it [default: https:// and the
+    /// `console_bind` setting, else https://127.0.0.1:8141]
+    ///
+    /// Where an SSH tunnel or a proxy puts the console elsewhere, give that address, such as
+    /// https://localhost:9141.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
 }
 
 /// `cert submit FILE...`.

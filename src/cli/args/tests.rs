@@ -118,7 +118,10 @@ fn print(names: &[&str]) -> Action {
 }
 
 fn revoke(names: &[&str]) -> Action {
-    Action::Revoke(certnames(names))
+    Action::Revoke(RevokeArgs {
+        certnames: certnames(names),
+        reason: RevokeReason::default(),
+    })
 }
 
 fn verify(names: &[&str]) -> Action {

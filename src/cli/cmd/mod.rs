@@ -3,6 +3,7 @@
 mod agent;
 mod autosign;
 mod check;
+mod console;
 mod docs;
 mod enable;
 mod export;
@@ -21,7 +22,7 @@ mod submit;
 
 use cert::Error;
 
-use super::args::{Action, AutosignCommand};
+use super::args::{Action, AutosignCommand, ConsoleCommand};
 use super::Context;
 
 /// Run `action`; returns the exit code.
@@ -34,6 +35,9 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Check(args) => check::run(context, args.expiring.as_deref()),
         Action::Clean(certnames) => revoke::clean(context, &certnames.certname),
         Action::Completions(args) => docs::completions(args.shell),
+        Action::Console {
+            command: ConsoleCommand::Login(args),
+        } => console::login(context, &args),
         Action::Delete(args) => prune::delete(context, &args),
         Action::Enable(_) => enable::infra_crl(context),
         Action::Export(export) => export::run(context, export),
@@ -49,7 +53,7 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Migrate(args) => migrate::run(context, &args),
         Action::Print(names) => show::print(context, &names.names),
         Action::Prune(args) => prune::prune(context, &args),
-        Action::Revoke(certnames) => revoke::revoke(context, &certnames.certname),
+        Action::Revoke(args) => revoke::revoke(context, &args),
         Action::Setup(args) => setup::setup(context, args),
         Action::Serve(args) => serve::run(context, args),
         Action::Sign(args) => sign::run(context, &args),

@@ -4,18 +4,27 @@ use cert::ca::Removed;
 use cert::crl::Reason;
 use cert::Error;
 
+use crate::cli::args::{RevokeArgs, RevokeReason};
 use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
-/// Revoke every certificate of each name (one new CRL).
-pub(crate) fn revoke(context: &Context, names: &[String]) -> Result<u8, Error> {
-    let names = certnames(names)?;
+/// Revoke every certificate of each name (one new CRL), for the reason given.
+pub(crate) fn revoke(context: &Context, args: &RevokeArgs) -> Result<u8, Error> {
+    let names = certnames(&args.certnames.certname)?;
     let ca = context.open()?;
     let question = format!("Revoke the certificates of {}?", render::joined(&names));
     if !prompt::confirm(&question, context.global.yes) {
         eprintln!("Nothing revoked");
         return Ok(exit::FAILED);
     }
-    let outcomes = ca.revoke(&names, Reason::KeyCompromise, now())?;
+    let reason = match args.reason {
+        RevokeReason::AffiliationChanged => Reason::AffiliationChanged,
+        RevokeReason::CessationOfOperation => Reason::CessationOfOperation,
+        RevokeReason::KeyCompromise => Reason::KeyCompromise,
+        RevokeReason::PrivilegeWithdrawn => Reason::PrivilegeWithdrawn,
+        RevokeReason::Superseded => Reason::Superseded,
+        RevokeReason::Unspecified => Reason::Unspecified,
+    };
+    let outcomes = ca.revoke(&names, reason, now())?;
     for (name, result) in &outcomes {
         match result {
             Ok(serials) if serials.is_empty() => {

@@ -39,6 +39,10 @@ pub(crate) fn run(context: &Context, args: ServeArgs) -> Result<u8, Error> {
         metrics_bind: args.metrics_bind,
         log_format,
         header_cert_info: args.allow_header_cert_info,
+        console_bind: match args.console_bind {
+            Some(bind) => Some(bind),
+            None => context.settings()?.console_bind,
+        },
     };
     serve::run(config, load, |event| match event {
         StartupEvent::CreatedCa {
@@ -56,6 +60,9 @@ pub(crate) fn run(context: &Context, args: ServeArgs) -> Result<u8, Error> {
         StartupEvent::Listening { address } => tracing::info!("listening on https://{address}"),
         StartupEvent::ListeningForMetrics { address } => {
             tracing::info!("serving metrics on http://{address}/metrics")
+        }
+        StartupEvent::ListeningForConsole { address } => {
+            tracing::info!("serving the web console on https://{address}/")
         }
     })?;
     Ok(exit::DONE)

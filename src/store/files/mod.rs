@@ -10,11 +10,13 @@
 //! process on the directory; no lock file, so the directory keeps puppetserver's layout);
 //! every write in it is atomic and durable when it returns (`crate::atomic`), and commit
 //! releases the lock. The writes are in `transaction`, the check and standby copy in
-//! `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`; this
-//! file has the layout and the reads.
+//! `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`, the web
+//! console's sign-in records (`.console-sessions`, no CA data) in `sessions`; this file has the
+//! layout and the reads.
 
 mod bulk;
 mod infra;
+mod sessions;
 mod snapshot;
 mod transaction;
 
@@ -34,7 +36,7 @@ use time::OffsetDateTime;
 
 use super::{
     inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
-    Location, Presence, Published, Read,
+    Location, Presence, Published, Read, SessionRecord,
 };
 
 /// The files a complete CA must have (puppetserver refuses to start on a partial set).
@@ -174,6 +176,30 @@ impl Backend for Files {
         fs::metadata(&path)
             .and_then(|m| m.modified())
             .map_err(|e| StoreError::io("stat", &path, e))
+    }
+
+    fn request_times(&self) -> Result<Vec<(Certname, SystemTime)>, StoreError> {
+        self.layout.request_times()
+    }
+
+    fn session(&self, hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        // Rewritten atomically: a read without the lock sees the old file or the new one.
+        Ok(self
+            .layout
+            .sessions()?
+            .into_iter()
+            .find(|record| record.hash == hash))
+    }
+
+    fn touch_session(&self, hash: &str, seen: OffsetDateTime) -> Result<(), StoreError> {
+        let _lock = self.lock()?;
+        let mut records = self.layout.sessions()?;
+        let Some(record) = records.iter_mut().find(|record| record.hash == hash) else {
+            return Ok(());
+        };
+        record.seen = seen;
+        self.layout
+            .write_sessions(&records, atomic::Durability::EachFile)
     }
 }
 

@@ -26,7 +26,10 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
 use crate::error::StoreError;
-use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
+use crate::store::{
+    inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl, SessionKind,
+    SessionRecord,
+};
 
 use super::Layout;
 
@@ -481,6 +484,40 @@ impl BackendTransaction for FilesTransaction<'_> {
             Some(AUDIT_MODE),
             self.durability,
         )
+    }
+
+    fn put_session(&mut self, record: &SessionRecord) -> Result<(), StoreError> {
+        let records = super::sessions::with_added(self.layout.sessions()?, record);
+        self.layout.write_sessions(&records, self.durability)
+    }
+
+    fn take_session(
+        &mut self,
+        hash: &str,
+        kind: SessionKind,
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let mut records = self.layout.sessions()?;
+        let Some(index) = records
+            .iter()
+            .position(|record| record.hash == hash && record.kind == kind)
+        else {
+            return Ok(None);
+        };
+        // An expired one goes too.
+        let record = records.remove(index);
+        self.layout.write_sessions(&records, self.durability)?;
+        Ok((record.expires > now).then_some(record))
+    }
+
+    fn remove_session(&mut self, hash: &str) -> Result<(), StoreError> {
+        let mut records = self.layout.sessions()?;
+        let before = records.len();
+        records.retain(|record| record.hash != hash);
+        if records.len() != before {
+            self.layout.write_sessions(&records, self.durability)?;
+        }
+        Ok(())
     }
 
     fn import(&mut self, records: &Records) -> Result<(), StoreError> {

@@ -19,7 +19,7 @@
 //! `url` parses the address, `tls` makes the rustls configuration, `connection` runs queries
 //! for synchronous callers, `schema` creates and migrates the tables, `reads` holds the reads,
 //! `transaction` and `snapshot` the rest, `import` what a copy of a whole CA writes (`cert
-//! migrate`).
+//! migrate`), `sessions` the web console's sign-in records.
 
 mod breaker;
 mod cache;
@@ -31,6 +31,7 @@ mod listen;
 mod reads;
 mod schema;
 mod serials;
+mod sessions;
 mod snapshot;
 mod tls;
 mod transaction;
@@ -49,7 +50,7 @@ use crate::error::StoreError;
 
 use super::{
     inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
-    Location, Presence, Published, Read,
+    Location, Presence, Published, Read, SessionRecord,
 };
 use cache::Cache;
 use connection::Database;
@@ -263,6 +264,18 @@ impl Backend for Postgres {
             Published::Crl => self.cache.crl().map(|row| row.updated),
         };
         known.ok_or_else(|| StoreError::NoCa { store: self.name() })
+    }
+
+    fn request_times(&self) -> Result<Vec<(Certname, SystemTime)>, StoreError> {
+        self.read(|c| c.request_times())
+    }
+
+    fn session(&self, hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| c.session(hash))
+    }
+
+    fn touch_session(&self, hash: &str, seen: time::OffsetDateTime) -> Result<(), StoreError> {
+        self.read(|c| c.touch_session(hash, seen))
     }
 }
 

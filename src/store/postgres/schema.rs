@@ -12,7 +12,8 @@
 //! CA chain `cert extend-ca` replaced, by the time it was replaced), and the function
 //! `cert_refuse_signed(names)`, which fails its transaction with SQLSTATE `CE001` (the names in
 //! its DETAIL) when one of the names has a certificate: the duplicate rule of a transaction
-//! that reads nothing before it writes. An inventory row keeps
+//! that reads nothing before it writes; `console_sessions` (the web console's login links and
+//! sessions, by the hash of their secrets: no CA data, never copied). An inventory row keeps
 //! the `line` it was imported from (`cert migrate`) when that is not how `cert` writes it (an
 //! old Ruby CA's lower-case `0x%04x`), so that it goes back out as it came. Serials and CRL
 //! numbers are `numeric` (certificates from other CAs may have 128-bit serials); `entry`
@@ -102,6 +103,17 @@ const MIGRATIONS: &[(i32, &str)] = &[
             END IF;
         END
         $$;",
+    ),
+    (
+        5,
+        "CREATE TABLE console_sessions (
+        hash text PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('link', 'session')),
+        actor text NOT NULL,
+        created_at timestamptz NOT NULL,
+        seen_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+    );",
     ),
 ];
 

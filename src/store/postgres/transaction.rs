@@ -26,7 +26,10 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
-use crate::store::{inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl};
+use crate::store::{
+    inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl, SessionKind,
+    SessionRecord,
+};
 
 use super::connection::Pooled;
 use super::flight::{Deferred, Param};
@@ -58,6 +61,10 @@ pub(super) const WARM: &[&str] = &[
     LOCK_CRL,
     INSERT_REVOCATIONS,
     UPDATE_CRL,
+    super::sessions::SESSION,
+    super::sessions::TOUCH,
+    super::sessions::PUT,
+    super::sessions::DROP_ENDED,
 ];
 
 const CLAIM: &str =
@@ -572,6 +579,25 @@ impl BackendTransaction for PgTransaction<'_> {
             APPEND_AUDIT,
             vec![Box::new(lines)],
         );
+        Ok(())
+    }
+
+    fn put_session(&mut self, record: &SessionRecord) -> Result<(), StoreError> {
+        self.put_session_row(record);
+        Ok(())
+    }
+
+    fn take_session(
+        &mut self,
+        hash: &str,
+        kind: SessionKind,
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        self.take_session_row(hash, kind, now)
+    }
+
+    fn remove_session(&mut self, hash: &str) -> Result<(), StoreError> {
+        self.remove_session_row(hash);
         Ok(())
     }
 
