@@ -38,6 +38,7 @@ pub mod settings;
 pub mod ssldir;
 pub mod store;
 mod tls;
+pub mod token;
 pub mod tree;
 pub mod wire;
 

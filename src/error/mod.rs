@@ -2,7 +2,7 @@
 //! own file: [`AgentError`], [`DurationError`], [`ExportError`], [`KeyError`],
 //! [`PassphraseError`], [`PolicyError`], [`CertnameError`] and [`CsrError`] (a request),
 //! [`ServeError`], [`SessionError`] (the web console's sign-in), [`SettingsError`],
-//! [`StoreError`]. This module imports no other module of the
+//! [`StoreError`], [`TokenError`] (enrolment tokens). This module imports no other module of the
 //! crate, so it sits below all of them.
 //!
 //! Every message is one line, lower-case, without a trailing period, and names the thing and the
@@ -19,6 +19,7 @@ mod serve;
 mod session;
 mod settings;
 mod store;
+mod token;
 
 pub use agent::AgentError;
 pub use duration::DurationError;
@@ -31,6 +32,7 @@ pub use serve::ServeError;
 pub use session::SessionError;
 pub use settings::{BadValueReason, SettingsError, SyntaxReason};
 pub use store::StoreError;
+pub use token::TokenError;
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -87,6 +89,9 @@ pub enum Error {
     /// The CA directory or an ssldir is missing, broken or unwritable.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An enrolment token that cannot be made or revoked as asked.
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// A fingerprint digest that is not one of those offered.
     #[error("invalid digest {name:?}: use one of md5, sha1, sha224, sha256, sha384, sha512")]
     UnknownDigest {
@@ -158,6 +163,9 @@ impl Error {
             Error::Session(SessionError::LinkUnusable) => Some(
                 "run `cert console login` on the CA host for a new link; each link signs in once".into(),
             ),
+            Error::Token(TokenError::Unknown { .. }) => {
+                Some("`cert token list` shows the tokens' ids".into())
+            }
             Error::Session(SessionError::NotReviewed { .. }) => Some(
                 "review the request again (`cert --list`, or the console's Pending page) before acting on it".into(),
             ),

@@ -136,6 +136,17 @@ pub enum StoreError {
         /// Why no answer came.
         reason: String,
     },
+    /// A transaction used an enrolment token that another had used up or revoked meanwhile
+    /// (the database found no use left when the change came): nothing of the transaction was
+    /// committed. The CA meets it by doing the work again with the token's state read first,
+    /// as for [`StoreError::Conflict`]; no user sees it.
+    #[error("{store}: enrolment token {id} has no use left")]
+    TokenSpent {
+        /// The store.
+        store: String,
+        /// The token's id.
+        id: String,
+    },
     /// The store cannot be reached now (the database is down, restarting, or failing over):
     /// nothing was changed that was not also undone, and the same call may succeed later.
     #[error("cannot reach {store}: {reason}")]

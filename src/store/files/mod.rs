@@ -11,13 +11,14 @@
 //! every write in it is atomic and durable when it returns (`crate::atomic`), and commit
 //! releases the lock. The writes are in `transaction`, the check and standby copy in
 //! `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`, the web
-//! console's sign-in records (`.console-sessions`, no CA data) in `sessions`; this file has the
-//! layout and the reads.
+//! console's sign-in records (`.console-sessions`, no CA data) in `sessions`, the enrolment
+//! tokens (`.enrolment-tokens`, no CA data) in `tokens`; this file has the layout and the reads.
 
 mod bulk;
 mod infra;
 mod sessions;
 mod snapshot;
+mod tokens;
 mod transaction;
 
 use std::fs::{self, File};
@@ -36,7 +37,7 @@ use time::OffsetDateTime;
 
 use super::{
     inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
-    Location, Presence, Published, Read, SessionRecord,
+    Location, Presence, Published, Read, SessionRecord, TokenRecord,
 };
 
 /// The files a complete CA must have (puppetserver refuses to start on a partial set).
@@ -200,6 +201,11 @@ impl Backend for Files {
         record.seen = seen;
         self.layout
             .write_sessions(&records, atomic::Durability::EachFile)
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        // Rewritten atomically: a read without the lock sees the old file or the new one.
+        self.layout.tokens()
     }
 }
 

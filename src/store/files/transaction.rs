@@ -28,7 +28,7 @@ use crate::crl::Revocation;
 use crate::error::StoreError;
 use crate::store::{
     inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl, SessionKind,
-    SessionRecord,
+    SessionRecord, TokenRecord, TokenUse,
 };
 
 use super::Layout;
@@ -518,6 +518,51 @@ impl BackendTransaction for FilesTransaction<'_> {
             self.layout.write_sessions(&records, self.durability)?;
         }
         Ok(())
+    }
+
+    fn put_token(&mut self, record: &TokenRecord) -> Result<(), StoreError> {
+        let records = super::tokens::with_added(self.layout.tokens()?, record);
+        self.layout.write_tokens(&records, self.durability)
+    }
+
+    fn tokens_of(
+        &mut self,
+        hashes: &[String],
+        _lock: bool,
+    ) -> Result<Vec<TokenRecord>, StoreError> {
+        // The transaction's lock holds every other writer off already.
+        let mut found: Vec<TokenRecord> = self
+            .layout
+            .tokens()?
+            .into_iter()
+            .filter(|record| hashes.contains(&record.hash))
+            .collect();
+        found.sort_by(|a, b| a.hash.cmp(&b.hash));
+        Ok(found)
+    }
+
+    fn use_tokens(&mut self, uses: &[TokenUse], now: OffsetDateTime) -> Result<(), StoreError> {
+        let records =
+            super::tokens::with_uses_taken(self.layout, self.layout.tokens()?, uses, now)?;
+        // Durable before any certificate it pays for is written (the caller takes the uses
+        // first): a crash in between costs a use, never gives one back.
+        self.settle()?;
+        self.layout.write_tokens(&records, self.durability)
+    }
+
+    fn revoke_token(
+        &mut self,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        let mut records = self.layout.tokens()?;
+        let Some(record) = records.iter_mut().find(|record| record.id == id) else {
+            return Ok(None);
+        };
+        record.revoked.get_or_insert(now);
+        let revoked = record.clone();
+        self.layout.write_tokens(&records, self.durability)?;
+        Ok(Some(revoked))
     }
 
     fn import(&mut self, records: &Records) -> Result<(), StoreError> {

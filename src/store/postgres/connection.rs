@@ -65,6 +65,9 @@ const CONNECTIONS: usize = 32;
 /// class PostgreSQL does not use).
 pub(super) const REFUSED_SIGNED: &str = "CE001";
 
+/// The SQLSTATE `cert_use_token` raises when a token has no use left to take.
+pub(super) const TOKEN_SPENT: &str = "CE002";
+
 /// The database of one store: its runtime, URL, TLS connector and idle connections.
 pub(super) struct Database {
     /// `Some` until dropped (then shut down without waiting, which is allowed anywhere).
@@ -417,7 +420,8 @@ impl Drop for Pooled<'_> {
 }
 
 /// Sort a database error: retrying may cure it ([`StoreError::Unavailable`]), a name has a
-/// certificate the transaction said it must not ([`StoreError::Conflict`]), or neither
+/// certificate the transaction said it must not ([`StoreError::Conflict`]), an enrolment token
+/// had no use left to take ([`StoreError::TokenSpent`]), or none of these
 /// ([`StoreError::Database`]).
 pub(super) fn classify(
     store: &str,
@@ -429,6 +433,12 @@ pub(super) fn classify(
             return StoreError::Conflict {
                 store: store.to_owned(),
                 names: db.detail().unwrap_or_default().to_owned(),
+            };
+        }
+        if db.code().code() == TOKEN_SPENT {
+            return StoreError::TokenSpent {
+                store: store.to_owned(),
+                id: db.detail().unwrap_or_default().to_owned(),
             };
         }
         if *db.code() == SqlState::UNIQUE_VIOLATION && db.constraint() == Some("signed_pkey") {

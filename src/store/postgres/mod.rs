@@ -19,7 +19,7 @@
 //! `url` parses the address, `tls` makes the rustls configuration, `connection` runs queries
 //! for synchronous callers, `schema` creates and migrates the tables, `reads` holds the reads,
 //! `transaction` and `snapshot` the rest, `import` what a copy of a whole CA writes (`cert
-//! migrate`), `sessions` the web console's sign-in records.
+//! migrate`), `sessions` the web console's sign-in records, `tokens` the enrolment tokens.
 
 mod breaker;
 mod cache;
@@ -34,6 +34,7 @@ mod serials;
 mod sessions;
 mod snapshot;
 mod tls;
+mod tokens;
 mod transaction;
 mod url;
 
@@ -50,7 +51,7 @@ use crate::error::StoreError;
 
 use super::{
     inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
-    Location, Presence, Published, Read, SessionRecord,
+    Location, Presence, Published, Read, SessionRecord, TokenRecord,
 };
 use cache::Cache;
 use connection::Database;
@@ -276,6 +277,10 @@ impl Backend for Postgres {
 
     fn touch_session(&self, hash: &str, seen: time::OffsetDateTime) -> Result<(), StoreError> {
         self.read(|c| c.touch_session(hash, seen))
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        self.read(|c| c.tokens())
     }
 }
 

@@ -13,7 +13,11 @@
 //! `cert_refuse_signed(names)`, which fails its transaction with SQLSTATE `CE001` (the names in
 //! its DETAIL) when one of the names has a certificate: the duplicate rule of a transaction
 //! that reads nothing before it writes; `console_sessions` (the web console's login links and
-//! sessions, by the hash of their secrets: no CA data, never copied). An inventory row keeps
+//! sessions, by the hash of their secrets: no CA data, never copied); `enrolment_tokens` (the
+//! enrolment tokens, by the hash of each token: no CA data, never copied) and the function
+//! `cert_use_token(hash, id, count, at)`, which takes uses of a token or fails its transaction
+//! with SQLSTATE `CE002` (the token's id in its DETAIL) when the token has not that many left,
+//! has expired at `at` or was revoked. An inventory row keeps
 //! the `line` it was imported from (`cert migrate`) when that is not how `cert` writes it (an
 //! old Ruby CA's lower-case `0x%04x`), so that it goes back out as it came. Serials and CRL
 //! numbers are `numeric` (certificates from other CAs may have 128-bit serials); `entry`
@@ -114,6 +118,33 @@ const MIGRATIONS: &[(i32, &str)] = &[
         seen_at timestamptz NOT NULL,
         expires_at timestamptz NOT NULL
     );",
+    ),
+    (
+        6,
+        "CREATE TABLE enrolment_tokens (
+        hash text PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        glob text NOT NULL,
+        comment text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        uses integer NOT NULL CHECK (uses > 0),
+        uses_left integer NOT NULL CHECK (uses_left >= 0 AND uses_left <= uses),
+        revoked_at timestamptz
+    );
+    CREATE FUNCTION cert_use_token(token text, token_id text, wanted integer, at timestamptz)
+        RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE enrolment_tokens SET uses_left = uses_left - wanted
+            WHERE hash = token AND uses_left >= wanted AND expires_at > at
+              AND revoked_at IS NULL;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'enrolment token % has no use left', token_id
+                    USING ERRCODE = 'CE002', DETAIL = token_id;
+            END IF;
+        END
+        $$;",
     ),
 ];
 

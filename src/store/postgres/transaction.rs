@@ -28,7 +28,7 @@ use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
 use crate::store::{
     inventory, BackendTransaction, Item, NewCa, Read, Records, RenderedCrl, SessionKind,
-    SessionRecord,
+    SessionRecord, TokenRecord, TokenUse,
 };
 
 use super::connection::Pooled;
@@ -65,6 +65,9 @@ pub(super) const WARM: &[&str] = &[
     super::sessions::TOUCH,
     super::sessions::PUT,
     super::sessions::DROP_ENDED,
+    super::tokens::OF,
+    super::tokens::OF_LOCKED,
+    super::tokens::USE,
 ];
 
 const CLAIM: &str =
@@ -599,6 +602,28 @@ impl BackendTransaction for PgTransaction<'_> {
     fn remove_session(&mut self, hash: &str) -> Result<(), StoreError> {
         self.remove_session_row(hash);
         Ok(())
+    }
+
+    fn put_token(&mut self, record: &TokenRecord) -> Result<(), StoreError> {
+        self.put_token_row(record);
+        Ok(())
+    }
+
+    fn tokens_of(&mut self, hashes: &[String], lock: bool) -> Result<Vec<TokenRecord>, StoreError> {
+        self.token_rows(hashes, lock)
+    }
+
+    fn use_tokens(&mut self, uses: &[TokenUse], now: OffsetDateTime) -> Result<(), StoreError> {
+        self.use_token_rows(uses, now);
+        Ok(())
+    }
+
+    fn revoke_token(
+        &mut self,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        self.revoke_token_row(id, now)
     }
 
     fn import(&mut self, records: &Records) -> Result<(), StoreError> {
