@@ -53,6 +53,7 @@ fn main() {
         infra_crl: false,
         autosign: cert::autosign::Autosign::Disabled,
         autosign_options: cert::autosign::ProgramLimits::default(),
+        autosign_tokens: true,
         renewal: Default::default(),
         admins: Vec::new(),
     };

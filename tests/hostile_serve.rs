@@ -696,6 +696,7 @@ fn fuzz_corpus_of_the_http_request_path_replays_without_5xx() {
         infra_crl: false,
         autosign: cert::autosign::Autosign::Everything,
         autosign_options: cert::autosign::ProgramLimits::default(),
+        autosign_tokens: true,
         renewal: Default::default(),
         admins: Vec::new(),
     };

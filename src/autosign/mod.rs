@@ -2,7 +2,9 @@
 //!
 //! Owns the decision and its explanation ([`Reason`]): `true` signs, `false` leaves pending, an
 //! `autosign.conf` is read at call time and signs on a matching rule, a policy program signs by
-//! exiting with status 0. The parts: `setting` (the [`Autosign`] setting type), `rules` (the
+//! exiting with status 0; a request presenting an enrolment token is decided by the token
+//! instead ([`Reason::Token`]: its rules are [`crate::token`]'s, its state the caller's to read).
+//! The parts: `setting` (the [`Autosign`] setting type), `rules` (the
 //! `autosign.conf` rules and their lint) and `program` (running a policy program under
 //! [`ProgramLimits`]). Does not own: certname validity, SAN or extension policy, signing, or
 //! logging; callers log the [`Decision`], which explains itself.
@@ -115,6 +117,9 @@ pub enum Reason {
         /// What went wrong.
         reason: String,
     },
+    /// The request presents an enrolment token, which decides instead of the setting: it
+    /// signs when the token grants the name ([`crate::token::check`]).
+    Token(crate::token::Check),
 }
 
 impl fmt::Display for Reason {
@@ -186,6 +191,7 @@ impl fmt::Display for Reason {
                     path.display()
                 )
             }
+            Reason::Token(check) => write!(formatter, "{check}"),
         }
     }
 }
@@ -255,11 +261,15 @@ impl<'a> Decider<'a> {
     }
 }
 
-fn decision(reason: Reason, invalid: Vec<InvalidLine>) -> Decision {
-    let sign = matches!(
-        reason,
-        Reason::Everything | Reason::Matched { .. } | Reason::ProgramExited { code: Some(0), .. }
-    );
+/// The decision `reason` makes (with the invalid lines of the `autosign.conf` read for it).
+pub fn decision(reason: Reason, invalid: Vec<InvalidLine>) -> Decision {
+    let sign = match &reason {
+        Reason::Everything
+        | Reason::Matched { .. }
+        | Reason::ProgramExited { code: Some(0), .. } => true,
+        Reason::Token(check) => check.grants(),
+        _ => false,
+    };
     Decision {
         sign,
         reason,

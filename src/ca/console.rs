@@ -392,8 +392,8 @@ impl Ca {
         .into()
     }
 
-    /// The CA's CN: what the audit trail names for sign-ins.
-    fn ca_name(&self) -> String {
+    /// The CA's CN: what the audit trail names for sign-ins and enrolment tokens.
+    pub(super) fn ca_name(&self) -> String {
         self.authority.certificate().common_name.clone()
     }
 }

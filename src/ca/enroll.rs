@@ -1,15 +1,17 @@
 //! Requests coming in: submit (CLI and daemon), autosign decisions and verdicts, and batched
 //! enrolment (check, autosign, sign and queue many requests in one transaction and one group
 //! commit: what the daemon's signer calls). The signing itself is [`Batch`]'s; what autosign
-//! decides is [`crate::autosign`]'s.
+//! decides is [`crate::autosign`]'s; a request that presents an enrolment token is decided by
+//! the token in its batch, where the token's state is read and a use taken
+//! ([`crate::token`], `tokens`).
 
 use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
-use crate::audit;
+use crate::audit::{self, Event};
 use crate::authority::Policy;
-use crate::autosign::{self, Autosign, Decision};
+use crate::autosign::{self, Autosign, Decision, Reason};
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
@@ -17,9 +19,11 @@ use crate::error::{Error, StoreError};
 use crate::progress::Stage;
 use crate::settings::Settings;
 use crate::store::{Read, Store};
+use crate::token::{Check, Token};
 
 use super::batch::{Batch, Done, Step};
 use super::sign::same_key;
+use super::tokens::{self, TokenBook};
 use super::{Ca, Config, Outcome, State};
 
 /// A new request is refused while the name has any certificate, valid or revoked (unless
@@ -48,16 +52,26 @@ pub struct Submitted {
     pub existing: bool,
 }
 
-/// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
-/// [`Ca::check_submission`] and decided on by autosign.
+/// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked as
+/// [`Ca::receive`] checks it, and decided on by autosign or to be decided by its token.
 #[derive(Debug)]
 pub struct Enrollment {
     /// The name it was submitted for.
     pub name: Certname,
     /// The parsed, verified request.
     pub csr: Csr,
-    /// What autosign decided.
-    pub decision: Decision,
+    /// What decides it.
+    pub basis: Basis,
+}
+
+/// What decides a received request.
+#[derive(Debug, Clone)]
+pub enum Basis {
+    /// Autosign, which decided as the request arrived (or as its batch was checked).
+    Autosign(Decision),
+    /// The enrolment token the request presents (tokens honoured): decided in the batch, where
+    /// the token's state is read; the `autosign` setting is not asked (no policy program runs).
+    Token(Token),
 }
 
 /// A CSR received for enrolment, for [`Ca::enroll`]: as it came, or already checked and
@@ -126,16 +140,13 @@ impl Ca {
             return Ok(Received::Unchecked { name, pem });
         }
         let decider = autosign::Decider::new(&self.config.autosign);
-        let (csr, decision) = self.check_unchecked(&decider, &name, &pem)?;
-        Ok(Received::Checked(Enrollment {
-            name,
-            csr,
-            decision,
-        }))
+        let (csr, basis) = self.check_unchecked(&decider, &name, &pem)?;
+        Ok(Received::Checked(Enrollment { name, csr, basis }))
     }
 
     /// Whether [`Ca::receive`] may block (it runs autosign's policy program, a process per
-    /// request), rather than answering at once.
+    /// request, unless the request presents an enrolment token), rather than answering at
+    /// once.
     pub fn receive_blocks(&self) -> bool {
         matches!(self.config.autosign, Autosign::Program(_))
     }
@@ -218,11 +229,7 @@ impl Ca {
             .map(|(item, check)| match (item, check) {
                 (Received::Checked(enrollment), _) => Ok(enrollment),
                 (Received::Unchecked { name, .. }, Some(check)) => {
-                    check.map(|(csr, decision)| Enrollment {
-                        name,
-                        csr,
-                        decision,
-                    })
+                    check.map(|(csr, basis)| Enrollment { name, csr, basis })
                 }
                 // `check_unchecked` answers every unchecked item; never reached.
                 (Received::Unchecked { name, .. }, None) => Err(Error::Panicked {
@@ -232,16 +239,21 @@ impl Ca {
             .collect()
     }
 
-    /// The checks of [`Ca::receive`], then autosign.
+    /// The checks of [`Ca::receive`], then autosign, unless the request presents an
+    /// enrolment token (then the token decides, in the batch).
     fn check_unchecked(
         &self,
         decider: &autosign::Decider<'_>,
         name: &Certname,
         pem: &[u8],
-    ) -> Result<(Csr, Decision), Error> {
+    ) -> Result<(Csr, Basis), Error> {
         let csr = Csr::from_pem(pem)?;
         check_signable(name, &csr)?;
-        Ok((csr, decide_with(&self.config, decider, name, pem)))
+        if let Some(token) = tokens::presented(&self.config, &csr) {
+            return Ok((csr, Basis::Token(token)));
+        }
+        let decision = decide_with(&self.config, decider, name, pem);
+        Ok((csr, Basis::Autosign(decision)))
     }
 
     /// [`Ca::enroll`] in one [`Batch`]: each item refused (nothing written for it), left
@@ -253,6 +265,12 @@ impl Ca {
     /// round trip. When one does have a certificate the store refuses the batch as a whole,
     /// and it is done again with the names' certificates read first (the serials of the first
     /// try are a gap, never reused).
+    ///
+    /// A batch whose requests present enrolment tokens reads those tokens first (one more round
+    /// trip for a database) and takes their uses in the same transaction as it signs: when
+    /// another node took the last use meanwhile, the store refuses the batch as a whole
+    /// ([`StoreError::TokenSpent`]) and it is done again likewise, the tokens read and held
+    /// this time, so that the request that lost stays pending with the reason.
     fn enroll_batch(
         &self,
         items: Vec<Enrollment>,
@@ -260,7 +278,7 @@ impl Ca {
     ) -> Result<Vec<Result<Submitted, Error>>, Error> {
         if !self.config.allow_duplicate_certs {
             match self.enroll_once(&items, now, Duplicates::LeftToTheStore) {
-                Err(Error::Store(StoreError::Conflict { .. })) => {}
+                Err(Error::Store(StoreError::Conflict { .. } | StoreError::TokenSpent { .. })) => {}
                 other => return other,
             }
         }
@@ -287,13 +305,21 @@ impl Ca {
             Duplicates::Read if self.config.allow_duplicate_certs => HashMap::new(),
             Duplicates::Read => self.existing_certificates(batch.reads(), &names)?,
         };
+        // The enrolment tokens the requests present, read once (none read when none is
+        // presented), held against other nodes' uses when the batch is done again.
+        let hashes: Vec<String> = items
+            .iter()
+            .filter_map(|item| match &item.basis {
+                Basis::Token(token) => Some(token.hash()),
+                Basis::Autosign(_) => None,
+            })
+            .collect();
+        let lock = duplicates == Duplicates::Read;
+        let mut book = TokenBook::new(batch.transaction().tokens_of(&hashes, lock)?, now);
+        // Per name that presented a token: what the token said, and whether a use was taken.
+        let mut presented: HashMap<Certname, (Check, bool)> = HashMap::new();
         let mut steps = Vec::with_capacity(items.len());
-        for Enrollment {
-            name,
-            csr,
-            decision,
-        } in items
-        {
+        for Enrollment { name, csr, basis } in items {
             let kept = |kept: Kept| Step::Skip(kept);
             let step = match batch.admit(name).and_then(|()| {
                 let found = existing.remove(name).transpose()?;
@@ -301,13 +327,42 @@ impl Ca {
             }) {
                 Err(error) => kept(Kept::Refused(error)),
                 Ok(Some(certificate)) => {
-                    kept(Kept::Issued(csr.clone(), decision.clone(), certificate))
+                    let decision = match basis {
+                        Basis::Autosign(decision) => decision.clone(),
+                        Basis::Token(token) => {
+                            decide_by_token(&self.config, name, book.check(token, name))
+                        }
+                    };
+                    kept(Kept::Issued(csr.clone(), decision, certificate))
                 }
-                Ok(None) if decision.sign => Step::Sign(csr.clone(), decision.clone()),
-                Ok(None) => kept(Kept::Pending(csr.clone(), decision.clone())),
+                Ok(None) => {
+                    let decision = match basis {
+                        Basis::Autosign(decision) => decision.clone(),
+                        Basis::Token(token) => {
+                            let check = book.check(token, name);
+                            let decision = decide_by_token(&self.config, name, check.clone());
+                            // A use pays for a certificate: none for a name held for an
+                            // administrator or a request the issuance policy refuses.
+                            let take = decision.sign && self.config.policy.check(name, csr).is_ok();
+                            if take {
+                                book.take(token);
+                            }
+                            presented.insert(name.clone(), (check, take));
+                            decision
+                        }
+                    };
+                    if decision.sign {
+                        Step::Sign(csr.clone(), decision)
+                    } else {
+                        kept(Kept::Pending(csr.clone(), decision))
+                    }
+                }
             };
             steps.push((name.clone(), step));
         }
+        // The uses before the certificates they pay for: a crash in between (files) costs a
+        // use, never gives one back; a database takes them in the transaction's last flight.
+        batch.transaction().use_tokens(&book.uses(), now)?;
         let done = batch.sign(steps, &self.config.policy, None)?;
         // Queue what stays pending (left by autosign, or refused by the issuance policy).
         let queued: Vec<(Certname, String)> = done
@@ -324,22 +379,48 @@ impl Ca {
         for signed in [true, false] {
             for (name, done) in &done {
                 if let Done::Signed(_, _, result) = done {
-                    if result.is_ok() == signed {
-                        batch.audit_sign(name, result);
+                    if result.is_ok() != signed {
+                        continue;
+                    }
+                    match presented.get(name) {
+                        // Signed on a token's grant: the token is who signed.
+                        Some((check, true)) => {
+                            let actor = format!("token:{}", check.id());
+                            let event = Event::new(now, &actor, "sign", name);
+                            batch.audit(match result {
+                                Ok(certificate) => self.certificate_event(event, certificate),
+                                Err(error) => event.refused(error),
+                            });
+                        }
+                        _ => batch.audit_sign(name, result),
                     }
                 }
             }
         }
         for (name, done) in &done {
             if let Done::Skipped(Kept::Pending(_, decision)) = done {
-                if matches!(
-                    decision.reason,
-                    autosign::Reason::HeldForAdministrator { .. }
-                ) {
+                if matches!(decision.reason, Reason::HeldForAdministrator { .. }) {
                     let event = batch.event("sign", name).refused(decision);
                     batch.audit(event);
                 }
             }
+        }
+        // Every request that presented a token: the use it took, or why it took none.
+        for (name, done) in &done {
+            let Some((check, taken)) = presented.get(name) else {
+                continue;
+            };
+            let failure = match done {
+                Done::Signed(_, _, Ok(_)) => None,
+                Done::Signed(_, _, Err(error)) => Some(error.to_string()),
+                Done::Skipped(Kept::Pending(_, decision)) => match &decision.reason {
+                    Reason::Token(_) => None,
+                    other => Some(other.to_string()),
+                },
+                Done::Skipped(_) => continue,
+            };
+            let event = self.token_use_event(&batch, name, check, *taken, failure);
+            batch.audit(event);
         }
         batch.commit()?;
         Ok(done
@@ -395,15 +476,23 @@ impl Ca {
     /// policy program (if that is the setting) for each, a few at a time; nothing is signed.
     pub fn autosign_decisions(&self) -> Result<Vec<Outcome<Verdict>>, Error> {
         let names = self.pending()?;
-        // One `autosign.conf` read for all; a request read only when the decision needs it.
+        // One `autosign.conf` read for all; a request read only when the decision needs it:
+        // all of them, read together, when a request may present an enrolment token (which
+        // decides instead), with the tokens the store keeps as of now.
         let decider = autosign::Decider::new(&self.config.autosign);
+        let book = self.token_book(OffsetDateTime::now_utc())?;
+        let requests: HashMap<Certname, Vec<u8>> = if self.config.autosign_tokens {
+            self.store.requests_many(&names)?.into_iter().collect()
+        } else {
+            HashMap::new()
+        };
         let verdicts = self.progress.stage(Stage::Autosign, names.len(), || {
             crate::parallel::map(
                 &names,
                 AUTOSIGN_THREADS,
                 1,
                 |name| {
-                    let verdict = self.verdict_of(&decider, name);
+                    let verdict = self.verdict_of(&decider, &book, name, requests.get(name));
                     self.progress.tick();
                     (name.clone(), verdict)
                 },
@@ -419,23 +508,28 @@ impl Ca {
     /// What autosign would do with the queued request of `name`.
     pub fn autosign_verdict(&self, name: &Certname) -> Result<Verdict, Error> {
         let pem = self.request_pem(name)?;
-        Ok(Verdict::new(&self.config, name, &pem))
+        let book = self.token_book(OffsetDateTime::now_utc())?;
+        Ok(Verdict::new(&self.config, name, &pem, &book))
     }
 
-    /// [`Ca::autosign_verdict`] with `decider`: the request is read only when a policy
-    /// program is given it or the decision is to sign (the issuance policy then checks it).
+    /// [`Ca::autosign_verdict`] with `decider` and the tokens of `book`: the request (unless
+    /// `read` already) is read only when a policy program is given it or the decision is to
+    /// sign (the issuance policy then checks it).
     fn verdict_of(
         &self,
         decider: &autosign::Decider<'_>,
+        book: &TokenBook,
         name: &Certname,
+        read: Option<&Vec<u8>>,
     ) -> Result<Verdict, Error> {
-        let mut pem = None;
-        if decider.reads_csr() {
+        let mut pem = read.cloned();
+        if pem.is_none() && decider.reads_csr() {
             pem = Some(self.request_pem(name)?);
         }
-        let decision = decide_with(
+        let decision = judge(
             &self.config,
             decider,
+            book,
             name,
             pem.as_deref().unwrap_or_default(),
         );
@@ -453,12 +547,14 @@ impl Ca {
     }
 }
 
-/// How a batch of [`Ca::enroll_once`] meets the duplicate rule.
+/// How a batch of [`Ca::enroll_once`] meets the duplicate rule, and the uses of the enrolment
+/// tokens its requests present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Duplicates {
-    /// Read nothing: the store refuses the batch if any name has a certificate.
+    /// Read nothing: the store refuses the batch if any name has a certificate; read the
+    /// tokens without holding them: the store refuses the batch if another took their uses.
     LeftToTheStore,
-    /// Read the names' certificates first.
+    /// Read the names' certificates first, and hold the tokens read until the batch ends.
     Read,
 }
 
@@ -494,9 +590,11 @@ pub struct Verdict {
 
 impl Verdict {
     /// Decide for `name` and its CSR PEM (may be empty when no CSR is known; then only the
-    /// setting is consulted).
-    fn new(config: &Config, name: &Certname, pem: &[u8]) -> Verdict {
-        Verdict::checked(config, name, decide(config, name, pem), pem)
+    /// setting is consulted), an enrolment token it presents checked against `book`.
+    fn new(config: &Config, name: &Certname, pem: &[u8], book: &TokenBook) -> Verdict {
+        let decider = autosign::Decider::new(&config.autosign);
+        let decision = judge(config, &decider, book, name, pem);
+        Verdict::checked(config, name, decision, pem)
     }
 
     /// `decision` for `name`, with why the issuance policy refuses its CSR `pem` (when the
@@ -567,7 +665,14 @@ pub fn autosign_report(
             .flatten()
             .unwrap_or_default(),
     };
-    let verdict = Verdict::new(config, &certname, &csr_pem);
+    // The tokens the store keeps, read only when the request presents one: it is judged by
+    // the token then, and a store that cannot say is an error, not an unknown token.
+    let now = OffsetDateTime::now_utc();
+    let book = match presented_in(config, &csr_pem) {
+        Some(_) => TokenBook::new(Store::open(&config.store)?.tokens()?, now),
+        None => TokenBook::new(Vec::new(), now),
+    };
+    let verdict = Verdict::new(config, &certname, &csr_pem, &book);
     Ok(AutosignReport { verdict, notes })
 }
 
@@ -590,12 +695,46 @@ fn admin_grant(config: &Config, name: &Certname) -> Option<&'static str> {
     }
 }
 
-/// Autosign's decision for one request, its setting read now.
-fn decide(config: &Config, name: &Certname, pem: &[u8]) -> Decision {
-    decide_with(config, &autosign::Decider::new(&config.autosign), name, pem)
+/// The decision for one queued request `pem` of `name` (empty when not known): by the
+/// enrolment token it presents, checked against `book`, else by the setting as `decider` read
+/// it; then the admin hold. What verdicts show; a batch decides as it goes
+/// ([`Ca::enroll_once`]).
+fn judge(
+    config: &Config,
+    decider: &autosign::Decider<'_>,
+    book: &TokenBook,
+    name: &Certname,
+    pem: &[u8],
+) -> Decision {
+    match presented_in(config, pem) {
+        Some(token) => decide_by_token(config, name, book.check(&token, name)),
+        None => decide_with(config, decider, name, pem),
+    }
 }
 
-/// The one place autosign decides: the setting (as `decider` read it), then the admin hold.
+/// The enrolment token the request `pem` presents, when the CA honours tokens and the request
+/// parses.
+fn presented_in(config: &Config, pem: &[u8]) -> Option<Token> {
+    if !config.autosign_tokens || pem.is_empty() {
+        return None;
+    }
+    let csr = Csr::from_pem(pem).ok()?;
+    tokens::presented(config, &csr)
+}
+
+/// The decision for a request of `name` that presents an enrolment token, which said `check`:
+/// sign when it grants the name, whatever the `autosign` setting; then the admin hold, which
+/// no token lifts.
+fn decide_by_token(config: &Config, name: &Certname, check: Check) -> Decision {
+    hold_admins(
+        config,
+        name,
+        autosign::decision(Reason::Token(check), Vec::new()),
+    )
+}
+
+/// The one place the `autosign` setting decides: the setting (as `decider` read it), then the
+/// admin hold.
 fn decide_with(
     config: &Config,
     decider: &autosign::Decider<'_>,

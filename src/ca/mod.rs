@@ -7,7 +7,8 @@
 //! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
 //! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
 //! this host's own certificates `host`, the CA's private keys `key_directory`, moving a CA
-//! between stores `migrate`, the web console's sign-in and reviewed changes `console`. No
+//! between stores `migrate`, the web console's sign-in and reviewed changes `console`,
+//! enrolment tokens `tokens`. No
 //! storage layout lives here ([`crate::store`], [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
@@ -49,13 +50,15 @@ mod revoke;
 mod setup;
 mod sign;
 mod status;
+mod tokens;
 
 pub use actor::Actor;
 pub use console::{LoginLink, PendingRequest, Session};
 pub use crl_upload::CrlsUploaded;
 pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
 pub use enroll::{
-    autosign_report, autosign_setting, AutosignReport, Enrollment, Received, Submitted, Verdict,
+    autosign_report, autosign_setting, AutosignReport, Basis, Enrollment, Received, Submitted,
+    Verdict,
 };
 pub use expiry::{Expiring, ExpiringKind};
 pub use extend::{Extended, Reissued, SerialChoice};
@@ -68,6 +71,7 @@ pub use revoke::{Cleaned, Removed};
 pub use setup::Hierarchy;
 pub use sign::SignOptions;
 pub use status::{CertificateStatus, Expirations, Selection, State};
+pub use tokens::NewToken;
 
 /// How the CA is configured: where it lives and what it allows.
 #[derive(Debug, Clone)]
@@ -111,6 +115,9 @@ pub struct Config {
     pub autosign: Autosign,
     /// How policy programs are run (`autosign_timeout`).
     pub autosign_options: autosign::ProgramLimits,
+    /// Whether a request presenting an enrolment token is decided by the token, whatever
+    /// `autosign` says (`autosign_tokens`, default true): a token is an administrator's grant.
+    pub autosign_tokens: bool,
     /// Automatic renewal (puppetserver's `allow-auto-renewal` and `auto-renewal-cert-ttl`).
     pub renewal: Renewal,
     /// CNs whose certificates get the admin endpoints of `cert serve` without `pp_cli_auth`
@@ -167,6 +174,7 @@ impl Config {
                     .autosign_timeout
                     .unwrap_or(autosign::ProgramLimits::default().timeout),
             },
+            autosign_tokens: settings.autosign_tokens.unwrap_or(true),
             renewal: ca_conf.renewal,
             admins: Vec::new(),
         })

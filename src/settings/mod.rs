@@ -80,6 +80,9 @@ pub struct Settings {
     /// `autosign_timeout` (ours, not Puppet's): how long a policy program may run; `None` when
     /// unset (then 10 seconds).
     pub autosign_timeout: Option<Duration>,
+    /// `autosign_tokens` (ours, not Puppet's): whether enrolment tokens presented in requests
+    /// are honoured; `None` when unset (then they are).
+    pub autosign_tokens: Option<bool>,
     /// puppetserver's `ca.conf`, holding the CA's issuance policy: the `ca_conf` setting (ours,
     /// not Puppet's), else the layout's (`/etc/puppetlabs/puppetserver/conf.d/ca.conf`,
     /// `/etc/puppet/puppetserver/conf.d/ca.conf`, `~/.puppetlabs/etc/puppetserver/conf.d/ca.conf`),

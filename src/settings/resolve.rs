@@ -105,6 +105,7 @@ pub fn resolve(
         }),
         autosign,
         autosign_timeout: r.parsed("autosign_timeout", duration)?,
+        autosign_tokens: r.parsed("autosign_tokens", boolean)?,
         ca_conf: r.path("ca_conf")?,
         ca_store: r.parsed("ca_store", store)?,
         console_bind: r.parsed("console_bind", address)?,
