@@ -1,6 +1,6 @@
 //! puppetserver's wire shapes for what the CA knows: the `certificate_status` JSON of a
 //! [`CertificateStatus`], the `expirations` document, and puppetserver's wording of refusals
-//! that agents and tools match on. Both the CLI (`--format json`) and the daemon render through here, so
+//! that agents and tools match on; and ours for an enrolment token ([`token_json`]). Both the CLI (`--format json`) and the daemon render through here, so
 //! the two cannot drift. Nothing here decides anything about certificates or speaks HTTP.
 
 use serde_json::{json, Map, Value};
@@ -9,6 +9,8 @@ use crate::ca::{CertificateStatus, Expirations};
 use crate::certificate::Digest;
 use crate::error::{CertnameError, CsrError, Error};
 use crate::store::inventory::format_time;
+use crate::store::TokenRecord;
+use crate::token::Status;
 
 /// One entry as JSON, with puppetserver's `certificate_status` field names.
 pub fn certificate_status_json(entry: &CertificateStatus) -> Value {
@@ -59,6 +61,28 @@ pub fn expirations_json(expirations: &Expirations) -> Value {
         "ca-certs": map(&expirations.ca_certificates),
         "crls": map(&expirations.crls),
     })
+}
+
+/// An enrolment token as JSON (never the token: it is shown once, when made): `id`, `glob`,
+/// `status` at `now` (`active`, `expired`, `revoked`, `used up`), `uses`, `uses_left`,
+/// `expires`, `created`, `created_by`, `comment`, and `revoked` when it was (times in Puppet's
+/// format).
+pub fn token_json(record: &TokenRecord, now: time::OffsetDateTime) -> Value {
+    let mut value = json!({
+        "id": record.id,
+        "glob": record.glob,
+        "status": Status::of(record, now).as_str(),
+        "uses": record.uses,
+        "uses_left": record.uses_left,
+        "expires": format_time(record.expires),
+        "created": format_time(record.created),
+        "created_by": record.creator,
+        "comment": record.comment,
+    });
+    if let Some(revoked) = record.revoked {
+        value["revoked"] = json!(format_time(revoked));
+    }
+    value
 }
 
 /// The message puppetserver sends for `error`, where agents or tools know its wording;

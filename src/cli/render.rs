@@ -53,8 +53,14 @@ pub(crate) fn listing(
             row
         })
         .collect();
+    table(&header, &rows, terminal)
+}
+
+/// `rows` under `header`: a box-drawn table on a `terminal`, plain text otherwise (see
+/// [`plain`]).
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>], terminal: bool) -> String {
     if !terminal {
-        return plain(&header, &rows);
+        return plain(header, rows);
     }
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);

@@ -14,6 +14,7 @@ use super::subcommands::{
     AutosignCheckArgs, Certnames, CheckArgs, CompletionsArgs, ConsoleLoginArgs, DeleteArgs,
     EnableArgs, ExtendCaArgs, FingerprintArgs, GenerateArgs, ImportArgs, ListArgs, ManArgs,
     MigrateArgs, Names, PruneArgs, RevokeArgs, ServeArgs, SetupArgs, SignArgs, SubmitArgs,
+    TokenCreateArgs, TokenRevokeArgs,
 };
 
 /// What one run of `cert` is asked to do.
@@ -162,6 +163,19 @@ pub(crate) enum Action {
     /// Queue certificate signing requests read from PEM files
     Submit(SubmitArgs),
 
+    /// Make, list and revoke one-time enrolment tokens: autosign that a stranger cannot use
+    ///
+    /// A token lets whoever presents it in a CSR's challengePassword attribute (Puppet's
+    /// csr_attributes.yaml `custom_attributes`, `cert agent --token`) get a certificate for a
+    /// name matching its glob, within its lifetime and uses, whatever the `autosign` setting
+    /// says (unless `autosign_tokens = false`), never for an admin name, and still through the
+    /// issuance policy. The CA keeps only its hash; every change and use is audited.
+    #[command(subcommand_required = true)]
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+
     /// Check the certificates of NAME... against the CA and its CRL
     Verify(Names),
 }
@@ -177,6 +191,25 @@ pub(crate) enum ConsoleCommand {
     /// session lasts until signed out, 30 minutes idle or 12 hours. Needs the CA (the store
     /// and the CA key), so it runs where the CA does; audited.
     Login(ConsoleLoginArgs),
+}
+
+/// The subcommands of `cert token`.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Make a token and print it alone on standard output (it is never shown again)
+    ///
+    /// For a script: `TOKEN=$(cert token create 'web*.example.com' --ttl 2h)`. What it grants
+    /// goes to standard error. Audited.
+    Create(TokenCreateArgs),
+
+    /// List the tokens: id, glob, status, uses left, expiry, comment, who made them and when
+    ///
+    /// Never the tokens themselves, which the CA does not keep. Tokens that ended are listed
+    /// until 30 days after they expired. `--format json` prints an array.
+    List,
+
+    /// Revoke a token by its id: it grants nothing from then on, on every CA node. Audited
+    Revoke(TokenRevokeArgs),
 }
 
 /// The subcommands of `cert autosign`.

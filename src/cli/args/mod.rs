@@ -82,13 +82,13 @@ use std::fmt::Display;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
-pub(crate) use action::{Action, AutosignCommand, ConsoleCommand};
+pub(crate) use action::{Action, AutosignCommand, ConsoleCommand, TokenCommand};
 pub(crate) use agent::AgentArgs;
 pub(crate) use export::{Export, ExportKind, ExportOutput, ExportRole, ExportServer};
 pub(crate) use global::{Format, Global};
 pub(crate) use subcommands::{
     ConsoleLoginArgs, DeleteArgs, GenerateArgs, ImportArgs, LogFormatArg, MigrateArgs, PruneArgs,
-    RevokeArgs, RevokeReason, ServeArgs, SetupArgs, Shell, SignArgs,
+    RevokeArgs, RevokeReason, ServeArgs, SetupArgs, Shell, SignArgs, TokenCreateArgs,
 };
 
 use puppet3::Puppet3;

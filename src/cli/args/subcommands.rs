@@ -420,6 +420,38 @@ pub(crate) struct ConsoleLoginArgs {
     pub(crate) url: Option<String>,
 }
 
+/// `cert token create GLOB [--ttl DURATION] [--uses N] [--comment TEXT]`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct TokenCreateArgs {
+    /// Certnames the token grants: `*`, one certname, `*.DOMAIN` or `PREFIX*.DOMAIN`
+    ///
+    /// autosign.conf's syntax, matched as it reads: `*.example.com` matches `a.example.com` and
+    /// `a.b.example.com` but not `example.com`; `web*.example.com` matches `web1.example.com`,
+    /// never `db1.example.com`. Quote it from the shell.
+    #[arg(value_name = "GLOB")]
+    pub(crate) glob: String,
+
+    /// How long the token grants anything [default: 1h; at most 366d]
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) ttl: Option<String>,
+
+    /// How many certificates it may get [default: 1]
+    #[arg(long, value_name = "N")]
+    pub(crate) uses: Option<u64>,
+
+    /// Why it was made, shown by `cert token list` and in `cert log`
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) comment: Option<String>,
+}
+
+/// `cert token revoke ID`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub(crate) struct TokenRevokeArgs {
+    /// The token's id, as `cert token list` shows it
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+}
+
 /// `cert submit FILE...`.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub(crate) struct SubmitArgs {

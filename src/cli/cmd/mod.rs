@@ -19,10 +19,11 @@ mod setup;
 mod show;
 mod sign;
 mod submit;
+mod token;
 
 use cert::Error;
 
-use super::args::{Action, AutosignCommand, ConsoleCommand};
+use super::args::{Action, AutosignCommand, ConsoleCommand, TokenCommand};
 use super::Context;
 
 /// Run `action`; returns the exit code.
@@ -58,6 +59,11 @@ pub(crate) fn dispatch(context: &Context, action: Action) -> Result<u8, Error> {
         Action::Serve(args) => serve::run(context, args),
         Action::Sign(args) => sign::run(context, &args),
         Action::Submit(args) => submit::run(context, &args.files),
+        Action::Token { command } => match command {
+            TokenCommand::Create(args) => token::create(context, &args),
+            TokenCommand::List => token::list(context),
+            TokenCommand::Revoke(args) => token::revoke(context, &args.id),
+        },
         Action::Verify(names) => show::verify(context, &names.names),
     }
 }
