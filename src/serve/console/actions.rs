@@ -15,7 +15,7 @@ use crate::certname::Certname;
 use crate::error::{Error, SessionError, StoreError};
 use crate::session::Secret;
 
-use super::handlers::{failure, login_page, not_found};
+use super::handlers::{self, failure, login_page, not_found};
 use super::html::{self, notice, page, SignedIn};
 use super::reply::{self, Reply};
 use super::request::{self, BodyError, Fields};
@@ -37,7 +37,7 @@ pub(super) async fn sign_in(ca: Arc<Ca>, request: Request<Incoming>) -> Reply {
         Err(error) => return body_refused(error),
     };
     let refused = |error: &Error| {
-        let hint = error.hint().unwrap_or_default();
+        let hint = handlers::advice(error).unwrap_or_default();
         login_page(
             StatusCode::FORBIDDEN,
             &notice("error", &format!("Not signed in: {error}; {hint}.")),

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use crate::ca::Ca;
 use crate::crl::Reason;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 
 pub(crate) use listener::{bind, reply, serve_plain};
 use text::{Exposition, Family, Histogram};
@@ -99,8 +99,8 @@ impl Metrics {
         let mut store_failed = None;
         for (_, result) in outcomes {
             match result {
-                Err(error @ Error::Store(store))
-                    if !matches!(store, StoreError::NotFound { .. }) =>
+                Err(error @ Error::Store(_))
+                    if matches!(error.fault(), Fault::Ca | Fault::Unavailable) =>
                 {
                     store_failed = Some(error);
                 }
@@ -113,23 +113,20 @@ impl Metrics {
     }
 
     /// A request or signing that ended in `error`: counted as refused when the request was
-    /// at fault (its name, CSR, key, or the issuance policy), as a store error when the store
-    /// failed; a name the CA does not know, or the daemon itself failing, is neither.
+    /// at fault ([`Fault::Request`]), as a store error when the store failed; a name the CA
+    /// does not know, or the daemon itself failing, is neither.
     pub(crate) fn refused(&self, error: &Error) {
-        match error {
-            Error::Certname(_) | Error::Csr(_) | Error::Key(_) | Error::Policy(_) => {
-                self.refused.add(&refusal_label(error), 1)
-            }
-            Error::Store(_) => self.failed(error),
-            _ => {}
+        match error.fault() {
+            Fault::Request => self.refused.add(&refusal_label(error), 1),
+            _ => self.failed(error),
         }
     }
 
     /// A CA call failed with `error`: counted when the store failed (disk, lock, a corrupt
-    /// file), not for a name it does not know.
+    /// file, the database not answering), not for a name it does not know.
     pub(crate) fn failed(&self, error: &Error) {
         if let Error::Store(store) = error {
-            if !matches!(store, StoreError::NotFound { .. }) {
+            if matches!(error.fault(), Fault::Ca | Fault::Unavailable) {
                 self.store_errors.add(&variant_label(store), 1);
             }
         }
@@ -320,7 +317,7 @@ fn snake_case(name: &str) -> String {
 mod tests {
     use super::text::escape_label;
     use super::*;
-    use crate::error::{CsrError, PolicyError};
+    use crate::error::{CsrError, PolicyError, StoreError};
 
     #[test]
     fn labels_name_the_kind_of_error() {

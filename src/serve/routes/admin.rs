@@ -11,11 +11,11 @@ use serde_json::{json, Value};
 use crate::ca::{Ca, CertificateStatus, Selection, SignOptions, State};
 use crate::certname::Certname;
 use crate::crl::Reason;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 use crate::wire;
 
 use super::super::metrics::Signing;
-use super::reply::{empty, failure, is_client_error, json_reply, text, Reply};
+use super::reply::{empty, failure, json_reply, text, Reply};
 use super::Context;
 
 /// `DELETE certificate_request/NAME`: drop the queued request.
@@ -79,11 +79,11 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                     }
                     empty(StatusCode::NO_CONTENT)
                 }
-                Ok(Some((_, Err(Error::Store(StoreError::NotFound { .. }))))) => text(
+                Ok(Some((_, Err(error)))) if error.fault() == Fault::NotFound => text(
                     StatusCode::CONFLICT,
                     format!("Cannot sign certificate for host {name} without a certificate request"),
                 ),
-                Ok(Some((_, Err(error)))) if is_client_error(&error) => {
+                Ok(Some((_, Err(error)))) if error.fault() == Fault::Request => {
                     text(StatusCode::CONFLICT, wire::puppet_message(&error))
                 }
                 Ok(Some((_, Err(error)))) => failure(&error),
@@ -112,7 +112,13 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                         context.metrics.revoked(Reason::KeyCompromise, serials.len());
                         empty(StatusCode::NO_CONTENT)
                     }
-                    Some((_, Err(Error::Store(StoreError::NotFound { .. })))) | None => text(
+                    Some((_, Err(error))) if error.fault() == Fault::NotFound => text(
+                        StatusCode::CONFLICT,
+                        format!(
+                            "Cannot revoke certificate for host {name} without a signed certificate"
+                        ),
+                    ),
+                    None => text(
                         StatusCode::CONFLICT,
                         format!(
                             "Cannot revoke certificate for host {name} without a signed certificate"
@@ -123,7 +129,7 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                         failure(&error)
                     }
                 },
-                Ok(Err(error @ Error::Policy(_))) => {
+                Ok(Err(error)) if error.fault() == Fault::Request => {
                     context.metrics.failed(&error);
                     text(StatusCode::CONFLICT, wire::puppet_message(&error))
                 }
@@ -157,7 +163,7 @@ pub(super) async fn delete(context: Context, name: Certname) -> Reply {
     {
         Ok(Ok(true)) => empty(StatusCode::NO_CONTENT),
         Ok(Ok(false)) => text(StatusCode::NOT_FOUND, missing),
-        Ok(Err(error @ Error::Policy(_))) => {
+        Ok(Err(error)) if error.fault() == Fault::Request => {
             text(StatusCode::CONFLICT, wire::puppet_message(&error))
         }
         Ok(Err(error)) => failure(&error),
@@ -259,7 +265,7 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
                 }
                 signed.push(Value::String(name.to_string()))
             }
-            Err(Error::Store(StoreError::NotFound { .. })) => {
+            Err(error) if error.fault() == Fault::NotFound => {
                 no_csr.push(Value::String(name.to_string()))
             }
             Err(error) => {
@@ -287,7 +293,7 @@ pub(super) async fn upload_crls(context: Context) -> Reply {
             }
             text(StatusCode::OK, "Successfully updated CRLs.")
         }
-        Ok(Err(error @ Error::Policy(_))) => {
+        Ok(Err(error)) if error.fault() == Fault::Request => {
             tracing::warn!("CRL upload refused: {error}");
             text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
         }

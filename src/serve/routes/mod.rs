@@ -32,7 +32,7 @@ use crate::audit;
 use crate::ca::Actor;
 use crate::ca::Ca;
 use crate::certname::Certname;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 use crate::wire;
 
 use super::auth::{self, Peer};
@@ -200,7 +200,7 @@ impl Context {
         let wanted = name.clone();
         match self.blocking(move |ca| find(ca, &wanted)).await {
             Ok(Ok(found)) => render(found),
-            Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
+            Ok(Err(error)) if error.fault() == Fault::NotFound => text(
                 StatusCode::NOT_FOUND,
                 format!("Could not find {what} {name}"),
             ),
