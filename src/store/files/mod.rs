@@ -109,6 +109,10 @@ impl Files {
 }
 
 impl Backend for Files {
+    fn keeps_infrastructure_crl(&self) -> bool {
+        true
+    }
+
     fn location(&self) -> &Location {
         &self.location
     }
