@@ -37,6 +37,7 @@ pub mod session;
 pub mod settings;
 pub mod ssldir;
 pub mod store;
+pub mod timestamp;
 mod tls;
 pub mod tree;
 pub mod wire;

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::ca::{CertificateStatus, Expirations};
 use crate::certificate::Digest;
 use crate::error::{CertnameError, CsrError, Error};
-use crate::store::inventory::format_time;
+use crate::timestamp::format_time;
 
 /// One entry as JSON, with puppetserver's `certificate_status` field names.
 pub fn certificate_status_json(entry: &CertificateStatus) -> Value {

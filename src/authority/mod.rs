@@ -25,6 +25,7 @@ use crate::csr::Csr;
 use crate::error::{Error, KeyError, PolicyError};
 use crate::extension::{self, AltName};
 use crate::keys::{PrivateKey, SharedSigningKey};
+use crate::timestamp::format_time;
 
 /// Puppet's default certificate lifetime (`ca_ttl`): 5 years.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(5 * 365 * 86_400);
@@ -291,7 +292,7 @@ impl Authority {
                 "the certificate of {} expires on {}, with the CA certificate {}: the CA \
                  expires before the lifetime asked for",
                 certificate.common_name,
-                crate::store::inventory::format_time(ca.not_after),
+                format_time(ca.not_after),
                 ca.subject
             )
         })
@@ -320,7 +321,7 @@ impl Authority {
                 reason: format!(
                     "{} expired on {}; it signs nothing until it is renewed or replaced",
                     ca.subject,
-                    crate::store::inventory::format_time(ca.not_after)
+                    format_time(ca.not_after)
                 ),
             }
             .into());

@@ -25,6 +25,7 @@ use crate::crl::{Crl, Revocation};
 use crate::error::{Error, KeyError};
 use crate::ssldir::Ssldir;
 use crate::store::{inventory, RenderedCrl};
+use crate::timestamp::format_time;
 
 use super::batch::Batch;
 use super::Ca;
@@ -138,9 +139,7 @@ impl Ca {
                     "the CRL of {} (number {}, next update {})",
                     c.issuer,
                     c.number.unwrap_or(0),
-                    c.next_update
-                        .map(inventory::format_time)
-                        .unwrap_or_default()
+                    c.next_update.map(format_time).unwrap_or_default()
                 ))
                 .collect::<Vec<_>>()
                 .join(", "),

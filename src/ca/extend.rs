@@ -28,7 +28,8 @@ use crate::crl::Crl;
 use crate::error::{Error, KeyError};
 use crate::reissue::reissue;
 use crate::ssldir::Ssldir;
-use crate::store::{inventory, Item, Read};
+use crate::store::{Item, Read};
+use crate::timestamp::format_time;
 
 use super::batch::Batch;
 use super::Ca;
@@ -231,8 +232,8 @@ impl Ca {
                 .certificate(&one.certificate)
                 .because(&format!(
                     "re-issued with the same key, subject and extensions: notAfter {} -> {}, {serial}; the old chain is kept as {archived}",
-                    inventory::format_time(one.previous.not_after),
-                    inventory::format_time(one.certificate.not_after),
+                    format_time(one.previous.not_after),
+                    format_time(one.certificate.not_after),
                 ));
             batch.audit(event);
         }

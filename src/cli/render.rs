@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use cert::autosign::Reason;
 use cert::ca::{CertificateStatus, Expiring, Outcome, State, Verdict};
-use cert::store::inventory::format_time;
+use cert::timestamp::format_time;
 use cert::wire::certificate_status_json;
 
 /// The entries with the columns name, state, serial, expiry, fingerprint, alt names, and an

@@ -2,8 +2,8 @@
 //! puppetserver-ca's words ([`cert::ca::Ca::prune`], [`cert::ca::Ca::delete_certificates`]).
 
 use cert::ca::{parse_serial, Delete, Prune};
-use cert::store::inventory::format_time;
 use cert::store::Item;
+use cert::timestamp::format_time;
 use cert::Error;
 
 use crate::cli::args::{DeleteArgs, PruneArgs};

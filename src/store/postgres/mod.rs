@@ -188,7 +188,7 @@ impl Backend for Postgres {
             Item::CaChain => "the CA certificate".to_owned(),
             Item::CaChainArchive(time) => format!(
                 "the CA certificate replaced at {}",
-                inventory::format_time(*time)
+                crate::timestamp::format_time(*time)
             ),
             Item::Crl => "the CRL".to_owned(),
             Item::Inventory => "the inventory".to_owned(),
