@@ -21,7 +21,6 @@ pub mod ca;
 pub mod ca_conf;
 pub mod certificate;
 pub mod certname;
-pub mod check;
 pub mod crl;
 pub mod csr;
 pub mod duration;

@@ -18,7 +18,7 @@ use crate::progress::Stage;
 use crate::settings::Settings;
 use crate::store::{Read, Store};
 
-use super::batch::{Batch, Done, Step};
+use super::batch::Batch;
 use super::sign::same_key;
 use super::{Ca, Config, Outcome, State};
 
@@ -287,85 +287,90 @@ impl Ca {
             Duplicates::Read if self.config.allow_duplicate_certs => HashMap::new(),
             Duplicates::Read => self.existing_certificates(batch.reads(), &names)?,
         };
-        let mut steps = Vec::with_capacity(items.len());
-        for Enrollment {
-            name,
-            csr,
-            decision,
-        } in items
-        {
-            let kept = |kept: Kept| Step::Skip(kept);
-            let step = match batch.admit(name).and_then(|()| {
+        // Before signing, each item is refused (nothing written for it), answered with the
+        // name's certificate for this request's key, or neither yet (`None`).
+        let answers: Vec<Result<Option<Certificate>, Error>> = items
+            .iter()
+            .map(|Enrollment { name, csr, .. }| {
+                batch.admit(name)?;
                 let found = existing.remove(name).transpose()?;
                 self.answer_for_existing(name, csr, found, now)
-            }) {
-                Err(error) => kept(Kept::Refused(error)),
-                Ok(Some(certificate)) => {
-                    kept(Kept::Issued(csr.clone(), decision.clone(), certificate))
-                }
-                Ok(None) if decision.sign => Step::Sign(csr.clone(), decision.clone()),
-                Ok(None) => kept(Kept::Pending(csr.clone(), decision.clone())),
-            };
-            steps.push((name.clone(), step));
-        }
-        let done = batch.sign(steps, &self.config.policy, None)?;
-        // Queue what stays pending (left by autosign, or refused by the issuance policy).
-        let queued: Vec<(Certname, String)> = done
+            })
+            .collect();
+        // Signed: those with neither yet that autosign said sign.
+        let requests: Vec<(&Certname, &Csr)> = items
             .iter()
-            .filter_map(|(name, done)| match done {
-                Done::Signed(csr, _, Err(_)) | Done::Skipped(Kept::Pending(csr, _)) => {
-                    Some((name.clone(), csr.to_pem()))
-                }
+            .zip(&answers)
+            .filter(|(item, answer)| item.decision.sign && matches!(answer, Ok(None)))
+            .map(|(item, _)| (&item.name, &item.csr))
+            .collect();
+        let mut signed = batch
+            .sign(&requests, &self.config.policy, None)?
+            .into_iter();
+        let submitted: Vec<Result<Submitted, Error>> = items
+            .iter()
+            .zip(answers)
+            .map(|(item, answer)| {
+                let (signed, existing) = match answer? {
+                    Some(certificate) => (Some(Ok(certificate)), true),
+                    // One result per request given to sign, in order.
+                    None if item.decision.sign => (signed.next(), false),
+                    None => (None, false),
+                };
+                Ok(Submitted {
+                    csr: item.csr.clone(),
+                    decision: item.decision.clone(),
+                    signed,
+                    existing,
+                })
+            })
+            .collect();
+        // Queue what stays pending (left by autosign, or refused by the issuance policy).
+        let queued: Vec<(Certname, String)> = items
+            .iter()
+            .zip(&submitted)
+            .filter_map(|(item, submitted)| match submitted {
+                Ok(Submitted {
+                    signed: None | Some(Err(_)),
+                    ..
+                }) => Some((item.name.clone(), item.csr.to_pem())),
                 _ => None,
             })
             .collect();
         batch.transaction().put_requests(&queued)?;
         // The certificates first, then the refusals, then the names held for an administrator.
-        for signed in [true, false] {
-            for (name, done) in &done {
-                if let Done::Signed(_, _, result) = done {
-                    if result.is_ok() == signed {
-                        batch.audit_sign(name, result);
+        for certificates in [true, false] {
+            for (item, submitted) in items.iter().zip(&submitted) {
+                if let Ok(Submitted {
+                    signed: Some(result),
+                    existing: false,
+                    ..
+                }) = submitted
+                {
+                    if result.is_ok() == certificates {
+                        batch.audit_sign(&item.name, result);
                     }
                 }
             }
         }
-        for (name, done) in &done {
-            if let Done::Skipped(Kept::Pending(_, decision)) = done {
+        for (item, submitted) in items.iter().zip(&submitted) {
+            if let Ok(Submitted {
+                signed: None,
+                decision,
+                ..
+            }) = submitted
+            {
                 if matches!(
                     decision.reason,
                     autosign::Reason::HeldForAdministrator { .. }
                 ) {
-                    let event = batch.event("sign", name).refused(decision);
+                    let event = batch.event("sign", &item.name).refused(decision);
                     batch.audit(event);
                 }
             }
         }
         batch.commit()?;
-        Ok(done
-            .into_iter()
-            .map(|(_, done)| match done {
-                Done::Signed(csr, decision, result) => Ok(Submitted {
-                    csr,
-                    decision,
-                    signed: Some(result),
-                    existing: false,
-                }),
-                Done::Skipped(Kept::Pending(csr, decision)) => Ok(Submitted {
-                    csr,
-                    decision,
-                    signed: None,
-                    existing: false,
-                }),
-                Done::Skipped(Kept::Issued(csr, decision, certificate)) => Ok(Submitted {
-                    csr,
-                    decision,
-                    signed: Some(Ok(certificate)),
-                    existing: true,
-                }),
-                Done::Skipped(Kept::Refused(error)) => Err(error),
-            })
-            .collect())
+        Ok(submitted)
     }
 
     /// What a request for `name` gets when the name has `found` (its certificate and state):
@@ -460,18 +465,6 @@ enum Duplicates {
     LeftToTheStore,
     /// Read the names' certificates first.
     Read,
-}
-
-/// What became of a request not signed in its batch.
-// Each is moved once; boxing the large variants only adds allocations.
-#[allow(clippy::large_enum_variant)]
-enum Kept {
-    /// Left pending: queued.
-    Pending(Csr, Decision),
-    /// The name's valid certificate for this request's key is the answer.
-    Issued(Csr, Decision, Certificate),
-    /// Refused; nothing written.
-    Refused(Error),
 }
 
 /// The `autosign` setting of `settings`, defaulting to `$confdir/autosign.conf`.

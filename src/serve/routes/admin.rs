@@ -43,103 +43,14 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
         Ok(document) => document,
         Err(reply) => return reply,
     };
-    let ttl = match document.get("cert_ttl") {
-        None | Some(Value::Null) => None,
-        Some(value) => match value.as_u64() {
-            Some(seconds) => Some(Duration::from_secs(seconds)),
-            None => {
-                return text(
-                    StatusCode::BAD_REQUEST,
-                    "cert_ttl must be a number of seconds",
-                )
-            }
-        },
+    let ttl = match cert_ttl(&document) {
+        Ok(ttl) => ttl,
+        Err(reply) => return reply,
     };
     let now = time::OffsetDateTime::now_utc();
-    let target = name.clone();
     match document.get("desired_state").and_then(Value::as_str) {
-        Some("signed") => {
-            let options = SignOptions {
-                ttl,
-                ..SignOptions::default()
-            };
-            let actor = context.actor.clone();
-            let outcome = context.blocking(move |ca| {
-                ca.sign_by(&actor, std::slice::from_ref(&target), options, now)
-                    .pop()
-            })
-            .await;
-            if let Ok(Some((_, result))) = &outcome {
-                context.metrics.signing(Signing::Admin, result);
-            }
-            match outcome {
-                Ok(Some((_, Ok(certificate)))) => {
-                    if let Some(warning) = context.ca.lifetime_warning(&certificate) {
-                        tracing::warn!("signed {name}: {warning}");
-                    }
-                    empty(StatusCode::NO_CONTENT)
-                }
-                Ok(Some((_, Err(error)))) if error.fault() == Fault::NotFound => text(
-                    StatusCode::CONFLICT,
-                    format!("Cannot sign certificate for host {name} without a certificate request"),
-                ),
-                Ok(Some((_, Err(error)))) if error.fault() == Fault::Request => {
-                    text(StatusCode::CONFLICT, wire::puppet_message(&error))
-                }
-                Ok(Some((_, Err(error)))) => failure(&error),
-                // One name in, one outcome out: never reached.
-                Ok(None) => text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("Internal Server Error: no outcome for {name}"),
-                ),
-                Err(reply) => reply,
-            }
-        }
-        Some("revoked") => {
-            let actor = context.actor.clone();
-            let outcome = context.blocking(move |ca| {
-                ca.revoke_by(
-                    &actor,
-                    std::slice::from_ref(&target),
-                    Reason::KeyCompromise,
-                    now,
-                )
-            })
-            .await;
-            match outcome {
-                Ok(Ok(mut outcomes)) => match outcomes.pop() {
-                    Some((_, Ok(serials))) => {
-                        context.metrics.revoked(Reason::KeyCompromise, serials.len());
-                        empty(StatusCode::NO_CONTENT)
-                    }
-                    Some((_, Err(error))) if error.fault() == Fault::NotFound => text(
-                        StatusCode::CONFLICT,
-                        format!(
-                            "Cannot revoke certificate for host {name} without a signed certificate"
-                        ),
-                    ),
-                    None => text(
-                        StatusCode::CONFLICT,
-                        format!(
-                            "Cannot revoke certificate for host {name} without a signed certificate"
-                        ),
-                    ),
-                    Some((_, Err(error))) => {
-                        context.metrics.failed(&error);
-                        failure(&error)
-                    }
-                },
-                Ok(Err(error)) if error.fault() == Fault::Request => {
-                    context.metrics.failed(&error);
-                    text(StatusCode::CONFLICT, wire::puppet_message(&error))
-                }
-                Ok(Err(error)) => {
-                    context.metrics.failed(&error);
-                    failure(&error)
-                }
-                Err(reply) => reply,
-            }
-        }
+        Some("signed") => sign_one(context, name, ttl, now).await,
+        Some("revoked") => revoke_one(context, name, now).await,
         other => text(
             StatusCode::BAD_REQUEST,
             format!(
@@ -147,6 +58,114 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                 other.unwrap_or("(none)")
             ),
         ),
+    }
+}
+
+/// The `cert_ttl` of a `certificate_status` document: whole seconds, or none.
+fn cert_ttl(document: &Value) -> Result<Option<Duration>, Reply> {
+    match document.get("cert_ttl") {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(seconds) => Ok(Some(Duration::from_secs(seconds))),
+            None => Err(text(
+                StatusCode::BAD_REQUEST,
+                "cert_ttl must be a number of seconds",
+            )),
+        },
+    }
+}
+
+/// `desired_state` `signed`: sign the queued request of `name`, for `ttl` when given.
+async fn sign_one(
+    context: Context,
+    name: Certname,
+    ttl: Option<Duration>,
+    now: time::OffsetDateTime,
+) -> Reply {
+    let options = SignOptions {
+        ttl,
+        ..SignOptions::default()
+    };
+    let actor = context.actor.clone();
+    let target = name.clone();
+    let outcome = context
+        .blocking(move |ca| {
+            ca.sign_by(&actor, std::slice::from_ref(&target), options, now)
+                .pop()
+        })
+        .await;
+    if let Ok(Some((_, result))) = &outcome {
+        context.metrics.signing(Signing::Admin, result);
+    }
+    match outcome {
+        Ok(Some((_, Ok(certificate)))) => {
+            if let Some(warning) = context.ca.lifetime_warning(&certificate) {
+                tracing::warn!("signed {name}: {warning}");
+            }
+            empty(StatusCode::NO_CONTENT)
+        }
+        Ok(Some((_, Err(error)))) if error.fault() == Fault::NotFound => text(
+            StatusCode::CONFLICT,
+            format!("Cannot sign certificate for host {name} without a certificate request"),
+        ),
+        Ok(Some((_, Err(error)))) if error.fault() == Fault::Request => {
+            text(StatusCode::CONFLICT, wire::puppet_message(&error))
+        }
+        Ok(Some((_, Err(error)))) => failure(&error),
+        // One name in, one outcome out: never reached.
+        Ok(None) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Internal Server Error: no outcome for {name}"),
+        ),
+        Err(reply) => reply,
+    }
+}
+
+/// `desired_state` `revoked`: revoke the certificate of `name` (key compromise, as
+/// puppetserver does).
+async fn revoke_one(context: Context, name: Certname, now: time::OffsetDateTime) -> Reply {
+    let actor = context.actor.clone();
+    let target = name.clone();
+    let outcome = context
+        .blocking(move |ca| {
+            ca.revoke_by(
+                &actor,
+                std::slice::from_ref(&target),
+                Reason::KeyCompromise,
+                now,
+            )
+        })
+        .await;
+    let not_signed = || {
+        text(
+            StatusCode::CONFLICT,
+            format!("Cannot revoke certificate for host {name} without a signed certificate"),
+        )
+    };
+    match outcome {
+        Ok(Ok(mut outcomes)) => match outcomes.pop() {
+            Some((_, Ok(serials))) => {
+                context
+                    .metrics
+                    .revoked(Reason::KeyCompromise, serials.len());
+                empty(StatusCode::NO_CONTENT)
+            }
+            Some((_, Err(error))) if error.fault() == Fault::NotFound => not_signed(),
+            None => not_signed(),
+            Some((_, Err(error))) => {
+                context.metrics.failed(&error);
+                failure(&error)
+            }
+        },
+        Ok(Err(error)) if error.fault() == Fault::Request => {
+            context.metrics.failed(&error);
+            text(StatusCode::CONFLICT, wire::puppet_message(&error))
+        }
+        Ok(Err(error)) => {
+            context.metrics.failed(&error);
+            failure(&error)
+        }
+        Err(reply) => reply,
     }
 }
 

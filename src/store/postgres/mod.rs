@@ -18,8 +18,9 @@
 //!
 //! `url` parses the address, `tls` makes the rustls configuration, `connection` runs queries
 //! for synchronous callers, `schema` creates and migrates the tables, `reads` holds the reads,
-//! `transaction` and `snapshot` the rest, `import` what a copy of a whole CA writes (`cert
-//! migrate`), `sessions` the web console's sign-in records.
+//! `transaction` and `snapshot` the rest, `writes` the rows a transaction and a copy of a whole
+//! CA both write, `import` what only a copy writes (`cert migrate`), `sessions` the web
+//! console's sign-in records.
 
 mod breaker;
 mod cache;
@@ -36,6 +37,7 @@ mod snapshot;
 mod tls;
 mod transaction;
 mod url;
+mod writes;
 
 use std::collections::HashSet;
 use std::path::Path;
