@@ -6,7 +6,8 @@
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
 //! database), `wan` (a delayed, cuttable TCP link on loopback), `patroni` (PostgreSQL under
-//! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI) and `machine` (a Debian
+//! Patroni with etcd), `faults` (a seeded fault schedule at two sites, and its checker),
+//! `puppetserver_ca` (puppetserver's own CA CLI) and `machine` (a Debian
 //! root booted by a real systemd, for the package).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
@@ -14,6 +15,7 @@
 #![allow(dead_code)]
 
 pub mod ca_server;
+pub mod faults;
 mod files;
 mod hostile;
 pub mod hosts;
