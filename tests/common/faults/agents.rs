@@ -436,7 +436,15 @@ pub fn sample_crls(journal: &Journal, ports: &Ports, cacert: &Path) {
                 .then(|| crl_number(&reply.body))
                 .flatten();
             let Some(number) = number else {
-                journal.crl_unanswered.fetch_add(1, Ordering::SeqCst);
+                // Not a node being killed, stopped or started meanwhile: a read unanswered.
+                if ports.live().contains(&(node, port)) {
+                    journal.crl_unanswered.fetch_add(1, Ordering::SeqCst);
+                    eprintln!(
+                        "node {node} did not answer its CRL: {} {}",
+                        reply.status,
+                        reply.body.trim()
+                    );
+                }
                 continue;
             };
             record_crl_number(journal, &mut last, node, number);

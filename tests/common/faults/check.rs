@@ -413,8 +413,8 @@ fn summary(
     lines.join("\n")
 }
 
-/// During cuts: from the cut to the first 503 at the leader's site and at the other, and the
-/// longest a request sent during a cut waited for its 503.
+/// During cuts: from the cut to the first 503 (to any request) at the leader's site and at
+/// the other, and the longest a request sent during a cut waited for its 503.
 fn cut_figures(events: &[Event], attempts: &[Attempt]) -> Vec<String> {
     let cuts: Vec<&Event> = events
         .iter()
@@ -428,9 +428,10 @@ fn cut_figures(events: &[Event], attempts: &[Attempt]) -> Vec<String> {
     let mut longest = Duration::ZERO;
     for cut in &cuts {
         for site in [Site::A, Site::B] {
+            // Of any request, one in flight when the link was cut included.
             let first = attempts
                 .iter()
-                .filter(|a| a.site == site && a.sent >= cut.at && a.sent <= cut.healed)
+                .filter(|a| a.site == site && a.answered >= cut.at && a.sent <= cut.healed)
                 .filter(|a| matches!(a.answer, Answer::Unavailable { .. }))
                 .map(|a| a.answered - cut.at)
                 .min();

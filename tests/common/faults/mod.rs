@@ -83,8 +83,8 @@ pub enum Fault {
     KillPrimaryHost,
     /// Stop a node (SIGTERM) and start it again.
     RestartNode,
-    /// Cut the link, stop and start a node of the site that cannot reach the leader (it
-    /// starts from its copy on disk), heal.
+    /// Cut the link, stop (SIGTERM, or SIGKILL: the seed says) and start a node of the site
+    /// that cannot reach the leader (it starts from its copy on disk), heal.
     RestartNodeDuringCut,
     /// SIGKILL the leader's host and start it again at once, as a reboot.
     RestartPrimaryHost,
@@ -316,7 +316,13 @@ fn execute(sites: &mut Sites, round: usize, step: &Step) -> Event {
             event.at = Instant::now();
             sites.cut();
             std::thread::sleep(Duration::from_secs(1));
-            sites.stop(node);
+            // Not the bit that picked the node.
+            let killed = (step.choice >> 32) & 1 == 1;
+            if killed {
+                sites.kill(node);
+            } else {
+                sites.stop(node);
+            }
             event.started = Some(sites.start_node(node));
             let began = Instant::now();
             let port = sites.nodes[node].port();
@@ -334,8 +340,13 @@ fn execute(sites: &mut Sites, round: usize, step: &Step) -> Event {
             std::thread::sleep(step.hold);
             sites.heal();
             event.detail = format!(
-                "cut the link, restart node {node} (site {far:?}, away from the leader): up \
-                 from its copy in {:.1} s, reads {} in {:.2} s; healed after {:.1} s more",
+                "cut the link, {} node {node} (site {far:?}, away from the leader): up from \
+                 its copy in {:.1} s, reads {} in {:.2} s; healed after {:.1} s more",
+                if killed {
+                    "kill -9 and start"
+                } else {
+                    "restart"
+                },
                 event.started.unwrap().as_secs_f64(),
                 answered.join(", "),
                 event.reads.unwrap().as_secs_f64(),
