@@ -518,7 +518,7 @@ mod tests {
         }
     }
 
-    /// Issue 12: a leaf never outlives its CA; a CA past its end signs nothing.
+    /// A leaf never outlives its CA; a CA past its end signs nothing.
     #[test]
     fn validity_is_capped_at_the_cas_own() {
         let ca = ca();
@@ -564,7 +564,7 @@ mod tests {
         assert!(error.to_string().contains("expired on"), "{error}");
     }
 
-    /// Issue 12: renewal puts the old certificate through the policy; only the CA server's own
+    /// Renewal puts the old certificate through the policy; only the CA server's own
     /// certificate keeps `pp_cli_auth`.
     #[test]
     fn renewal_goes_through_the_policy() {

@@ -1,4 +1,4 @@
-//! Loading CRLs from outside (`PUT certificate_revocation_list`, issue 24), as puppetserver
+//! Loading CRLs from outside (`PUT certificate_revocation_list`), as puppetserver
 //! 6.16 and later take them: for a CA under an external root (or any chain), a newer CRL of a
 //! CA above this one replaces the one in the CRL chain. The CA's own CRL is the CA's to
 //! write: an uploaded copy of it is left out, and every other CRL is refused (400) with the

@@ -1,4 +1,4 @@
-//! puppetserver's infrastructure CRL (issue 24): a second CRL chain, `infra_crl.pem`, whose
+//! puppetserver's infrastructure CRL: a second CRL chain, `infra_crl.pem`, whose
 //! first CRL lists only the revoked certificates of the infrastructure nodes an administrator
 //! names in `infra_inventory.txt` (masters, compilers, balancers), so that a large fleet
 //! downloads a few entries instead of every revoked agent. As in puppetserver 8:

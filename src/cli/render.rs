@@ -303,7 +303,7 @@ pub(crate) fn program_output(reason: &Reason) -> String {
 mod tests {
     use super::*;
 
-    /// Issue 12: off a terminal, the listing has no box characters and its columns line up.
+    /// Off a terminal, the listing has no box characters and its columns line up.
     #[test]
     fn plain_text_lines_up_without_boxes() {
         let rows = vec![

@@ -26,7 +26,7 @@ mod auth;
 mod balancer;
 mod console;
 mod expiry;
-// Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
+// Routes without TLS or sockets, for fuzzing and tests; only in builds
 // that ask for it (the `harness` feature), since it makes admin peers for any name.
 #[cfg(feature = "harness")]
 #[doc(hidden)]
@@ -300,7 +300,7 @@ pub(crate) fn http1_builder() -> http1::Builder {
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .max_buf_size(BODY_LIMIT)
-        // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
+        // `max_buf_size` alone lets a read overshoot it (~2x): cap the head itself.
         .max_header_size(BODY_LIMIT);
     builder
 }

@@ -11,7 +11,7 @@ use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Prune the CRL; print puppetserver-ca's lines about what went.
 pub(crate) fn prune(context: &Context, args: &PruneArgs) -> Result<u8, Error> {
-    // puppetserver-ca 2.5 and later (issue 24): with no flag, duplicates only.
+    // puppetserver-ca 2.5 and later: with no flag, duplicates only.
     let defaults = !args.remove_duplicates && !args.remove_expired && !args.remove_entries;
     let mut serials = Vec::new();
     for text in &args.serial {

@@ -426,7 +426,7 @@ mod tests {
         }
     }
 
-    /// Issue 27: what a request carries is text on every page that shows it.
+    /// What a request carries is text on every page that shows it.
     #[test]
     fn request_values_are_text() {
         let request = hostile_request();

@@ -206,7 +206,7 @@ async fn remove(
 
 /// `GET certificate_statuses/ANY[?state=...]`: every name the CA knows, as puppetserver's JSON.
 pub(super) async fn statuses(context: Context) -> Reply {
-    // Issue 24: as puppetserver, a `state` other than these three selects every name.
+    // As puppetserver, a `state` other than these three selects every name.
     let mut wanted: Option<State> = None;
     for pair in context.query.split('&') {
         if let Some(value) = pair.strip_prefix("state=") {

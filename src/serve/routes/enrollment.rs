@@ -51,7 +51,7 @@ pub(super) async fn submit(context: Context, name: Certname) -> Reply {
         .await
     {
         Ok(submission) => {
-            // Issue 7: autosign said sign and the CA's policy refused: a 400 with the reason,
+            // Autosign said sign and the CA's policy refused: a 400 with the reason,
             // as puppetserver answers (and `cert submit` fails); the request stays queued.
             if let Some(Err(error)) = &submission.signed {
                 if error.fault() == Fault::Request {
@@ -143,7 +143,7 @@ pub(super) async fn request(context: Context, name: Certname) -> Reply {
 }
 
 /// `GET certificate_revocation_list/ca`: the CRL chain (with `Last-Modified`); the
-/// infrastructure CRL instead when `enable-infra-crl` is on (issue 24, as puppetserver).
+/// infrastructure CRL instead when `enable-infra-crl` is on (as puppetserver).
 pub(super) async fn crl(context: Context) -> Reply {
     let modified = context.ca.published_crl_modified();
     if not_modified(context.if_modified_since, modified) {

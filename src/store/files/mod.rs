@@ -355,7 +355,7 @@ mod tests {
         assert!(store.snapshot().unwrap().problems().unwrap().is_empty());
     }
 
-    /// Issue 14: `sign --all` records chunk after chunk in one transaction; each chunk's
+    /// `sign --all` records chunk after chunk in one transaction; each chunk's
     /// certificates are in place when it returns, and the requests they answer go only after
     /// the next sync (with one sync of the filesystem), all of them by commit.
     #[test]
