@@ -300,7 +300,7 @@ pub(crate) fn discard(staged: Vec<Staged>) {
 ///
 /// For a file rewritten on every batch (the files store's `serial`): where the filesystem
 /// searches for a free inode by skipping recently freed ones (ext4 without a journal), freeing
-/// one per batch made every later file creation slower (issue 14). A filesystem that cannot
+/// one per batch made every later file creation slower. A filesystem that cannot
 /// exchange names, or a spare that cannot be used, gets the plain [`write`].
 ///
 /// With [`Durability::Filesystem`] the directory is not synced: the exchange is durable with

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
-use crate::store::inventory::format_time;
+use crate::timestamp::format_time;
 
 /// One audited decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

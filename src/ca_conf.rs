@@ -296,7 +296,7 @@ mod tests {
             .map_err(|error| error.to_string())
     }
 
-    /// Issue 12: puppetserver 8's renewal settings and their defaults.
+    /// puppetserver 8's renewal settings and their defaults.
     #[test]
     fn renewal_is_off_by_default_with_ninety_days() {
         assert_eq!(
@@ -331,7 +331,7 @@ mod tests {
         assert!(error.contains("not true or false"), "{error}");
     }
 
-    /// Issue 24: puppetserver 8.1's `ca-ttl` in ca.conf, in its duration syntax.
+    /// puppetserver 8.1's `ca-ttl` in ca.conf, in its duration syntax.
     #[test]
     fn ca_ttl_is_read_when_set() {
         let ca_ttl = |text: &str| parse(Path::new("/etc/ca.conf"), text).map(|c| c.ca_ttl);

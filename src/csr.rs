@@ -125,7 +125,7 @@ impl Csr {
         let public_key_der = info.subject_pki.raw.to_vec();
         // What agents send (RSA or EC P-256/P-384 keys, PKCS#1 v1.5 or ECDSA signatures with
         // SHA-2) is verified with aws-lc, the crypto of rustls and rcgen: decoding the key and
-        // the request with OpenSSL 3 costs ten times the verification (issue 14). Any other
+        // the request with OpenSSL 3 costs ten times the verification. Any other
         // key or algorithm, and any signature aws-lc refuses, goes to OpenSSL, which decides
         // and says why.
         let verified = keys::verification_algorithm(&info.subject_pki, &signature_oid).is_some_and(
@@ -442,7 +442,7 @@ mod tests {
         assert!(error.to_string().contains("not an IP address"), "{error}");
     }
 
-    /// Issue 12: the runbook's `--dns_alt_names puppetca:puppet` names what was typed and the
+    /// The runbook's `--dns_alt_names puppetca:puppet` names what was typed and the
     /// comma-separated list it meant; alt names the policy never signs fail here, before any
     /// key or CA exists.
     #[test]
@@ -491,7 +491,7 @@ mod tests {
         assert!(error.contains("does not match requested key"), "{error}");
     }
 
-    /// Issue 12: the attribute by which an agent says it renews itself.
+    /// The attribute by which an agent says it renews itself.
     #[test]
     fn auto_renew_attribute_is_read() {
         let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
@@ -520,7 +520,7 @@ mod tests {
         assert_eq!(Csr::from_der(&der).unwrap_err(), CsrError::Signature);
     }
 
-    /// Issue 14: aws-lc verifies the requests agents make; what it does not take (another
+    /// aws-lc verifies the requests agents make; what it does not take (another
     /// digest, a key the CA refuses, a bad signature) OpenSSL decides, as it did before.
     #[test]
     fn aws_lc_verifies_what_agents_send_and_openssl_the_rest() {

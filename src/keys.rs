@@ -405,7 +405,7 @@ static SIGNATURE_CPU_NANOS: AtomicU64 = AtomicU64::new(0);
 
 /// How many signatures this process made with a CA's key, and the CPU time (of the threads
 /// that made them) they took: what the daemon's metrics show, so that the CPU of the rest of
-/// its work can be told from the signatures' (issue 14).
+/// its work can be told from the signatures'.
 pub fn ca_signatures() -> (u64, std::time::Duration) {
     (
         SIGNATURES.load(Ordering::Relaxed),

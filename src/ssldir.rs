@@ -190,7 +190,7 @@ impl Ssldir {
             .ok()
     }
 
-    /// Whether `file` was checked with the CA within `interval` before `now` (issue 24:
+    /// Whether `file` was checked with the CA within `interval` before `now` (
     /// Puppet 8's `ca_refresh_interval`, `crl_refresh_interval`). A check is written as the
     /// file's status change (ctime): writing the file or [`Ssldir::mark_checked`] sets it,
     /// while its modification time stays the CA's version, which `If-Modified-Since` names.

@@ -25,8 +25,8 @@ use time::OffsetDateTime;
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::TokenError;
-use crate::store::inventory::format_time;
 use crate::store::TokenRecord;
+use crate::timestamp::format_time;
 
 /// The challengePassword attribute (PKCS#9, RFC 2985 5.4.1) that carries a token.
 pub const CHALLENGE_PASSWORD: &[u64] = &[1, 2, 840, 113_549, 1, 9, 7];

@@ -320,7 +320,7 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
-    /// Issue 12: a few files replaced inside a live tree; the others untouched.
+    /// A few files replaced inside a live tree; the others untouched.
     #[test]
     fn update_replaces_only_the_files_given() {
         let dir = tempfile::tempdir().unwrap();

@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use crate::ca::{CertificateStatus, Expirations};
 use crate::certificate::Digest;
 use crate::error::{CertnameError, CsrError, Error};
-use crate::store::inventory::format_time;
 use crate::store::TokenRecord;
+use crate::timestamp::format_time;
 use crate::token::Status;
 
 /// One entry as JSON, with puppetserver's `certificate_status` field names.

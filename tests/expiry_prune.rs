@@ -257,3 +257,89 @@ fn prune_without_flags_keeps_expired_entries() {
     );
     assert!(crls(&world)[0].revoked.is_empty());
 }
+
+/// The serials of a name are those this CA issued it: a certificate of an earlier CA in
+/// signed/ (its serial numbered by that CA) names no entry of this CA's CRL, so pruning that
+/// name must not drop the revocation of another certificate that has the same serial here.
+#[test]
+fn pruning_a_name_whose_certificate_came_from_an_earlier_ca_keeps_another_certificates_entry() {
+    if !common::require_peer("openssl") {
+        return;
+    }
+    let world = world_with_ca("");
+    world.ok(&["generate", "--certname", "revoked.test"]);
+    world.ok(&["revoke", "--certname", "revoked.test"]);
+    let serial = serial_of(&world, "revoked.test");
+    // An earlier CA's certificate for old.test, with that same serial.
+    let dir = world.path();
+    let openssl = |args: &[&str]| {
+        let output = world.openssl(args);
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=Puppet CA: earlier",
+        "-days",
+        "30",
+        "-keyout",
+        &path("earlier.key"),
+        "-out",
+        &path("earlier.pem"),
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=old.test",
+        "-keyout",
+        &path("old.key"),
+        "-out",
+        &path("old.csr"),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("old.csr"),
+        "-CA",
+        &path("earlier.pem"),
+        "-CAkey",
+        &path("earlier.key"),
+        "-set_serial",
+        &serial.to_string(),
+        "-days",
+        "30",
+        "-out",
+        &path("old.pem"),
+    ]);
+    fs::copy(dir.join("old.pem"), world.ca("signed/old.test.pem")).unwrap();
+    assert_eq!(serial_of(&world, "old.test"), serial);
+
+    let out = world.ok(&["prune", "--remove-entries", "--certname", "old.test"]);
+    assert!(
+        out.contains("No matching revocations found in the CRL for pruning"),
+        "{out}"
+    );
+    let crl = crls(&world);
+    assert!(
+        crl[0].revoked.iter().any(|r| r.serial.0 == serial),
+        "revoked.test's entry was dropped"
+    );
+}

@@ -38,7 +38,7 @@ impl Agent {
         let server = self.server();
         let stored = self.ssldir.crl()?;
         let (pem, is_new, last_modified) = match stored {
-            // Issue 24: checked within `crl_refresh_interval`, and not lapsed.
+            // Checked within `crl_refresh_interval`, and not lapsed.
             Some(stored) if self.checked_recently(TrustFile::Crl) && still_valid(&stored) => {
                 (stored, false, None)
             }

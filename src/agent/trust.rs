@@ -170,7 +170,7 @@ impl Agent {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(PinnedCa, bool), Error> {
         match self.ssldir.ca_certificate()? {
-            // Issue 24: checked within `ca_refresh_interval`: the pinned bundle as it is (the
+            // Checked within `ca_refresh_interval`: the pinned bundle as it is (the
             // TLS layer still checks the server against it on every request).
             Some(pem) if self.checked_recently(TrustFile::CaCertificate) => {
                 let path = self.ssldir.ca_certificate_path().display().to_string();

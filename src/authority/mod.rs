@@ -25,6 +25,7 @@ use crate::csr::Csr;
 use crate::error::{Error, KeyError, PolicyError};
 use crate::extension::{self, AltName};
 use crate::keys::{PrivateKey, SharedSigningKey};
+use crate::timestamp::format_time;
 
 /// Puppet's default certificate lifetime (`ca_ttl`): 5 years.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(5 * 365 * 86_400);
@@ -291,7 +292,7 @@ impl Authority {
                 "the certificate of {} expires on {}, with the CA certificate {}: the CA \
                  expires before the lifetime asked for",
                 certificate.common_name,
-                crate::store::inventory::format_time(ca.not_after),
+                format_time(ca.not_after),
                 ca.subject
             )
         })
@@ -320,7 +321,7 @@ impl Authority {
                 reason: format!(
                     "{} expired on {}; it signs nothing until it is renewed or replaced",
                     ca.subject,
-                    crate::store::inventory::format_time(ca.not_after)
+                    format_time(ca.not_after)
                 ),
             }
             .into());
@@ -517,7 +518,7 @@ mod tests {
         }
     }
 
-    /// Issue 12: a leaf never outlives its CA; a CA past its end signs nothing.
+    /// A leaf never outlives its CA; a CA past its end signs nothing.
     #[test]
     fn validity_is_capped_at_the_cas_own() {
         let ca = ca();
@@ -563,7 +564,7 @@ mod tests {
         assert!(error.to_string().contains("expired on"), "{error}");
     }
 
-    /// Issue 12: renewal puts the old certificate through the policy; only the CA server's own
+    /// Renewal puts the old certificate through the policy; only the CA server's own
     /// certificate keeps `pp_cli_auth`.
     #[test]
     fn renewal_goes_through_the_policy() {

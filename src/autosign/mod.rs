@@ -344,7 +344,7 @@ mod tests {
         assert!(!decide(&Autosign::Disabled, "a.example.com", b"", &options).sign);
     }
 
-    /// Issue 12: a name with admin rights is never autosigned; the decision says why.
+    /// A name with admin rights is never autosigned; the decision says why.
     #[test]
     fn administrators_are_held_for_a_person() {
         let options = ProgramLimits::default();

@@ -26,30 +26,19 @@ use crate::store::{Item, Read, Transaction};
 
 use super::Ca;
 
-/// One name of a batch: a request to sign, or what the caller decided for it instead.
-pub(super) enum Step<S, K> {
-    /// Sign this request; `S` comes back with the result.
-    Sign(Csr, S),
-    /// Not signed in this batch; comes back as it is.
-    Skip(K),
+/// A request's position in its batch and what became of it.
+type Outcome = (usize, Result<Certificate, Error>);
+
+/// One signature of [`Batch::sign`]: a request the issuance policy admitted, with its serial
+/// and validity.
+struct Job<'r> {
+    /// Where the request is among those given to [`Batch::sign`].
+    position: usize,
+    name: &'r Certname,
+    csr: &'r Csr,
+    serial: Serial,
+    validity: Validity,
 }
-
-/// What became of a [`Step`].
-// Results live for one call, moved once each; boxing the large variant only adds allocations.
-#[allow(clippy::large_enum_variant)]
-pub(super) enum Done<S, K> {
-    /// The request, what came with it, and its certificate or why it was refused.
-    Signed(Csr, S, Result<Certificate, Error>),
-    /// A skipped step, as it was.
-    Skipped(K),
-}
-
-/// Steps or results, each with the name it is for, in the batch's order.
-pub(super) type Named<T> = Vec<(Certname, T)>;
-
-/// One signature of [`Batch::sign`]: the step's position, name, request and what came with
-/// it, its serial and validity.
-type Job<S> = (usize, Certname, Csr, S, Serial, Validity);
 
 /// From this many signatures in a batch, the certificates signed are recorded in the store
 /// while the rest are signed (`sign --all`), rather than all written after.
@@ -147,93 +136,91 @@ impl<'a> Batch<'a> {
         Ok(self.reserve(1)?[0])
     }
 
-    /// Sign every [`Step::Sign`] with `policy`, for the lifetime `ttl` (each request's default
-    /// when `None`, see [`Ca::lifetime`]): a request the policy refuses gets its refusal and no
-    /// serial; the others get serials reserved together and are signed on all cores; the
-    /// certificates are recorded and the requests they answer removed. One result per step, in
-    /// order. Nothing is audited: the caller decides which lines to write.
-    pub(super) fn sign<S, K>(
+    /// Sign `requests` (each a name and its verified request) with `policy`, for the lifetime
+    /// `ttl` (each request's default when `None`, see [`Ca::lifetime`]): a request the policy
+    /// refuses gets its refusal and no serial; the others get serials reserved together and are
+    /// signed on all cores; the certificates are recorded and the requests they answer removed.
+    /// One result per request, in the order given. Nothing is audited: the caller decides which
+    /// lines to write.
+    pub(super) fn sign(
         &mut self,
-        steps: Named<Step<S, K>>,
+        requests: &[(&Certname, &Csr)],
         policy: &Policy,
         ttl: Option<Duration>,
-    ) -> Result<Named<Done<S, K>>, Error>
-    where
-        S: Sync,
-    {
-        let mut done = Vec::with_capacity(steps.len());
-        let mut jobs = Vec::new();
-        for (position, (name, step)) in steps.into_iter().enumerate() {
-            match step {
-                Step::Skip(kept) => done.push((position, name, Done::Skipped(kept))),
-                Step::Sign(csr, with) => {
-                    let checked = policy
-                        .check(&name, &csr)
-                        .and_then(|()| Validity::new(self.now, self.ca.lifetime(&csr, ttl)));
-                    match checked {
-                        Err(error) => {
-                            done.push((position, name, Done::Signed(csr, with, Err(error))))
-                        }
-                        Ok(validity) => jobs.push((position, name, csr, with, validity)),
-                    }
-                }
+    ) -> Result<Vec<Result<Certificate, Error>>, Error> {
+        let mut results = Vec::with_capacity(requests.len());
+        let mut admitted = Vec::new();
+        for (position, &(name, csr)) in requests.iter().enumerate() {
+            let checked = policy
+                .check(name, csr)
+                .and_then(|()| Validity::new(self.now, self.ca.lifetime(csr, ttl)));
+            match checked {
+                Err(error) => results.push((position, Err(error))),
+                Ok(validity) => admitted.push((position, name, csr, validity)),
             }
         }
-        if !jobs.is_empty() {
-            let serials = self.reserve(jobs.len())?;
-            let jobs: Vec<Job<S>> = jobs
+        if !admitted.is_empty() {
+            let serials = self.reserve(admitted.len())?;
+            let jobs: Vec<Job<'_>> = admitted
                 .into_iter()
                 .zip(serials)
-                .map(|((position, name, csr, with, validity), serial)| {
-                    (position, name, csr, with, serial, validity)
+                .map(|((position, name, csr, validity), serial)| Job {
+                    position,
+                    name,
+                    csr,
+                    serial,
+                    validity,
                 })
                 .collect();
-            let authority = &self.ca.authority;
-            let progress = &self.ca.progress;
-            let sign = |(_, name, csr, _, serial, validity): &Job<S>| {
-                let issued = authority.issue(name, csr, policy, *serial, *validity, false);
-                progress.tick();
-                issued
-            };
-            let transaction = &mut self.transaction;
-            let (results, recorded) = progress.stage(Stage::Sign, jobs.len(), || {
-                if jobs.len() < PIPELINE {
-                    let results =
-                        crate::parallel::map(&jobs, crate::parallel::cores(), 1, sign, panicked);
-                    (results, Recorded::none(jobs.len()))
-                } else {
-                    sign_while_recording(transaction, &jobs, sign)
-                }
-            });
-            let mut issued = Vec::new();
-            for ((position, name, csr, with, _, _), (result, was_recorded)) in
-                jobs.into_iter().zip(results.into_iter().zip(recorded.done))
-            {
-                let result = match (result, &recorded.failure) {
-                    // Signed, but not recorded: the store failed before its chunk was (and
-                    // what was recorded before stays, each certificate answered as it is).
-                    (Ok(_), Some(failure)) if !was_recorded => {
-                        Err(self.ca.batch_failed("sign", failure))
-                    }
-                    (Ok(certificate), _) => {
-                        if !was_recorded {
-                            issued.push((name.clone(), certificate.clone()));
-                        }
-                        Ok(certificate)
-                    }
-                    (Err(error), _) => Err(error),
-                };
-                done.push((position, name, Done::Signed(csr, with, result)));
-            }
-            if recorded.failure.is_none() {
-                progress.stage(Stage::Write, 0, || self.record(&issued))?;
-            }
+            results.extend(self.sign_jobs(&jobs, policy)?);
         }
-        done.sort_by_key(|(position, _, _)| *position);
-        Ok(done
-            .into_iter()
-            .map(|(_, name, done)| (name, done))
-            .collect())
+        results.sort_by_key(|(position, _)| *position);
+        Ok(results.into_iter().map(|(_, result)| result).collect())
+    }
+
+    /// Sign `jobs` on all cores and record their certificates (while signing, for many): each
+    /// job's position and result.
+    fn sign_jobs(&mut self, jobs: &[Job<'_>], policy: &Policy) -> Result<Vec<Outcome>, Error> {
+        let ca = self.ca;
+        let sign = |job: &Job<'_>| {
+            let issued =
+                ca.authority
+                    .issue(job.name, job.csr, policy, job.serial, job.validity, false);
+            ca.progress.tick();
+            issued
+        };
+        let transaction = &mut self.transaction;
+        let (signed, recorded) = ca.progress.stage(Stage::Sign, jobs.len(), || {
+            if jobs.len() < PIPELINE {
+                let signed =
+                    crate::parallel::map(jobs, crate::parallel::cores(), 1, sign, panicked);
+                (signed, Recorded::none(jobs.len()))
+            } else {
+                sign_while_recording(transaction, jobs, sign)
+            }
+        });
+        let mut results = Vec::with_capacity(jobs.len());
+        let mut issued = Vec::new();
+        for ((job, result), was_recorded) in jobs.iter().zip(signed).zip(recorded.done) {
+            let result = match (result, &recorded.failure) {
+                // Signed, but not recorded: the store failed before its chunk was (and what
+                // was recorded before stays, each certificate answered as it is).
+                (Ok(_), Some(failure)) if !was_recorded => Err(ca.batch_failed("sign", failure)),
+                (Ok(certificate), _) => {
+                    if !was_recorded {
+                        issued.push((job.name.clone(), certificate.clone()));
+                    }
+                    Ok(certificate)
+                }
+                (Err(error), _) => Err(error),
+            };
+            results.push((job.position, result));
+        }
+        if recorded.failure.is_none() {
+            ca.progress
+                .stage(Stage::Write, 0, || self.record(&issued))?;
+        }
+        Ok(results)
     }
 
     /// Record freshly issued certificates (their serials reserved in this batch) in one group
@@ -291,9 +278,9 @@ impl<'a> Batch<'a> {
 }
 
 /// The answer for a job whose signing thread panicked.
-fn panicked<S>((_, name, _, _, _, _): &Job<S>) -> Result<Certificate, Error> {
+fn panicked(job: &Job<'_>) -> Result<Certificate, Error> {
     Err(Error::Panicked {
-        task: format!("signing {name}"),
+        task: format!("signing {}", job.name),
     })
 }
 
@@ -321,17 +308,17 @@ impl Recorded {
 /// its signatures, and what is left when the last signature is made is one chunk. One result
 /// per job, in order, and which were recorded; what is left is the caller's to record. A store
 /// error stops the recording (the signing goes on, its certificates never recorded).
-fn sign_while_recording<S: Sync>(
+fn sign_while_recording(
     transaction: &mut Transaction<'_>,
-    jobs: &[Job<S>],
-    sign: impl Fn(&Job<S>) -> Result<Certificate, Error> + Sync,
+    jobs: &[Job<'_>],
+    sign: impl Fn(&Job<'_>) -> Result<Certificate, Error> + Sync,
 ) -> (Vec<Result<Certificate, Error>>, Recorded) {
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, Certname, Certificate)>();
     let mut recorded = Recorded::none(jobs.len());
     let results = std::thread::scope(|scope| {
         let sign = &sign;
         let signing = scope.spawn(move || {
-            let indexed: Vec<(usize, &Job<S>)> = jobs.iter().enumerate().collect();
+            let indexed: Vec<(usize, &Job<'_>)> = jobs.iter().enumerate().collect();
             crate::parallel::map(
                 &indexed,
                 crate::parallel::cores(),
@@ -340,7 +327,7 @@ fn sign_while_recording<S: Sync>(
                     let result = sign(job);
                     if let Ok(certificate) = &result {
                         // Read by the recording until a store error stops it; unread then.
-                        let _ = sender.send((*index, job.1.clone(), certificate.clone()));
+                        let _ = sender.send((*index, job.name.clone(), certificate.clone()));
                     }
                     result
                 },

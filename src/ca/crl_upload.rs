@@ -1,4 +1,4 @@
-//! Loading CRLs from outside (`PUT certificate_revocation_list`, issue 24), as puppetserver
+//! Loading CRLs from outside (`PUT certificate_revocation_list`), as puppetserver
 //! 6.16 and later take them: for a CA under an external root (or any chain), a newer CRL of a
 //! CA above this one replaces the one in the CRL chain. The CA's own CRL is the CA's to
 //! write: an uploaded copy of it is left out, and every other CRL is refused (400) with the
@@ -16,8 +16,6 @@ use time::OffsetDateTime;
 
 use crate::crl::Crl;
 use crate::error::{Error, PolicyError};
-use crate::ssldir::Ssldir;
-use crate::store::{Location, RenderedCrl};
 
 use super::batch::Batch;
 use super::Ca;
@@ -81,15 +79,7 @@ impl Ca {
         }
         let inventory = batch.reads().inventory()?;
         let rendered = self.render_crls(&updated, &existing, &HashSet::new(), &inventory, now)?;
-        batch.transaction().replace_revocations(
-            &[],
-            &rendered.dropped,
-            &RenderedCrl {
-                pem: rendered.pem.as_bytes(),
-                number: rendered.number,
-            },
-        )?;
-        Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
+        self.record_crls(&mut batch, &[], &[], &rendered)?;
         self.upload_infra_crls(&mut batch, &updated)?;
         let event = batch
             .event_about("upload-crl", &self.authority.certificate().common_name)
@@ -106,9 +96,6 @@ impl Ca {
     /// The infrastructure CRL chain with `updated`'s CRLs above its first (files only; nothing
     /// when there is no infra CRL).
     fn upload_infra_crls(&self, batch: &mut Batch<'_>, updated: &[Crl]) -> Result<(), Error> {
-        if !matches!(self.store.location(), Location::Files(_)) {
-            return Ok(());
-        }
         let Some((pem, _)) = batch.reads().infra()?.crl else {
             return Ok(());
         };

@@ -25,6 +25,7 @@ use crate::crl::{Crl, Revocation};
 use crate::error::{Error, KeyError};
 use crate::ssldir::Ssldir;
 use crate::store::{inventory, RenderedCrl};
+use crate::timestamp::format_time;
 
 use super::batch::Batch;
 use super::Ca;
@@ -112,16 +113,8 @@ impl Ca {
             root.as_ref(),
             now,
         )?;
-        batch.transaction().replace_revocations(
-            &[],
-            &rendered.dropped,
-            &RenderedCrl {
-                pem: rendered.pem.as_bytes(),
-                number: rendered.number,
-            },
-        )?;
-        Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
-        // Issue 24: the infrastructure CRL is re-issued with the CA's.
+        self.record_crls(&mut batch, &[], &[], &rendered)?;
+        // The infrastructure CRL is re-issued with the CA's.
         self.refresh_infra(&mut batch, &rendered.crls, &rendered.dropped)?;
         let issued: Vec<IssuedCrl> = rendered
             .signed
@@ -146,9 +139,7 @@ impl Ca {
                     "the CRL of {} (number {}, next update {})",
                     c.issuer,
                     c.number.unwrap_or(0),
-                    c.next_update
-                        .map(inventory::format_time)
-                        .unwrap_or_default()
+                    c.next_update.map(format_time).unwrap_or_default()
                 ))
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -210,6 +201,40 @@ impl Ca {
     /// `crl_ttl`, without the entries whose certificates expired before `now` (by the
     /// `inventory`'s notAfter; entries in `keep` always stay); every other CRL re-signed when
     /// it is due and its key is here, kept as it is otherwise.
+    /// Record a CRL chain `rendered` from the revocations in `batch`: the revocations `added`
+    /// and `removed` (besides those rendering dropped, whose certificates expired) with it, and
+    /// this host's copy of the CRL kept in step. The one way a new CRL chain is stored.
+    pub(super) fn record_crls(
+        &self,
+        batch: &mut Batch<'_>,
+        added: &[Revocation],
+        removed: &[Serial],
+        rendered: &Rendered,
+    ) -> Result<(), Error> {
+        let crl = RenderedCrl {
+            pem: rendered.pem.as_bytes(),
+            number: rendered.number,
+        };
+        let mut gone: Vec<Serial> = removed.to_vec();
+        gone.extend(
+            rendered
+                .dropped
+                .iter()
+                .filter(|serial| !removed.contains(serial)),
+        );
+        if gone.is_empty() {
+            batch.transaction().record_revocations(added, &crl)?;
+        } else {
+            batch
+                .transaction()
+                .replace_revocations(added, &gone, &crl)?;
+        }
+        // puppetserver keeps this host's CRL (`hostcrl`, what its TLS layer checks clients
+        // against) in step with the CA's; a stale copy would let revoked agents connect.
+        Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
+        Ok(())
+    }
+
     pub(super) fn render_crls(
         &self,
         current: &[Crl],

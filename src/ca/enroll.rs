@@ -21,7 +21,7 @@ use crate::settings::Settings;
 use crate::store::{Read, Store};
 use crate::token::{Check, Token};
 
-use super::batch::{Batch, Done, Step};
+use super::batch::Batch;
 use super::sign::same_key;
 use super::tokens::{self, TokenBook};
 use super::{Ca, Config, Outcome, State};
@@ -305,8 +305,18 @@ impl Ca {
             Duplicates::Read if self.config.allow_duplicate_certs => HashMap::new(),
             Duplicates::Read => self.existing_certificates(batch.reads(), &names)?,
         };
-        // The enrolment tokens the requests present, read once (none read when none is
-        // presented), held against other nodes' uses when the batch is done again.
+        // Before signing, each item is refused (nothing written for it), answered with the
+        // name's certificate for this request's key, or neither yet (`None`).
+        let answers: Vec<Result<Option<Certificate>, Error>> = items
+            .iter()
+            .map(|Enrollment { name, csr, .. }| {
+                batch.admit(name)?;
+                let found = existing.remove(name).transpose()?;
+                self.answer_for_existing(name, csr, found, now)
+            })
+            .collect();
+        // The enrolment tokens the requests present, read once (nothing read, no round trip,
+        // when none is presented), held against other nodes' uses when the batch is done again.
         let hashes: Vec<String> = items
             .iter()
             .filter_map(|item| match &item.basis {
@@ -316,137 +326,143 @@ impl Ca {
             .collect();
         let lock = duplicates == Duplicates::Read;
         let mut book = TokenBook::new(batch.transaction().tokens_of(&hashes, lock)?, now);
-        // Per name that presented a token: what the token said, and whether a use was taken.
-        let mut presented: HashMap<Certname, (Check, bool)> = HashMap::new();
-        let mut steps = Vec::with_capacity(items.len());
-        for Enrollment { name, csr, basis } in items {
-            let kept = |kept: Kept| Step::Skip(kept);
-            let step = match batch.admit(name).and_then(|()| {
-                let found = existing.remove(name).transpose()?;
-                self.answer_for_existing(name, csr, found, now)
-            }) {
-                Err(error) => kept(Kept::Refused(error)),
-                Ok(Some(certificate)) => {
-                    let decision = match basis {
-                        Basis::Autosign(decision) => decision.clone(),
-                        Basis::Token(token) => {
-                            decide_by_token(&self.config, name, book.check(token, name))
-                        }
-                    };
-                    kept(Kept::Issued(csr.clone(), decision, certificate))
-                }
-                Ok(None) => {
-                    let decision = match basis {
-                        Basis::Autosign(decision) => decision.clone(),
-                        Basis::Token(token) => {
-                            let check = book.check(token, name);
-                            let decision = decide_by_token(&self.config, name, check.clone());
-                            // A use pays for a certificate: none for a name held for an
-                            // administrator or a request the issuance policy refuses.
-                            let take = decision.sign && self.config.policy.check(name, csr).is_ok();
-                            if take {
-                                book.take(token);
-                            }
-                            presented.insert(name.clone(), (check, take));
-                            decision
-                        }
-                    };
-                    if decision.sign {
-                        Step::Sign(csr.clone(), decision)
-                    } else {
-                        kept(Kept::Pending(csr.clone(), decision))
-                    }
-                }
-            };
-            steps.push((name.clone(), step));
-        }
-        // The uses before the certificates they pay for: a crash in between (files) costs a
-        // use, never gives one back; a database takes them in the transaction's last flight.
-        batch.transaction().use_tokens(&book.uses(), now)?;
-        let done = batch.sign(steps, &self.config.policy, None)?;
-        // Queue what stays pending (left by autosign, or refused by the issuance policy).
-        let queued: Vec<(Certname, String)> = done
+        // What decides each item; for one that presented a token and has no certificate yet,
+        // what the token said and whether a use was taken.
+        let mut presented: Vec<Option<(Check, bool)>> = Vec::with_capacity(items.len());
+        let decisions: Vec<Decision> = items
             .iter()
-            .filter_map(|(name, done)| match done {
-                Done::Signed(csr, _, Err(_)) | Done::Skipped(Kept::Pending(csr, _)) => {
-                    Some((name.clone(), csr.to_pem()))
+            .zip(&answers)
+            .map(|(item, answer)| match &item.basis {
+                Basis::Autosign(decision) => {
+                    presented.push(None);
+                    decision.clone()
                 }
+                Basis::Token(token) => {
+                    let check = book.check(token, &item.name);
+                    let decision = decide_by_token(&self.config, &item.name, check.clone());
+                    if !matches!(answer, Ok(None)) {
+                        presented.push(None);
+                        return decision;
+                    }
+                    // A use pays for a certificate: none for a name held for an
+                    // administrator or a request the issuance policy refuses.
+                    let take =
+                        decision.sign && self.config.policy.check(&item.name, &item.csr).is_ok();
+                    if take {
+                        book.take(token);
+                    }
+                    presented.push(Some((check, take)));
+                    decision
+                }
+            })
+            .collect();
+        // The uses before the certificates they pay for: a crash in between (files) costs a
+        // use, never gives one back; a database takes them in the transaction's next flight,
+        // with the certificates.
+        batch.transaction().use_tokens(&book.uses(), now)?;
+        // Signed: those with neither yet that autosign or their token said sign.
+        let requests: Vec<(&Certname, &Csr)> = items
+            .iter()
+            .zip(&answers)
+            .zip(&decisions)
+            .filter(|((_, answer), decision)| decision.sign && matches!(answer, Ok(None)))
+            .map(|((item, _), _)| (&item.name, &item.csr))
+            .collect();
+        let mut signed = batch
+            .sign(&requests, &self.config.policy, None)?
+            .into_iter();
+        let submitted: Vec<Result<Submitted, Error>> = items
+            .iter()
+            .zip(answers)
+            .zip(decisions)
+            .map(|((item, answer), decision)| {
+                let (signed, existing) = match answer? {
+                    Some(certificate) => (Some(Ok(certificate)), true),
+                    // One result per request given to sign, in order.
+                    None if decision.sign => (signed.next(), false),
+                    None => (None, false),
+                };
+                Ok(Submitted {
+                    csr: item.csr.clone(),
+                    decision,
+                    signed,
+                    existing,
+                })
+            })
+            .collect();
+        // Queue what stays pending (left by autosign or its token, or refused by the issuance
+        // policy).
+        let queued: Vec<(Certname, String)> = items
+            .iter()
+            .zip(&submitted)
+            .filter_map(|(item, submitted)| match submitted {
+                Ok(Submitted {
+                    signed: None | Some(Err(_)),
+                    ..
+                }) => Some((item.name.clone(), item.csr.to_pem())),
                 _ => None,
             })
             .collect();
         batch.transaction().put_requests(&queued)?;
-        // The certificates first, then the refusals, then the names held for an administrator.
-        for signed in [true, false] {
-            for (name, done) in &done {
-                if let Done::Signed(_, _, result) = done {
-                    if result.is_ok() != signed {
-                        continue;
+        // The certificates first, then the refusals, then the names held for an administrator,
+        // then what each token presented did.
+        for certificates in [true, false] {
+            for ((item, submitted), token) in items.iter().zip(&submitted).zip(&presented) {
+                let Ok(Submitted {
+                    signed: Some(result),
+                    existing: false,
+                    ..
+                }) = submitted
+                else {
+                    continue;
+                };
+                if result.is_ok() != certificates {
+                    continue;
+                }
+                match token {
+                    // Signed on a token's grant: the token is who signed.
+                    Some((check, true)) => {
+                        let actor = format!("token:{}", check.id());
+                        let event = Event::new(now, &actor, "sign", &item.name);
+                        batch.audit(match result {
+                            Ok(certificate) => self.certificate_event(event, certificate),
+                            Err(error) => event.refused(error),
+                        });
                     }
-                    match presented.get(name) {
-                        // Signed on a token's grant: the token is who signed.
-                        Some((check, true)) => {
-                            let actor = format!("token:{}", check.id());
-                            let event = Event::new(now, &actor, "sign", name);
-                            batch.audit(match result {
-                                Ok(certificate) => self.certificate_event(event, certificate),
-                                Err(error) => event.refused(error),
-                            });
-                        }
-                        _ => batch.audit_sign(name, result),
-                    }
+                    _ => batch.audit_sign(&item.name, result),
                 }
             }
         }
-        for (name, done) in &done {
-            if let Done::Skipped(Kept::Pending(_, decision)) = done {
+        for (item, submitted) in items.iter().zip(&submitted) {
+            if let Ok(Submitted {
+                signed: None,
+                decision,
+                ..
+            }) = submitted
+            {
                 if matches!(decision.reason, Reason::HeldForAdministrator { .. }) {
-                    let event = batch.event("sign", name).refused(decision);
+                    let event = batch.event("sign", &item.name).refused(decision);
                     batch.audit(event);
                 }
             }
         }
-        // Every request that presented a token: the use it took, or why it took none.
-        for (name, done) in &done {
-            let Some((check, taken)) = presented.get(name) else {
+        for ((item, submitted), token) in items.iter().zip(&submitted).zip(&presented) {
+            let (Some((check, taken)), Ok(submitted)) = (token, submitted) else {
                 continue;
             };
-            let failure = match done {
-                Done::Signed(_, _, Ok(_)) => None,
-                Done::Signed(_, _, Err(error)) => Some(error.to_string()),
-                Done::Skipped(Kept::Pending(_, decision)) => match &decision.reason {
+            let failure = match &submitted.signed {
+                Some(Ok(_)) => None,
+                Some(Err(error)) => Some(error.to_string()),
+                None => match &submitted.decision.reason {
                     Reason::Token(_) => None,
                     other => Some(other.to_string()),
                 },
-                Done::Skipped(_) => continue,
             };
-            let event = self.token_use_event(&batch, name, check, *taken, failure);
+            let event = self.token_use_event(&batch, &item.name, check, *taken, failure);
             batch.audit(event);
         }
         batch.commit()?;
-        Ok(done
-            .into_iter()
-            .map(|(_, done)| match done {
-                Done::Signed(csr, decision, result) => Ok(Submitted {
-                    csr,
-                    decision,
-                    signed: Some(result),
-                    existing: false,
-                }),
-                Done::Skipped(Kept::Pending(csr, decision)) => Ok(Submitted {
-                    csr,
-                    decision,
-                    signed: None,
-                    existing: false,
-                }),
-                Done::Skipped(Kept::Issued(csr, decision, certificate)) => Ok(Submitted {
-                    csr,
-                    decision,
-                    signed: Some(Ok(certificate)),
-                    existing: true,
-                }),
-                Done::Skipped(Kept::Refused(error)) => Err(error),
-            })
-            .collect())
+        Ok(submitted)
     }
 
     /// What a request for `name` gets when the name has `found` (its certificate and state):
@@ -556,18 +572,6 @@ enum Duplicates {
     LeftToTheStore,
     /// Read the names' certificates first, and hold the tokens read until the batch ends.
     Read,
-}
-
-/// What became of a request not signed in its batch.
-// Each is moved once; boxing the large variants only adds allocations.
-#[allow(clippy::large_enum_variant)]
-enum Kept {
-    /// Left pending: queued.
-    Pending(Csr, Decision),
-    /// The name's valid certificate for this request's key is the answer.
-    Issued(Csr, Decision, Certificate),
-    /// Refused; nothing written.
-    Refused(Error),
 }
 
 /// The `autosign` setting of `settings`, defaulting to `$confdir/autosign.conf`.

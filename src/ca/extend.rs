@@ -26,9 +26,11 @@ use crate::authority::{Authority, Validity};
 use crate::certificate::{pem_chain, Certificate, Serial};
 use crate::crl::Crl;
 use crate::error::{Error, KeyError};
+use crate::keys::PrivateKey;
 use crate::reissue::reissue;
 use crate::ssldir::Ssldir;
-use crate::store::{inventory, Item, Read};
+use crate::store::{Item, Read};
+use crate::timestamp::format_time;
 
 use super::batch::Batch;
 use super::Ca;
@@ -89,11 +91,7 @@ impl Ca {
     ) -> Result<Extended, Error> {
         let validity = Validity::new(now, ttl.unwrap_or(self.config.ttl))?;
         let mut batch = Batch::begin(self, &self.actor, now)?;
-        let chain_pem = batch.reads().ca_chain_pem()?;
-        let chain = pem_chain("CA certificate", &chain_pem, "CERTIFICATE")?
-            .iter()
-            .map(|der| Certificate::from_der("CA certificate", der))
-            .collect::<Result<Vec<_>, _>>()?;
+        let chain = parse_chain(&batch.reads().ca_chain_pem()?)?;
         let keys = self.keys();
         let ca_key = keys.ca_key()?;
         // Still the CA this node holds the key of (another process may have changed it).
@@ -106,89 +104,16 @@ impl Ca {
             Some(first) if ca_key.matches_certificate(first.der()) => {}
             _ => return Err(mismatch()),
         }
-        let unsupported = |reason: String| Error::from(KeyError::Unsupported { reason });
         let (reissued, self_issued) = match chain.as_slice() {
             [ca] if ca.is_self_signed() => {
-                let choice =
-                    SerialChoice::from(self.named_by_serial(batch.reads(), ca)?, keep_serials);
-                let serial = match choice {
-                    SerialChoice::New => (Some(batch.reserve_one()?), choice),
-                    kept => (ca.serial, kept),
-                };
-                let certificate = reissue(ca, &ca_key, required(ca, serial.0)?, validity)?;
-                let self_issued = match serial.1 {
-                    SerialChoice::New => vec![certificate.clone()],
-                    _ => Vec::new(),
-                };
-                let one = Reissued {
-                    previous: ca.clone(),
-                    certificate,
-                    serial: serial.1,
-                };
-                (vec![one], self_issued)
+                self.reissue_self_signed(&mut batch, ca, &ca_key, validity, keep_serials)?
             }
             [intermediate, root]
                 if root.is_self_signed() && intermediate.issuer == root.subject =>
             {
-                let root_key = keys.root_key()?.ok_or_else(|| KeyError::Missing {
-                    what: keys.root_key_path().display().to_string(),
-                    purpose: "re-issue the root and intermediate CA certificates",
-                })?;
-                if !root_key.matches_certificate(root.der()) {
-                    return Err(KeyError::Mismatch {
-                        what: keys.root_key_path().display().to_string(),
-                    }
-                    .into());
-                }
-                let crls = self.parse_crls(&batch.reads().crl_pem()?)?;
-                let mut next = highest_issued_by(root, &chain, &crls)
-                    .checked_add(1)
-                    .ok_or_else(|| unsupported("the root's serials are exhausted".into()))?;
-                let mut choose =
-                    |named: Option<String>, current: Option<Serial>| match SerialChoice::from(
-                        named,
-                        keep_serials,
-                    ) {
-                        SerialChoice::New => {
-                            let serial = Serial(next);
-                            next += 1;
-                            (Some(serial), SerialChoice::New)
-                        }
-                        kept => (current, kept),
-                    };
-                let named_root = [intermediate, root]
-                    .into_iter()
-                    .find(|c| {
-                        c.authority_key_serial().is_some()
-                            && c.authority_key_serial() == root.serial
-                    })
-                    .map(|c| c.common_name.clone());
-                let root_serial = choose(named_root, root.serial);
-                let named_intermediate = self.named_by_serial(batch.reads(), intermediate)?;
-                let intermediate_serial = choose(named_intermediate, intermediate.serial);
-                let new_root = reissue(root, &root_key, required(root, root_serial.0)?, validity)?;
-                let capped = Validity {
-                    not_before: validity.not_before,
-                    not_after: validity.not_after.min(new_root.not_after),
-                };
-                let new_intermediate = reissue(
-                    intermediate,
-                    &root_key,
-                    required(intermediate, intermediate_serial.0)?,
-                    capped,
-                )?;
-                let reissued = vec![
-                    Reissued {
-                        previous: intermediate.clone(),
-                        certificate: new_intermediate,
-                        serial: intermediate_serial.1,
-                    },
-                    Reissued {
-                        previous: root.clone(),
-                        certificate: new_root,
-                        serial: root_serial.1,
-                    },
-                ];
+                let chained = Chained { intermediate, root };
+                let reissued =
+                    self.reissue_chained(batch.reads(), chained, validity, keep_serials)?;
                 (reissued, Vec::new())
             }
             [_] => {
@@ -215,32 +140,109 @@ impl Ca {
         Ssldir::new(&self.config.ssldir).refresh_ca_certificate(new_pem.as_bytes())?;
         let archived = self.store.locate(&archive);
         for one in &reissued {
-            let serial = match &one.serial {
-                SerialChoice::Asked => "serial kept (asked)".to_owned(),
-                SerialChoice::NamedBy(name) => format!("serial kept ({name} names it)"),
-                SerialChoice::New => format!(
-                    "new serial (was {})",
-                    one.previous
-                        .serial
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                ),
-            };
-            let event = batch
-                .event_about("extend-ca", &one.certificate.common_name)
-                .certificate(&one.certificate)
-                .because(&format!(
-                    "re-issued with the same key, subject and extensions: notAfter {} -> {}, {serial}; the old chain is kept as {archived}",
-                    inventory::format_time(one.previous.not_after),
-                    inventory::format_time(one.certificate.not_after),
-                ));
-            batch.audit(event);
+            audit_reissued(&mut batch, one, &archived);
         }
         batch.commit()?;
         Ok(Extended {
             certificates: reissued,
             archive,
         })
+    }
+
+    /// The self-signed `ca` re-issued with its key `ca_key`, and the certificates to list in
+    /// the inventory (itself, when it gets a new serial from the store).
+    fn reissue_self_signed(
+        &self,
+        batch: &mut Batch<'_>,
+        ca: &Certificate,
+        ca_key: &PrivateKey,
+        validity: Validity,
+        keep_serials: bool,
+    ) -> Result<(Vec<Reissued>, Vec<Certificate>), Error> {
+        let choice = SerialChoice::from(self.named_by_serial(batch.reads(), ca)?, keep_serials);
+        let serial = match choice {
+            SerialChoice::New => Some(batch.reserve_one()?),
+            _ => ca.serial,
+        };
+        let certificate = reissue(ca, ca_key, required(ca, serial)?, validity)?;
+        let self_issued = match choice {
+            SerialChoice::New => vec![certificate.clone()],
+            _ => Vec::new(),
+        };
+        let one = Reissued {
+            previous: ca.clone(),
+            certificate,
+            serial: choice,
+        };
+        Ok((vec![one], self_issued))
+    }
+
+    /// A root and its intermediate re-issued with the root's key (`root_key.pem`), the
+    /// intermediate never outliving the root; intermediate first, as in the chain. New serials
+    /// follow the highest the root is known to have issued.
+    fn reissue_chained(
+        &self,
+        reads: &dyn Read,
+        Chained { intermediate, root }: Chained<'_>,
+        validity: Validity,
+        keep_serials: bool,
+    ) -> Result<Vec<Reissued>, Error> {
+        let keys = self.keys();
+        let root_key = keys.root_key()?.ok_or_else(|| KeyError::Missing {
+            what: keys.root_key_path().display().to_string(),
+            purpose: "re-issue the root and intermediate CA certificates",
+        })?;
+        if !root_key.matches_certificate(root.der()) {
+            return Err(KeyError::Mismatch {
+                what: keys.root_key_path().display().to_string(),
+            }
+            .into());
+        }
+        let crls = self.parse_crls(&reads.crl_pem()?)?;
+        let mut next = highest_issued_by(root, &[intermediate, root], &crls)
+            .checked_add(1)
+            .ok_or_else(|| unsupported("the root's serials are exhausted".into()))?;
+        let mut choose = |named: Option<String>, current: Option<Serial>| match SerialChoice::from(
+            named,
+            keep_serials,
+        ) {
+            SerialChoice::New => {
+                let serial = Serial(next);
+                next += 1;
+                (Some(serial), SerialChoice::New)
+            }
+            kept => (current, kept),
+        };
+        let named_root = [intermediate, root]
+            .into_iter()
+            .find(|c| c.authority_key_serial().is_some() && c.authority_key_serial() == root.serial)
+            .map(|c| c.common_name.clone());
+        let root_serial = choose(named_root, root.serial);
+        let named_intermediate = self.named_by_serial(reads, intermediate)?;
+        let intermediate_serial = choose(named_intermediate, intermediate.serial);
+        let new_root = reissue(root, &root_key, required(root, root_serial.0)?, validity)?;
+        let capped = Validity {
+            not_before: validity.not_before,
+            not_after: validity.not_after.min(new_root.not_after),
+        };
+        let new_intermediate = reissue(
+            intermediate,
+            &root_key,
+            required(intermediate, intermediate_serial.0)?,
+            capped,
+        )?;
+        Ok(vec![
+            Reissued {
+                previous: intermediate.clone(),
+                certificate: new_intermediate,
+                serial: intermediate_serial.1,
+            },
+            Reissued {
+                previous: root.clone(),
+                certificate: new_root,
+                serial: root_serial.1,
+            },
+        ])
     }
 
     /// The CN of the first certificate in the store issued by `issuer` that names its serial
@@ -274,9 +276,53 @@ impl Ca {
     }
 }
 
+/// A root and the intermediate it signed: the chain `cert setup` and puppetserver make.
+#[derive(Clone, Copy)]
+struct Chained<'a> {
+    intermediate: &'a Certificate,
+    root: &'a Certificate,
+}
+
+/// The CA chain as stored, each certificate parsed.
+fn parse_chain(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
+    Ok(pem_chain("CA certificate", pem, "CERTIFICATE")?
+        .iter()
+        .map(|der| Certificate::from_der("CA certificate", der))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Keep the audit line of re-issuing `one`; the old chain is kept as `archived`.
+fn audit_reissued(batch: &mut Batch<'_>, one: &Reissued, archived: &str) {
+    let serial = match &one.serial {
+        SerialChoice::Asked => "serial kept (asked)".to_owned(),
+        SerialChoice::NamedBy(name) => format!("serial kept ({name} names it)"),
+        SerialChoice::New => format!(
+            "new serial (was {})",
+            one.previous
+                .serial
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        ),
+    };
+    let event = batch
+        .event_about("extend-ca", &one.certificate.common_name)
+        .certificate(&one.certificate)
+        .because(&format!(
+            "re-issued with the same key, subject and extensions: notAfter {} -> {}, {serial}; the old chain is kept as {archived}",
+            format_time(one.previous.not_after),
+            format_time(one.certificate.not_after),
+        ));
+    batch.audit(event);
+}
+
+/// Why this chain cannot be extended.
+fn unsupported(reason: String) -> Error {
+    KeyError::Unsupported { reason }.into()
+}
+
 /// The highest serial `root` is known to have issued: its own certificate's, the chain's it
 /// signed, and those its CRL lists.
-fn highest_issued_by(root: &Certificate, chain: &[Certificate], crls: &[Crl]) -> u128 {
+fn highest_issued_by(root: &Certificate, chain: &[&Certificate], crls: &[Crl]) -> u128 {
     let in_chain = chain
         .iter()
         .filter(|c| c.issuer == root.subject)

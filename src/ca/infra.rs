@@ -1,4 +1,4 @@
-//! puppetserver's infrastructure CRL (issue 24): a second CRL chain, `infra_crl.pem`, whose
+//! puppetserver's infrastructure CRL: a second CRL chain, `infra_crl.pem`, whose
 //! first CRL lists only the revoked certificates of the infrastructure nodes an administrator
 //! names in `infra_inventory.txt` (masters, compilers, balancers), so that a large fleet
 //! downloads a few entries instead of every revoked agent. As in puppetserver 8:
@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use crate::certificate::{Certificate, Serial};
 use crate::crl::{Crl, Revocation};
 use crate::error::{Error, StoreError};
-use crate::store::{inventory, Location, Published, Read};
+use crate::store::{inventory, Published, Read};
 
 use super::batch::Batch;
 use super::Ca;
@@ -88,9 +88,6 @@ impl Ca {
         inventory: &[inventory::Line],
         main: &[Crl],
     ) -> Result<(), Error> {
-        if !matches!(self.store.location(), Location::Files(_)) {
-            return Ok(());
-        }
         let infra = batch.reads().infra()?;
         let (Some(names), Some((pem, _))) = (infra.names, infra.crl) else {
             return Ok(());
@@ -148,9 +145,6 @@ impl Ca {
         main: &[Crl],
         dropped: &[Serial],
     ) -> Result<(), Error> {
-        if !matches!(self.store.location(), Location::Files(_)) {
-            return Ok(());
-        }
         let Some((pem, _)) = batch.reads().infra()?.crl else {
             return Ok(());
         };
@@ -183,7 +177,7 @@ impl Ca {
     /// The CRL chain agents get from `certificate_revocation_list/ca`, with when it last
     /// changed: the infra CRL when `enable-infra-crl` is on and it exists, else the CA's.
     pub fn published_crl(&self) -> Result<(Vec<u8>, Option<SystemTime>), Error> {
-        if self.config.infra_crl && matches!(self.store.location(), Location::Files(_)) {
+        if self.config.infra_crl {
             if let Some((pem, modified)) = self.store.infra()?.crl {
                 return Ok((pem, Some(modified)));
             }
@@ -195,7 +189,7 @@ impl Ca {
     /// When the published CRL chain last changed (see [`Ca::published_crl`]), without reading
     /// it.
     pub fn published_crl_modified(&self) -> Option<SystemTime> {
-        if self.config.infra_crl && matches!(self.store.location(), Location::Files(_)) {
+        if self.config.infra_crl {
             if let Ok(infra) = self.store.infra() {
                 if let Some((_, modified)) = infra.crl {
                     return Some(modified);
@@ -228,14 +222,14 @@ impl Ca {
 
     /// Refuse a store that does not keep the infra CRL's files.
     fn infra_store(&self) -> Result<(), Error> {
-        match self.store.location() {
-            Location::Files(_) => Ok(()),
-            other => Err(StoreError::Unsupported {
-                store: other.to_string(),
-                what: "the infrastructure CRL (infra_crl.pem is kept in a CA directory only)",
-            }
-            .into()),
+        if self.store.keeps_infrastructure_crl() {
+            return Ok(());
         }
+        Err(StoreError::Unsupported {
+            store: self.store.location().to_string(),
+            what: "the infrastructure CRL (infra_crl.pem is kept in a CA directory only)",
+        }
+        .into())
     }
 }
 

@@ -7,9 +7,9 @@
 //! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
 //! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
 //! this host's own certificates `host`, the CA's private keys `key_directory`, moving a CA
-//! between stores `migrate`, the web console's sign-in and reviewed changes `console`,
-//! enrolment tokens `tokens`. No
-//! storage layout lives here ([`crate::store`], [`crate::ssldir`]), and no HTTP or CLI wording.
+//! between stores `migrate`, the web console's sign-in and reviewed changes `console`, the
+//! store's invariants `check`, enrolment tokens `tokens`. No storage layout lives here ([`crate::store`],
+//! [`crate::ssldir`]), and no HTTP or CLI wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
 //! the CA exactly as it was.
@@ -34,6 +34,7 @@ use crate::store::{CrlVersion, Item, Location, Read, Store};
 
 mod actor;
 mod batch;
+mod check;
 mod console;
 mod crl_upload;
 mod crls;

@@ -11,8 +11,6 @@ use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::Revocation;
 use crate::error::{Error, StoreError};
-use crate::ssldir::Ssldir;
-use crate::store::RenderedCrl;
 
 use super::batch::Batch;
 use super::{Ca, Outcome, StaleCrl, State};
@@ -135,18 +133,12 @@ impl Ca {
         }
         let current = self.parse_crls(&batch.reads().crl_pem()?)?;
         let rendered = self.render_crls(&current, &kept, &HashSet::new(), &inventory, now)?;
+        let mut listed_removed: Vec<Serial> = removed.iter().copied().collect();
+        listed_removed.sort();
+        self.record_crls(&mut batch, &[], &listed_removed, &rendered)?;
         removed.extend(rendered.dropped.iter().copied());
         let mut removed: Vec<Serial> = removed.into_iter().collect();
         removed.sort();
-        batch.transaction().replace_revocations(
-            &[],
-            &removed,
-            &RenderedCrl {
-                pem: rendered.pem.as_bytes(),
-                number: rendered.number,
-            },
-        )?;
-        Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
         let event = batch
             .event_about("prune", &self.authority.certificate().common_name)
             .serials(&removed)

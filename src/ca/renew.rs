@@ -48,15 +48,25 @@ impl Ca {
         let mut batch = Batch::begin(self, actor.name(), now)?;
         batch.claim(std::slice::from_ref(&name))?;
         let crl_pem = batch.reads().crl_pem()?;
-        let verified =
-            crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem);
-        let renewed = verified.and_then(|()| {
-            // The policy before the serial: a refusal reserves nothing.
-            self.authority.check_renewal(current, &policy, own_host)?;
-            let serial = batch.reserve_one()?;
-            self.authority
-                .renew(current, serial, validity, &policy, own_host)
-        });
+        // What the client presented must verify and be this CA's (its refusal is the
+        // client's, a request error); then the policy, before the serial: a refusal reserves
+        // nothing.
+        let renewed =
+            crate::certificate::verify_with_openssl(current, self.authority.chain(), &crl_pem)
+                .and_then(|()| self.authority.check_renewal(current, &policy, own_host))
+                .map_err(|error| match error {
+                    Error::Key(key) => PolicyError::NotRenewable {
+                        name: name.to_string(),
+                        reason: key.to_string(),
+                    }
+                    .into(),
+                    other => other,
+                })
+                .and_then(|()| {
+                    let serial = batch.reserve_one()?;
+                    self.authority
+                        .renew(current, serial, validity, &policy, own_host)
+                });
         let event = batch.event("renew", &name);
         match renewed {
             Ok(cert) => {

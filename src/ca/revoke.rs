@@ -19,7 +19,7 @@ use crate::certname::Certname;
 use crate::crl::{Reason, Revocation};
 use crate::error::{Error, PolicyError, StoreError};
 use crate::ssldir::Ssldir;
-use crate::store::{inventory, Item, Read, RenderedCrl};
+use crate::store::{inventory, Item, Read};
 
 use super::batch::Batch;
 use super::{Actor, Ca, Outcome};
@@ -119,21 +119,8 @@ impl Ca {
             // What is revoked now stays listed, even a certificate that has expired.
             let keep: HashSet<Serial> = new_entries.iter().map(|r| r.serial).collect();
             let rendered = self.render_crls(&current, &revoked, &keep, &inventory, now)?;
-            let crl = RenderedCrl {
-                pem: rendered.pem.as_bytes(),
-                number: rendered.number,
-            };
-            if rendered.dropped.is_empty() {
-                batch.transaction().record_revocations(&new_entries, &crl)?;
-            } else {
-                batch
-                    .transaction()
-                    .replace_revocations(&new_entries, &rendered.dropped, &crl)?;
-            }
-            // puppetserver keeps this host's CRL (`hostcrl`, what its TLS layer checks clients
-            // against) in step with the CA's; a stale copy would let revoked agents connect.
-            Ssldir::new(&self.config.ssldir).refresh_crl(rendered.pem.as_bytes())?;
-            // Issue 24: an infrastructure node's revocation goes into the infra CRL too.
+            self.record_crls(batch, &new_entries, &[], &rendered)?;
+            // An infrastructure node's revocation goes into the infrastructure CRL too.
             self.revoke_infra(batch, &new_entries, &inventory, &rendered.crls)?;
         }
         for (name, result) in &outcomes {

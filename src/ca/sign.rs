@@ -14,7 +14,7 @@ use crate::csr::Csr;
 use crate::error::{Error, PolicyError, StoreError};
 use crate::store::Read;
 
-use super::batch::{Batch, Done, Step};
+use super::batch::Batch;
 use super::{Actor, Ca, Outcome, State};
 
 /// Options for signing.
@@ -139,81 +139,38 @@ impl Ca {
         crate::keys::seed_random_generator();
         let mut batch = Batch::begin(self, actor, now)?;
         batch.claim(names)?;
-        // Read the queued requests and the certificates of all names at once, then parse and
-        // verify the requests on all cores, then check each.
-        let mut requests: HashMap<Certname, Vec<u8>> =
-            batch.reads().requests_many(names)?.into_iter().collect();
-        let mut existing = self.existing_certificates(batch.reads(), names)?;
-        let queued: Vec<Result<Vec<u8>, Error>> = names
+        let queued = self.queued_requests(&mut batch, names, &policy, reviewed)?;
+        // A signing killed before it removed a request left it behind: it goes now.
+        let answered: Vec<Certname> = names
             .iter()
-            .map(|name| {
-                batch
-                    .admit(name)
-                    .and_then(|()| {
-                        requests.remove(name).ok_or_else(|| {
-                            StoreError::NotFound {
-                                what: "a certificate request",
-                                name: name.to_string(),
-                            }
-                            .into()
-                        })
-                    })
-                    .and_then(|pem| match reviewed {
-                        Some(reviewed) if reviewed != pem.as_slice() => {
-                            Err(PolicyError::Replaced {
-                                name: name.to_string(),
-                            }
-                            .into())
-                        }
-                        _ => Ok(pem),
-                    })
+            .zip(&queued)
+            .filter(|(_, queued)| matches!(queued, Ok(Queued::Signed(_))))
+            .map(|(name, _)| name.clone())
+            .collect();
+        batch.transaction().delete_requests(&answered)?;
+        let requests: Vec<(&Certname, &Csr)> = names
+            .iter()
+            .zip(&queued)
+            .filter_map(|(name, queued)| match queued {
+                Ok(Queued::Unsigned(csr)) => Some((name, csr)),
+                _ => None,
             })
             .collect();
-        let parsed = crate::parallel::map(
-            &queued,
-            crate::parallel::cores(),
-            PARSES_PER_THREAD,
-            |pem| match pem {
-                Ok(pem) => Some(Csr::from_pem(pem).map_err(Error::from)),
-                Err(_) => None,
-            },
-            |_| {
-                Some(Err(Error::Panicked {
-                    task: "reading a request".into(),
-                }))
-            },
-        );
-        let mut steps = Vec::with_capacity(names.len());
-        let mut answered = Vec::new();
-        for ((name, pem), csr) in names.iter().zip(queued).zip(parsed) {
-            let queued = match (pem, csr) {
-                (Err(error), _) => Err(error),
-                (Ok(_), Some(csr)) => csr.and_then(|csr| {
-                    let found = existing.remove(name).transpose()?;
-                    self.queued_for_signing(name, &policy, csr, found)
-                }),
-                // `parsed` has a request for each one read; never reached.
-                (Ok(_), None) => Err(Error::Panicked {
-                    task: format!("reading the request of {name}"),
-                }),
-            };
-            let step = match queued {
-                Ok(Queued::Unsigned(csr)) => Step::Sign(csr, ()),
-                Ok(Queued::Signed(certificate)) => {
-                    // A signing killed before it removed the request left it behind.
-                    answered.push(name.clone());
-                    Step::Skip(Ok(certificate))
-                }
-                Err(error) => Step::Skip(Err(error)),
-            };
-            steps.push((name.clone(), step));
-        }
-        batch.transaction().delete_requests(&answered)?;
-        let outcomes: Vec<Outcome<Certificate>> = batch
-            .sign(steps, &policy, options.ttl)?
-            .into_iter()
-            .map(|(name, done)| match done {
-                Done::Signed(_, (), result) | Done::Skipped(result) => (name, result),
+        let mut signed = batch.sign(&requests, &policy, options.ttl)?.into_iter();
+        let outcomes: Vec<Outcome<Certificate>> = names
+            .iter()
+            .zip(queued)
+            .map(|(name, queued)| {
+                let result = queued.and_then(|queued| match queued {
+                    Queued::Signed(certificate) => Ok(certificate),
+                    // One result per request given to sign, in order: never short.
+                    Queued::Unsigned(_) => signed.next().unwrap_or_else(|| {
+                        Err(Error::Panicked {
+                            task: format!("signing {name}"),
+                        })
+                    }),
+                });
+                (name.clone(), result)
             })
             .collect();
         for (name, result) in &outcomes {
@@ -221,6 +178,55 @@ impl Ca {
         }
         batch.commit()?;
         Ok(outcomes)
+    }
+
+    /// The queued requests of `names`, each checked for signing ([`Ca::queued_for_signing`]),
+    /// one per name in order: the requests and the names' certificates read at once, then the
+    /// requests parsed and verified on all cores. Each name is admitted to `batch` here.
+    fn queued_requests(
+        &self,
+        batch: &mut Batch<'_>,
+        names: &[Certname],
+        policy: &Policy,
+        reviewed: Option<&[u8]>,
+    ) -> Result<Vec<Result<Queued, Error>>, Error> {
+        let mut requests: HashMap<Certname, Vec<u8>> =
+            batch.reads().requests_many(names)?.into_iter().collect();
+        let mut existing = self.existing_certificates(batch.reads(), names)?;
+        let pems: Vec<Result<Vec<u8>, Error>> = names
+            .iter()
+            .map(|name| {
+                batch.admit(name)?;
+                let pem = requests.remove(name).ok_or_else(|| StoreError::NotFound {
+                    what: "a certificate request",
+                    name: name.to_string(),
+                })?;
+                match reviewed {
+                    Some(reviewed) if reviewed != pem.as_slice() => Err(PolicyError::Replaced {
+                        name: name.to_string(),
+                    }
+                    .into()),
+                    _ => Ok(pem),
+                }
+            })
+            .collect();
+        let parsed = parse_requests(&pems);
+        Ok(names
+            .iter()
+            .zip(pems)
+            .zip(parsed)
+            .map(|((name, pem), csr)| match (pem, csr) {
+                (Err(error), _) => Err(error),
+                (Ok(_), Some(csr)) => csr.and_then(|csr| {
+                    let found = existing.remove(name).transpose()?;
+                    self.queued_for_signing(name, policy, csr, found)
+                }),
+                // `parsed` has a request for each one read; never reached.
+                (Ok(_), None) => Err(Error::Panicked {
+                    task: format!("reading the request of {name}"),
+                }),
+            })
+            .collect())
     }
 
     /// The queued request `csr` of `name`, checked for signing: it must pass `policy`, and not
@@ -317,6 +323,24 @@ pub(super) fn same_key(certificate: &Certificate, csr: &Csr) -> bool {
         .ok()
         .and_then(|der| normal(&der));
     issued.is_some() && issued == normal(csr.public_key_der())
+}
+
+/// Each request read (PEM) parsed and verified, on all cores; `None` for those not read.
+fn parse_requests(pems: &[Result<Vec<u8>, Error>]) -> Vec<Option<Result<Csr, Error>>> {
+    crate::parallel::map(
+        pems,
+        crate::parallel::cores(),
+        PARSES_PER_THREAD,
+        |pem| match pem {
+            Ok(pem) => Some(Csr::from_pem(pem).map_err(Error::from)),
+            Err(_) => None,
+        },
+        |_| {
+            Some(Err(Error::Panicked {
+                task: "reading a request".into(),
+            }))
+        },
+    )
 }
 
 /// The queued request for `name` in `store` (PEM); not found is an error.

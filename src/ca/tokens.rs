@@ -12,8 +12,8 @@ use crate::audit::Event;
 use crate::certname::Certname;
 use crate::csr::Csr;
 use crate::error::{Error, KeyError, TokenError};
-use crate::store::inventory::format_time;
 use crate::store::{TokenRecord, TokenUse};
+use crate::timestamp::format_time;
 use crate::token::{self, Check, Grant, Token};
 
 use super::batch::Batch;

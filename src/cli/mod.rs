@@ -5,6 +5,7 @@
 pub(crate) mod args;
 mod cmd;
 pub(crate) mod exit;
+mod hint;
 pub(crate) mod progress;
 mod prompt;
 mod render;
@@ -47,7 +48,7 @@ where
 /// Print an error (and its hint) on stderr.
 pub(crate) fn report(error: &Error) {
     eprintln!("error: {error}");
-    if let Some(hint) = error.hint() {
+    if let Some(hint) = hint::hint(error) {
         eprintln!("hint: {hint}");
     }
 }

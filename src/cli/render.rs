@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use cert::autosign::Reason;
 use cert::ca::{CertificateStatus, Expiring, Outcome, State, Verdict};
-use cert::store::inventory::format_time;
+use cert::timestamp::format_time;
 use cert::wire::certificate_status_json;
 
 /// The entries with the columns name, state, serial, expiry, fingerprint, alt names, and an
@@ -309,7 +309,7 @@ pub(crate) fn program_output(reason: &Reason) -> String {
 mod tests {
     use super::*;
 
-    /// Issue 12: off a terminal, the listing has no box characters and its columns line up.
+    /// Off a terminal, the listing has no box characters and its columns line up.
     #[test]
     fn plain_text_lines_up_without_boxes() {
         let rows = vec![

@@ -141,29 +141,3 @@ pub enum AgentError {
         reason: String,
     },
 }
-
-impl AgentError {
-    /// What to do next.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            AgentError::CaChanged { path, .. } => Some(format!(
-                "if the CA was really replaced, move {} and the ssldir's other files away and enroll again",
-                path.display()
-            )),
-            AgentError::Waiting { name, .. } => Some(format!(
-                "sign it on the CA (cert --sign {name}, or puppetserver ca sign --certname {name}), then run again"
-            )),
-            AgentError::KeyMismatch { name, .. } => Some(format!(
-                "the CA holds a certificate for another key; clean it there (cert --clean {name}) and run again"
-            )),
-            AgentError::Locked { path, .. } => Some(format!(
-                "wait for it to finish; if no such process is an agent, remove {}",
-                path.display()
-            )),
-            AgentError::Revoked { name, .. } => Some(format!(
-                "clean {name} on the CA and remove its files from the ssldir to enroll again"
-            )),
-            _ => None,
-        }
-    }
-}

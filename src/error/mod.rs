@@ -6,7 +6,8 @@
 //! crate, so it sits below all of them.
 //!
 //! Every message is one line, lower-case, without a trailing period, and names the thing and the
-//! fact. [`Error::hint`] gives an optional second line saying what to do about it.
+//! fact; what to do about it is the face's to say (the CLI's `hint:` line). [`Error::fault`] is
+//! the one classification of errors for the wire ([`Fault`]).
 
 mod agent;
 mod duration;
@@ -100,76 +101,82 @@ pub enum Error {
     },
 }
 
+/// Whose fault an error is, as every face that answers a remote client says it (the daemon's
+/// HTTP status, its log level, its metrics, the console's pages): the one classification of
+/// [`Error`] for the wire, as rustls's `AlertDescription` is for its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The CA itself failed (its store, its key, a bug): 500, logged as an error.
+    Ca,
+    /// The caller may not do this (a sign-in link that is unknown, expired or used).
+    Denied,
+    /// A name the CA does not know: 404.
+    NotFound,
+    /// The request is at fault (its name, its CSR or certificate, what the issuance policy
+    /// refuses): 400 or 409, with the message in puppetserver's words.
+    Request,
+    /// The store cannot be reached now, or a commit's outcome is unknown: 503 with
+    /// `Retry-After`; nothing was acknowledged, and the same request may succeed later.
+    Unavailable,
+}
+
 impl Error {
-    /// A second line for the user saying what to do next, when there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
+    /// Whose fault this error is ([`Fault`]).
+    pub fn fault(&self) -> Fault {
         match self {
-            Error::Policy(PolicyError::AltNamesNotAllowed { name, .. }) => Some(format!(
-                "review the names, then sign with --allow-dns-alt-names (cert --sign --allow-dns-alt-names {name})"
-            )),
-            Error::Store(StoreError::NoCa { .. }) => Some(
-                "create one with `cert setup` (or `cert --generate NAME`), or point --cadir at an existing CA"
-                    .into(),
-            ),
-            Error::Store(StoreError::PartialCa { store, .. }) => Some(format!(
-                "restore the missing files from a backup, or move {store} away to start a new CA"
-            )),
-            Error::Store(StoreError::NotEmpty { .. }) => Some(
-                "migrate into a directory that is absent, empty or holds only the CA's keys, or into an empty database; what an interrupted migrate left can go (keep the keys)".into(),
-            ),
-            Error::Store(StoreError::NotFound { name, .. }) => Some(format!(
-                "`cert list --all` shows the names this CA knows; {name} is not one of them"
-            )),
-            Error::Store(StoreError::NoPrivateKey { name, .. }) => Some(format!(
-                "a key stays on the host that made it: export {name} from there, or point --ssldir at the ssldir that holds it"
-            )),
-            Error::Store(StoreError::Unavailable { .. }) => Some(
-                "the database is down, restarting, failing over or refusing this connection (see why above); cert connects again on the next try".into(),
-            ),
-            Error::Store(StoreError::OutcomeUnknown { .. }) => Some(
-                "run the same command again once the database answers: it finds what landed".into(),
-            ),
-            Error::Store(StoreError::SchemaTooNew { .. }) => {
-                Some("a newer cert migrated the database: upgrade cert on this host".into())
-            }
-            Error::Key(KeyError::CaKeyMismatch { .. }) => Some(
-                "this CA directory holds another CA's key: copy this CA's key from a node that signs for it (`cert export --ca-standby` there)".into(),
-            ),
-            Error::Key(KeyError::MissingCaKey { .. }) => Some(
-                "copy the CA's key from a node that signs for it (`cert export --ca-standby` there) into this node's --cadir".into(),
-            ),
-            Error::Store(StoreError::AlreadyExists { .. }) => {
-                Some("pass --force to replace it".into())
-            }
-            Error::Serve(ServeError::HostKey { name, .. }) => Some(format!(
-                "`cert clean {name}` revokes the CA's certificate for {name} and removes this host's files; the next start makes a new key and certificate"
-            )),
-            Error::Certname(CertnameError::Reserved { .. }) => Some(
-                "`ca` is the CA's own certificate in every Puppet tool (`cert --print ca` shows it); give the host another certname".into(),
-            ),
-            Error::Policy(PolicyError::OwnCertificate { name, .. }) => Some(format!(
-                "change this host's own certificate on the CA host itself: `cert --clean {name}` there, then restart `cert serve`"
-            )),
-            Error::Policy(PolicyError::RenewalDisabled { .. }) => Some(
-                "set allow-auto-renewal: true in the certificate-authority block of ca.conf".into(),
-            ),
-            Error::Certname(_) => Some(
-                "certnames are lower-case DNS-like names: letters, digits, '-', '_' and '.'".into(),
-            ),
-            Error::Key(KeyError::Missing { what, .. }) => Some(format!(
-                "copy {what} from the node that made the CA (`cert setup`, `puppetserver ca setup`), mode 0640, then run this again"
-            )),
-            Error::Agent(error) => error.hint(),
-            Error::Session(SessionError::LinkUnusable) => Some(
-                "run `cert console login` on the CA host for a new link; each link signs in once".into(),
-            ),
-            Error::Token(TokenError::Unknown { .. }) => {
-                Some("`cert token list` shows the tokens' ids".into())
-            }
-            Error::Session(SessionError::NotReviewed { .. }) => Some(
-                "review the request again (`cert --list`, or the console's Pending page) before acting on it".into(),
-            ),
-            _ => None,
+            Error::Certname(_)
+            | Error::Csr(_)
+            | Error::Policy(_)
+            | Error::Duration(_)
+            | Error::BadSerial { .. }
+            | Error::UnknownDigest { .. } => Fault::Request,
+            Error::Session(SessionError::LinkUnusable) => Fault::Denied,
+            Error::Session(_) => Fault::Request,
+            Error::Token(TokenError::Unknown { .. }) => Fault::NotFound,
+            Error::Token(_) => Fault::Request,
+            Error::Store(StoreError::NotFound { .. }) => Fault::NotFound,
+            Error::Store(store) if store.is_unavailable() => Fault::Unavailable,
+            _ => Fault::Ca,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_classification_for_the_wire() {
+        let store = |error: StoreError| Error::from(error).fault();
+        let policy: Error = PolicyError::RenewalDisabled { name: "a".into() }.into();
+        assert_eq!(policy.fault(), Fault::Request);
+        assert_eq!(Error::from(CsrError::Signature).fault(), Fault::Request);
+        assert_eq!(Error::from(CertnameError::Empty).fault(), Fault::Request);
+        let unknown = store(StoreError::NotFound {
+            what: "a certificate",
+            name: "a".into(),
+        });
+        assert_eq!(unknown, Fault::NotFound);
+        let down = StoreError::Unavailable {
+            store: "db".into(),
+            reason: "down".into(),
+        };
+        assert_eq!(store(down), Fault::Unavailable);
+        let unknown_outcome = StoreError::OutcomeUnknown {
+            store: "db".into(),
+            reason: "cut".into(),
+        };
+        assert_eq!(store(unknown_outcome), Fault::Unavailable);
+        // A key or certificate error is the CA's own, wherever it comes from: what a client
+        // presents is judged as a request (a renewal's certificate: PolicyError::NotRenewable).
+        let key: Error = KeyError::Sign {
+            reason: "no".into(),
+        }
+        .into();
+        assert_eq!(key.fault(), Fault::Ca);
+        assert_eq!(
+            Error::from(SessionError::LinkUnusable).fault(),
+            Fault::Denied
+        );
     }
 }

@@ -67,6 +67,15 @@ pub enum PolicyError {
         /// `revoked`, `cleaned`, `deleted`.
         action: &'static str,
     },
+    /// The certificate a client presented for renewal does not verify against this CA (another
+    /// CA's, expired, revoked).
+    #[error("certificate {name} cannot be renewed: {reason}")]
+    NotRenewable {
+        /// The certname.
+        name: String,
+        /// Why, OpenSSL's verdict or the issuer found.
+        reason: String,
+    },
     /// The queued request was replaced after an administrator reviewed it; the newer one
     /// stays pending (what is signed is exactly the request that was looked at).
     #[error(

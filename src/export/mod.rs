@@ -464,7 +464,7 @@ mod tests {
         assert!(!paths(&agent).contains(&"ca/ca_crl.pem"));
     }
 
-    /// Issue 12: a CRL refresh rewrites only the CRL lines of a bundle's MANIFEST.
+    /// A CRL refresh rewrites only the CRL lines of a bundle's MANIFEST.
     #[test]
     fn manifest_lines_of_the_crl_are_replaced() {
         let bundle = assemble(&request(Role::Balancer), &material()).unwrap();

@@ -1,4 +1,4 @@
-//! puppetserver's `allow-header-cert-info` (issue 24): behind a TLS-terminating balancer the
+//! puppetserver's `allow-header-cert-info`: behind a TLS-terminating balancer the
 //! client's certificate is checked by the balancer, which passes its verdict on in headers.
 //! Off by default; `cert serve --allow-header-cert-info ADDR,...` names the balancers' addresses,
 //! and only requests from those take their identity from the headers (puppetserver trusts the

@@ -10,7 +10,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::ca::{Ca, CrlRefresh, ExpiringKind};
-use crate::store::inventory::format_time;
+use crate::timestamp::format_time;
 
 use super::Shared;
 

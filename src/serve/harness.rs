@@ -1,4 +1,4 @@
-//! Issue 7: the daemon's request handling without TLS or sockets, for the fuzz target
+//! The daemon's request handling without TLS or sockets, for the fuzz target
 //! `fuzz/fuzz_targets/http_request.rs` and regression tests. Raw bytes go, as one connection
 //! over an in-memory pipe, through hyper's HTTP/1 parser with the daemon's settings
 //! (`http1_builder`) and into the same `routes::handle` that `cert serve` uses; the raw

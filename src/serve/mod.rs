@@ -26,7 +26,7 @@ mod auth;
 mod balancer;
 mod console;
 mod expiry;
-// Issue 7: routes without TLS or sockets, for fuzzing and tests; issue 12: only in builds
+// Routes without TLS or sockets, for fuzzing and tests; only in builds
 // that ask for it (the `harness` feature), since it makes admin peers for any name.
 #[cfg(feature = "harness")]
 #[doc(hidden)]
@@ -48,7 +48,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
@@ -191,38 +191,44 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
     }
 
+    /// Serve `built` from now on, remembering the store versions it was built from.
+    fn install(&self, built: Built) {
+        *self
+            .crl_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = built.crl;
+        *self
+            .ca_chain_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = built.ca_chain;
+        self.replace(built.generation);
+    }
+
     /// Reopen the CA when its chain changed since the last look (`cert extend-ca`), else
     /// rebuild the TLS configuration when the CRL changed.
     fn refresh(&self) {
         let current = self.generation();
         let chain = current.ca.store().ca_chain_version().ok();
-        {
-            let mut seen = self
-                .ca_chain_version
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if *seen == chain {
-                drop(seen);
-                return self.refresh_crl(&current);
-            }
-            *seen = chain;
+        if !changed(&self.ca_chain_version, chain) {
+            return self.refresh_crl(&current);
         }
         // Opening the CA may wait for its store (a database): not on an async thread.
         let reopened = tokio::task::block_in_place(|| {
-            Ca::open(current.ca.config().clone()).and_then(|ca| {
-                let ca = ca.acting_as(DAEMON_ACTOR);
-                let crl = ca.store().crl_version().ok();
-                build_generation(Arc::new(ca), clone_host(&current.host)).map(|g| (g, crl))
-            })
+            let ca = Ca::open(current.ca.config().clone())?;
+            Built::new(
+                Arc::new(ca.acting_as(DAEMON_ACTOR)),
+                clone_host(&current.host),
+            )
         });
         match reopened {
-            Ok((generation, crl)) => {
+            Ok(built) => {
                 tracing::info!("CA chain changed; serving the new one");
-                *self
-                    .crl_version
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = crl;
-                self.replace(generation);
+                // The chain's version as read before the CA was opened: a change since is
+                // seen at the next look.
+                self.install(Built {
+                    ca_chain: chain,
+                    ..built
+                });
             }
             Err(error) => tracing::error!("cannot reload the changed CA chain: {error}"),
         }
@@ -231,15 +237,8 @@ impl Shared {
     /// Rebuild the TLS configuration when the CRL changed since the last build.
     fn refresh_crl(&self, current: &Generation) {
         let version = current.ca.store().crl_version().ok();
-        {
-            let mut seen = self
-                .crl_version
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if *seen == version {
-                return;
-            }
-            *seen = version;
+        if !changed(&self.crl_version, version) {
+            return;
         }
         match build_generation(current.ca.clone(), clone_host(&current.host)) {
             Ok(generation) => {
@@ -255,20 +254,42 @@ impl Shared {
         let config = (self.load)()?;
         let ca = Arc::new(Ca::open(config)?.acting_as(DAEMON_ACTOR));
         let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
-        let version = ca.store().crl_version().ok();
-        let chain = ca.store().ca_chain_version().ok();
-        let generation = build_generation(ca, host)?;
-        *self
-            .crl_version
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = version;
-        *self
-            .ca_chain_version
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = chain;
-        self.replace(generation);
+        self.install(Built::new(ca, host)?);
         Ok(())
     }
+}
+
+/// A generation and the versions of the store it was built from (`None` where the store could
+/// not say): a change of either means building a new one.
+struct Built {
+    generation: Generation,
+    crl: Option<CrlVersion>,
+    ca_chain: Option<CaChainVersion>,
+}
+
+impl Built {
+    /// The generation serving `ca` with `host`; the versions are read first, so that a change
+    /// while it is built is seen at the next look.
+    fn new(ca: Arc<Ca>, host: HostIdentity) -> Result<Built, Error> {
+        let crl = ca.store().crl_version().ok();
+        let ca_chain = ca.store().ca_chain_version().ok();
+        Ok(Built {
+            generation: build_generation(ca, host)?,
+            crl,
+            ca_chain,
+        })
+    }
+}
+
+/// Whether `version` differs from the one `seen` holds, which it replaces: of the connections
+/// that meet one change at once, one rebuilds.
+fn changed<T: PartialEq>(seen: &Mutex<T>, version: T) -> bool {
+    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    if *seen == version {
+        return false;
+    }
+    *seen = version;
+    true
 }
 
 /// The HTTP/1 settings of every connection: the header timeout (also the keep-alive idle
@@ -279,7 +300,7 @@ pub(crate) fn http1_builder() -> http1::Builder {
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .max_buf_size(BODY_LIMIT)
-        // Issue 7: max_buf_size alone lets a read overshoot it (~2x): cap the head itself.
+        // `max_buf_size` alone lets a read overshoot it (~2x): cap the head itself.
         .max_header_size(BODY_LIMIT);
     builder
 }
@@ -314,13 +335,78 @@ async fn serve(
     report: impl Fn(StartupEvent),
 ) -> Result<(), Error> {
     // The store may wait (a file lock, a database): not on an async thread.
-    let (ca, created, host) = tokio::task::block_in_place(|| -> Result<_, Error> {
-        let config = load()?;
-        let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
-        let ca = Arc::new(ca.acting_as(DAEMON_ACTOR));
-        let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
-        Ok((ca, created, host))
-    })?;
+    let (ca, created, host) = tokio::task::block_in_place(|| open(&load))?;
+    report_start(&ca, created, &host, &report);
+    let built = Built::new(ca, host)?;
+    let metrics = Arc::new(metrics::Metrics::new());
+    let shared = Arc::new(Shared {
+        generation: RwLock::new(Arc::new(built.generation)),
+        crl_version: Mutex::new(built.crl),
+        ca_chain_version: Mutex::new(built.ca_chain),
+        load,
+        signer: signer::Signer::start(metrics.clone()),
+        metrics,
+        log_format: serve_config.log_format,
+        header_cert_info: serve_config.header_cert_info.clone(),
+    });
+    let (listener, address) = listen(serve_config.bind).await?;
+    report(StartupEvent::Listening { address });
+    let metrics_listener = match serve_config.metrics_bind {
+        Some(bind) => {
+            let (listener, address) = listen(bind).await?;
+            report(StartupEvent::ListeningForMetrics { address });
+            Some(tokio::spawn(metrics::serve_plain(listener, shared.clone())))
+        }
+        None => None,
+    };
+    let console_listener = match serve_config.console_bind {
+        Some(bind) => {
+            let (listener, address) = listen(bind).await?;
+            report(StartupEvent::ListeningForConsole { address });
+            Some(listener)
+        }
+        None => None,
+    };
+    tokio::spawn(expiry::watch(shared.clone()));
+    let notifier = notify::Notifier::from_environment();
+    let status = format!("listening on https://{address}");
+    notifier.ready(&status);
+    let signals = Signals::register()?;
+    let graceful = Arc::new(hyper_util::server::graceful::GracefulShutdown::new());
+    // Accepting on a worker thread, not this one (the runtime's `block_on` thread): each new
+    // connection's task then starts on the worker that accepted it, with no thread woken to
+    // hand it over.
+    let accepting = tokio::spawn(accept(listener, shared.clone(), graceful.clone()));
+    let console = console_listener
+        .map(|listener| tokio::spawn(console::accept(listener, shared.clone(), graceful.clone())));
+    signals.until_stopped(&shared, &notifier, &status).await;
+    // The listeners close with their tasks.
+    for task in [Some(accepting), console].into_iter().flatten() {
+        task.abort();
+        let _ = task.await;
+    }
+    if let Some(task) = metrics_listener {
+        task.abort();
+    }
+    notifier.stopping();
+    finish_requests(graceful).await;
+    give_back_serials(&shared);
+    Ok(())
+}
+
+/// Open the CA the settings name, making it when there is none (whether it was made), as the
+/// daemon, with this host's certificate (issued now when it has none).
+fn open(load: &Loader) -> Result<(Arc<Ca>, bool, HostIdentity), Error> {
+    let config = load()?;
+    let (ca, created) = Ca::open_or_setup(config, time::OffsetDateTime::now_utc())?;
+    let ca = Arc::new(ca.acting_as(DAEMON_ACTOR));
+    let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
+    Ok((ca, created, host))
+}
+
+/// Report what the start made (a CA, this host's certificate), and warn about an
+/// infrastructure CRL that cannot be served.
+fn report_start(ca: &Ca, created: bool, host: &HostIdentity, report: &impl Fn(StartupEvent)) {
     if created {
         let certificate = ca.authority().certificate();
         report(StartupEvent::CreatedCa {
@@ -337,102 +423,70 @@ async fn serve(
     if let Some(problem) = ca.infra_crl_problem() {
         tracing::warn!("{problem}");
     }
-    let crl_version = ca.store().crl_version().ok();
-    let metrics = Arc::new(metrics::Metrics::new());
-    let ca_chain_version = ca.store().ca_chain_version().ok();
-    let shared = Arc::new(Shared {
-        generation: RwLock::new(Arc::new(build_generation(ca, host)?)),
-        crl_version: Mutex::new(crl_version),
-        ca_chain_version: Mutex::new(ca_chain_version),
-        load,
-        signer: signer::Signer::start(metrics.clone()),
-        metrics,
-        log_format: serve_config.log_format,
-        header_cert_info: serve_config.header_cert_info.clone(),
-    });
-    let listener = TcpListener::bind(serve_config.bind)
-        .await
-        .map_err(|e| ServeError::Bind {
-            address: serve_config.bind.to_string(),
-            reason: e.to_string(),
-        })?;
-    let address = listener.local_addr().map_err(|e| ServeError::Bind {
-        address: serve_config.bind.to_string(),
-        reason: e.to_string(),
-    })?;
-    report(StartupEvent::Listening { address });
-    let metrics_listener = match serve_config.metrics_bind {
-        Some(bind) => {
-            let listener = metrics::bind(bind).await?;
-            let address = listener.local_addr().map_err(|e| ServeError::Bind {
-                address: bind.to_string(),
-                reason: e.to_string(),
-            })?;
-            report(StartupEvent::ListeningForMetrics { address });
-            Some(tokio::spawn(metrics::serve_plain(listener, shared.clone())))
-        }
-        None => None,
-    };
-    let console_listener = match serve_config.console_bind {
-        Some(bind) => {
-            let bound = match TcpListener::bind(bind).await {
-                Ok(listener) => listener.local_addr().map(|address| (listener, address)),
-                Err(error) => Err(error),
-            };
-            let (listener, address) = bound.map_err(|e| ServeError::Bind {
-                address: bind.to_string(),
-                reason: e.to_string(),
-            })?;
-            report(StartupEvent::ListeningForConsole { address });
-            Some(listener)
-        }
-        None => None,
-    };
-    tokio::spawn(expiry::watch(shared.clone()));
-    let notifier = notify::Notifier::from_environment();
-    let status = format!("listening on https://{address}");
-    notifier.ready(&status);
+}
 
-    let signal_error = |e: std::io::Error| ServeError::Runtime {
-        reason: format!("cannot handle signals: {e}"),
+/// A listener on `address`, and the address it is on (the port the system chose, when
+/// `address` asks for any).
+async fn listen(address: SocketAddr) -> Result<(TcpListener, SocketAddr), Error> {
+    let bound = match TcpListener::bind(address).await {
+        Ok(listener) => listener.local_addr().map(|local| (listener, local)),
+        Err(error) => Err(error),
     };
-    let mut terminate = signal(SignalKind::terminate()).map_err(signal_error)?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
-    let mut hangup = signal(SignalKind::hangup()).map_err(signal_error)?;
-    let graceful = Arc::new(hyper_util::server::graceful::GracefulShutdown::new());
-    // Accepting on a worker thread, not this one (the runtime's `block_on` thread): each new
-    // connection's task then starts on the worker that accepted it, with no thread woken to
-    // hand it over.
-    let accepting = tokio::spawn(accept(listener, shared.clone(), graceful.clone()));
-    let console = console_listener
-        .map(|listener| tokio::spawn(console::accept(listener, shared.clone(), graceful.clone())));
-    loop {
-        tokio::select! {
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
-            _ = hangup.recv() => {
-                notifier.reloading();
-                match tokio::task::block_in_place(|| shared.reload()) {
-                    Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
-                    Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
+    bound.map_err(|e| {
+        ServeError::Bind {
+            address: address.to_string(),
+            reason: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// The signals the daemon handles: SIGTERM and SIGINT stop it, SIGHUP reloads.
+struct Signals {
+    terminate: Signal,
+    interrupt: Signal,
+    hangup: Signal,
+}
+
+impl Signals {
+    /// Handle them from now on (instead of their default action).
+    fn register() -> Result<Signals, Error> {
+        let handle = |kind: SignalKind| {
+            signal(kind).map_err(|e| ServeError::Runtime {
+                reason: format!("cannot handle signals: {e}"),
+            })
+        };
+        Ok(Signals {
+            terminate: handle(SignalKind::terminate())?,
+            interrupt: handle(SignalKind::interrupt())?,
+            hangup: handle(SignalKind::hangup())?,
+        })
+    }
+
+    /// Wait for SIGTERM or SIGINT; on each SIGHUP, reload ([`Shared::reload`]; a failure
+    /// keeps the old state), telling systemd through `notifier` (`status` once ready again).
+    async fn until_stopped(mut self, shared: &Shared, notifier: &notify::Notifier, status: &str) {
+        loop {
+            tokio::select! {
+                _ = self.terminate.recv() => break,
+                _ = self.interrupt.recv() => break,
+                _ = self.hangup.recv() => {
+                    notifier.reloading();
+                    match tokio::task::block_in_place(|| shared.reload()) {
+                        Ok(()) => tracing::info!("SIGHUP: settings, CA and CRL reloaded"),
+                        Err(error) => tracing::error!("SIGHUP: reload failed, keeping the old state: {error}"),
+                    }
+                    notifier.ready(status);
                 }
-                notifier.ready(&status);
             }
         }
     }
-    // The listener closes with the task.
-    accepting.abort();
-    let _ = accepting.await;
-    if let Some(task) = console {
-        task.abort();
-        let _ = task.await;
-    }
-    if let Some(task) = metrics_listener {
-        task.abort();
-    }
-    notifier.stopping();
+}
+
+/// Let the requests in flight finish, for up to [`SHUTDOWN_GRACE`]; the tasks accepting
+/// connections must have ended (they hold the other handles of `graceful`).
+async fn finish_requests(graceful: Arc<hyper_util::server::graceful::GracefulShutdown>) {
     tracing::info!("shutting down: finishing requests in flight");
-    // The accepting task, ended above, held the only other handle.
     let finished = match Arc::into_inner(graceful) {
         Some(graceful) => tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
             .await
@@ -442,14 +496,16 @@ async fn serve(
     if !finished {
         tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
     }
-    // The serials reserved ahead and not used go back, so that a clean stop leaves no gap.
+}
+
+/// Give the serials reserved ahead and not used back, so that a clean stop leaves no gap.
+fn give_back_serials(shared: &Shared) {
     let generation = shared.generation();
     match tokio::task::block_in_place(|| generation.ca.store().give_back_serials()) {
         Ok(true) => tracing::debug!("unused serials given back"),
         Ok(false) => {}
         Err(error) => tracing::warn!("cannot give the unused serials back (a gap): {error}"),
     }
-    Ok(())
 }
 
 /// Accept connections on `listener` until the task is aborted, each served in a task of its

@@ -72,7 +72,7 @@ pub struct Location {
 /// Debian's `/etc/puppet/puppet.conf` given as `Overrides.config` means Debian's layout for any
 /// user: that is how a daemon running as the `puppet` user (the packaged `cert-serve.service`)
 /// finds the system's ssldir, cadir and ca.conf, as Debian's puppetserver does. Any other file
-/// given to a non-root user keeps the per-user layout. Issue 25: that file, owned by Debian's
+/// given to a non-root user keeps the per-user layout. That file, owned by Debian's
 /// `puppet-agent`, may be absent: then Debian's layout applies with its defaults, so the
 /// packaged units start on a box without Puppet; any other `--config` must exist.
 pub fn locate(
@@ -207,7 +207,7 @@ mod tests {
                 "/etc/puppet",
                 DEBIAN_CONFIG,
             ),
-            // Issue 15: the packaged daemon runs as `puppet` with Debian's file.
+            // The packaged daemon runs as `puppet` with Debian's file.
             (
                 false,
                 DEBIAN_CONFIG,
@@ -242,7 +242,7 @@ mod tests {
         };
         let located = locate(&daemon, &env(false, None), &|_: &Path| true).unwrap();
         assert_eq!(located.layout, DirectoryLayout::Debian);
-        // Issue 25: on a box without Puppet, Debian's file is absent: its layout, no file read.
+        // On a box without Puppet, Debian's file is absent: its layout, no file read.
         for is_root in [false, true] {
             let absent = locate(&daemon, &env(is_root, None), &|_: &Path| false).unwrap();
             assert_eq!(absent.layout, DirectoryLayout::Debian);

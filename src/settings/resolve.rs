@@ -497,7 +497,7 @@ mod tests {
         );
     }
 
-    /// Issue 27: the web console is off unless `console_bind` names an address and port.
+    /// The web console is off unless `console_bind` names an address and port.
     #[test]
     fn console_bind_is_an_address_and_port() {
         assert_eq!(server("[main]\n").unwrap().console_bind, None);

@@ -4,14 +4,10 @@
 //! writes `%04X`, the old Ruby CA `%04x`: both are read, `%04X` is written. Parsing and
 //! formatting only: the store reads and appends the file.
 
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 use crate::certificate::Serial;
-
-const TIME_FORMAT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]UTC");
+use crate::timestamp::{format_time, parse_time};
 
 /// One inventory line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,20 +56,6 @@ impl Line {
             self.subject
         )
     }
-}
-
-/// Puppet's time format: `2026-11-22T07:14:40UTC`.
-pub fn format_time(time: OffsetDateTime) -> String {
-    time.to_offset(time::UtcOffset::UTC)
-        .format(TIME_FORMAT)
-        .unwrap_or_default()
-}
-
-/// Parse Puppet's time format.
-pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    PrimitiveDateTime::parse(text, TIME_FORMAT)
-        .ok()
-        .map(PrimitiveDateTime::assume_utc)
 }
 
 /// Parse a whole inventory, skipping lines that are not in the format.

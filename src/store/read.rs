@@ -82,13 +82,10 @@ pub trait Read {
     /// The audit log's lines (empty when there are none).
     fn audit(&self) -> Result<String, StoreError>;
 
-    /// The infrastructure CRL's files ([`Infra`]); refused ([`StoreError::Unsupported`]) by a
-    /// backend that does not keep them.
+    /// The infrastructure CRL's files ([`Infra`]); none at all from a backend that does not
+    /// keep them ([`super::Backend::keeps_infrastructure_crl`]).
     fn infra(&self) -> Result<Infra, StoreError> {
-        Err(StoreError::Unsupported {
-            store: "this store".into(),
-            what: "the infrastructure CRL",
-        })
+        Ok(Infra::default())
     }
 }
 

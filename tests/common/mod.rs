@@ -6,12 +6,11 @@
 //! `hosts` (a Puppet agent and `cert agent` talking to it), `ca_server` (a scripted CA for the
 //! agent), `postgres` (a real PostgreSQL cluster), `nodes` (several daemons on one
 //! database), `wan` (a delayed, cuttable TCP link on loopback), `patroni` (PostgreSQL under
-//! Patroni with etcd), `puppetserver_ca` (puppetserver's own CA CLI), `machine` (a Debian
-//! root booted by a real systemd, for the package), `trixie` (Puppet 8's programs in a Debian
-//! trixie tree, run with chroot) and `puppetserver` (a puppetserver 8 master from it).
-//! database), `wan` (a delayed, cuttable TCP link on loopback), `puppetserver_ca`
-//! (puppetserver's own CA CLI), `machine` (a Debian root booted by a real systemd, for the
-//! package) and `browser` (a headless Chromium through WebDriver, for the web console).
+//! Patroni with etcd), `faults` (a seeded fault schedule at two sites, and its checker),
+//! `puppetserver_ca` (puppetserver's own CA CLI), `machine` (a Debian root booted by a real
+//! systemd, for the package), `trixie` (Puppet 8's programs in a Debian trixie tree, run with
+//! chroot), `puppetserver` (a puppetserver 8 master from it) and `browser` (a headless
+//! Chromium through WebDriver, for the web console).
 //!
 //! Nothing here touches `/etc` or the real home directory: every command gets `--cadir`,
 //! `--ssldir`, `--config` and `HOME` inside the temp dir.
@@ -19,6 +18,7 @@
 
 pub mod browser;
 pub mod ca_server;
+pub mod faults;
 mod files;
 mod hostile;
 pub mod hosts;

@@ -11,7 +11,8 @@
 //! Killing a member's host is SIGKILL to its Patroni (the process this harness started, and
 //! its children) and to its postmaster and that one's children (Patroni starts PostgreSQL
 //! detached, in a session of its own, so it is found by the `postmaster.pid` of the member's
-//! data directory). Nothing else is signalled.
+//! data directory). Nothing else is signalled. A switchover is asked of the leader's REST API
+//! (`POST /switchover`), as `patronictl switchover` does.
 //!
 //! Skipped with a message when Patroni, etcd or PostgreSQL is missing; a failure under
 //! `CERT_REQUIRE_PEERS=1`.
@@ -198,6 +199,34 @@ impl Patroni {
                 self.logs()
             );
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The member Patroni calls the running synchronous standby, if any.
+    pub fn sync_standby(&self) -> Option<usize> {
+        let states = self.states()?;
+        let standby = states
+            .iter()
+            .find(|state| state.role == "sync_standby" && state.state == "running")?;
+        self.members.iter().position(|m| m.name == standby.name)
+    }
+
+    /// Whether member `index`'s Patroni runs (it was not killed, or was started again).
+    pub fn is_up(&self, index: usize) -> bool {
+        self.members[index].process.is_some()
+    }
+
+    /// Ask Patroni (the REST API of `leader`) to hand the leadership to `candidate`, its
+    /// synchronous standby: a switchover, which Patroni answers once it is done or failed.
+    /// Whether Patroni said it succeeded, and its answer.
+    pub fn switchover(&self, leader: usize, candidate: usize) -> (bool, String) {
+        let body = format!(
+            r#"{{"leader":"{}","candidate":"{}"}}"#,
+            self.members[leader].name, self.members[candidate].name
+        );
+        match http_request(self.members[leader].api_port, "POST", "/switchover", &body) {
+            Some((status, text)) => (status == 200, text),
+            None => (false, "no answer from Patroni's REST API".to_owned()),
         }
     }
 
@@ -449,17 +478,41 @@ fn rest_cluster(port: u16) -> Option<Vec<MemberState>> {
 
 /// The body of `GET path` from 127.0.0.1:`port` (HTTP/1.0, a 2 s budget), if it answered 200.
 fn http_get(port: u16, path: &str) -> Option<String> {
+    let (status, body) = http_exchange(port, "GET", path, "", Duration::from_secs(2))?;
+    (status == 200).then_some(body)
+}
+
+/// `METHOD path` with a JSON `body` to 127.0.0.1:`port` (HTTP/1.0, a 60 s budget: a
+/// switchover is answered when it is over); its status and body.
+fn http_request(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+    http_exchange(port, method, path, body, Duration::from_secs(60))
+}
+
+fn http_exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    budget: Duration,
+) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(
         &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         Duration::from_secs(2),
     )
     .ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    stream.set_read_timeout(Some(budget)).ok()?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let (head, body) = response.split_once("\r\n\r\n")?;
-    (head.split_whitespace().nth(1) == Some("200")).then(|| body.to_owned())
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_owned()))
 }
 
 /// The postmaster of the data directory `data`, if one is running.

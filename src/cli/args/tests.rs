@@ -186,7 +186,7 @@ fn puppet_dialect() {
         ("--fingerprint web01 --digest sha1", fingerprint(&["web01"], "sha1")),
         ("--fingerprint --digest=SHA512 a b", fingerprint(&["a", "b"], "SHA512")),
         ("--verify web01 db01", verify(&["web01", "db01"])),
-        // Issue 13: prune and delete, puppetserver-ca's actions, as flags.
+        // Prune and delete, puppetserver-ca's actions, as flags.
         ("--delete web01 db01", delete(false, false, &["web01", "db01"], false)),
         ("--delete --expired", delete(true, false, &[], false)),
         ("--delete --revoked --expired", delete(true, true, &[], false)),
@@ -288,7 +288,7 @@ fn subcommand_dialect() {
         ("man /tmp/man", Action::Man(ManArgs { dir: PathBuf::from("/tmp/man") })),
         ("autosign check web01", autosign_check(None)),
         ("autosign check web01 --csr web01.pem", autosign_check(Some("web01.pem"))),
-        // Issue 13: expiry.
+        // Expiry.
         ("check", check(None)),
         ("check --expiring", check(Some("30d"))),
         ("check --expiring 7d", check(Some("7d"))),
@@ -534,7 +534,7 @@ fn usage_errors() {
         ("import --private-key k --cert-bundle c", Missing),
         ("autosign check", Missing),
         ("autosign", ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand),
-        // Issue 13: delete needs a selection, `--all` alone; prune's entries go with
+        // Delete needs a selection, `--all` alone; prune's entries go with
         // `--remove-entries`.
         ("delete", Missing),
         ("delete --all --expired", Conflict),

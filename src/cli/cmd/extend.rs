@@ -2,7 +2,7 @@
 //! ([`cert::ca::Ca::extend_ca`]), and say what to do next.
 
 use cert::ca::SerialChoice;
-use cert::store::inventory::format_time;
+use cert::timestamp::format_time;
 use cert::Error;
 
 use crate::cli::{exit, now, prompt, Context};

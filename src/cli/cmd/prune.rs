@@ -2,8 +2,8 @@
 //! puppetserver-ca's words ([`cert::ca::Ca::prune`], [`cert::ca::Ca::delete_certificates`]).
 
 use cert::ca::{parse_serial, Delete, Prune};
-use cert::store::inventory::format_time;
 use cert::store::Item;
+use cert::timestamp::format_time;
 use cert::Error;
 
 use crate::cli::args::{DeleteArgs, PruneArgs};
@@ -11,7 +11,7 @@ use crate::cli::{certnames, exit, finish, now, prompt, render, Context};
 
 /// Prune the CRL; print puppetserver-ca's lines about what went.
 pub(crate) fn prune(context: &Context, args: &PruneArgs) -> Result<u8, Error> {
-    // puppetserver-ca 2.5 and later (issue 24): with no flag, duplicates only.
+    // puppetserver-ca 2.5 and later: with no flag, duplicates only.
     let defaults = !args.remove_duplicates && !args.remove_expired && !args.remove_entries;
     let mut serials = Vec::new();
     for text in &args.serial {

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use cert::ca::Actor;
-use cert::store::inventory::format_time;
+use cert::timestamp::format_time;
 use cert::token::{Grant, Status};
 use cert::Error;
 

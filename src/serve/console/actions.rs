@@ -12,10 +12,11 @@ use time::OffsetDateTime;
 
 use crate::ca::{Actor, Ca, Session, SignOptions};
 use crate::certname::Certname;
+use crate::crl::Reason;
 use crate::error::{Error, SessionError, StoreError};
 use crate::session::Secret;
 
-use super::handlers::{failure, login_page, not_found};
+use super::handlers::{self, failure, login_page, not_found};
 use super::html::{self, notice, page, SignedIn};
 use super::reply::{self, Reply};
 use super::request::{self, BodyError, Fields};
@@ -37,7 +38,7 @@ pub(super) async fn sign_in(ca: Arc<Ca>, request: Request<Incoming>) -> Reply {
         Err(error) => return body_refused(error),
     };
     let refused = |error: &Error| {
-        let hint = error.hint().unwrap_or_default();
+        let hint = handlers::advice(error).unwrap_or_default();
         login_page(
             StatusCode::FORBIDDEN,
             &notice("error", &format!("Not signed in: {error}; {hint}.")),
@@ -127,114 +128,39 @@ pub(super) async fn change(
     name: Certname,
     fields: &Fields,
 ) -> Reply {
-    let actor = session.actor.clone();
-    let now = OffsetDateTime::now_utc();
+    let change = Change {
+        ca,
+        actor: session.actor.clone(),
+        name,
+        now: OffsetDateTime::now_utc(),
+    };
     let reviewed = fields.get("fingerprint").to_owned();
     let (back, label, current) = match action {
         "pending/sign" | "pending/reject" => ("/pending", "Back to Pending", "/pending"),
         _ => ("/certificates", "Back to Certificates", "/certificates"),
     };
-    let done: Result<String, Error> = match action {
+    let done = match action {
         "pending/sign" => {
             let options = SignOptions {
                 allow_alt_names: fields.get("allow_alt_names") == "yes",
                 ttl: None,
             };
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                ca.sign_reviewed(&actor, &target, &reviewed, options, now)
-            })
-            .await
-            .map(|certificate| {
-                format!(
-                    "Signed {name}: serial {}, valid until {}.",
-                    certificate
-                        .serial
-                        .map_or_else(|| "unknown".into(), |s| s.to_string()),
-                    html::time(certificate.not_after)
-                )
-            })
+            change.sign(reviewed, options).await
         }
-        "pending/reject" => {
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                ca.reject_reviewed(&actor, &target, &reviewed, now)
-            })
-            .await
-            .map(|()| format!("Rejected the request of {name}: it was removed."))
-        }
+        "pending/reject" => change.reject(reviewed).await,
         "certificates/revoke" => {
             let Some(reason) = views::REASONS
                 .into_iter()
                 .find(|reason| reason.to_string() == fields.get("reason"))
             else {
-                return reply::html(
-                    StatusCode::BAD_REQUEST,
-                    page(
-                        "Not revoked",
-                        current,
-                        Some(who),
-                        &dialogs::outcome(
-                            "error",
-                            "Choose a reason for the revocation.",
-                            back,
-                            label,
-                        ),
-                    ),
-                );
+                let choose =
+                    dialogs::outcome("error", "Choose a reason for the revocation.", back, label);
+                let body = page("Not revoked", current, Some(who), &choose);
+                return reply::html(StatusCode::BAD_REQUEST, body);
             };
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                let mut outcomes = ca.revoke_by(
-                    &Actor::remote(actor.clone()),
-                    std::slice::from_ref(&target),
-                    reason,
-                    now,
-                )?;
-                match outcomes.pop() {
-                    Some((_, result)) => result,
-                    None => Ok(Vec::new()),
-                }
-            })
-            .await
-            .map(|serials| {
-                if serials.is_empty() {
-                    format!("{name} was revoked already.")
-                } else {
-                    let list: Vec<String> = serials.iter().map(ToString::to_string).collect();
-                    format!(
-                        "Revoked {name} (serial {}, reason {reason}); the new CRL is served now.",
-                        list.join(", ")
-                    )
-                }
-            })
+            change.revoke(reason).await
         }
-        "certificates/clean" => {
-            let target = name.clone();
-            blocking(&ca, move |ca| {
-                let mut outcomes = ca.clean_by(
-                    &Actor::remote(actor.clone()),
-                    std::slice::from_ref(&target),
-                    now,
-                )?;
-                match outcomes.pop() {
-                    Some((_, result)) => result,
-                    None => Err(StoreError::NotFound {
-                        what: "a certificate or request",
-                        name: target.to_string(),
-                    }
-                    .into()),
-                }
-            })
-            .await
-            .map(|cleaned| {
-                format!(
-                    "Cleaned {name}: {} serial(s) revoked, {} item(s) removed.",
-                    cleaned.revoked.len(),
-                    cleaned.removed.len()
-                )
-            })
-        }
+        "certificates/clean" => change.clean().await,
         _ => return not_found(who),
     };
     match done {
@@ -248,5 +174,93 @@ pub(super) async fn change(
             ),
         ),
         Err(error) => failure(&error, Some(who), back, label),
+    }
+}
+
+/// One change of the console to one name, on behalf of a session's actor; each operation
+/// says what it did, in a sentence for the outcome's page.
+struct Change {
+    ca: Arc<Ca>,
+    actor: String,
+    name: Certname,
+    now: OffsetDateTime,
+}
+
+impl Change {
+    /// Sign the queued request, if it is still the one reviewed (its fingerprint).
+    async fn sign(&self, reviewed: String, options: SignOptions) -> Result<String, Error> {
+        let (actor, name, now) = (self.actor.clone(), self.name.clone(), self.now);
+        let certificate = blocking(&self.ca, move |ca| {
+            ca.sign_reviewed(&actor, &name, &reviewed, options, now)
+        })
+        .await?;
+        Ok(format!(
+            "Signed {}: serial {}, valid until {}.",
+            self.name,
+            certificate
+                .serial
+                .map_or_else(|| "unknown".into(), |s| s.to_string()),
+            html::time(certificate.not_after)
+        ))
+    }
+
+    /// Remove the queued request, if it is still the one reviewed (its fingerprint).
+    async fn reject(&self, reviewed: String) -> Result<String, Error> {
+        let (actor, name, now) = (self.actor.clone(), self.name.clone(), self.now);
+        blocking(&self.ca, move |ca| {
+            ca.reject_reviewed(&actor, &name, &reviewed, now)
+        })
+        .await?;
+        Ok(format!(
+            "Rejected the request of {}: it was removed.",
+            self.name
+        ))
+    }
+
+    /// Revoke the name's certificate for `reason`.
+    async fn revoke(&self, reason: Reason) -> Result<String, Error> {
+        let (actor, name, now) = (self.actor.clone(), self.name.clone(), self.now);
+        let serials = blocking(&self.ca, move |ca| {
+            let actor = Actor::remote(actor);
+            let mut outcomes = ca.revoke_by(&actor, std::slice::from_ref(&name), reason, now)?;
+            match outcomes.pop() {
+                Some((_, result)) => result,
+                None => Ok(Vec::new()),
+            }
+        })
+        .await?;
+        if serials.is_empty() {
+            return Ok(format!("{} was revoked already.", self.name));
+        }
+        let list: Vec<String> = serials.iter().map(ToString::to_string).collect();
+        Ok(format!(
+            "Revoked {} (serial {}, reason {reason}); the new CRL is served now.",
+            self.name,
+            list.join(", ")
+        ))
+    }
+
+    /// Revoke the name's certificate and remove everything the CA holds for it.
+    async fn clean(&self) -> Result<String, Error> {
+        let (actor, name, now) = (self.actor.clone(), self.name.clone(), self.now);
+        let cleaned = blocking(&self.ca, move |ca| {
+            let actor = Actor::remote(actor);
+            let mut outcomes = ca.clean_by(&actor, std::slice::from_ref(&name), now)?;
+            match outcomes.pop() {
+                Some((_, result)) => result,
+                None => Err(StoreError::NotFound {
+                    what: "a certificate or request",
+                    name: name.to_string(),
+                }
+                .into()),
+            }
+        })
+        .await?;
+        Ok(format!(
+            "Cleaned {}: {} serial(s) revoked, {} item(s) removed.",
+            self.name,
+            cleaned.revoked.len(),
+            cleaned.removed.len()
+        ))
     }
 }

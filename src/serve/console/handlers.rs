@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::ca::{Ca, Selection, Session, State};
 use crate::certname::Certname;
-use crate::error::{Error, SessionError, StoreError};
+use crate::error::{Error, Fault, SessionError};
 
 use super::super::Shared;
 use super::html::{page, SignedIn};
@@ -375,13 +375,30 @@ pub(super) fn not_found(who: &SignedIn<'_>) -> Reply {
 /// there, 409 refused by the CA or changed meanwhile, 503 the store unreachable, 500 the CA
 /// failing.
 fn status_of(error: &Error) -> StatusCode {
+    match error.fault() {
+        Fault::Ca => StatusCode::INTERNAL_SERVER_ERROR,
+        Fault::Denied => StatusCode::FORBIDDEN,
+        Fault::NotFound => StatusCode::NOT_FOUND,
+        Fault::Request if matches!(error, Error::Certname(_)) => StatusCode::BAD_REQUEST,
+        // Refused, or changed since the page was drawn.
+        Fault::Request => StatusCode::CONFLICT,
+        Fault::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// What an administrator in the console can do about `error`, when there is something to say.
+pub(super) fn advice(error: &Error) -> Option<&'static str> {
     match error {
-        Error::Certname(_) => StatusCode::BAD_REQUEST,
-        Error::Session(SessionError::LinkUnusable) => StatusCode::FORBIDDEN,
-        Error::Session(_) | Error::Csr(_) | Error::Policy(_) => StatusCode::CONFLICT,
-        Error::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
-        Error::Store(store) if store.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Session(SessionError::LinkUnusable) => {
+            Some("run `cert console login` on the CA host for a new link; each link signs in once")
+        }
+        Error::Session(SessionError::NotReviewed { .. }) => {
+            Some("look at the request again before acting on it")
+        }
+        _ if error.fault() == Fault::Unavailable => {
+            Some("the CA's store cannot be reached now; try again in a few seconds")
+        }
+        _ => None,
     }
 }
 
@@ -391,7 +408,7 @@ pub(super) fn failure(error: &Error, who: Option<&SignedIn<'_>>, back: &str, lab
     if status.is_server_error() {
         tracing::warn!("console: {error}");
     }
-    let text = match error.hint() {
+    let text = match advice(error) {
         Some(hint) => format!("Not done: {error}; {hint}."),
         None => format!("Not done: {error}."),
     };

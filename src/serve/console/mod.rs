@@ -1,4 +1,4 @@
-//! The web console (issue 27): server-rendered pages for the daily review of pending requests,
+//! The web console: server-rendered pages for the daily review of pending requests,
 //! on a TLS listener of its own (`console_bind`, `cert serve --console-bind`), never the
 //! agents' port, with the daemon's certificate and its optional, verified client
 //! certificates.

@@ -153,29 +153,7 @@ pub(super) fn certificates(
     filter: &CertificateFilter,
     now: OffsetDateTime,
 ) -> String {
-    let option = |value: &str, label: &str, current: &str| {
-        let selected = if value == current { " selected" } else { "" };
-        format!("<option value=\"{value}\"{selected}>{label}</option>")
-    };
-    let expiring = filter.expiring.map(|d| d.to_string()).unwrap_or_default();
-    let mut body = format!(
-        "<form method=\"get\" action=\"/certificates\" class=\"search\" role=\"search\">\
-         <label for=\"name\">Name contains</label>\
-         <input id=\"name\" name=\"name\" value=\"{}\" spellcheck=\"false\">\
-         <label for=\"state\">State</label><select id=\"state\" name=\"state\">{}{}{}{}</select>\
-         <label for=\"expiring\">Expiring within</label>\
-         <select id=\"expiring\" name=\"expiring\">{}{}{}{}</select>\
-         <button type=\"submit\">Search</button></form>",
-        e(&filter.name),
-        option("", "any", &filter.state),
-        option("signed", "signed", &filter.state),
-        option("revoked", "revoked", &filter.state),
-        option("requested", "requested", &filter.state),
-        option("", "any time", &expiring),
-        option("30", "30 days", &expiring),
-        option("90", "90 days", &expiring),
-        option("365", "a year", &expiring),
-    );
+    let mut body = certificate_search(filter);
     let shown: Vec<&CertificateStatus> = entries
         .iter()
         .filter(|entry| filter.admits(entry, now))
@@ -196,59 +174,97 @@ pub(super) fn certificates(
         body.push_str("<tr><td colspan=\"6\" class=\"empty\">Nothing matches.</td></tr>");
     }
     for entry in shown {
-        let name = entry.name.as_str();
-        let soon = entry.not_after.is_some_and(|t| {
-            entry.state == State::Signed && t < now + time::Duration::days(SOON_DAYS)
-        });
-        let expires = match entry.not_after {
-            Some(t) if soon => format!(
-                "{} <strong class=\"soon-label\">expiring soon</strong>",
-                time_element(t)
-            ),
-            Some(t) => time_element(t),
-            None => "-".into(),
-        };
-        let mut actions = Vec::new();
-        if entry.state == State::Signed {
-            actions.push(format!(
-                "<a class=\"button\" href=\"/certificates/{}/revoke\" \
-                 aria-label=\"Revoke {}\">Revoke…</a>",
-                segment(name),
-                e(name)
-            ));
-        }
-        if entry.state == State::Requested {
-            actions.push(format!(
-                "<a class=\"button\" href=\"/pending/{}/sign\" aria-label=\"Sign {}\">Sign…</a>",
-                segment(name),
-                e(name)
-            ));
-        }
-        actions.push(format!(
-            "<a class=\"button secondary\" href=\"/certificates/{}/clean\" \
-             aria-label=\"Clean {}\">Clean…</a>",
-            segment(name),
-            e(name)
-        ));
-        let _ = write!(
-            body,
-            "<tr{}><th scope=\"row\" data-label=\"Certname\">{}</th>\
-             <td data-label=\"State\">{}</td><td data-label=\"Serial\">{}</td>\
-             <td data-label=\"Expires\">{expires}</td><td data-label=\"SHA-256\">{}</td>\
-             <td data-label=\"Actions\">{}</td></tr>",
-            if soon { " class=\"soon\"" } else { "" },
-            e(name),
-            entry.state.as_str(),
-            entry
-                .serial
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "-".into()),
-            fingerprint(&entry.fingerprint),
-            actions.join(" ")
-        );
+        body.push_str(&certificate_row(entry, now));
     }
     body.push_str("</tbody></table></div>");
     body
+}
+
+/// The search form of the Certificates page, showing `filter`.
+fn certificate_search(filter: &CertificateFilter) -> String {
+    let option = |value: &str, label: &str, current: &str| {
+        let selected = if value == current { " selected" } else { "" };
+        format!("<option value=\"{value}\"{selected}>{label}</option>")
+    };
+    let expiring = filter.expiring.map(|d| d.to_string()).unwrap_or_default();
+    format!(
+        "<form method=\"get\" action=\"/certificates\" class=\"search\" role=\"search\">\
+         <label for=\"name\">Name contains</label>\
+         <input id=\"name\" name=\"name\" value=\"{}\" spellcheck=\"false\">\
+         <label for=\"state\">State</label><select id=\"state\" name=\"state\">{}{}{}{}</select>\
+         <label for=\"expiring\">Expiring within</label>\
+         <select id=\"expiring\" name=\"expiring\">{}{}{}{}</select>\
+         <button type=\"submit\">Search</button></form>",
+        e(&filter.name),
+        option("", "any", &filter.state),
+        option("signed", "signed", &filter.state),
+        option("revoked", "revoked", &filter.state),
+        option("requested", "requested", &filter.state),
+        option("", "any time", &expiring),
+        option("30", "30 days", &expiring),
+        option("90", "90 days", &expiring),
+        option("365", "a year", &expiring),
+    )
+}
+
+/// One row of the Certificates page: the entry, marked when it expires soon, and its actions.
+fn certificate_row(entry: &CertificateStatus, now: OffsetDateTime) -> String {
+    let name = entry.name.as_str();
+    let soon = entry
+        .not_after
+        .is_some_and(|t| entry.state == State::Signed && t < now + time::Duration::days(SOON_DAYS));
+    let expires = match entry.not_after {
+        Some(t) if soon => format!(
+            "{} <strong class=\"soon-label\">expiring soon</strong>",
+            time_element(t)
+        ),
+        Some(t) => time_element(t),
+        None => "-".into(),
+    };
+    format!(
+        "<tr{}><th scope=\"row\" data-label=\"Certname\">{}</th>\
+         <td data-label=\"State\">{}</td><td data-label=\"Serial\">{}</td>\
+         <td data-label=\"Expires\">{expires}</td><td data-label=\"SHA-256\">{}</td>\
+         <td data-label=\"Actions\">{}</td></tr>",
+        if soon { " class=\"soon\"" } else { "" },
+        e(name),
+        entry.state.as_str(),
+        entry
+            .serial
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "-".into()),
+        fingerprint(&entry.fingerprint),
+        certificate_actions(entry)
+    )
+}
+
+/// The actions a Certificates row offers: revoke a signed certificate, sign a request, and
+/// clean.
+fn certificate_actions(entry: &CertificateStatus) -> String {
+    let name = entry.name.as_str();
+    let mut actions = Vec::new();
+    if entry.state == State::Signed {
+        actions.push(format!(
+            "<a class=\"button\" href=\"/certificates/{}/revoke\" \
+             aria-label=\"Revoke {}\">Revoke…</a>",
+            segment(name),
+            e(name)
+        ));
+    }
+    if entry.state == State::Requested {
+        actions.push(format!(
+            "<a class=\"button\" href=\"/pending/{}/sign\" aria-label=\"Sign {}\">Sign…</a>",
+            segment(name),
+            e(name)
+        ));
+    }
+    actions.push(format!(
+        "<a class=\"button secondary\" href=\"/certificates/{}/clean\" \
+         aria-label=\"Clean {}\">Clean…</a>",
+        segment(name),
+        e(name)
+    ));
+    actions.join(" ")
 }
 
 /// Most audit lines shown at once (the newest).
@@ -410,7 +426,7 @@ mod tests {
         }
     }
 
-    /// Issue 27: what a request carries is text on every page that shows it.
+    /// What a request carries is text on every page that shows it.
     #[test]
     fn request_values_are_text() {
         let request = hostile_request();

@@ -1,7 +1,6 @@
 //! Serving the exposition: the reply to `GET /metrics` (on the TLS listener, through `routes`,
 //! or here) and the plain-HTTP listener of `--metrics-bind`, which serves nothing else.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http_body_util::Full;
@@ -13,8 +12,6 @@ use hyper_util::rt::TokioIo;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-
-use crate::error::{Error, ServeError};
 
 use super::super::{http1_builder, next_connection, Shared};
 
@@ -90,17 +87,6 @@ pub(crate) async fn serve_plain(listener: TcpListener, shared: Arc<Shared>) {
             }
         });
     }
-}
-
-/// Bind the plain metrics listener.
-pub(crate) async fn bind(address: SocketAddr) -> Result<TcpListener, Error> {
-    TcpListener::bind(address).await.map_err(|e| {
-        ServeError::Bind {
-            address: address.to_string(),
-            reason: e.to_string(),
-        }
-        .into()
-    })
 }
 
 fn plain(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {

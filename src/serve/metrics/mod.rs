@@ -19,11 +19,11 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::ca::Ca;
+use crate::ca::{Ca, Expirations};
 use crate::crl::Reason;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 
-pub(crate) use listener::{bind, reply, serve_plain};
+pub(crate) use listener::{reply, serve_plain};
 use text::{Exposition, Family, Histogram};
 
 /// Upper bounds of the enrolment latency buckets, in seconds.
@@ -99,8 +99,8 @@ impl Metrics {
         let mut store_failed = None;
         for (_, result) in outcomes {
             match result {
-                Err(error @ Error::Store(store))
-                    if !matches!(store, StoreError::NotFound { .. }) =>
+                Err(error @ Error::Store(_))
+                    if matches!(error.fault(), Fault::Ca | Fault::Unavailable) =>
                 {
                     store_failed = Some(error);
                 }
@@ -113,23 +113,20 @@ impl Metrics {
     }
 
     /// A request or signing that ended in `error`: counted as refused when the request was
-    /// at fault (its name, CSR, key, or the issuance policy), as a store error when the store
-    /// failed; a name the CA does not know, or the daemon itself failing, is neither.
+    /// at fault ([`Fault::Request`]), as a store error when the store failed; a name the CA
+    /// does not know, or the daemon itself failing, is neither.
     pub(crate) fn refused(&self, error: &Error) {
-        match error {
-            Error::Certname(_) | Error::Csr(_) | Error::Key(_) | Error::Policy(_) => {
-                self.refused.add(&refusal_label(error), 1)
-            }
-            Error::Store(_) => self.failed(error),
-            _ => {}
+        match error.fault() {
+            Fault::Request => self.refused.add(&refusal_label(error), 1),
+            _ => self.failed(error),
         }
     }
 
     /// A CA call failed with `error`: counted when the store failed (disk, lock, a corrupt
-    /// file), not for a name it does not know.
+    /// file, the database not answering), not for a name it does not know.
     pub(crate) fn failed(&self, error: &Error) {
         if let Error::Store(store) = error {
-            if !matches!(store, StoreError::NotFound { .. }) {
+            if matches!(error.fault(), Fault::Ca | Fault::Unavailable) {
                 self.store_errors.add(&variant_label(store), 1);
             }
         }
@@ -153,6 +150,7 @@ impl Metrics {
     /// The exposition: the counters and histograms, then the gauges read from `ca` at `now`.
     /// A gauge the CA cannot give (its storage failed) is left out and the failure counted.
     pub(crate) fn render(&self, ca: &Ca, now: OffsetDateTime) -> String {
+        // Read first, so that a failure here is in the store errors this scrape shows.
         let pending = ca.pending().map(|names| names.len());
         let expirations = ca.expirations();
         if let Err(error) = &pending {
@@ -172,6 +170,25 @@ impl Metrics {
             &[("version", env!("CARGO_PKG_VERSION"))],
             1.0,
         );
+        self.render_counters(&mut text);
+        render_ca_signatures(&mut text);
+        self.render_histograms(&mut text);
+        if let Ok(pending) = pending {
+            text.family(
+                "cert_requests_pending",
+                "gauge",
+                "Certificate requests waiting in the CA.",
+            );
+            text.sample("cert_requests_pending", &[], pending as f64);
+        }
+        if let Ok(expirations) = expirations {
+            render_expirations(&mut text, &expirations, now);
+        }
+        text.0
+    }
+
+    /// What this process signed, refused and revoked, and how often its store failed.
+    fn render_counters(&self, text: &mut Exposition) {
         text.counters(
             "cert_certificates_signed_total",
             "Certificates this process signed, by how: admin, autosign or renewal.",
@@ -196,23 +213,10 @@ impl Metrics {
             "kind",
             &self.store_errors,
         );
-        let (signatures, signature_cpu) = crate::keys::ca_signatures();
-        text.family(
-            "cert_ca_signatures_total",
-            "counter",
-            "Signatures this process made with the CA's key (certificates, CRLs, CA certificates).",
-        );
-        text.sample("cert_ca_signatures_total", &[], signatures as f64);
-        text.family(
-            "cert_ca_signature_cpu_seconds_total",
-            "counter",
-            "CPU time the threads of this process spent in those signatures.",
-        );
-        text.sample(
-            "cert_ca_signature_cpu_seconds_total",
-            &[],
-            signature_cpu.as_secs_f64(),
-        );
+    }
+
+    /// How long enrolments took, and how large the signer's batches were.
+    fn render_histograms(&self, text: &mut Exposition) {
         text.histogram(
             "cert_enrollment_duration_seconds",
             "Time from receiving a certificate request to its durable answer.",
@@ -223,42 +227,56 @@ impl Metrics {
             "Certificate requests handled together in one batch of the signer, refused ones included.",
             &self.batch_size,
         );
-        if let Ok(pending) = pending {
-            text.family(
-                "cert_requests_pending",
-                "gauge",
-                "Certificate requests waiting in the CA.",
-            );
-            text.sample("cert_requests_pending", &[], pending as f64);
-        }
-        if let Ok(expirations) = expirations {
-            let left = |at: OffsetDateTime| (at - now).as_seconds_f64().floor();
-            text.family(
-                "cert_ca_certificate_expires_in_seconds",
-                "gauge",
-                "Seconds until each certificate of the CA chain expires, by its CN.",
-            );
-            for (name, not_after) in soonest(&expirations.ca_certificates) {
-                text.sample(
-                    "cert_ca_certificate_expires_in_seconds",
-                    &[("name", name)],
-                    left(not_after),
-                );
-            }
-            text.family(
-                "cert_crl_expires_in_seconds",
-                "gauge",
-                "Seconds until each CRL of the chain passes its nextUpdate, by its issuer's CN.",
-            );
-            for (issuer, next_update) in soonest(&expirations.crls) {
-                text.sample(
-                    "cert_crl_expires_in_seconds",
-                    &[("issuer", issuer)],
-                    left(next_update),
-                );
-            }
-        }
-        text.0
+    }
+}
+
+/// The signatures this process made with the CA's key, and their CPU time.
+fn render_ca_signatures(text: &mut Exposition) {
+    let (signatures, signature_cpu) = crate::keys::ca_signatures();
+    text.family(
+        "cert_ca_signatures_total",
+        "counter",
+        "Signatures this process made with the CA's key (certificates, CRLs, CA certificates).",
+    );
+    text.sample("cert_ca_signatures_total", &[], signatures as f64);
+    text.family(
+        "cert_ca_signature_cpu_seconds_total",
+        "counter",
+        "CPU time the threads of this process spent in those signatures.",
+    );
+    text.sample(
+        "cert_ca_signature_cpu_seconds_total",
+        &[],
+        signature_cpu.as_secs_f64(),
+    );
+}
+
+/// How long each CA certificate and CRL has left at `now`, in whole seconds.
+fn render_expirations(text: &mut Exposition, expirations: &Expirations, now: OffsetDateTime) {
+    let left = |at: OffsetDateTime| (at - now).as_seconds_f64().floor();
+    text.family(
+        "cert_ca_certificate_expires_in_seconds",
+        "gauge",
+        "Seconds until each certificate of the CA chain expires, by its CN.",
+    );
+    for (name, not_after) in soonest(&expirations.ca_certificates) {
+        text.sample(
+            "cert_ca_certificate_expires_in_seconds",
+            &[("name", name)],
+            left(not_after),
+        );
+    }
+    text.family(
+        "cert_crl_expires_in_seconds",
+        "gauge",
+        "Seconds until each CRL of the chain passes its nextUpdate, by its issuer's CN.",
+    );
+    for (issuer, next_update) in soonest(&expirations.crls) {
+        text.sample(
+            "cert_crl_expires_in_seconds",
+            &[("issuer", issuer)],
+            left(next_update),
+        );
     }
 }
 
@@ -320,7 +338,7 @@ fn snake_case(name: &str) -> String {
 mod tests {
     use super::text::escape_label;
     use super::*;
-    use crate::error::{CsrError, PolicyError};
+    use crate::error::{CsrError, PolicyError, StoreError};
 
     #[test]
     fn labels_name_the_kind_of_error() {

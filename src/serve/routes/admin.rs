@@ -11,11 +11,11 @@ use serde_json::{json, Value};
 use crate::ca::{Ca, CertificateStatus, Selection, SignOptions, State};
 use crate::certname::Certname;
 use crate::crl::Reason;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 use crate::wire;
 
 use super::super::metrics::Signing;
-use super::reply::{empty, failure, is_client_error, json_reply, text, Reply};
+use super::reply::{empty, failure, json_reply, text, Reply};
 use super::Context;
 
 /// `DELETE certificate_request/NAME`: drop the queued request.
@@ -43,97 +43,14 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
         Ok(document) => document,
         Err(reply) => return reply,
     };
-    let ttl = match document.get("cert_ttl") {
-        None | Some(Value::Null) => None,
-        Some(value) => match value.as_u64() {
-            Some(seconds) => Some(Duration::from_secs(seconds)),
-            None => {
-                return text(
-                    StatusCode::BAD_REQUEST,
-                    "cert_ttl must be a number of seconds",
-                )
-            }
-        },
+    let ttl = match cert_ttl(&document) {
+        Ok(ttl) => ttl,
+        Err(reply) => return reply,
     };
     let now = time::OffsetDateTime::now_utc();
-    let target = name.clone();
     match document.get("desired_state").and_then(Value::as_str) {
-        Some("signed") => {
-            let options = SignOptions {
-                ttl,
-                ..SignOptions::default()
-            };
-            let actor = context.actor.clone();
-            let outcome = context.blocking(move |ca| {
-                ca.sign_by(&actor, std::slice::from_ref(&target), options, now)
-                    .pop()
-            })
-            .await;
-            if let Ok(Some((_, result))) = &outcome {
-                context.metrics.signing(Signing::Admin, result);
-            }
-            match outcome {
-                Ok(Some((_, Ok(certificate)))) => {
-                    if let Some(warning) = context.ca.lifetime_warning(&certificate) {
-                        tracing::warn!("signed {name}: {warning}");
-                    }
-                    empty(StatusCode::NO_CONTENT)
-                }
-                Ok(Some((_, Err(Error::Store(StoreError::NotFound { .. }))))) => text(
-                    StatusCode::CONFLICT,
-                    format!("Cannot sign certificate for host {name} without a certificate request"),
-                ),
-                Ok(Some((_, Err(error)))) if is_client_error(&error) => {
-                    text(StatusCode::CONFLICT, wire::puppet_message(&error))
-                }
-                Ok(Some((_, Err(error)))) => failure(&error),
-                // One name in, one outcome out: never reached.
-                Ok(None) => text(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("Internal Server Error: no outcome for {name}"),
-                ),
-                Err(reply) => reply,
-            }
-        }
-        Some("revoked") => {
-            let actor = context.actor.clone();
-            let outcome = context.blocking(move |ca| {
-                ca.revoke_by(
-                    &actor,
-                    std::slice::from_ref(&target),
-                    Reason::KeyCompromise,
-                    now,
-                )
-            })
-            .await;
-            match outcome {
-                Ok(Ok(mut outcomes)) => match outcomes.pop() {
-                    Some((_, Ok(serials))) => {
-                        context.metrics.revoked(Reason::KeyCompromise, serials.len());
-                        empty(StatusCode::NO_CONTENT)
-                    }
-                    Some((_, Err(Error::Store(StoreError::NotFound { .. })))) | None => text(
-                        StatusCode::CONFLICT,
-                        format!(
-                            "Cannot revoke certificate for host {name} without a signed certificate"
-                        ),
-                    ),
-                    Some((_, Err(error))) => {
-                        context.metrics.failed(&error);
-                        failure(&error)
-                    }
-                },
-                Ok(Err(error @ Error::Policy(_))) => {
-                    context.metrics.failed(&error);
-                    text(StatusCode::CONFLICT, wire::puppet_message(&error))
-                }
-                Ok(Err(error)) => {
-                    context.metrics.failed(&error);
-                    failure(&error)
-                }
-                Err(reply) => reply,
-            }
-        }
+        Some("signed") => sign_one(context, name, ttl, now).await,
+        Some("revoked") => revoke_one(context, name, now).await,
         other => text(
             StatusCode::BAD_REQUEST,
             format!(
@@ -141,6 +58,114 @@ pub(super) async fn set_status(context: Context, name: Certname) -> Reply {
                 other.unwrap_or("(none)")
             ),
         ),
+    }
+}
+
+/// The `cert_ttl` of a `certificate_status` document: whole seconds, or none.
+fn cert_ttl(document: &Value) -> Result<Option<Duration>, Reply> {
+    match document.get("cert_ttl") {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(seconds) => Ok(Some(Duration::from_secs(seconds))),
+            None => Err(text(
+                StatusCode::BAD_REQUEST,
+                "cert_ttl must be a number of seconds",
+            )),
+        },
+    }
+}
+
+/// `desired_state` `signed`: sign the queued request of `name`, for `ttl` when given.
+async fn sign_one(
+    context: Context,
+    name: Certname,
+    ttl: Option<Duration>,
+    now: time::OffsetDateTime,
+) -> Reply {
+    let options = SignOptions {
+        ttl,
+        ..SignOptions::default()
+    };
+    let actor = context.actor.clone();
+    let target = name.clone();
+    let outcome = context
+        .blocking(move |ca| {
+            ca.sign_by(&actor, std::slice::from_ref(&target), options, now)
+                .pop()
+        })
+        .await;
+    if let Ok(Some((_, result))) = &outcome {
+        context.metrics.signing(Signing::Admin, result);
+    }
+    match outcome {
+        Ok(Some((_, Ok(certificate)))) => {
+            if let Some(warning) = context.ca.lifetime_warning(&certificate) {
+                tracing::warn!("signed {name}: {warning}");
+            }
+            empty(StatusCode::NO_CONTENT)
+        }
+        Ok(Some((_, Err(error)))) if error.fault() == Fault::NotFound => text(
+            StatusCode::CONFLICT,
+            format!("Cannot sign certificate for host {name} without a certificate request"),
+        ),
+        Ok(Some((_, Err(error)))) if error.fault() == Fault::Request => {
+            text(StatusCode::CONFLICT, wire::puppet_message(&error))
+        }
+        Ok(Some((_, Err(error)))) => failure(&error),
+        // One name in, one outcome out: never reached.
+        Ok(None) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Internal Server Error: no outcome for {name}"),
+        ),
+        Err(reply) => reply,
+    }
+}
+
+/// `desired_state` `revoked`: revoke the certificate of `name` (key compromise, as
+/// puppetserver does).
+async fn revoke_one(context: Context, name: Certname, now: time::OffsetDateTime) -> Reply {
+    let actor = context.actor.clone();
+    let target = name.clone();
+    let outcome = context
+        .blocking(move |ca| {
+            ca.revoke_by(
+                &actor,
+                std::slice::from_ref(&target),
+                Reason::KeyCompromise,
+                now,
+            )
+        })
+        .await;
+    let not_signed = || {
+        text(
+            StatusCode::CONFLICT,
+            format!("Cannot revoke certificate for host {name} without a signed certificate"),
+        )
+    };
+    match outcome {
+        Ok(Ok(mut outcomes)) => match outcomes.pop() {
+            Some((_, Ok(serials))) => {
+                context
+                    .metrics
+                    .revoked(Reason::KeyCompromise, serials.len());
+                empty(StatusCode::NO_CONTENT)
+            }
+            Some((_, Err(error))) if error.fault() == Fault::NotFound => not_signed(),
+            None => not_signed(),
+            Some((_, Err(error))) => {
+                context.metrics.failed(&error);
+                failure(&error)
+            }
+        },
+        Ok(Err(error)) if error.fault() == Fault::Request => {
+            context.metrics.failed(&error);
+            text(StatusCode::CONFLICT, wire::puppet_message(&error))
+        }
+        Ok(Err(error)) => {
+            context.metrics.failed(&error);
+            failure(&error)
+        }
+        Err(reply) => reply,
     }
 }
 
@@ -157,7 +182,7 @@ pub(super) async fn delete(context: Context, name: Certname) -> Reply {
     {
         Ok(Ok(true)) => empty(StatusCode::NO_CONTENT),
         Ok(Ok(false)) => text(StatusCode::NOT_FOUND, missing),
-        Ok(Err(error @ Error::Policy(_))) => {
+        Ok(Err(error)) if error.fault() == Fault::Request => {
             text(StatusCode::CONFLICT, wire::puppet_message(&error))
         }
         Ok(Err(error)) => failure(&error),
@@ -181,7 +206,7 @@ async fn remove(
 
 /// `GET certificate_statuses/ANY[?state=...]`: every name the CA knows, as puppetserver's JSON.
 pub(super) async fn statuses(context: Context) -> Reply {
-    // Issue 24: as puppetserver, a `state` other than these three selects every name.
+    // As puppetserver, a `state` other than these three selects every name.
     let mut wanted: Option<State> = None;
     for pair in context.query.split('&') {
         if let Some(value) = pair.strip_prefix("state=") {
@@ -259,7 +284,7 @@ pub(super) async fn sign(context: Context, all: bool) -> Reply {
                 }
                 signed.push(Value::String(name.to_string()))
             }
-            Err(Error::Store(StoreError::NotFound { .. })) => {
+            Err(error) if error.fault() == Fault::NotFound => {
                 no_csr.push(Value::String(name.to_string()))
             }
             Err(error) => {
@@ -287,7 +312,7 @@ pub(super) async fn upload_crls(context: Context) -> Reply {
             }
             text(StatusCode::OK, "Successfully updated CRLs.")
         }
-        Ok(Err(error @ Error::Policy(_))) => {
+        Ok(Err(error)) if error.fault() == Fault::Request => {
             tracing::warn!("CRL upload refused: {error}");
             text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
         }

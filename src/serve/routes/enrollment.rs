@@ -7,14 +7,12 @@ use hyper::StatusCode;
 
 use crate::certificate::Certificate;
 use crate::certname::Certname;
-use crate::error::{Error, PolicyError};
+use crate::error::{Error, Fault, PolicyError};
 use crate::store::Published;
 use crate::wire;
 
 use super::super::metrics::Signing;
-use super::reply::{
-    empty, failure, is_client_error, not_modified, text, with_last_modified, Reply,
-};
+use super::reply::{empty, failure, not_modified, text, with_last_modified, Reply};
 use super::{certname, Context};
 
 /// `GET certificate/NAME`: the CA chain for `ca` (with `Last-Modified`), else the
@@ -53,10 +51,10 @@ pub(super) async fn submit(context: Context, name: Certname) -> Reply {
         .await
     {
         Ok(submission) => {
-            // Issue 7: autosign said sign and the CA's policy refused: a 400 with the reason,
+            // Autosign said sign and the CA's policy refused: a 400 with the reason,
             // as puppetserver answers (and `cert submit` fails); the request stays queued.
             if let Some(Err(error)) = &submission.signed {
-                if is_client_error(error) {
+                if error.fault() == Fault::Request {
                     tracing::warn!("autosign would sign {name}, but the CA refused: {error}");
                     return text(StatusCode::BAD_REQUEST, wire::puppet_message(error));
                 }
@@ -89,7 +87,7 @@ pub(super) async fn submit(context: Context, name: Certname) -> Reply {
             }
             empty(StatusCode::OK)
         }
-        Err(error) if is_client_error(&error) => {
+        Err(error) if error.fault() == Fault::Request => {
             text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
         }
         Err(error) => failure(&error),
@@ -123,7 +121,7 @@ pub(super) async fn renew(context: Context, current: Certificate) -> Reply {
         Ok(Err(Error::Policy(PolicyError::RenewalDisabled { .. }))) => {
             text(StatusCode::NOT_FOUND, "Not Found")
         }
-        Ok(Err(error @ (Error::Key(_) | Error::Certname(_) | Error::Policy(_)))) => {
+        Ok(Err(error)) if error.fault() == Fault::Request => {
             tracing::warn!("renewal of {name} refused: {error}");
             text(StatusCode::BAD_REQUEST, wire::puppet_message(&error))
         }
@@ -145,7 +143,7 @@ pub(super) async fn request(context: Context, name: Certname) -> Reply {
 }
 
 /// `GET certificate_revocation_list/ca`: the CRL chain (with `Last-Modified`); the
-/// infrastructure CRL instead when `enable-infra-crl` is on (issue 24, as puppetserver).
+/// infrastructure CRL instead when `enable-infra-crl` is on (as puppetserver).
 pub(super) async fn crl(context: Context) -> Reply {
     let modified = context.ca.published_crl_modified();
     if not_modified(context.if_modified_since, modified) {

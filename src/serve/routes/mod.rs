@@ -32,7 +32,7 @@ use crate::audit;
 use crate::ca::Actor;
 use crate::ca::Ca;
 use crate::certname::Certname;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 use crate::wire;
 
 use super::auth::{self, Peer};
@@ -55,16 +55,7 @@ pub(crate) async fn handle(
         Err(message) => return text(StatusCode::BAD_REQUEST, message),
     };
     let method = request.method().clone();
-    let allowed = route.methods();
-    if !allowed.contains(&method) {
-        let mut reply = text(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("Method {method} is not allowed on {path}"),
-        );
-        let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
-            reply.headers_mut().insert(header::ALLOW, value);
-        }
+    if let Err(reply) = allowed(&route, &method, &path) {
         return reply;
     }
     let ca = shared.generation().ca.clone();
@@ -77,38 +68,37 @@ pub(crate) async fn handle(
     ) {
         return text(StatusCode::FORBIDDEN, message);
     }
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    let if_modified_since = request
-        .headers()
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok());
-    let json_body = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim() == "application/json");
-    let body = if method == Method::PUT || method == Method::POST {
-        match read_body(request).await {
-            Ok(body) => body,
-            Err(reply) => return reply,
-        }
-    } else {
-        Bytes::new()
-    };
-    let context = Context {
-        ca,
-        actor: Actor::remote(peer.map_or_else(
-            || "client:-".to_owned(),
-            |p| audit::client_actor(&p.common_name),
-        )),
-        signer: shared.signer.clone(),
-        metrics: shared.metrics.clone(),
-        body,
-        query,
-        if_modified_since,
-        json_body,
-    };
+    match Context::read(ca, shared, peer, request).await {
+        Ok(context) => answer(shared, peer, route, &method, context).await,
+        Err(reply) => reply,
+    }
+}
+
+/// Refused with a 405 (and the `Allow` header) unless `route` takes `method`.
+fn allowed(route: &Route, method: &Method, path: &str) -> Result<(), Reply> {
+    let allowed = route.methods();
+    if allowed.contains(method) {
+        return Ok(());
+    }
+    let mut reply = text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("Method {method} is not allowed on {path}"),
+    );
+    let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+        reply.headers_mut().insert(header::ALLOW, value);
+    }
+    Err(reply)
+}
+
+/// Hand the request, admitted, to its route's handler.
+async fn answer(
+    shared: &Shared,
+    peer: Option<&Peer>,
+    route: Route,
+    method: &Method,
+    context: Context,
+) -> Reply {
     match route {
         Route::Health(name) => status::simple(name.as_deref()),
         Route::Services(name) => status::services(name.as_deref(), &context.query),
@@ -163,6 +153,46 @@ struct Context {
 }
 
 impl Context {
+    /// The context of `request` for `ca`: its query, headers and body (read within the
+    /// limits; a refusal is the reply), and who asks (`peer`).
+    async fn read(
+        ca: Arc<Ca>,
+        shared: &Shared,
+        peer: Option<&Peer>,
+        request: Request<Incoming>,
+    ) -> Result<Context, Reply> {
+        let query = request.uri().query().unwrap_or_default().to_owned();
+        let if_modified_since = request
+            .headers()
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok());
+        let json_body = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim() == "application/json");
+        let method = request.method();
+        let body = if method == Method::PUT || method == Method::POST {
+            read_body(request).await?
+        } else {
+            Bytes::new()
+        };
+        Ok(Context {
+            ca,
+            actor: Actor::remote(peer.map_or_else(
+                || "client:-".to_owned(),
+                |p| audit::client_actor(&p.common_name),
+            )),
+            signer: shared.signer.clone(),
+            metrics: shared.metrics.clone(),
+            body,
+            query,
+            if_modified_since,
+            json_body,
+        })
+    }
+
     /// Run a CA call on the blocking pool (the store locks files and the CA key signs).
     async fn blocking<T, F>(&self, call: F) -> Result<T, Reply>
     where
@@ -200,7 +230,7 @@ impl Context {
         let wanted = name.clone();
         match self.blocking(move |ca| find(ca, &wanted)).await {
             Ok(Ok(found)) => render(found),
-            Ok(Err(Error::Store(StoreError::NotFound { .. }))) => text(
+            Ok(Err(error)) if error.fault() == Fault::NotFound => text(
                 StatusCode::NOT_FOUND,
                 format!("Could not find {what} {name}"),
             ),

@@ -167,20 +167,20 @@ mod tests {
             parse("/puppet-ca/v1/certificate_revocation_list"),
             Some(Route::CrlUpload)
         );
-        // Issue 24: as puppetserver, any name after it is the CA's CRL.
+        // As puppetserver, any name after it is the CA's CRL.
         assert_eq!(
             parse("/puppet-ca/v1/certificate_revocation_list/anything"),
             Some(Route::CertificateRevocationList)
         );
         assert_eq!(parse("/status/v1/simple"), Some(Route::Health(None)));
-        // Issue 24: puppetserver's status API, which the CA CLI asks for the CA's version.
+        // puppetserver's status API, which the CA CLI asks for the CA's version.
         assert_eq!(parse("/status/v1/services"), Some(Route::Services(None)));
         assert_eq!(
             parse("/status/v1/services/ca"),
             Some(Route::Services(Some("ca".into())))
         );
         assert_eq!(parse("/status/v1/other"), None);
-        // Issue 15: `/metrics` is the daemon's; an environment called `metrics` still works.
+        // `/metrics` is the daemon's; an environment called `metrics` still works.
         assert_eq!(parse("/metrics"), Some(Route::Metrics));
         assert_eq!(
             parse("/metrics/certificate/a"),

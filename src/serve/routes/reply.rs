@@ -11,7 +11,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::Value;
 
-use crate::error::{Error, StoreError};
+use crate::error::{Error, Fault};
 use crate::wire;
 
 /// What `Retry-After` says when the store cannot be reached: about the time the store takes
@@ -21,29 +21,23 @@ pub(super) const RETRY_AFTER_SECONDS: u32 = 5;
 /// A reply, body and all.
 pub(super) type Reply = Response<Full<Bytes>>;
 
-/// Whether the caller caused `error` (bad name, CSR or policy), as opposed to the CA failing.
-pub(super) fn is_client_error(error: &Error) -> bool {
-    matches!(error, Error::Certname(_) | Error::Csr(_) | Error::Policy(_))
-}
-
-/// The reply for an error of the CA itself (or a client error no handler expected).
+/// The reply for an error of the CA itself (or a client error no handler expected), by whose
+/// fault it is ([`Fault`]): the request's 400 in puppetserver's words, 404, 503 with
+/// `Retry-After`, or the CA's 500.
 pub(super) fn failure(error: &Error) -> Reply {
-    if is_client_error(error) {
-        return text(StatusCode::BAD_REQUEST, wire::puppet_message(error));
-    }
-    if let Error::Store(StoreError::NotFound { .. }) = error {
-        return text(StatusCode::NOT_FOUND, wire::puppet_message(error));
-    }
-    if let Error::Store(store) = error {
-        if store.is_unavailable() {
-            return unavailable(error);
+    match error.fault() {
+        Fault::Request => text(StatusCode::BAD_REQUEST, wire::puppet_message(error)),
+        Fault::NotFound => text(StatusCode::NOT_FOUND, wire::puppet_message(error)),
+        Fault::Denied => text(StatusCode::FORBIDDEN, wire::puppet_message(error)),
+        Fault::Unavailable => unavailable(error),
+        Fault::Ca => {
+            tracing::error!("{error}");
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Internal Server Error: {error}"),
+            )
         }
     }
-    tracing::error!("{error}");
-    text(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!("Internal Server Error: {error}"),
-    )
 }
 
 /// 503 with `Retry-After`: the store cannot be reached, or a commit's outcome is unknown.

@@ -1,4 +1,4 @@
-//! puppetserver's status API (trapperkeeper-status, issue 24): `GET /status/v1/simple[/ca]`
+//! puppetserver's status API (trapperkeeper-status): `GET /status/v1/simple[/ca]`
 //! (plain `running`) and `GET /status/v1/services[/ca]` (JSON), unauthenticated as in
 //! puppetserver's default `auth.conf`. cert runs one service, `ca`; the CA CLI reads its
 //! `service_version` to choose its signing endpoints.

@@ -19,8 +19,7 @@ use crate::certname::Certname;
 use crate::error::StoreError;
 use crate::store::{Presence, Read, Records};
 
-use super::transaction::AUDIT_MODE;
-use super::{archive_name, Layout, REQUIRED};
+use super::layout::{archive_name, Layout, AUDIT_MODE, REQUIRED};
 
 /// The CA's keys: not store data, never copied, allowed in a directory a CA is copied into.
 const KEYS: [&str; 2] = ["ca_key.pem", "root_key.pem"];

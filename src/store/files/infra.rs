@@ -1,4 +1,4 @@
-//! puppetserver's infrastructure CRL files in a CA directory (issue 24), as its CA keeps them:
+//! puppetserver's infrastructure CRL files in a CA directory, as its CA keeps them:
 //! `infra_inventory.txt` (certnames, one a line, written by the administrator; only read
 //! here), `infra_serials` (the decimal serials of their certificates, one a line) and
 //! `infra_crl.pem` (a CRL chain, the issuing CA's infrastructure-only CRL first). What goes in

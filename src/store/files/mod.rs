@@ -9,48 +9,40 @@
 //! A transaction is an exclusive `flock` on the CA directory itself (shared by every `cert`
 //! process on the directory; no lock file, so the directory keeps puppetserver's layout);
 //! every write in it is atomic and durable when it returns (`crate::atomic`), and commit
-//! releases the lock. The writes are in `transaction`, the check and standby copy in
-//! `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`, the web
-//! console's sign-in records (`.console-sessions`, no CA data) in `sessions`, the enrolment
-//! tokens (`.enrolment-tokens`, no CA data) in `tokens`; this file has the layout and the reads.
+//! releases the lock. Where everything is, and reading it, is `layout`; the writes are in
+//! `transaction`, `serial` and the serials reserved ahead in `serials`, the check and standby
+//! copy in `snapshot`, what a copy of the whole CA reads and writes (`cert migrate`) in `bulk`,
+//! puppetserver's infrastructure CRL files in `infra`, the web console's sign-in records
+//! (`.console-sessions`, no CA data) in `sessions`, the enrolment tokens (`.enrolment-tokens`,
+//! no CA data) in `tokens`; this file has the store itself: its lock,
+//! the sweep of a killed writer's temp files, and what the daemon polls.
 
 mod bulk;
 mod infra;
+mod layout;
+mod serials;
 mod sessions;
 mod snapshot;
 mod tokens;
 mod transaction;
 
 use std::fs::{self, File};
-use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
-use crate::atomic::{self, read_optional};
-use crate::certificate::Serial;
-use crate::certname::Certname;
-use crate::crl::{Crl, Revocation};
-use crate::error::StoreError;
-
 use time::OffsetDateTime;
 
+use crate::atomic;
+use crate::certname::Certname;
+use crate::error::StoreError;
+
 use super::{
-    inventory, Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item,
-    Location, Presence, Published, Read, SessionRecord, TokenRecord,
+    Backend, BackendSnapshot, BackendTransaction, CaChainVersion, CrlVersion, Item, Location,
+    Published, Read, SessionRecord, TokenRecord,
 };
-
-/// The files a complete CA must have (puppetserver refuses to start on a partial set).
-const REQUIRED: [&str; 5] = [
-    "ca_crt.pem",
-    "ca_key.pem",
-    "ca_crl.pem",
-    "serial",
-    "inventory.txt",
-];
-
-/// Mode of the CA directory when this store creates it.
-const CADIR_MODE: u32 = 0o750;
+use layout::{Layout, CADIR_MODE};
+use serials::SerialLease;
 
 /// A CA directory in Puppet's layout.
 #[derive(Debug)]
@@ -61,8 +53,8 @@ pub struct Files {
     swept: AtomicBool,
     /// How writes are made durable when not decided by the filesystem (tests of both ways).
     durability: Option<atomic::Durability>,
-    /// Serials reserved on disk ahead of need (a daemon's; see [`transaction::SerialLease`]).
-    serials: transaction::SerialLease,
+    /// Serials reserved on disk ahead of need (a daemon's; see [`SerialLease`]).
+    serials: SerialLease,
 }
 
 impl Files {
@@ -75,7 +67,7 @@ impl Files {
             location: Location::Files(cadir.to_path_buf()),
             swept: AtomicBool::new(false),
             durability: None,
-            serials: transaction::SerialLease::default(),
+            serials: SerialLease::default(),
         }
     }
 
@@ -110,6 +102,10 @@ impl Files {
 }
 
 impl Backend for Files {
+    fn keeps_infrastructure_crl(&self) -> bool {
+        true
+    }
+
     fn location(&self) -> &Location {
         &self.location
     }
@@ -219,185 +215,6 @@ fn nanos(time: SystemTime) -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-/// `ca_crt.pem.<time>`: where the chain replaced at `time` is kept (ISO 8601 basic format, UTC:
-/// sorts by time, no characters a shell or scp would mind).
-fn archive_name(time: OffsetDateTime) -> String {
-    let time = time.to_offset(time::UtcOffset::UTC);
-    format!(
-        "ca_crt.pem.{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        time.year(),
-        u8::from(time.month()),
-        time.day(),
-        time.hour(),
-        time.minute(),
-        time.second()
-    )
-}
-
-/// Where everything is in the CA directory, and reading it.
-#[derive(Debug)]
-struct Layout {
-    cadir: PathBuf,
-}
-
-/// Directories of the CA that hold files written atomically (and so, after a crash, may hold
-/// stale temp files).
-const WRITTEN_DIRECTORIES: [&str; 3] = ["", "requests", "signed"];
-
-impl Layout {
-    fn path(&self, file: &str) -> PathBuf {
-        self.cadir.join(file)
-    }
-
-    fn path_of(&self, item: &Item) -> PathBuf {
-        match item {
-            Item::Audit => self.path("audit.log"),
-            Item::CaChain => self.path("ca_crt.pem"),
-            Item::CaChainArchive(time) => self.path(&archive_name(*time)),
-            Item::Crl => self.path("ca_crl.pem"),
-            Item::Inventory => self.path("inventory.txt"),
-            Item::Request(name) => self.path("requests").join(name.file_name()),
-            Item::Serial => self.path("serial"),
-            Item::Signed(name) => self.path("signed").join(name.file_name()),
-        }
-    }
-
-    fn read(&self, file: &str) -> Result<Vec<u8>, StoreError> {
-        let path = self.path(file);
-        fs::read(&path).map_err(|e| StoreError::io("read", &path, e))
-    }
-
-    /// The inventory as text, every line (for the check, which must see malformed lines too).
-    fn inventory_text(&self) -> Result<String, StoreError> {
-        let text = self.read("inventory.txt")?;
-        Ok(String::from_utf8_lossy(&text).into_owned())
-    }
-
-    /// Temp files (`.NAME.tmp-*`) in the CA directory, `requests/` and `signed/`: what a writer
-    /// killed between writing and renaming leaves behind.
-    fn temp_files(&self) -> Result<Vec<PathBuf>, StoreError> {
-        let mut found = Vec::new();
-        for directory in WRITTEN_DIRECTORIES {
-            let directory = self.path(directory);
-            let entries = match fs::read_dir(&directory) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                Err(e) => return Err(StoreError::io("list", &directory, e)),
-            };
-            for entry in entries {
-                let entry = entry.map_err(|e| StoreError::io("list", &directory, e))?;
-                if atomic::is_temp_name(&entry.file_name().to_string_lossy()) {
-                    found.push(entry.path());
-                }
-            }
-        }
-        found.sort();
-        Ok(found)
-    }
-}
-
-impl Read for Layout {
-    fn presence(&self) -> Result<Presence, StoreError> {
-        let missing: Vec<&'static str> = REQUIRED
-            .iter()
-            .copied()
-            .filter(|f| !self.path(f).exists())
-            .collect();
-        Ok(match missing.len() {
-            0 => Presence::Complete,
-            n if n == REQUIRED.len() => Presence::Absent,
-            _ => Presence::Partial(missing),
-        })
-    }
-
-    fn ca_chain_pem(&self) -> Result<Vec<u8>, StoreError> {
-        self.read("ca_crt.pem")
-    }
-
-    fn crl_pem(&self) -> Result<Vec<u8>, StoreError> {
-        self.read("ca_crl.pem")
-    }
-
-    fn revocations(&self) -> Result<Vec<Revocation>, StoreError> {
-        let path = self.path("ca_crl.pem");
-        let corrupt = |reason: String| StoreError::Corrupt {
-            what: path.display().to_string(),
-            reason,
-        };
-        let pem = self.crl_pem()?;
-        let crls = Crl::chain_from_pem(&path.display().to_string(), &pem)
-            .map_err(|e| corrupt(e.to_string()))?;
-        crls.into_iter()
-            .next()
-            .map(|crl| crl.revoked)
-            .ok_or_else(|| corrupt("it holds no CRL".into()))
-    }
-
-    fn next_serial(&self) -> Result<Serial, StoreError> {
-        let text = self.read("serial")?;
-        let text = String::from_utf8_lossy(&text);
-        u128::from_str_radix(text.trim(), 16)
-            .map(Serial)
-            .map_err(|_| StoreError::Corrupt {
-                what: self.path("serial").display().to_string(),
-                reason: format!("expected a hex serial, found {:?}", text.trim()),
-            })
-    }
-
-    fn inventory(&self) -> Result<Vec<inventory::Line>, StoreError> {
-        Ok(inventory::parse(&self.inventory_text()?))
-    }
-
-    fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        read_optional(&self.path("requests").join(name.file_name()))
-    }
-
-    fn signed(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        read_optional(&self.path("signed").join(name.file_name()))
-    }
-
-    fn request_names(&self) -> Result<Vec<Certname>, StoreError> {
-        list_names(&self.path("requests"))
-    }
-
-    fn signed_names(&self) -> Result<Vec<Certname>, StoreError> {
-        list_names(&self.path("signed"))
-    }
-
-    fn audit(&self) -> Result<String, StoreError> {
-        Ok(read_optional(&self.path("audit.log"))?
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default())
-    }
-
-    fn infra(&self) -> Result<super::Infra, StoreError> {
-        infra::read(self)
-    }
-}
-
-/// Names of the `NAME.pem` files in `directory`, sorted; files whose names are not certnames
-/// are skipped.
-fn list_names(directory: &Path) -> Result<Vec<Certname>, StoreError> {
-    let entries = match fs::read_dir(directory) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(StoreError::io("list", directory, e)),
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| StoreError::io("list", directory, e))?;
-        let file_name = entry.file_name();
-        let Some(stem) = file_name.to_str().and_then(|f| f.strip_suffix(".pem")) else {
-            continue;
-        };
-        if let Ok(name) = Certname::parse(stem) {
-            names.push(name);
-        }
-    }
-    names.sort();
-    Ok(names)
-}
-
 #[cfg(test)]
 mod tests {
     use time::OffsetDateTime;
@@ -405,13 +222,14 @@ mod tests {
     use super::*;
     use crate::atomic::Durability;
     use crate::authority::{Authority, Policy, Validity, CA_TTL};
+    use crate::crl::Crl;
     use crate::crl::{Reason, DEFAULT_NEXT_UPDATE};
     use crate::csr::Csr;
     use crate::keys::{KeySpec, PrivateKey};
-    use crate::store::{NewCa, RenderedCrl, Store};
+    use crate::store::{NewCa, Presence, RenderedCrl, Revocation, Serial, Store};
 
     /// Both ways of making writes durable.
-    const DURABILITIES: [Durability; 2] = [Durability::EachFile, Durability::Filesystem];
+    pub(super) const DURABILITIES: [Durability; 2] = [Durability::EachFile, Durability::Filesystem];
 
     /// A CA and its CRL made in memory, and a store in a temp dir holding it.
     fn store_with_ca(dir: &Path) -> (Store, Authority) {
@@ -419,7 +237,10 @@ mod tests {
     }
 
     /// [`store_with_ca`], its writes made durable `durability`'s way when given.
-    fn store_with_ca_made(dir: &Path, durability: Option<Durability>) -> (Store, Authority) {
+    pub(super) fn store_with_ca_made(
+        dir: &Path,
+        durability: Option<Durability>,
+    ) -> (Store, Authority) {
         let now = OffsetDateTime::now_utc();
         let key = PrivateKey::generate(KeySpec::EcP256).unwrap();
         let public_key_pem = key.public_key_pem().unwrap();
@@ -443,82 +264,6 @@ mod tests {
             .unwrap();
         transaction.commit().unwrap();
         (store, ca)
-    }
-
-    #[test]
-    fn serials_reserved_ahead_are_handed_out_without_rewriting_serial() {
-        for durability in DURABILITIES {
-            reserved_ahead(durability);
-        }
-    }
-
-    fn reserved_ahead(durability: Durability) {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = store_with_ca_made(dir.path(), Some(durability));
-        let serial_file = dir.path().join("ca/serial");
-        let on_disk = || fs::read_to_string(&serial_file).unwrap();
-        let reserve = |count: u128| -> Vec<u128> {
-            let mut transaction = store.begin().unwrap();
-            let serials = transaction.reserve_serials(count).unwrap();
-            transaction.commit().unwrap();
-            serials.into_iter().map(|s| s.0).collect()
-        };
-        // Exactly what is asked, as puppetserver does, until asked to reserve ahead.
-        assert_eq!(reserve(2), [2, 3]);
-        assert_eq!(on_disk(), "0004");
-        store.reserve_serials_ahead(8);
-        assert_eq!(reserve(2), [4, 5]);
-        assert_eq!(
-            on_disk(),
-            "000C",
-            "a block of 8 on disk before any of it is used"
-        );
-        let written = fs::metadata(&serial_file).unwrap().modified().unwrap();
-        assert_eq!(reserve(3), [6, 7, 8]);
-        assert_eq!(reserve(1), [9]);
-        assert_eq!(
-            on_disk(),
-            "000C",
-            "handed out of the block: serial untouched"
-        );
-        assert_eq!(
-            fs::metadata(&serial_file).unwrap().modified().unwrap(),
-            written
-        );
-        // More than the block has left: the next block goes on from there, no gap.
-        assert_eq!(reserve(5), [10, 11, 12, 13, 14]);
-        assert_eq!(on_disk(), "0012");
-        // Another process reserved meanwhile (serial moved on): the rest of the block is
-        // skipped, never handed out twice, and this reservation is exact (processes taking
-        // turns leave no gaps); undisturbed, the next one is a block again.
-        fs::write(&serial_file, "0020").unwrap();
-        assert_eq!(reserve(1), [0x20]);
-        assert_eq!(on_disk(), "0021");
-        assert_eq!(reserve(2), [0x21, 0x22]);
-        assert_eq!(on_disk(), "0029");
-        // A store that does not reserve ahead (another process) starts where serial says.
-        let other = Store::files_with_durability(&dir.path().join("ca"), durability);
-        let mut transaction = other.begin().unwrap();
-        assert_eq!(transaction.reserve_serials(1).unwrap(), [Serial(0x29)]);
-        transaction.commit().unwrap();
-        assert_eq!(on_disk(), "002A");
-        assert_eq!(reserve(1), [0x2A], "the block was taken over: exactly one");
-        assert_eq!(on_disk(), "002B");
-        assert_eq!(reserve(1), [0x2B]);
-        assert_eq!(on_disk(), "0033");
-        // A clean stop gives the rest of the block back: serial as if reserved exactly.
-        assert!(store.give_back_serials().unwrap());
-        assert_eq!(on_disk(), "002C");
-        assert!(!store.give_back_serials().unwrap(), "nothing left to give");
-        assert_eq!(reserve(1), [0x2C]);
-        assert_eq!(on_disk(), "0034");
-        // Not while another writer holds the lock, nor once it has reserved since.
-        let mut transaction = other.begin().unwrap();
-        assert!(!store.give_back_serials().unwrap());
-        assert_eq!(transaction.reserve_serials(1).unwrap(), [Serial(0x34)]);
-        transaction.commit().unwrap();
-        assert!(!store.give_back_serials().unwrap());
-        assert_eq!(on_disk(), "0035");
     }
 
     #[test]
@@ -617,7 +362,7 @@ mod tests {
         assert!(store.snapshot().unwrap().problems().unwrap().is_empty());
     }
 
-    /// Issue 14: `sign --all` records chunk after chunk in one transaction; each chunk's
+    /// `sign --all` records chunk after chunk in one transaction; each chunk's
     /// certificates are in place when it returns, and the requests they answer go only after
     /// the next sync (with one sync of the filesystem), all of them by commit.
     #[test]

@@ -91,7 +91,7 @@ impl Layout {
     pub(super) fn request_times(&self) -> Result<Vec<(Certname, SystemTime)>, StoreError> {
         let directory = self.path("requests");
         let mut times = Vec::new();
-        for name in super::list_names(&directory)? {
+        for name in super::layout::list_names(&directory)? {
             let path = directory.join(name.file_name());
             match fs::metadata(&path).and_then(|m| m.modified()) {
                 Ok(time) => times.push((name, time)),

@@ -1,8 +1,8 @@
 //! The files backend's read-only view: the CA directory under its lock, exactly as it is (a
 //! killed writer's temp files are reported, not removed). What only this layout can get wrong
 //! is checked here: temp files left behind, a `serial` file that does not parse, inventory
-//! lines not in Puppet's format. The invariants every store shares are `crate::check`'s.
-//! Also the standby copy: every file of the directory.
+//! lines not in Puppet's format. The invariants every store shares are `crate::ca`'s
+//! (`Ca::check`). Also the standby copy: every file of the directory.
 
 use std::fs::{self, File};
 use std::path::Path;

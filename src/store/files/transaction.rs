@@ -16,8 +16,6 @@
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
@@ -31,104 +29,8 @@ use crate::store::{
     SessionRecord, TokenRecord, TokenUse,
 };
 
-use super::Layout;
-
-/// The hidden file `serial` trades places with on each rewrite (see `atomic::replace`).
-const SERIAL_SPARE: &str = ".serial.spare";
-
-/// Mode of `audit.log`: the CA's group may read it, others not.
-pub(super) const AUDIT_MODE: u32 = 0o640;
-
-/// Serials a store reserved on disk ahead of need ([`crate::store::Backend::reserve_serials_ahead`]).
-///
-/// `serial` on disk always names a serial above every one handed out: a block is written
-/// there (durably, as any reservation) before any of it is used. Later transactions of the
-/// same store take the rest of the block without writing, as long as `serial` still holds the
-/// block's end (read under the lock: had another process reserved since, it would hold more).
-/// What is left of a block goes back at a clean stop ([`SerialLease::give_back`]); after a
-/// crash it is never used: a gap in the serials. After another process took a block over, the
-/// next reservation is exact (no block), so processes taking turns leave no gaps; the one
-/// after that, undisturbed, is a block again.
-#[derive(Debug, Default)]
-pub(super) struct SerialLease {
-    /// Serials reserved at least this many at a time; 0: each reservation exactly (the CLI's
-    /// way: `serial` stays what puppetserver would leave).
-    ahead: AtomicU64,
-    /// The serials of the last block not handed out yet: `(next, end)`, `end` what `serial`
-    /// was set to.
-    held: Mutex<Option<(u128, u128)>>,
-}
-
-impl SerialLease {
-    /// Reserve at least `count` at a time from now on.
-    pub(super) fn ahead(&self, count: u128) {
-        self.ahead
-            .store(u64::try_from(count).unwrap_or(u64::MAX), Ordering::Relaxed);
-    }
-
-    /// `count` serials of the held block when `serial` on disk (`on_disk`) still ends it.
-    fn take(&self, on_disk: u128, count: u128) -> Option<u128> {
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        match *held {
-            Some((next, end)) if end == on_disk && end - next >= count => {
-                *held = Some((next + count, end));
-                Some(next)
-            }
-            _ => None,
-        }
-    }
-
-    /// Where the next block starts: after what this store handed out when `serial` on disk
-    /// (`on_disk`) still ends its block (no gap), else at `on_disk`.
-    fn start(&self, on_disk: u128) -> u128 {
-        match *self.held.lock().unwrap_or_else(PoisonError::into_inner) {
-            Some((next, end)) if end == on_disk => next,
-            _ => on_disk,
-        }
-    }
-
-    /// How many to reserve on disk for `count` when `serial` holds `on_disk`: a block, unless
-    /// another process took the last one over (moved `serial` on since), where exactly
-    /// `count`, so that two daemons on one directory, taking turns, leave no gaps.
-    fn block(&self, on_disk: u128, count: u128) -> u128 {
-        let taken_over = matches!(
-            *self.held.lock().unwrap_or_else(PoisonError::into_inner),
-            Some((_, end)) if end != on_disk
-        );
-        if taken_over {
-            count
-        } else {
-            count.max(u128::from(self.ahead.load(Ordering::Relaxed)))
-        }
-    }
-
-    /// The block `first..end` is durable on disk and `count` of it handed out.
-    fn hold(&self, first: u128, count: u128, end: u128) {
-        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some((first + count, end));
-    }
-
-    /// Give the unused rest of the held block back, under the CA directory's lock: `serial`
-    /// rewritten to the first unused serial when it still holds the block's end (nothing
-    /// reserved since). Whether it was.
-    pub(super) fn give_back(&self, layout: &Layout) -> Result<bool, StoreError> {
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some((next, end)) = *held else {
-            return Ok(false);
-        };
-        if next == end || layout.next_serial()?.0 != end {
-            return Ok(false);
-        }
-        atomic::replace(
-            &layout.path("serial"),
-            &layout.path(SERIAL_SPARE),
-            Serial(next).to_string().as_bytes(),
-            PUBLIC_MODE,
-            Durability::EachFile,
-        )?;
-        *held = None;
-        Ok(true)
-    }
-}
+use super::layout::{Layout, AUDIT_MODE, REQUIRED};
+use super::serials::{self, SerialLease};
 
 /// Changes to a CA directory under its lock.
 pub(super) struct FilesTransaction<'a> {
@@ -227,7 +129,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         self.settle()?;
         // The keys may already be there (the key directory writes them first); any other CA
         // file means a CA is here.
-        let present = super::REQUIRED
+        let present = REQUIRED
             .iter()
             .filter(|file| **file != "ca_key.pem")
             .any(|file| self.layout.path(file).exists());
@@ -270,19 +172,12 @@ impl BackendTransaction for FilesTransaction<'_> {
                 what: path.display().to_string(),
                 reason: "serial space exhausted".into(),
             })?;
-        // `%04X`, no newline: puppetserver's format. Rewritten on every batch (or block),
-        // so through a spare inode (see `atomic::replace`). With one sync of the filesystem,
-        // the exchange (its content synced before) is made durable by a sync right after it:
-        // the inventory's lines never reach the disk before the serial that covers them, even
-        // on a filesystem without a journal, where nothing orders two writes but a sync
-        // between them; and a block is only handed out again once it is durable.
-        atomic::replace(
-            &path,
-            &self.layout.path(SERIAL_SPARE),
-            Serial(end).to_string().as_bytes(),
-            PUBLIC_MODE,
-            self.durability,
-        )?;
+        // With one sync of the filesystem, the exchange (its content synced before) is made
+        // durable by a sync right after it: the inventory's lines never reach the disk before
+        // the serial that covers them, even on a filesystem without a journal, where nothing
+        // orders two writes but a sync between them; and a block is only handed out again
+        // once it is durable.
+        serials::write(self.layout, Serial(end), self.durability)?;
         if self.durability == Durability::Filesystem {
             self.sync_filesystem()?;
         }

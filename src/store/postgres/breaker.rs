@@ -69,8 +69,11 @@ impl Breaker {
             return Err(StoreError::Unavailable {
                 store: store.to_owned(),
                 reason: format!(
-                    "no answer for {} s; trying again in the background",
-                    since.elapsed().as_secs()
+                    "it stopped answering {}; trying again in the background",
+                    match since.elapsed().as_secs() {
+                        0 => "just now".to_owned(),
+                        seconds => format!("{seconds} s ago"),
+                    }
                 ),
             });
         }

@@ -18,8 +18,9 @@
 //!
 //! `url` parses the address, `tls` makes the rustls configuration, `connection` runs queries
 //! for synchronous callers, `schema` creates and migrates the tables, `reads` holds the reads,
-//! `transaction` and `snapshot` the rest, `import` what a copy of a whole CA writes (`cert
-//! migrate`), `sessions` the web console's sign-in records, `tokens` the enrolment tokens.
+//! `transaction` and `snapshot` the rest, `writes` the rows a transaction and a copy of a whole
+//! CA both write, `import` what only a copy writes (`cert migrate`), `sessions` the web
+//! console's sign-in records, `tokens` the enrolment tokens.
 
 mod breaker;
 mod cache;
@@ -37,6 +38,7 @@ mod tls;
 mod tokens;
 mod transaction;
 mod url;
+mod writes;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -189,7 +191,7 @@ impl Backend for Postgres {
             Item::CaChain => "the CA certificate".to_owned(),
             Item::CaChainArchive(time) => format!(
                 "the CA certificate replaced at {}",
-                inventory::format_time(*time)
+                crate::timestamp::format_time(*time)
             ),
             Item::Crl => "the CRL".to_owned(),
             Item::Inventory => "the inventory".to_owned(),

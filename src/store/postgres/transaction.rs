@@ -13,9 +13,10 @@
 //! Serials come from the node's block reserved ahead (`super::serials`), so reserving them
 //! costs no round trip either.
 //!
-//! The rows each operation writes are those `schema` describes. The bulk statements here
-//! (`insert_inventory`, `upsert_signed`, `insert_revocations`, `put_files`, `set_next_serial`)
-//! are also what a bulk import (`cert migrate`) writes with.
+//! The rows each operation writes are those `schema` describes. The statements that write
+//! inventory lines, certificates, revocations, puppetserver's other files and the next serial
+//! are `writes`' (a copy of a whole CA, `import`, writes with them too); the other statements
+//! are here.
 
 use std::collections::HashSet;
 use std::time::SystemTime;
@@ -42,8 +43,8 @@ use super::Postgres;
 pub(super) const WARM: &[&str] = &[
     CLAIM,
     REFUSE_SIGNED,
-    INSERT_INVENTORY,
-    UPSERT_SIGNED,
+    super::writes::INSERT_INVENTORY,
+    super::writes::UPSERT_SIGNED,
     DELETE_REQUESTS,
     PUT_REQUESTS,
     APPEND_AUDIT,
@@ -59,7 +60,7 @@ pub(super) const WARM: &[&str] = &[
     super::reads::INVENTORY,
     super::reads::REQUESTS_MANY,
     LOCK_CRL,
-    INSERT_REVOCATIONS,
+    super::writes::INSERT_REVOCATIONS,
     UPDATE_CRL,
     super::sessions::SESSION,
     super::sessions::TOUCH,
@@ -74,14 +75,6 @@ const CLAIM: &str =
     "SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) WITH ORDINALITY AS t(k, o)
      ORDER BY o";
 const REFUSE_SIGNED: &str = "SELECT cert_refuse_signed($1::text[])";
-const INSERT_INVENTORY: &str = "INSERT INTO inventory (serial, not_before, not_after, subject)
-     SELECT s::numeric, to_timestamp(b), to_timestamp(a), j
-     FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[])
-          WITH ORDINALITY AS t(s, b, a, j, o)
-     ORDER BY o";
-const UPSERT_SIGNED: &str = "INSERT INTO signed (name, serial, pem)
-     SELECT n, s::numeric, p FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t(n, s, p)
-     ON CONFLICT (name) DO UPDATE SET serial = EXCLUDED.serial, pem = EXCLUDED.pem";
 const DELETE_SIGNED: &str = "DELETE FROM signed WHERE name = ANY($1::text[]) RETURNING name";
 const DELETE_REQUESTS: &str = "DELETE FROM requests WHERE name = ANY($1::text[])";
 const PUT_REQUESTS: &str = "INSERT INTO requests (name, pem)
@@ -91,17 +84,9 @@ const APPEND_AUDIT: &str = "INSERT INTO audit (line)
      SELECT l FROM unnest($1::text[]) WITH ORDINALITY AS t(l, o) ORDER BY o";
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 const LOCK_CRL: &str = "SELECT number FROM crl FOR UPDATE";
-const INSERT_REVOCATIONS: &str = "INSERT INTO revocations (serial, reason, revoked_at)
-     SELECT s::numeric, r, to_timestamp(t)
-     FROM unnest($1::text[], $2::int2[], $3::int8[]) WITH ORDINALITY AS x(s, r, t, o)
-     ORDER BY o";
 const UPDATE_CRL: &str = "UPDATE crl SET number = $1::text::numeric, pem = $2,
             next_update = to_timestamp($3::int8), updated_at = now()
      WHERE number < $1::text::numeric";
-const PUT_FILES: &str =
-    "INSERT INTO files (name, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
-     ON CONFLICT (name) DO UPDATE SET bytes = EXCLUDED.bytes";
-
 /// A transaction of a [`Postgres`] store.
 pub(super) struct PgTransaction<'a> {
     store: &'a Postgres,
@@ -170,111 +155,9 @@ impl<'a> PgTransaction<'a> {
     }
 
     /// Defer `sql` with `params`, refusing nothing it does.
-    fn defer(&self, action: &'static str, sql: &'static str, params: Vec<Param>) {
+    pub(super) fn defer(&self, action: &'static str, sql: &'static str, params: Vec<Param>) {
         self.connection
             .defer(Deferred::execute(action, sql, params, |_| Ok(())));
-    }
-
-    /// Inventory lines, in order.
-    pub(super) fn insert_inventory(&self, lines: &[inventory::Line]) -> Result<(), StoreError> {
-        if lines.is_empty() {
-            return Ok(());
-        }
-        let serials: Vec<String> = lines.iter().map(|l| l.serial.0.to_string()).collect();
-        let not_before: Vec<i64> = lines
-            .iter()
-            .map(|l| l.not_before.unix_timestamp())
-            .collect();
-        let not_after: Vec<i64> = lines.iter().map(|l| l.not_after.unix_timestamp()).collect();
-        let subjects: Vec<String> = lines.iter().map(|l| l.subject.clone()).collect();
-        // The inventory's primary key refuses a serial used before: the statement fails, and
-        // with it the whole transaction (never papered over).
-        self.defer(
-            "record the inventory",
-            INSERT_INVENTORY,
-            vec![
-                Box::new(serials),
-                Box::new(not_before),
-                Box::new(not_after),
-                Box::new(subjects),
-            ],
-        );
-        Ok(())
-    }
-
-    /// Each name's current certificate (serial, PEM), replacing the one it had.
-    pub(super) fn upsert_signed(
-        &self,
-        certificates: &[(&Certname, Serial, &[u8])],
-    ) -> Result<(), StoreError> {
-        if certificates.is_empty() {
-            return Ok(());
-        }
-        let names: Vec<String> = certificates
-            .iter()
-            .map(|(n, _, _)| n.as_str().to_owned())
-            .collect();
-        let serials: Vec<String> = certificates
-            .iter()
-            .map(|(_, s, _)| s.0.to_string())
-            .collect();
-        let pems: Vec<Vec<u8>> = certificates.iter().map(|(_, _, p)| p.to_vec()).collect();
-        self.defer(
-            "record signed certificates",
-            UPSERT_SIGNED,
-            vec![Box::new(names), Box::new(serials), Box::new(pems)],
-        );
-        Ok(())
-    }
-
-    /// Revocations, in order.
-    pub(super) fn insert_revocations(&self, added: &[Revocation]) -> Result<(), StoreError> {
-        if added.is_empty() {
-            return Ok(());
-        }
-        let serials: Vec<String> = added.iter().map(|r| r.serial.0.to_string()).collect();
-        let reasons: Vec<Option<i16>> = added
-            .iter()
-            .map(|r| r.reason.map(|reason| i16::from(reason.code())))
-            .collect();
-        let times: Vec<i64> = added.iter().map(|r| r.time.unix_timestamp()).collect();
-        self.defer(
-            "record revocations",
-            INSERT_REVOCATIONS,
-            vec![Box::new(serials), Box::new(reasons), Box::new(times)],
-        );
-        Ok(())
-    }
-
-    /// puppetserver's other files (`ca_pub.pem`, `infra_*`), by name.
-    pub(super) fn put_files(&self, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
-        let names: Vec<String> = files.iter().map(|(n, _)| (*n).to_owned()).collect();
-        let bytes: Vec<Vec<u8>> = files.iter().map(|(_, b)| b.to_vec()).collect();
-        self.defer(
-            "record the CA's other files",
-            PUT_FILES,
-            vec![Box::new(names), Box::new(bytes)],
-        );
-        Ok(())
-    }
-
-    /// The next serial `nextval` hands out.
-    pub(super) fn set_next_serial(&self, next: Serial) -> Result<(), StoreError> {
-        let next = i64::try_from(next.0)
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                self.corrupt(
-                    &Item::Serial,
-                    format!("next serial {next} does not fit the sequence (1 to 2^63-1)"),
-                )
-            })?;
-        self.connection.run(
-            "set the next serial",
-            self.client()
-                .execute("SELECT setval('cert_serial', $1, false)", &[&next]),
-        )?;
-        Ok(())
     }
 
     /// Announce `payload` on [`CHANNEL`] at COMMIT (a NOTIFY is delivered only if its

@@ -87,6 +87,11 @@ struct Parsed {
     /// The URL with its password replaced by `***`.
     shown: String,
     config: tokio_postgres::Config,
+    tls: Tls,
+}
+
+/// The TLS settings of a [`DatabaseUrl`]: what `super::tls` makes the rustls configuration of.
+struct Tls {
     ssl_mode: SslMode,
     root_certificate: Option<PathBuf>,
     client_certificate: Option<(PathBuf, PathBuf)>,
@@ -105,115 +110,165 @@ impl DatabaseUrl {
             return Err(bad("not a postgresql:// or postgres:// URL".into()));
         }
         let (base, query) = text.split_once('?').unwrap_or((text, ""));
-        let mut passed = Vec::new();
-        let mut ssl_mode = SslMode::Prefer;
-        let mut root_certificate = None;
-        let mut client_cert = None;
-        let mut client_key = None;
-        let mut target = TargetSessionAttrs::ReadWrite;
-        let mut given = Vec::new();
+        let parameters = Parameters::read(query).map_err(bad)?;
+        let tls = parameters.tls().map_err(bad)?;
+        let config = parameters.config(base).map_err(bad)?;
+        Ok(DatabaseUrl {
+            parsed: Arc::new(Parsed {
+                given: text.to_owned(),
+                shown,
+                config,
+                tls,
+            }),
+        })
+    }
+
+    /// What the client connects with.
+    pub(super) fn config(&self) -> &tokio_postgres::Config {
+        &self.parsed.config
+    }
+
+    /// The TLS mode.
+    pub fn ssl_mode(&self) -> SslMode {
+        self.parsed.tls.ssl_mode
+    }
+
+    /// `sslrootcert`: the CA certificates the server's chain is checked against.
+    pub fn root_certificate(&self) -> Option<&PathBuf> {
+        self.parsed.tls.root_certificate.as_ref()
+    }
+
+    /// `sslcert` and `sslkey`: this client's certificate and key, when the server asks.
+    pub fn client_certificate(&self) -> Option<&(PathBuf, PathBuf)> {
+        self.parsed.tls.client_certificate.as_ref()
+    }
+}
+
+/// The parameters of a URL's query, sorted by who handles them: tokio-postgres (`passed`, as
+/// written) or this file (the rest). Errors are the reason alone, for [`DatabaseUrl::parse`]
+/// to name the URL.
+struct Parameters<'a> {
+    /// The `key=value` pairs tokio-postgres is given, as they were written.
+    passed: Vec<&'a str>,
+    /// The name of every parameter given (decoded): a default never replaces one.
+    given: Vec<String>,
+    ssl_mode: SslMode,
+    root_certificate: Option<PathBuf>,
+    client_cert: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+    target: TargetSessionAttrs,
+}
+
+impl<'a> Parameters<'a> {
+    /// Read the `&`-separated pairs of `query`; an unknown parameter, or a value this client
+    /// cannot honour, is refused by name.
+    fn read(query: &'a str) -> Result<Parameters<'a>, String> {
+        let mut parameters = Parameters {
+            passed: Vec::new(),
+            given: Vec::new(),
+            ssl_mode: SslMode::Prefer,
+            root_certificate: None,
+            client_cert: None,
+            client_key: None,
+            target: TargetSessionAttrs::ReadWrite,
+        };
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair
                 .split_once('=')
-                .ok_or_else(|| bad(format!("parameter {pair:?} has no value")))?;
-            let key = decode(key).map_err(&bad)?;
-            let decoded = decode(value).map_err(&bad)?;
-            given.push(key.clone());
-            match key.as_str() {
-                "sslmode" => {
-                    ssl_mode = match decoded.as_str() {
-                        "disable" => SslMode::Disable,
-                        "prefer" => SslMode::Prefer,
-                        "require" => SslMode::Require,
-                        "verify-ca" => SslMode::VerifyCa,
-                        "verify-full" => SslMode::VerifyFull,
-                        other => {
-                            return Err(bad(format!(
-                                "sslmode={other} is not supported: use disable, prefer, \
-                                 require, verify-ca or verify-full"
-                            )))
-                        }
-                    }
-                }
-                "sslrootcert" if decoded == "system" => {
-                    return Err(bad(
-                        "sslrootcert=system is not supported: give the path of the CA \
-                         certificates that signed the server's certificate"
-                            .into(),
-                    ))
-                }
-                "sslrootcert" => root_certificate = Some(PathBuf::from(decoded)),
-                "sslcert" => client_cert = Some(PathBuf::from(decoded)),
-                "sslkey" => client_key = Some(PathBuf::from(decoded)),
-                "sslnegotiation" if decoded == "postgres" => {}
-                "sslnegotiation" => {
-                    return Err(bad(format!(
-                        "sslnegotiation={decoded} is not supported: only postgres"
-                    )))
-                }
-                "target_session_attrs" => {
-                    target = match decoded.as_str() {
-                        "read-write" | "primary" => TargetSessionAttrs::ReadWrite,
-                        "any" => TargetSessionAttrs::Any,
-                        other => {
-                            return Err(bad(format!(
-                                "target_session_attrs={other} cannot be used: a CA node \
-                                 writes; use read-write (the default) or any"
-                            )))
-                        }
-                    }
-                }
-                known if PASSED.contains(&known) => passed.push(pair),
-                unknown => {
-                    return Err(bad(format!(
-                        "parameter {unknown} is not supported by cert's PostgreSQL client; \
-                         supported: {}",
-                        supported().join(", ")
-                    )))
-                }
+                .ok_or_else(|| format!("parameter {pair:?} has no value"))?;
+            let key = decode(key)?;
+            let value = decode(value)?;
+            parameters.given.push(key.clone());
+            parameters.take(&key, value, pair)?;
+        }
+        Ok(parameters)
+    }
+
+    /// Take one parameter, `key` and its decoded `value`, written as `pair`.
+    fn take(&mut self, key: &str, value: String, pair: &'a str) -> Result<(), String> {
+        match key {
+            "sslmode" => self.ssl_mode = ssl_mode(&value)?,
+            "sslrootcert" if value == "system" => {
+                return Err(
+                    "sslrootcert=system is not supported: give the path of the CA \
+                     certificates that signed the server's certificate"
+                        .into(),
+                )
+            }
+            "sslrootcert" => self.root_certificate = Some(PathBuf::from(value)),
+            "sslcert" => self.client_cert = Some(PathBuf::from(value)),
+            "sslkey" => self.client_key = Some(PathBuf::from(value)),
+            "sslnegotiation" if value == "postgres" => {}
+            "sslnegotiation" => {
+                return Err(format!(
+                    "sslnegotiation={value} is not supported: only postgres"
+                ))
+            }
+            "target_session_attrs" => self.target = target_session_attrs(&value)?,
+            known if PASSED.contains(&known) => self.passed.push(pair),
+            unknown => {
+                return Err(format!(
+                    "parameter {unknown} is not supported by cert's PostgreSQL client; \
+                     supported: {}",
+                    supported().join(", ")
+                ))
             }
         }
-        let client_certificate = match (client_cert, client_key) {
-            (Some(cert), Some(key)) => Some((cert, key)),
+        Ok(())
+    }
+
+    /// The TLS settings, refused when they do not go together.
+    fn tls(&self) -> Result<Tls, String> {
+        let client_certificate = match (&self.client_cert, &self.client_key) {
+            (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
             (None, None) => None,
-            _ => return Err(bad("sslcert and sslkey must be given together".into())),
+            _ => return Err("sslcert and sslkey must be given together".into()),
         };
-        if matches!(ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull) && root_certificate.is_none()
+        if matches!(self.ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull)
+            && self.root_certificate.is_none()
         {
-            return Err(bad(
+            return Err(
                 "sslmode=verify-ca and verify-full need sslrootcert=PATH (the CA certificates \
                  that signed the server's certificate)"
                     .into(),
-            ));
+            );
         }
-        if ssl_mode == SslMode::Disable
-            && (root_certificate.is_some() || client_certificate.is_some())
+        if self.ssl_mode == SslMode::Disable
+            && (self.root_certificate.is_some() || client_certificate.is_some())
         {
-            return Err(bad(
+            return Err(
                 "sslmode=disable with sslrootcert, sslcert or sslkey: remove them or use TLS"
                     .into(),
-            ));
+            );
         }
-        let rebuilt = if passed.is_empty() {
+        Ok(Tls {
+            ssl_mode: self.ssl_mode,
+            root_certificate: self.root_certificate.clone(),
+            client_certificate,
+        })
+    }
+
+    /// The client's configuration: `base` (the URL before its query) with the parameters
+    /// passed on, parsed by tokio-postgres; then what this file handles, and the defaults for
+    /// what the URL leaves out.
+    fn config(&self, base: &str) -> Result<tokio_postgres::Config, String> {
+        let rebuilt = if self.passed.is_empty() {
             base.to_owned()
         } else {
-            format!("{base}?{}", passed.join("&"))
+            format!("{base}?{}", self.passed.join("&"))
         };
-        let mut config: tokio_postgres::Config =
-            rebuilt.parse().map_err(|e: tokio_postgres::Error| {
-                // tokio-postgres's message names the part, never the password.
-                bad(e.to_string())
-            })?;
+        // tokio-postgres's message names the part, never the password.
+        let mut config: tokio_postgres::Config = rebuilt
+            .parse()
+            .map_err(|e: tokio_postgres::Error| e.to_string())?;
         if config.get_hosts().is_empty() {
-            return Err(bad("no host: write postgresql://USER@HOST/DATABASE".into()));
+            return Err("no host: write postgresql://USER@HOST/DATABASE".into());
         }
         if config.get_dbname().is_none() {
-            return Err(bad(
-                "no database name: write postgresql://USER@HOST/DATABASE".into(),
-            ));
+            return Err("no database name: write postgresql://USER@HOST/DATABASE".into());
         }
         if config.get_user().is_none() {
-            return Err(bad("no user: write postgresql://USER@HOST/DATABASE".into()));
+            return Err("no user: write postgresql://USER@HOST/DATABASE".into());
         }
         if config.get_password().is_none() {
             // As libpq: the password may come from the environment instead of the URL.
@@ -221,13 +276,19 @@ impl DatabaseUrl {
                 config.password(password);
             }
         }
-        config.ssl_mode(match ssl_mode {
+        config.ssl_mode(match self.ssl_mode {
             SslMode::Disable => tokio_postgres::config::SslMode::Disable,
             SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
             _ => tokio_postgres::config::SslMode::Require,
         });
-        config.target_session_attrs(target);
-        let set = |name: &str| given.iter().any(|g| g == name);
+        config.target_session_attrs(self.target);
+        self.default_timeouts(&mut config);
+        Ok(config)
+    }
+
+    /// The short timeouts, the keepalives and the application name, where not given.
+    fn default_timeouts(&self, config: &mut tokio_postgres::Config) {
+        let set = |name: &str| self.given.iter().any(|given| given == name);
         if !set("connect_timeout") {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -246,36 +307,33 @@ impl DatabaseUrl {
         if !set("application_name") {
             config.application_name("cert");
         }
-        Ok(DatabaseUrl {
-            parsed: Arc::new(Parsed {
-                given: text.to_owned(),
-                shown,
-                config,
-                ssl_mode,
-                root_certificate,
-                client_certificate,
-            }),
-        })
     }
+}
 
-    /// What the client connects with.
-    pub(super) fn config(&self) -> &tokio_postgres::Config {
-        &self.parsed.config
+/// `sslmode=value`.
+fn ssl_mode(value: &str) -> Result<SslMode, String> {
+    match value {
+        "disable" => Ok(SslMode::Disable),
+        "prefer" => Ok(SslMode::Prefer),
+        "require" => Ok(SslMode::Require),
+        "verify-ca" => Ok(SslMode::VerifyCa),
+        "verify-full" => Ok(SslMode::VerifyFull),
+        other => Err(format!(
+            "sslmode={other} is not supported: use disable, prefer, require, verify-ca or \
+             verify-full"
+        )),
     }
+}
 
-    /// The TLS mode.
-    pub fn ssl_mode(&self) -> SslMode {
-        self.parsed.ssl_mode
-    }
-
-    /// `sslrootcert`: the CA certificates the server's chain is checked against.
-    pub fn root_certificate(&self) -> Option<&PathBuf> {
-        self.parsed.root_certificate.as_ref()
-    }
-
-    /// `sslcert` and `sslkey`: this client's certificate and key, when the server asks.
-    pub fn client_certificate(&self) -> Option<&(PathBuf, PathBuf)> {
-        self.parsed.client_certificate.as_ref()
+/// `target_session_attrs=value`: only those under which a CA node can write.
+fn target_session_attrs(value: &str) -> Result<TargetSessionAttrs, String> {
+    match value {
+        "read-write" | "primary" => Ok(TargetSessionAttrs::ReadWrite),
+        "any" => Ok(TargetSessionAttrs::Any),
+        other => Err(format!(
+            "target_session_attrs={other} cannot be used: a CA node writes; use read-write \
+             (the default) or any"
+        )),
     }
 }
 
