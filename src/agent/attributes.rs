@@ -29,6 +29,15 @@ pub struct AttributesError {
 }
 
 impl CsrAttributes {
+    /// Put `value` in the challengePassword attribute (an enrolment token, `cert agent
+    /// --token`), instead of any the file gave.
+    pub fn set_challenge_password(&mut self, value: &str) {
+        let oid = crate::token::CHALLENGE_PASSWORD;
+        self.custom_attributes.retain(|(arcs, _)| arcs != oid);
+        self.custom_attributes
+            .push((oid.to_vec(), value.to_owned()));
+    }
+
     /// Read the file at `path`; a missing file asks for nothing.
     pub fn read(path: &std::path::Path) -> Result<CsrAttributes, Error> {
         let text = match std::fs::read_to_string(path) {

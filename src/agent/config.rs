@@ -64,6 +64,9 @@ pub struct Given {
     pub maxwaitforcert: Option<String>,
     /// `--ca-fingerprint`.
     pub ca_fingerprint: Option<String>,
+    /// `--token TOKEN`: an enrolment token for the CSR's challengePassword attribute, over
+    /// the one `csr_attributes.yaml` may give.
+    pub token: Option<String>,
 }
 
 impl AgentConfig {
@@ -110,7 +113,10 @@ impl AgentConfig {
                     .to_owned()
             })
             .collect();
-        let csr_attributes = CsrAttributes::read(&settings.csr_attributes)?;
+        let mut csr_attributes = CsrAttributes::read(&settings.csr_attributes)?;
+        if let Some(token) = &given.token {
+            csr_attributes.set_challenge_password(token.trim());
+        }
         Ok(AgentConfig {
             certname,
             ca_server,

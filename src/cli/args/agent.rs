@@ -56,6 +56,14 @@ pub(crate) struct AgentArgs {
     #[arg(long, visible_alias = "ca_fingerprint", value_name = "FINGERPRINT")]
     pub(crate) ca_fingerprint: Option<String>,
 
+    /// Enrolment token for the certificate request (`cert token create` on the CA)
+    ///
+    /// Put in the request's challengePassword attribute, as csr_attributes.yaml's
+    /// `custom_attributes: {1.2.840.113549.1.9.7: TOKEN}` would. A CA that honours it signs a
+    /// name the token grants without an administrator. Only used when a request is made.
+    #[arg(long, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+
     /// Command to run with `sh -c` after the certificate or CRL changed
     ///
     /// For example `systemctl reload nginx`. A failing command is reported, not fatal. An

@@ -30,6 +30,7 @@ pub(crate) fn run(context: &Context, request: &AgentArgs) -> Result<u8, Error> {
         waitforcert: request.waitforcert.clone(),
         maxwaitforcert: request.maxwaitforcert.clone(),
         ca_fingerprint: request.ca_fingerprint.clone(),
+        token: request.token.clone(),
     };
     let config = AgentConfig::resolve(&settings, &given)?;
     let runinterval = match &request.runinterval {

@@ -1,7 +1,7 @@
 //! Answering one request of Puppet's CA HTTP API v1: find its [`path::Route`], check the method
 //! and the caller's access, read the body within the limits, and hand a [`Context`] to the
 //! route's handler ([`enrollment`] for what agents call, [`admin`] for the certificate_status
-//! API and its bulk forms).
+//! API and its bulk forms, [`tokens`] for our enrolment tokens).
 //!
 //! Each handler parses the request into typed values (a [`Certname`], a CSR body, a JSON
 //! document), makes one call into [`crate::ca::Ca`] on the blocking pool, and renders the
@@ -18,6 +18,7 @@ mod enrollment;
 mod path;
 mod reply;
 mod status;
+mod tokens;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -132,6 +133,9 @@ async fn answer(
         Route::Expirations => admin::expirations(context).await,
         Route::Sign => admin::sign(context, false).await,
         Route::SignAll => admin::sign(context, true).await,
+        Route::Tokens if method == Method::POST => tokens::create(context).await,
+        Route::Tokens => tokens::list(context).await,
+        Route::Token(id) => tokens::revoke(context, id).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //! `/{environment}/certificate...` routes of Puppet 3 agents) and puppetserver's status API
 //! (`/status/v1/simple`, `/status/v1/services`): which [`Route`] a path names, the methods each
 //! allows, and the access Puppet's default `auth.conf` gives it, plus the daemon's own
-//! `/metrics`. Parsing only: what a route does is in its handler.
+//! `/metrics`, and our enrolment tokens (`/puppet-ca/v1/tokens`). Parsing only: what a route does is in its handler.
 
 use hyper::Method;
 
@@ -39,6 +39,10 @@ pub(super) enum Route {
     Services(Option<String>),
     /// `sign/all`.
     SignAll,
+    /// `tokens` (ours): list (GET) or make (POST) enrolment tokens.
+    Tokens,
+    /// `tokens/ID` (ours): revoke (DELETE) an enrolment token.
+    Token(String),
 }
 
 impl Route {
@@ -77,6 +81,8 @@ impl Route {
             ["expirations"] => Route::Expirations,
             ["sign"] => Route::Sign,
             ["sign", "all"] => Route::SignAll,
+            ["tokens"] => Route::Tokens,
+            ["tokens", id] => Route::Token(name(id)?),
             _ => return Ok(None),
         };
         Ok(Some(endpoint))
@@ -96,6 +102,8 @@ impl Route {
             }
             Route::CertificateRenewal | Route::Sign | Route::SignAll => &[Method::POST],
             Route::Clean | Route::CrlUpload => &[Method::PUT],
+            Route::Tokens => &[Method::GET, Method::POST],
+            Route::Token(_) => &[Method::DELETE],
         }
     }
 
@@ -163,6 +171,12 @@ mod tests {
         );
         assert_eq!(parse("/production/sign"), None);
         assert_eq!(parse("/puppet-ca/v1/sign/all"), Some(Route::SignAll));
+        assert_eq!(parse("/puppet-ca/v1/tokens"), Some(Route::Tokens));
+        assert_eq!(
+            parse("/puppet-ca/v1/tokens/0123abcd"),
+            Some(Route::Token("0123abcd".into()))
+        );
+        assert_eq!(parse("/production/tokens"), None);
         assert_eq!(
             parse("/puppet-ca/v1/certificate_revocation_list"),
             Some(Route::CrlUpload)
@@ -204,6 +218,12 @@ mod tests {
         assert_eq!(Route::Metrics.access(&Method::GET), Access::Admin);
         assert_eq!(Route::Services(None).access(&Method::GET), Access::Public);
         assert_eq!(Route::CrlUpload.access(&Method::PUT), Access::Admin);
+        assert_eq!(Route::Tokens.access(&Method::POST), Access::Admin);
+        assert_eq!(Route::Tokens.access(&Method::GET), Access::Admin);
+        assert_eq!(
+            Route::Token("a".into()).access(&Method::DELETE),
+            Access::Admin
+        );
         assert_eq!(
             Route::CertificateStatus("a".into()).access(&Method::GET),
             Access::Admin
