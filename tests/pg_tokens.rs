@@ -5,53 +5,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::sync::Barrier;
 
 use common::nodes::{curl, start_nodes, submit, API};
 use common::postgres::Cluster;
-use common::World;
 
 /// Races: each a fresh one-use token presented by two agents at once.
 const ROUNDS: usize = 5;
-
-/// A CSR for `name` (EC P-256) carrying `token` in its challengePassword attribute, written
-/// by openssl as a PrintableString (as Puppet writes `custom_attributes`).
-fn csr_with_token(world: &World, name: &str, token: &str) -> PathBuf {
-    let config = world.path().join(format!("{name}.cnf"));
-    std::fs::write(
-        &config,
-        format!(
-            "[req]\nprompt = no\nstring_mask = nombstr\ndistinguished_name = dn\n\
-             attributes = attributes\n[dn]\nCN = {name}\n[attributes]\n\
-             challengePassword = {token}\n"
-        ),
-    )
-    .unwrap();
-    let key = world.path().join(format!("{name}.key"));
-    let csr = world.path().join(format!("{name}.csr"));
-    let (key_arg, csr_arg, config_arg) = (path(&key), path(&csr), path(&config));
-    world.openssl_ok(&[
-        "req",
-        "-new",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        &key_arg,
-        "-out",
-        &csr_arg,
-        "-config",
-        &config_arg,
-    ]);
-    csr
-}
-
-fn path(path: &Path) -> String {
-    path.display().to_string()
-}
 
 #[test]
 fn one_one_use_token_on_two_nodes_at_once_gives_one_certificate() {
@@ -73,7 +33,7 @@ fn one_one_use_token_on_two_nodes_at_once_gives_one_certificate() {
     }
     for (round, token) in tokens.iter().enumerate() {
         let names = [0, 1].map(|side| format!("race{round}-{side}.example.com"));
-        let csrs = [0, 1].map(|side| csr_with_token(&nodes[0].world, &names[side], token));
+        let csrs = [0, 1].map(|side| nodes[0].world.openssl_csr_with_token(&names[side], token));
         let barrier = Barrier::new(2);
         let statuses: Vec<u16> = std::thread::scope(|scope| {
             let handles: Vec<_> = [0, 1]

@@ -261,6 +261,41 @@ impl World {
         csr
     }
 
+    /// Make a key and CSR with openssl for `/CN=<cn>` carrying `token` in its challengePassword
+    /// attribute as a PrintableString (as Puppet writes `custom_attributes`, issue 26); returns
+    /// the CSR path (the key and openssl's config sit next to it).
+    pub fn openssl_csr_with_token(&self, cn: &str, token: &str) -> PathBuf {
+        let config = self.path().join(format!("{cn}.cnf"));
+        fs::write(
+            &config,
+            format!(
+                "[req]\nprompt = no\nstring_mask = nombstr\ndistinguished_name = dn\n\
+                 attributes = attributes\n[dn]\nCN = {cn}\n[attributes]\n\
+                 challengePassword = {token}\n"
+            ),
+        )
+        .expect("write openssl config");
+        let key = self.path().join(format!("{cn}.key"));
+        let csr = self.path().join(format!("{cn}.csr"));
+        let path = |p: &Path| p.display().to_string();
+        self.openssl_ok(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &path(&key),
+            "-out",
+            &path(&csr),
+            "-config",
+            &path(&config),
+        ]);
+        csr
+    }
+
     /// Every file and directory under the CA directory, with bytes and mode, except
     /// `audit.log` (the audit trail records refusals too, so it is the one file a refusal may
     /// change; tests/cli_audit.rs covers it).
