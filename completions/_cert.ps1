@@ -77,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign the pending requests of the given names, or every one with --all')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Queue certificate signing requests read from PEM files')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make, list and revoke one-time enrolment tokens: autosign that a stranger cannot use')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the certificates of NAME... against the CA and its CRL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -93,6 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--runinterval', '--runinterval', [CompletionResultType]::ParameterName, 'Time between runs of the loop [default: the `runinterval` setting, 30m]')
             [CompletionResult]::new('--ca-fingerprint', '--ca-fingerprint', [CompletionResultType]::ParameterName, 'Required SHA-256 fingerprint of the CA certificate on first contact')
             [CompletionResult]::new('--ca_fingerprint', '--ca_fingerprint', [CompletionResultType]::ParameterName, 'Required SHA-256 fingerprint of the CA certificate on first contact')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Enrolment token for the certificate request (`cert token create` on the CA)')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Command to run with `sh -c` after the certificate or CRL changed')
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
             [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
@@ -600,6 +602,96 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'cert;token' {
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Make a token and print it alone on standard output (it is never shown again)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tokens: id, glob, status, uses left, expiry, comment, who made them and when')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token by its id: it grants nothing from then on, on every CA node. Audited')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cert;token;create' {
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'How long the token grants anything [default: 1h; at most 366d]')
+            [CompletionResult]::new('--uses', '--uses', [CompletionResultType]::ParameterName, 'How many certificates it may get [default: 1]')
+            [CompletionResult]::new('--comment', '--comment', [CompletionResultType]::ParameterName, 'Why it was made, shown by `cert token list` and in `cert log`')
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;token;list' {
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;token;revoke' {
+            [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
+            [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'puppet.conf to read settings from [default: Puppet''s usual location]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: the command''s own text]')
+            [CompletionResult]::new('--autosign', '--autosign', [CompletionResultType]::ParameterName, 'Autosign setting: true, false, or the path of an autosign.conf or policy program')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation prompt')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report more detail on what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'cert;token;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Make a token and print it alone on standard output (it is never shown again)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tokens: id, glob, status, uses left, expiry, comment, who made them and when')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token by its id: it grants nothing from then on, on every CA node. Audited')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'cert;token;help;create' {
+            break
+        }
+        'cert;token;help;list' {
+            break
+        }
+        'cert;token;help;revoke' {
+            break
+        }
+        'cert;token;help;help' {
+            break
+        }
         'cert;verify' {
             [CompletionResult]::new('--ssldir', '--ssldir', [CompletionResultType]::ParameterName, 'Directory of Puppet''s SSL files [default: the `ssldir` setting]')
             [CompletionResult]::new('--cadir', '--cadir', [CompletionResultType]::ParameterName, 'Directory of the CA''s files [default: the `cadir` setting]')
@@ -641,6 +733,7 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign the pending requests of the given names, or every one with --all')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Queue certificate signing requests read from PEM files')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make, list and revoke one-time enrolment tokens: autosign that a stranger cannot use')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the certificates of NAME... against the CA and its CRL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -723,6 +816,21 @@ Register-ArgumentCompleter -Native -CommandName 'cert' -ScriptBlock {
             break
         }
         'cert;help;submit' {
+            break
+        }
+        'cert;help;token' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Make a token and print it alone on standard output (it is never shown again)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the tokens: id, glob, status, uses left, expiry, comment, who made them and when')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token by its id: it grants nothing from then on, on every CA node. Audited')
+            break
+        }
+        'cert;help;token;create' {
+            break
+        }
+        'cert;help;token;list' {
+            break
+        }
+        'cert;help;token;revoke' {
             break
         }
         'cert;help;verify' {

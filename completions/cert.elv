@@ -74,6 +74,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
             cand sign 'Sign the pending requests of the given names, or every one with --all'
             cand submit 'Queue certificate signing requests read from PEM files'
+            cand token 'Make, list and revoke one-time enrolment tokens: autosign that a stranger cannot use'
             cand verify 'Check the certificates of NAME... against the CA and its CRL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -89,6 +90,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand --runinterval 'Time between runs of the loop [default: the `runinterval` setting, 30m]'
             cand --ca-fingerprint 'Required SHA-256 fingerprint of the CA certificate on first contact'
             cand --ca_fingerprint 'Required SHA-256 fingerprint of the CA certificate on first contact'
+            cand --token 'Enrolment token for the certificate request (`cert token create` on the CA)'
             cand --exec 'Command to run with `sh -c` after the certificate or CRL changed'
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
@@ -564,6 +566,87 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cert;token'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand create 'Make a token and print it alone on standard output (it is never shown again)'
+            cand list 'List the tokens: id, glob, status, uses left, expiry, comment, who made them and when'
+            cand revoke 'Revoke a token by its id: it grants nothing from then on, on every CA node. Audited'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;token;create'= {
+            cand --ttl 'How long the token grants anything [default: 1h; at most 366d]'
+            cand --uses 'How many certificates it may get [default: 1]'
+            cand --comment 'Why it was made, shown by `cert token list` and in `cert log`'
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;token;list'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;token;revoke'= {
+            cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
+            cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
+            cand --store 'Where the CA''s store is: a PostgreSQL URL, or a CA directory [default: the `ca_store` setting, else the files in --cadir]'
+            cand --config 'puppet.conf to read settings from [default: Puppet''s usual location]'
+            cand --format 'Output format [default: the command''s own text]'
+            cand --autosign 'Autosign setting: true, false, or the path of an autosign.conf or policy program'
+            cand --admin 'Client certificate names `cert serve` allows the admin endpoints without pp_cli_auth'
+            cand -y 'Answer yes to every confirmation prompt'
+            cand --yes 'Answer yes to every confirmation prompt'
+            cand -v 'Report more detail on what is done'
+            cand --verbose 'Report more detail on what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'cert;token;help'= {
+            cand create 'Make a token and print it alone on standard output (it is never shown again)'
+            cand list 'List the tokens: id, glob, status, uses left, expiry, comment, who made them and when'
+            cand revoke 'Revoke a token by its id: it grants nothing from then on, on every CA node. Audited'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'cert;token;help;create'= {
+        }
+        &'cert;token;help;list'= {
+        }
+        &'cert;token;help;revoke'= {
+        }
+        &'cert;token;help;help'= {
+        }
         &'cert;verify'= {
             cand --ssldir 'Directory of Puppet''s SSL files [default: the `ssldir` setting]'
             cand --cadir 'Directory of the CA''s files [default: the `cadir` setting]'
@@ -604,6 +687,7 @@ set edit:completion:arg-completer[cert] = {|@words|
             cand serve 'Run the signing daemon: Puppet''s CA HTTP API v1 over HTTPS, in the foreground'
             cand sign 'Sign the pending requests of the given names, or every one with --all'
             cand submit 'Queue certificate signing requests read from PEM files'
+            cand token 'Make, list and revoke one-time enrolment tokens: autosign that a stranger cannot use'
             cand verify 'Check the certificates of NAME... against the CA and its CRL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -660,6 +744,17 @@ set edit:completion:arg-completer[cert] = {|@words|
         &'cert;help;sign'= {
         }
         &'cert;help;submit'= {
+        }
+        &'cert;help;token'= {
+            cand create 'Make a token and print it alone on standard output (it is never shown again)'
+            cand list 'List the tokens: id, glob, status, uses left, expiry, comment, who made them and when'
+            cand revoke 'Revoke a token by its id: it grants nothing from then on, on every CA node. Audited'
+        }
+        &'cert;help;token;create'= {
+        }
+        &'cert;help;token;list'= {
+        }
+        &'cert;help;token;revoke'= {
         }
         &'cert;help;verify'= {
         }
