@@ -266,8 +266,10 @@ impl Ca {
     /// and it is done again with the names' certificates read first (the serials of the first
     /// try are a gap, never reused).
     ///
-    /// A batch whose requests present enrolment tokens reads those tokens first (one more round
-    /// trip for a database) and takes their uses in the same transaction as it signs: when
+    /// A batch whose requests present enrolment tokens reads those tokens first (for a database,
+    /// one query that goes with the flight opening the transaction: two round trips in all;
+    /// none when no request presents one) and takes their uses in the same transaction as it
+    /// signs (with the commit's flight): when
     /// another node took the last use meanwhile, the store refuses the batch as a whole
     /// ([`StoreError::TokenSpent`]) and it is done again likewise, the tokens read and held
     /// this time, so that the request that lost stays pending with the reason.
