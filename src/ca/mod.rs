@@ -132,16 +132,11 @@ impl Config {
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
         let ca_conf = crate::ca_conf::load(&settings.ca_conf)?;
         // A CA directory named as the store is the CA directory, keys and all.
-        let (cadir, store) = match &settings.ca_store {
-            None => (
-                settings.cadir.clone(),
-                Location::Files(settings.cadir.clone()),
-            ),
-            Some(Location::Files(directory)) => {
-                (directory.clone(), Location::Files(directory.clone()))
-            }
-            Some(other) => (settings.cadir.clone(), other.clone()),
+        let store = match &settings.ca_store {
+            None => Location::Files(settings.cadir.clone()),
+            Some(store) => store.clone(),
         };
+        let cadir = store.directory().unwrap_or(&settings.cadir).to_path_buf();
         Ok(Config {
             cadir,
             store,
