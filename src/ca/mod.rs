@@ -261,6 +261,22 @@ impl Ca {
         &self.store
     }
 
+    /// Ready the store for a long-running server: it keeps what the server polls (the CRL and
+    /// chain versions, the CRL itself) current without waiting, as other writers change them;
+    /// it reserves `serials_ahead` serials at a time, so most batches reserve none; and no use
+    /// of it waits longer than `wait`, so a request gets its answer, if only a 503, in time.
+    pub fn serve_continuously(&self, serials_ahead: u128, wait: Duration) {
+        self.store.watch();
+        self.store.reserve_serials_ahead(serials_ahead);
+        self.store.limit_waits(wait);
+    }
+
+    /// At a clean stop, give back the serials reserved ahead and not used, so that the stop
+    /// leaves no gap in the serials; whether there were any.
+    pub fn give_back_serials(&self) -> Result<bool, Error> {
+        Ok(self.store.give_back_serials()?)
+    }
+
     /// The CA's certificates and key.
     pub fn authority(&self) -> &Authority {
         &self.authority
