@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::atomic::{self, read_optional};
 use crate::error::{Error, StoreError};
 use crate::keys::PrivateKey;
+use crate::store::files::KEY_FILES;
 use crate::tree::TreeFile;
 
 /// Mode of the CA's keys: Puppet's group-readable layout (puppetserver runs as its own group).
@@ -20,9 +21,6 @@ const DIRECTORY_MODE: u32 = 0o750;
 
 /// Mode of the keys in a standby copy (written by `cert export`, owned by whoever extracts it).
 const STANDBY_MODE: u32 = 0o600;
-
-/// The issuing CA's key, then the root's.
-const KEY_FILES: [&str; 2] = ["ca_key.pem", "root_key.pem"];
 
 /// The directory holding this node's CA keys (the `cadir` setting).
 #[derive(Debug, Clone)]

@@ -84,7 +84,7 @@ pub fn migrate(
     let progress = Reporter::new(progress);
     let from = Store::open(source)?;
     check_source(&from)?;
-    if same_directory(source, dest) {
+    if source.same_directory(dest) {
         // Its lock is the source's: it holds a CA.
         return Err(StoreError::CaExists {
             store: dest.to_string(),
@@ -147,23 +147,8 @@ pub fn migrate(
 /// Refused unless `store` holds a CA: complete, or a CA directory without its keys.
 fn check_source(store: &Store) -> Result<(), Error> {
     match store.presence()? {
-        Presence::Complete => Ok(()),
-        Presence::Partial(missing) if missing == ["ca_key.pem"] => Ok(()),
+        Presence::Complete | Presence::WithoutKey => Ok(()),
         _ => Ok(store.check_complete()?),
-    }
-}
-
-/// Whether both are the same CA directory (its lock would be taken twice).
-fn same_directory(source: &Location, dest: &Location) -> bool {
-    match (source, dest) {
-        (Location::Files(a), Location::Files(b)) => {
-            a == b
-                || matches!(
-                    (a.canonicalize(), b.canonicalize()),
-                    (Ok(a), Ok(b)) if a == b
-                )
-        }
-        _ => false,
     }
 }
 
@@ -206,12 +191,12 @@ fn check_inventory(store: &Store, records: &Records, next: Serial) -> Result<(),
 
 /// Where the keys are; a key in DEST's directory must be the CA certificate's.
 fn keys(source: &Store, dest: &Location, records: &Records) -> Result<Keys, Error> {
-    if let Location::Files(directory) = dest {
+    if let Some(directory) = dest.directory() {
         let keys = KeyDirectory::new(directory);
         if keys.ca_key_path().exists() {
             let key = keys.ca_key()?;
             return match Authority::new(&records.chain_pem, key) {
-                Ok(_) => Ok(Keys::InDest(directory.clone())),
+                Ok(_) => Ok(Keys::InDest(directory.to_path_buf())),
                 Err(Error::Key(KeyError::Mismatch { .. })) => Err(KeyError::CaKeyMismatch {
                     key: keys.ca_key_path().display().to_string(),
                     certificate: source.locate(&Item::CaChain),
@@ -221,9 +206,9 @@ fn keys(source: &Store, dest: &Location, records: &Records) -> Result<Keys, Erro
             };
         }
     }
-    match source.location() {
-        Location::Files(directory) if KeyDirectory::new(directory).ca_key_path().exists() => {
-            Ok(Keys::InSource(directory.clone()))
+    match source.location().directory() {
+        Some(directory) if KeyDirectory::new(directory).ca_key_path().exists() => {
+            Ok(Keys::InSource(directory.to_path_buf()))
         }
         _ => Ok(Keys::Elsewhere),
     }

@@ -138,16 +138,11 @@ impl Config {
     pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
         let ca_conf = crate::ca_conf::load(&settings.ca_conf)?;
         // A CA directory named as the store is the CA directory, keys and all.
-        let (cadir, store) = match &settings.ca_store {
-            None => (
-                settings.cadir.clone(),
-                Location::Files(settings.cadir.clone()),
-            ),
-            Some(Location::Files(directory)) => {
-                (directory.clone(), Location::Files(directory.clone()))
-            }
-            Some(other) => (settings.cadir.clone(), other.clone()),
+        let store = match &settings.ca_store {
+            None => Location::Files(settings.cadir.clone()),
+            Some(store) => store.clone(),
         };
+        let cadir = store.directory().unwrap_or(&settings.cadir).to_path_buf();
         Ok(Config {
             cadir,
             store,
@@ -271,6 +266,22 @@ impl Ca {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Ready the store for a long-running server: it keeps what the server polls (the CRL and
+    /// chain versions, the CRL itself) current without waiting, as other writers change them;
+    /// it reserves `serials_ahead` serials at a time, so most batches reserve none; and no use
+    /// of it waits longer than `wait`, so a request gets its answer, if only a 503, in time.
+    pub fn serve_continuously(&self, serials_ahead: u128, wait: Duration) {
+        self.store.watch();
+        self.store.reserve_serials_ahead(serials_ahead);
+        self.store.limit_waits(wait);
+    }
+
+    /// At a clean stop, give back the serials reserved ahead and not used, so that the stop
+    /// leaves no gap in the serials; whether there were any.
+    pub fn give_back_serials(&self) -> Result<bool, Error> {
+        Ok(self.store.give_back_serials()?)
     }
 
     /// The CA's certificates and key.

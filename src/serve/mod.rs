@@ -26,6 +26,7 @@ mod auth;
 mod balancer;
 mod console;
 mod expiry;
+mod generation;
 // Routes without TLS or sockets, for fuzzing and tests; only in builds
 // that ask for it (the `harness` feature), since it makes admin peers for any name.
 #[cfg(feature = "harness")]
@@ -40,8 +41,11 @@ mod tls;
 
 pub use log::LogFormat;
 
+pub(crate) use generation::Shared;
+use generation::{build_generation, Built};
+
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
@@ -50,12 +54,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::Semaphore;
-use tokio_rustls::TlsAcceptor;
 
 use crate::audit::DAEMON_ACTOR;
 use crate::ca::{Ca, Config, HostIdentity};
 use crate::error::{Error, ServeError};
-use crate::store::{CaChainVersion, CrlVersion};
 
 use auth::Peer;
 
@@ -152,146 +154,6 @@ pub fn run(
     runtime.block_on(serve(serve_config, load, report))
 }
 
-/// What every connection shares: the CA, the TLS configuration and the allow-list.
-pub(crate) struct Shared {
-    generation: RwLock<Arc<Generation>>,
-    crl_version: Mutex<Option<CrlVersion>>,
-    ca_chain_version: Mutex<Option<CaChainVersion>>,
-    load: Loader,
-    /// The group-commit signer every enrolment goes through.
-    pub(crate) signer: signer::Signer,
-    /// What this process counts.
-    pub(crate) metrics: Arc<metrics::Metrics>,
-    /// How each request is logged.
-    log_format: LogFormat,
-    /// The balancers whose client headers are believed.
-    header_cert_info: Vec<std::net::IpAddr>,
-}
-
-/// One generation of the CA and the TLS configuration made from it.
-pub(crate) struct Generation {
-    pub(crate) ca: Arc<Ca>,
-    host: HostIdentity,
-    acceptor: TlsAcceptor,
-}
-
-impl Shared {
-    /// The current generation.
-    pub(crate) fn generation(&self) -> Arc<Generation> {
-        self.generation
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn replace(&self, generation: Generation) {
-        *self
-            .generation
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
-    }
-
-    /// Serve `built` from now on, remembering the store versions it was built from.
-    fn install(&self, built: Built) {
-        *self
-            .crl_version
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = built.crl;
-        *self
-            .ca_chain_version
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = built.ca_chain;
-        self.replace(built.generation);
-    }
-
-    /// Reopen the CA when its chain changed since the last look (`cert extend-ca`), else
-    /// rebuild the TLS configuration when the CRL changed.
-    fn refresh(&self) {
-        let current = self.generation();
-        let chain = current.ca.store().ca_chain_version().ok();
-        if !changed(&self.ca_chain_version, chain) {
-            return self.refresh_crl(&current);
-        }
-        // Opening the CA may wait for its store (a database): not on an async thread.
-        let reopened = tokio::task::block_in_place(|| {
-            let ca = Ca::open(current.ca.config().clone())?;
-            Built::new(
-                Arc::new(ca.acting_as(DAEMON_ACTOR)),
-                clone_host(&current.host),
-            )
-        });
-        match reopened {
-            Ok(built) => {
-                tracing::info!("CA chain changed; serving the new one");
-                // The chain's version as read before the CA was opened: a change since is
-                // seen at the next look.
-                self.install(Built {
-                    ca_chain: chain,
-                    ..built
-                });
-            }
-            Err(error) => tracing::error!("cannot reload the changed CA chain: {error}"),
-        }
-    }
-
-    /// Rebuild the TLS configuration when the CRL changed since the last build.
-    fn refresh_crl(&self, current: &Generation) {
-        let version = current.ca.store().crl_version().ok();
-        if !changed(&self.crl_version, version) {
-            return;
-        }
-        match build_generation(current.ca.clone(), clone_host(&current.host)) {
-            Ok(generation) => {
-                tracing::info!("CRL changed; TLS client verification reloaded");
-                self.replace(generation);
-            }
-            Err(error) => tracing::error!("cannot reload the CRL: {error}"),
-        }
-    }
-
-    /// Re-read the settings, reopen the CA, rebuild TLS (SIGHUP).
-    fn reload(&self) -> Result<(), Error> {
-        let config = (self.load)()?;
-        let ca = Arc::new(Ca::open(config)?.acting_as(DAEMON_ACTOR));
-        let host = ca.ensure_host_certificate(time::OffsetDateTime::now_utc())?;
-        self.install(Built::new(ca, host)?);
-        Ok(())
-    }
-}
-
-/// A generation and the versions of the store it was built from (`None` where the store could
-/// not say): a change of either means building a new one.
-struct Built {
-    generation: Generation,
-    crl: Option<CrlVersion>,
-    ca_chain: Option<CaChainVersion>,
-}
-
-impl Built {
-    /// The generation serving `ca` with `host`; the versions are read first, so that a change
-    /// while it is built is seen at the next look.
-    fn new(ca: Arc<Ca>, host: HostIdentity) -> Result<Built, Error> {
-        let crl = ca.store().crl_version().ok();
-        let ca_chain = ca.store().ca_chain_version().ok();
-        Ok(Built {
-            generation: build_generation(ca, host)?,
-            crl,
-            ca_chain,
-        })
-    }
-}
-
-/// Whether `version` differs from the one `seen` holds, which it replaces: of the connections
-/// that meet one change at once, one rebuilds.
-fn changed<T: PartialEq>(seen: &Mutex<T>, version: T) -> bool {
-    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
-    if *seen == version {
-        return false;
-    }
-    *seen = version;
-    true
-}
-
 /// The HTTP/1 settings of every connection: the header timeout (also the keep-alive idle
 /// limit) and the size limits.
 pub(crate) fn http1_builder() -> http1::Builder {
@@ -303,30 +165,6 @@ pub(crate) fn http1_builder() -> http1::Builder {
         // `max_buf_size` alone lets a read overshoot it (~2x): cap the head itself.
         .max_header_size(BODY_LIMIT);
     builder
-}
-
-fn clone_host(host: &HostIdentity) -> HostIdentity {
-    HostIdentity {
-        certificate: host.certificate.clone(),
-        key_pem: host.key_pem.clone(),
-        issued: false,
-    }
-}
-
-fn build_generation(ca: Arc<Ca>, host: HostIdentity) -> Result<Generation, Error> {
-    // From now on the store keeps what the daemon polls current (the CRL and chain versions,
-    // the CRL itself) without waiting, as other writers change it.
-    ca.store().watch();
-    // Most batches then reserve no serial on disk (given back at a clean stop).
-    ca.store().reserve_serials_ahead(signer::SERIALS_AHEAD);
-    // A request never hangs on the store: it gets its answer, if only a 503, in seconds.
-    ca.store().limit_waits(STORE_WAIT);
-    let config = tls::server_config(&ca, &host)?;
-    Ok(Generation {
-        ca,
-        host,
-        acceptor: TlsAcceptor::from(Arc::new(config)),
-    })
 }
 
 async fn serve(
@@ -501,7 +339,7 @@ async fn finish_requests(graceful: Arc<hyper_util::server::graceful::GracefulShu
 /// Give the serials reserved ahead and not used back, so that a clean stop leaves no gap.
 fn give_back_serials(shared: &Shared) {
     let generation = shared.generation();
-    match tokio::task::block_in_place(|| generation.ca.store().give_back_serials()) {
+    match tokio::task::block_in_place(|| generation.ca.give_back_serials()) {
         Ok(true) => tracing::debug!("unused serials given back"),
         Ok(false) => {}
         Err(error) => tracing::warn!("cannot give the unused serials back (a gap): {error}"),

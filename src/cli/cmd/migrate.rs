@@ -70,9 +70,9 @@ fn summary(migrated: &Migrated) -> String {
 
 /// Where the keys are, and what to do about them.
 fn keys(migrated: &Migrated) -> String {
-    let nodes = match &migrated.dest {
-        Location::Files(directory) => format!("into {}", directory.display()),
-        _ => "into the cadir of every node signing for it".to_owned(),
+    let nodes = match migrated.dest.directory() {
+        Some(directory) => format!("into {}", directory.display()),
+        None => "into the cadir of every node signing for it".to_owned(),
     };
     match &migrated.keys {
         Keys::InDest(directory) => format!(

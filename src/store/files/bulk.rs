@@ -19,10 +19,7 @@ use crate::certname::Certname;
 use crate::error::StoreError;
 use crate::store::{Presence, Read, Records};
 
-use super::layout::{archive_name, Layout, AUDIT_MODE, REQUIRED};
-
-/// The CA's keys: not store data, never copied, allowed in a directory a CA is copied into.
-const KEYS: [&str; 2] = ["ca_key.pem", "root_key.pem"];
+use super::layout::{archive_name, Layout, AUDIT_MODE, KEY_FILES, REQUIRED};
 
 /// The files of the records kept under their own names ([`Records`]' fields).
 const RECORDS: [&str; 4] = ["ca_crt.pem", "ca_crl.pem", "inventory.txt", "audit.log"];
@@ -50,7 +47,7 @@ enum Kind {
 fn kind(name: &str) -> Kind {
     if name.starts_with('.') {
         Kind::Hidden
-    } else if KEYS.contains(&name) {
+    } else if KEY_FILES.contains(&name) {
         Kind::Key
     } else if RECORDS.contains(&name) || ["serial", "requests", "signed"].contains(&name) {
         Kind::Ca
@@ -154,7 +151,7 @@ fn check_empty(layout: &Layout) -> Result<(), StoreError> {
     let store = layout.cadir.display().to_string();
     if REQUIRED
         .iter()
-        .any(|file| !KEYS.contains(file) && layout.path(file).exists())
+        .any(|file| !KEY_FILES.contains(file) && layout.path(file).exists())
     {
         return Err(match layout.presence()? {
             Presence::Partial(missing) => StoreError::PartialCa {

@@ -16,10 +16,15 @@ use crate::crl::{Crl, Revocation};
 use crate::error::StoreError;
 use crate::store::{inventory, Infra, Item, Presence, Read};
 
+/// The CA's private keys in a CA directory, the issuing CA's then a chained CA's root's
+/// (Puppet's names). They are not store data (each node keeps its own, beside the records of a
+/// files store, see [`crate::ca::KeyDirectory`]), so the files store leaves them alone.
+pub const KEY_FILES: [&str; 2] = ["ca_key.pem", "root_key.pem"];
+
 /// The files a complete CA must have (puppetserver refuses to start on a partial set).
 pub(super) const REQUIRED: [&str; 5] = [
     "ca_crt.pem",
-    "ca_key.pem",
+    KEY_FILES[0],
     "ca_crl.pem",
     "serial",
     "inventory.txt",
@@ -119,6 +124,7 @@ impl Read for Layout {
         Ok(match missing.len() {
             0 => Presence::Complete,
             n if n == REQUIRED.len() => Presence::Absent,
+            _ if missing == [KEY_FILES[0]] => Presence::WithoutKey,
             _ => Presence::Partial(missing),
         })
     }

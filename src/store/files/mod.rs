@@ -20,6 +20,8 @@
 mod bulk;
 mod infra;
 mod layout;
+
+pub use layout::KEY_FILES;
 mod serials;
 mod sessions;
 mod snapshot;
@@ -223,10 +225,11 @@ mod tests {
     use crate::atomic::Durability;
     use crate::authority::{Authority, Policy, Validity, CA_TTL};
     use crate::crl::Crl;
+    use crate::crl::Revocation;
     use crate::crl::{Reason, DEFAULT_NEXT_UPDATE};
     use crate::csr::Csr;
     use crate::keys::{KeySpec, PrivateKey};
-    use crate::store::{NewCa, Presence, RenderedCrl, Revocation, Serial, Store};
+    use crate::store::{NewCa, Presence, RenderedCrl, Serial, Store};
 
     /// Both ways of making writes durable.
     pub(super) const DURABILITIES: [Durability; 2] = [Durability::EachFile, Durability::Filesystem];
@@ -278,10 +281,7 @@ mod tests {
         let (store, ca) = store_with_ca_made(dir.path(), Some(durability));
         let cadir = dir.path().join("ca");
         // The key is the key directory's, but a CA without it is incomplete.
-        assert_eq!(
-            store.presence().unwrap(),
-            Presence::Partial(vec!["ca_key.pem"])
-        );
+        assert_eq!(store.presence().unwrap(), Presence::WithoutKey);
         fs::write(cadir.join("ca_key.pem"), b"key").unwrap();
         assert_eq!(store.presence().unwrap(), Presence::Complete);
         assert!(matches!(

@@ -29,7 +29,7 @@ use crate::store::{
     SessionRecord, TokenRecord, TokenUse,
 };
 
-use super::layout::{Layout, AUDIT_MODE, REQUIRED};
+use super::layout::{Layout, AUDIT_MODE, KEY_FILES, REQUIRED};
 use super::serials::{self, SerialLease};
 
 /// Changes to a CA directory under its lock.
@@ -131,7 +131,7 @@ impl BackendTransaction for FilesTransaction<'_> {
         // file means a CA is here.
         let present = REQUIRED
             .iter()
-            .filter(|file| **file != "ca_key.pem")
+            .filter(|file| !KEY_FILES.contains(file))
             .any(|file| self.layout.path(file).exists());
         if present {
             return Err(StoreError::CaExists {
