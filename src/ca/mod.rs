@@ -4,7 +4,7 @@
 //! typed results for a renderer. The CLI's two dialects and the daemon all call these, and only
 //! these.
 //!
-//! This file opens and creates CAs; requests coming in are `enroll`, signing `sign` through the
+//! This file opens and creates CAs; requests coming in are `enroll` (what autosign or a token would do with them `verdict`), signing `sign` through the
 //! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
 //! this host's own certificates `host`, the CA's private keys `key_directory`, moving a CA
 //! between stores `migrate`, the web console's sign-in and reviewed changes `console`, the
@@ -52,15 +52,13 @@ mod setup;
 mod sign;
 mod status;
 mod tokens;
+mod verdict;
 
 pub use actor::Actor;
 pub use console::{LoginLink, PendingRequest, Session};
 pub use crl_upload::CrlsUploaded;
 pub use crls::{CrlRefresh, IssuedCrl, StaleCrl};
-pub use enroll::{
-    autosign_report, autosign_setting, AutosignReport, Basis, Enrollment, Received, Submitted,
-    Verdict,
-};
+pub use enroll::{Basis, Enrollment, Received, Submitted};
 pub use expiry::{Expiring, ExpiringKind};
 pub use extend::{Extended, Reissued, SerialChoice};
 pub use host::{Generated, HostIdentity};
@@ -73,6 +71,7 @@ pub use setup::Hierarchy;
 pub use sign::SignOptions;
 pub use status::{CertificateStatus, Expirations, Selection, State};
 pub use tokens::NewToken;
+pub use verdict::{autosign_report, autosign_setting, AutosignReport, Verdict};
 
 /// How the CA is configured: where it lives and what it allows.
 #[derive(Debug, Clone)]
