@@ -151,6 +151,36 @@ fn tokens_sign_what_they_grant_once_and_leave_the_rest_pending_with_the_reason()
     let (signed, _) = cert_agent(&world, &server, "web5.example.com", &unknown);
     assert!(!signed);
     assert!(pending_line(&world, "web5.example.com").contains("unknown"));
+    // Still through the issuance policy: alt names without allow-subject-alt-names are held
+    // for an administrator (400 with the policy's reason, as for autosign), and no use is
+    // spent on them.
+    let alt = create(&world, &["alt*.example.com", "--comment", "alt names"]);
+    let agent = CertAgent::new(&world, "alt1.example.com");
+    let output = agent.run(
+        &server,
+        &[
+            "--waitforcert",
+            "0",
+            "--token",
+            &alt,
+            "--dns_alt_names",
+            "extra.example.com",
+        ],
+    );
+    assert!(
+        !agent.ssl("certs/alt1.example.com.pem").exists(),
+        "{}",
+        text(&output)
+    );
+    let listed = world.ok(&["--format", "json", "token", "list"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let alt_record = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|token| token["comment"] == "alt names")
+        .unwrap();
+    assert_eq!(alt_record["uses_left"], 1, "{alt_record}");
     // A multi-use token signs several names.
     let (signed, _) = cert_agent(&world, &server, "web6.example.com", &web);
     assert!(signed);
