@@ -13,7 +13,7 @@ use crate::autosign::{self, Autosign, Decision};
 use crate::certificate::Certificate;
 use crate::certname::Certname;
 use crate::csr::Csr;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, FileError, StoreError};
 use crate::progress::Stage;
 use crate::settings::Settings;
 use crate::store::{Read, Store};
@@ -553,7 +553,7 @@ pub fn autosign_report(
         }
     }
     let csr_pem = match csr_path {
-        Some(path) => std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?,
+        Some(path) => std::fs::read(path).map_err(|e| FileError::io("read", path, e))?,
         None => Store::open(&config.store)
             .and_then(|store| store.request(&certname))
             .ok()

@@ -1,5 +1,6 @@
 //! The one error type of the library, [`Error`], with a nested enum per concept, each in its
-//! own file: [`AgentError`], [`DurationError`], [`ExportError`], [`KeyError`],
+//! own file: [`AgentError`], [`DurationError`], [`ExportError`], [`FileError`] (a file read
+//! or written anywhere), [`KeyError`],
 //! [`PassphraseError`], [`PolicyError`], [`CertnameError`] and [`CsrError`] (a request),
 //! [`ServeError`], [`SessionError`] (the web console's sign-in), [`SettingsError`],
 //! [`StoreError`]. This module imports no other module of the
@@ -12,6 +13,7 @@
 mod agent;
 mod duration;
 mod export;
+mod file;
 mod key;
 mod passphrase;
 mod policy;
@@ -24,6 +26,7 @@ mod store;
 pub use agent::AgentError;
 pub use duration::DurationError;
 pub use export::ExportError;
+pub use file::FileError;
 pub use key::KeyError;
 pub use passphrase::PassphraseError;
 pub use policy::PolicyError;
@@ -88,6 +91,9 @@ pub enum Error {
     /// The CA directory or an ssldir is missing, broken or unwritable.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// A fingerprint digest that is not one of those offered.
     #[error("invalid digest {name:?}: use one of md5, sha1, sha224, sha256, sha384, sha512")]
     UnknownDigest {
