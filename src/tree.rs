@@ -17,7 +17,7 @@ use crate::atomic::{self, parent, sync_directory};
 use crate::error::FileError;
 use crate::progress::{Progress, Stage};
 
-/// One file of a tree: of an export bundle, or of the CA standby copy a store gives ([`crate::store::Store::standby_files`]).
+/// One file of a tree: of an export bundle, or of the CA standby copy a store gives ([`crate::store::Snapshot::standby_files`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeFile {
     /// Path relative to the bundle root, `/`-separated, no `..`.

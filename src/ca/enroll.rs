@@ -49,7 +49,7 @@ pub struct Submitted {
 }
 
 /// A CSR received for enrolment (the daemon's `PUT certificate_request`): checked by
-/// [`Ca::check_submission`] and decided on by autosign.
+/// [`Ca::receive`] and decided on by autosign.
 #[derive(Debug)]
 pub struct Enrollment {
     /// The name it was submitted for.
@@ -62,7 +62,7 @@ pub struct Enrollment {
 
 /// A CSR received for enrolment, for [`Ca::enroll`]: as it came, or already checked and
 /// decided on (what the daemon does as a request arrives when autosign runs a policy program,
-/// which should not hold up a batch: [`Ca::autosign_runs_program`]).
+/// which should not hold up a batch: [`Ca::receive_blocks`]).
 // Each is moved once, into a batch; boxing the large variant only adds an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]

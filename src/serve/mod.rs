@@ -89,7 +89,7 @@ pub struct ServeConfig {
     /// How log lines are written.
     pub log_format: LogFormat,
     /// The TLS-terminating balancers whose client headers are believed
-    /// (`--allow-header-cert-info`, [`balancer`]); none by default.
+    /// (`--allow-header-cert-info`, the `balancer` module); none by default.
     pub header_cert_info: Vec<std::net::IpAddr>,
     /// Where to serve the web console (TLS, the daemon's certificate, a listener of its
     /// own); no console when `None`.
