@@ -7,8 +7,9 @@
 //! Data flows one way: input -> a typed request ([`certname::Certname`], [`csr::Csr`],
 //! [`settings::Settings`]) -> the CA ([`ca::Ca`], built on the pure [`authority`], [`crl`] and
 //! [`csr`], and on the CA's storage, [`store`]) -> a typed result -> a renderer ([`wire`] for
-//! puppetserver's JSON). A host's own files are [`ssldir`]'s, export trees [`tree`]'s. Nothing
-//! in the library prints; this file only declares the modules.
+//! puppetserver's JSON). A host's own files are [`ssldir`]'s, export trees [`tree`]'s, errors
+//! [`error`]'s (one classification of them for the wire, [`error::Error::fault`]). Nothing in
+//! the library prints; this file only declares the modules.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub, unused_qualifications)]
 

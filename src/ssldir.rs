@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::{self, read_optional, Pending, PUBLIC_MODE};
 use crate::certname::Certname;
-use crate::error::StoreError;
+use crate::error::FileError;
 
 /// Mode of host private keys.
 pub const PRIVATE_KEY_MODE: u32 = 0o600;
@@ -79,7 +79,7 @@ impl Ssldir {
     }
 
     /// Make the ssldir and each of `directories` (relative, with their mode) when missing.
-    fn ensure(&self, directories: &[(&str, u32)]) -> Result<(), StoreError> {
+    fn ensure(&self, directories: &[(&str, u32)]) -> Result<(), FileError> {
         atomic::ensure_directory(&self.root, ROOT_MODE)?;
         for (directory, mode) in directories {
             atomic::ensure_directory(&self.root.join(directory), *mode)?;
@@ -93,7 +93,7 @@ impl Ssldir {
         name: &Certname,
         pem: &[u8],
         replace: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), FileError> {
         self.ensure(&[("private_keys", PRIVATE_KEYS_MODE)])?;
         let path = self.private_key_path(name);
         if replace {
@@ -109,7 +109,7 @@ impl Ssldir {
         name: &Certname,
         public_key_pem: &'a [u8],
         certificate_pem: &'a [u8],
-    ) -> Result<Vec<Pending<'a>>, StoreError> {
+    ) -> Result<Vec<Pending<'a>>, FileError> {
         self.ensure(&[("certs", DIRECTORY_MODE), ("public_keys", DIRECTORY_MODE)])?;
         Ok(vec![
             Pending::public(self.public_key_path(name), public_key_pem),
@@ -125,7 +125,7 @@ impl Ssldir {
         certificate_pem: &[u8],
         ca_pem: &[u8],
         crl_pem: &[u8],
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), FileError> {
         let mut files = self.host_files(name, public_key_pem, certificate_pem)?;
         files.push(Pending::public(self.ca_certificate_path(), ca_pem));
         files.push(Pending::public(self.crl_path(), crl_pem));
@@ -133,7 +133,7 @@ impl Ssldir {
     }
 
     /// Replace `crl.pem` with the CA's new CRL chain, when this ssldir has one; `false` when not.
-    pub fn refresh_crl(&self, crl_pem: &[u8]) -> Result<bool, StoreError> {
+    pub fn refresh_crl(&self, crl_pem: &[u8]) -> Result<bool, FileError> {
         let path = self.crl_path();
         if !path.is_file() {
             return Ok(false);
@@ -144,7 +144,7 @@ impl Ssldir {
 
     /// Replace `certs/ca.pem` with the CA's re-issued chain, when this ssldir has one; `false`
     /// when not.
-    pub fn refresh_ca_certificate(&self, chain_pem: &[u8]) -> Result<bool, StoreError> {
+    pub fn refresh_ca_certificate(&self, chain_pem: &[u8]) -> Result<bool, FileError> {
         let path = self.ca_certificate_path();
         if !path.is_file() {
             return Ok(false);
@@ -154,7 +154,7 @@ impl Ssldir {
     }
 
     /// Replace the pinned CA bundle `certs/ca.pem` (the CA re-issued it with the same keys).
-    pub fn write_ca_certificate(&self, chain_pem: &[u8]) -> Result<(), StoreError> {
+    pub fn write_ca_certificate(&self, chain_pem: &[u8]) -> Result<(), FileError> {
         self.ensure(&[("certs", DIRECTORY_MODE)])?;
         atomic::write(&self.ca_certificate_path(), chain_pem, PUBLIC_MODE)
     }
@@ -167,12 +167,12 @@ impl Ssldir {
     }
 
     /// The pinned CA certificate bundle, when there is one.
-    pub fn ca_certificate(&self) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn ca_certificate(&self) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.ca_certificate_path())
     }
 
     /// The CRL chain, when there is one.
-    pub fn crl(&self) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn crl(&self) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.crl_path())
     }
 
@@ -214,7 +214,7 @@ impl Ssldir {
 
     /// Record that `file` was checked with the CA now and is current (its contents and
     /// modification time kept; its status change time set).
-    pub fn mark_checked(&self, file: TrustFile) -> Result<(), StoreError> {
+    pub fn mark_checked(&self, file: TrustFile) -> Result<(), FileError> {
         let path = self.trust_file_path(file);
         std::fs::File::options()
             .write(true)
@@ -223,7 +223,7 @@ impl Ssldir {
                 let modified = handle.metadata()?.modified()?;
                 handle.set_modified(modified)
             })
-            .map_err(|e| StoreError::io("date", &path, e))
+            .map_err(|e| FileError::io("date", &path, e))
     }
 
     fn trust_file_path(&self, file: TrustFile) -> PathBuf {
@@ -234,7 +234,7 @@ impl Ssldir {
     }
 
     /// Pin the CA certificate bundle and its CRL chain (`certs/ca.pem`, `crl.pem`).
-    pub fn write_ca_and_crl(&self, ca_pem: &[u8], crl_pem: &[u8]) -> Result<(), StoreError> {
+    pub fn write_ca_and_crl(&self, ca_pem: &[u8], crl_pem: &[u8]) -> Result<(), FileError> {
         self.ensure(&[("certs", DIRECTORY_MODE)])?;
         atomic::write_all(&[
             Pending::public(self.ca_certificate_path(), ca_pem),
@@ -245,23 +245,23 @@ impl Ssldir {
     /// Date `crl.pem` with the CA's `Last-Modified`, so the next `If-Modified-Since` names
     /// the CA's version rather than the time we fetched it (a CRL changed on the CA in the
     /// same second as our fetch would otherwise be answered 304).
-    pub fn set_crl_modified(&self, time: std::time::SystemTime) -> Result<(), StoreError> {
+    pub fn set_crl_modified(&self, time: std::time::SystemTime) -> Result<(), FileError> {
         let path = self.crl_path();
         std::fs::File::options()
             .write(true)
             .open(&path)
             .and_then(|file| file.set_modified(time))
-            .map_err(|e| StoreError::io("date", &path, e))
+            .map_err(|e| FileError::io("date", &path, e))
     }
 
     /// Replace `crl.pem`.
-    pub fn write_crl(&self, crl_pem: &[u8]) -> Result<(), StoreError> {
+    pub fn write_crl(&self, crl_pem: &[u8]) -> Result<(), FileError> {
         self.ensure(&[])?;
         atomic::write(&self.crl_path(), crl_pem, PUBLIC_MODE)
     }
 
     /// Keep the CSR just submitted in `certificate_requests/NAME.pem`.
-    pub fn write_request(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
+    pub fn write_request(&self, name: &Certname, pem: &[u8]) -> Result<(), FileError> {
         self.ensure(&[("certificate_requests", DIRECTORY_MODE)])?;
         atomic::write(&self.request_path(name), pem, PUBLIC_MODE)
     }
@@ -273,7 +273,7 @@ impl Ssldir {
         name: &Certname,
         public_key_pem: &[u8],
         certificate_pem: &[u8],
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), FileError> {
         atomic::write_all(&self.host_files(name, public_key_pem, certificate_pem)?)?;
         atomic::remove(&self.request_path(name))?;
         Ok(())
@@ -292,23 +292,23 @@ impl Ssldir {
     }
 
     /// The renewal key, when a renewal is under way.
-    pub fn renewal_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn renewal_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.renewal_key_path(name))
     }
 
     /// The renewal request, when one was submitted.
-    pub fn renewal_request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn renewal_request(&self, name: &Certname) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.renewal_request_path(name))
     }
 
     /// Keep a new renewal key (mode 0600 in a 0700 `renewal/`); never replaces one.
-    pub fn write_renewal_key(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
+    pub fn write_renewal_key(&self, name: &Certname, pem: &[u8]) -> Result<(), FileError> {
         self.ensure(&[("renewal", RENEWAL_MODE)])?;
         atomic::create_new(&self.renewal_key_path(name), pem, PRIVATE_KEY_MODE)
     }
 
     /// Keep the request submitted for the renewal key.
-    pub fn write_renewal_request(&self, name: &Certname, pem: &[u8]) -> Result<(), StoreError> {
+    pub fn write_renewal_request(&self, name: &Certname, pem: &[u8]) -> Result<(), FileError> {
         self.ensure(&[("renewal", RENEWAL_MODE)])?;
         atomic::write(&self.renewal_request_path(name), pem, PUBLIC_MODE)
     }
@@ -321,7 +321,7 @@ impl Ssldir {
         private_key_pem: &[u8],
         public_key_pem: &[u8],
         certificate_pem: &[u8],
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), FileError> {
         self.ensure(&[("private_keys", PRIVATE_KEYS_MODE)])?;
         let mut files = vec![Pending {
             path: self.private_key_path(name),
@@ -341,22 +341,22 @@ impl Ssldir {
     }
 
     /// Read the private key for `name`.
-    pub fn private_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn private_key(&self, name: &Certname) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.private_key_path(name))
     }
 
     /// Read the request kept in `certificate_requests/NAME.pem`.
-    pub fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.request_path(name))
     }
 
     /// Read the certificate for `name`.
-    pub fn certificate(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn certificate(&self, name: &Certname) -> Result<Option<Vec<u8>>, FileError> {
         read_optional(&self.certificate_path(name))
     }
 
     /// Remove every file of `name` (key, public key, certificate, request); returns what went.
-    pub fn remove_host(&self, name: &Certname) -> Result<Vec<PathBuf>, StoreError> {
+    pub fn remove_host(&self, name: &Certname) -> Result<Vec<PathBuf>, FileError> {
         let mut removed = Vec::new();
         for directory in [
             "private_keys",

@@ -14,10 +14,10 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
 use crate::atomic::{self, parent, sync_directory};
-use crate::error::StoreError;
+use crate::error::FileError;
 use crate::progress::{Progress, Stage};
 
-/// One file of a tree: of an export bundle, or of the CA standby copy a store gives ([`crate::store::Store::standby_files`]).
+/// One file of a tree: of an export bundle, or of the CA standby copy a store gives ([`crate::store::Snapshot::standby_files`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeFile {
     /// Path relative to the bundle root, `/`-separated, no `..`.
@@ -39,14 +39,14 @@ fn directory_mode(relative: &Path) -> u32 {
 }
 
 /// Write `files` as a new directory tree at `out`; refuses an existing `out` unless `force`.
-pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), StoreError> {
+pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), FileError> {
     check_relative(files)?;
     if fs::symlink_metadata(out).is_ok() && !force {
-        return Err(StoreError::file_exists(out));
+        return Err(FileError::exists(out));
     }
     let parent = parent(out);
     if !parent.is_dir() {
-        return Err(StoreError::Io {
+        return Err(FileError::Io {
             action: "write into",
             path: parent,
             reason: "no such directory".into(),
@@ -56,14 +56,14 @@ pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), Sto
     DirBuilder::new()
         .mode(0o700)
         .create(&temp)
-        .map_err(|e| StoreError::io("create directory", &temp, e))?;
+        .map_err(|e| FileError::io("create directory", &temp, e))?;
     if let Err(error) = fill(&temp, files) {
         let _ = fs::remove_dir_all(&temp);
         return Err(error);
     }
     // Built private (0700) so nobody reads a half-made tree; the finished one is 0755.
     let result = fs::set_permissions(&temp, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .map_err(|e| StoreError::io("set the mode of", &temp, e))
+        .map_err(|e| FileError::io("set the mode of", &temp, e))
         .and_then(|()| replace(&temp, out, force));
     if result.is_err() {
         let _ = fs::remove_dir_all(&temp);
@@ -75,10 +75,10 @@ pub fn write_tree(out: &Path, files: &[TreeFile], force: bool) -> Result<(), Sto
 /// as it is: each file is written to a temp file beside it and synced, then all are renamed
 /// into place and their directories synced, so a reader sees each file old or new, never torn
 /// (a missing directory on their path is made).
-pub fn update_files(out: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
+pub fn update_files(out: &Path, files: &[TreeFile]) -> Result<(), FileError> {
     check_relative(files)?;
     if !fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
-        return Err(StoreError::Io {
+        return Err(FileError::Io {
             action: "update",
             path: out.to_path_buf(),
             reason: "not a directory".into(),
@@ -104,7 +104,7 @@ pub fn update_files(out: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
 }
 
 /// The file at `relative` inside the tree `out`, if there is one.
-pub fn read_file(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, StoreError> {
+pub fn read_file(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, FileError> {
     atomic::read_optional(&out.join(relative))
 }
 
@@ -117,12 +117,12 @@ pub fn write_tar(
     mtime: u64,
     force: bool,
     progress: &dyn Progress,
-) -> Result<(), StoreError> {
+) -> Result<(), FileError> {
     check_relative(files)?;
     progress.start(Stage::Pack, files.len() as u64);
     let packed = tar_gz(files, mtime, progress);
     progress.finish();
-    let bytes = packed.map_err(|e| StoreError::io("write", out, e))?;
+    let bytes = packed.map_err(|e| FileError::io("write", out, e))?;
     // The tarball holds private keys: 0600 like the keys themselves.
     if force {
         atomic::write(out, &bytes, 0o600)
@@ -171,12 +171,13 @@ fn header(kind: tar::EntryType, mode: u32, mtime: u64) -> tar::Header {
 }
 
 /// Every path must stay inside the bundle.
-fn check_relative(files: &[TreeFile]) -> Result<(), StoreError> {
+fn check_relative(files: &[TreeFile]) -> Result<(), FileError> {
     for file in files {
         let path = Path::new(&file.path);
         if file.path.is_empty() || !path.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(StoreError::Corrupt {
-                what: path.display().to_string(),
+            return Err(FileError::Io {
+                action: "place",
+                path: path.to_path_buf(),
                 reason: "a bundle path must be relative and stay inside the bundle".into(),
             });
         }
@@ -184,7 +185,7 @@ fn check_relative(files: &[TreeFile]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn fill(root: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
+fn fill(root: &Path, files: &[TreeFile]) -> Result<(), FileError> {
     let mut directories = vec![root.to_path_buf()];
     for file in files {
         let relative = Path::new(&file.path);
@@ -200,7 +201,7 @@ fn fill(root: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
                 DirBuilder::new()
                     .mode(directory_mode(&built))
                     .create(&directory)
-                    .map_err(|e| StoreError::io("create directory", &directory, e))?;
+                    .map_err(|e| FileError::io("create directory", &directory, e))?;
                 directories.push(directory);
             }
         }
@@ -209,12 +210,12 @@ fn fill(root: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
             .create_new(true)
             .mode(file.mode)
             .open(&target)
-            .map_err(|e| StoreError::io("write", &target, e))?;
+            .map_err(|e| FileError::io("write", &target, e))?;
         handle
             .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(file.mode))
             .and_then(|()| handle.write_all(&file.bytes))
             .and_then(|()| handle.sync_all())
-            .map_err(|e| StoreError::io("write", &target, e))?;
+            .map_err(|e| FileError::io("write", &target, e))?;
     }
     for directory in directories.iter().rev() {
         sync_directory(directory)?;
@@ -223,10 +224,10 @@ fn fill(root: &Path, files: &[TreeFile]) -> Result<(), StoreError> {
 }
 
 /// Move the finished `temp` tree to `out`, replacing an old tree when `force`.
-fn replace(temp: &Path, out: &Path, force: bool) -> Result<(), StoreError> {
+fn replace(temp: &Path, out: &Path, force: bool) -> Result<(), FileError> {
     let old = if force && fs::symlink_metadata(out).is_ok() {
         let old = sibling(out, "old");
-        fs::rename(out, &old).map_err(|e| StoreError::io("move away", out, e))?;
+        fs::rename(out, &old).map_err(|e| FileError::io("move away", out, e))?;
         Some(old)
     } else {
         None
@@ -235,7 +236,7 @@ fn replace(temp: &Path, out: &Path, force: bool) -> Result<(), StoreError> {
         if let Some(old) = &old {
             let _ = fs::rename(old, out);
         }
-        return Err(StoreError::io("rename into", out, e));
+        return Err(FileError::io("rename into", out, e));
     }
     sync_directory(&parent(out))?;
     if let Some(old) = old {
@@ -244,7 +245,7 @@ fn replace(temp: &Path, out: &Path, force: bool) -> Result<(), StoreError> {
         } else {
             fs::remove_file(&old)
         };
-        removed.map_err(|e| StoreError::io("remove", &old, e))?;
+        removed.map_err(|e| FileError::io("remove", &old, e))?;
     }
     Ok(())
 }
@@ -294,7 +295,7 @@ mod tests {
         assert_eq!(keys.mode() & 0o777, 0o750);
         assert!(matches!(
             write_tree(&out, &files(), false),
-            Err(StoreError::AlreadyExists { .. })
+            Err(FileError::Exists { .. })
         ));
         let mut other = files();
         other[0].bytes = b"new".to_vec();

@@ -4,7 +4,7 @@
 //! Keys are dotted OIDs or Puppet's short names (`pp_uuid`, `pp_role`, `challengePassword`).
 //! It reads and parses the file; putting the values into a CSR is [`crate::csr`]'s.
 
-use crate::error::{AgentError, Error, StoreError};
+use crate::error::{AgentError, Error, FileError};
 use crate::extension;
 
 /// The two sections the file may have.
@@ -45,7 +45,7 @@ impl CsrAttributes {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(CsrAttributes::default())
             }
-            Err(e) => return Err(StoreError::io("read", path, e).into()),
+            Err(e) => return Err(FileError::io("read", path, e).into()),
         };
         CsrAttributes::parse(&text).map_err(|e| {
             AgentError::CsrAttributes {

@@ -14,7 +14,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::atomic;
-use crate::error::{AgentError, Error, StoreError};
+use crate::error::{AgentError, Error, FileError};
 
 /// The lock; released (the file removed, if still ours) when dropped.
 #[derive(Debug)]
@@ -39,11 +39,11 @@ impl SslLock {
             {
                 Ok(mut file) => {
                     file.write_all(pid.to_string().as_bytes())
-                        .map_err(|e| StoreError::io("write", &path, e))?;
+                        .map_err(|e| FileError::io("write", &path, e))?;
                     return Ok(SslLock { path, pid });
                 }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(StoreError::io("create", &path, e).into()),
+                Err(e) => return Err(FileError::io("create", &path, e).into()),
             }
             match holder(&path) {
                 Some(holder) if holder != pid && running(holder) => {
@@ -54,7 +54,7 @@ impl SslLock {
                     match fs::remove_file(&path) {
                         Ok(()) => {}
                         Err(e) if e.kind() == ErrorKind::NotFound => {}
-                        Err(e) => return Err(StoreError::io("remove", &path, e).into()),
+                        Err(e) => return Err(FileError::io("remove", &path, e).into()),
                     }
                 }
             }

@@ -4,7 +4,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use crate::error::StoreError;
+use crate::error::FileError;
 
 use super::*;
 
@@ -95,12 +95,12 @@ fn kernel_reports_syncfs_errors() -> bool {
 
 /// Make every write to the filesystem holding `directory` durable (`syncfs(2)`), for
 /// [`Durability::Filesystem`].
-pub(crate) fn sync_filesystem(directory: &Path) -> Result<(), StoreError> {
+pub(crate) fn sync_filesystem(directory: &Path) -> Result<(), FileError> {
     #[cfg(target_os = "linux")]
     {
         File::open(directory)
             .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
-            .map_err(|e| StoreError::io("sync the filesystem of", directory, e))
+            .map_err(|e| FileError::io("sync the filesystem of", directory, e))
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -128,7 +128,7 @@ pub(crate) struct Staged {
 pub(crate) fn stage_all(
     files: &[Pending<'_>],
     durability: Durability,
-) -> Result<Vec<Staged>, StoreError> {
+) -> Result<Vec<Staged>, FileError> {
     let mut staged = Vec::with_capacity(files.len());
     // The temp files' handles, kept open only until they are synced (not opened again by
     // name for it).
@@ -158,10 +158,10 @@ pub(crate) fn stage_all(
         |(handle, path)| {
             handle
                 .sync_all()
-                .map_err(|e| StoreError::io("write", path, e))
+                .map_err(|e| FileError::io("write", path, e))
         },
         |(_, path)| {
-            Err(StoreError::io(
+            Err(FileError::io(
                 "write",
                 path,
                 std::io::Error::other("the syncing thread panicked"),
@@ -181,13 +181,13 @@ pub(crate) fn stage_all(
 /// Rename staged files into place, in order, then sync each directory once (with
 /// [`Durability::Filesystem`], not synced: the caller syncs the filesystem). After a failure the
 /// rest are removed (what was renamed before it stays, and is synced).
-pub(crate) fn publish(staged: Vec<Staged>, durability: Durability) -> Result<(), StoreError> {
+pub(crate) fn publish(staged: Vec<Staged>, durability: Durability) -> Result<(), FileError> {
     let mut directories: Vec<PathBuf> = Vec::new();
     let mut result = Ok(());
     for file in &staged {
         if result.is_ok() {
             result = fs::rename(&file.temp, &file.path)
-                .map_err(|e| StoreError::io("rename into", &file.path, e));
+                .map_err(|e| FileError::io("rename into", &file.path, e));
         }
         if result.is_err() {
             let _ = fs::remove_file(&file.temp);

@@ -16,7 +16,7 @@ use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::error::StoreError;
+use crate::error::FileError;
 
 mod durability;
 
@@ -48,7 +48,7 @@ impl<'a> Pending<'a> {
 }
 
 /// Write one file atomically.
-pub(crate) fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
+pub(crate) fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FileError> {
     write_all(&[Pending {
         path: path.to_path_buf(),
         bytes,
@@ -59,7 +59,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreErr
 /// Write several files with one fsync per file and one per directory (group commit): all temp
 /// files are written and synced first ([`stage_all`]), then renamed, then each directory is
 /// synced once ([`publish`]).
-pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), StoreError> {
+pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), FileError> {
     write_all_with(files, Durability::EachFile)
 }
 
@@ -69,7 +69,7 @@ pub(crate) fn write_all(files: &[Pending<'_>]) -> Result<(), StoreError> {
 pub(crate) fn write_all_with(
     files: &[Pending<'_>],
     durability: Durability,
-) -> Result<(), StoreError> {
+) -> Result<(), FileError> {
     let staged = stage_all(files, durability)?;
     let Some(directory) = staged.first().map(|first| parent(&first.path)) else {
         return Ok(());
@@ -106,7 +106,7 @@ pub(crate) fn replace(
     bytes: &[u8],
     mode: u32,
     durability: Durability,
-) -> Result<(), StoreError> {
+) -> Result<(), FileError> {
     let Some(mut file) = open_spare(spare, mode) else {
         return write(path, bytes, mode);
     };
@@ -115,10 +115,10 @@ pub(crate) fn replace(
         .and_then(|()| file.set_len(bytes.len() as u64))
         .and_then(|()| file.sync_data())
         .and_then(|()| file.flush())
-        .map_err(|e| StoreError::io("write", spare, e))?;
+        .map_err(|e| FileError::io("write", spare, e))?;
     drop(file);
     if !exchange(spare, path) {
-        fs::rename(spare, path).map_err(|e| StoreError::io("rename into", path, e))?;
+        fs::rename(spare, path).map_err(|e| FileError::io("rename into", path, e))?;
     }
     match durability {
         Durability::EachFile => sync_directory(&parent(path)),
@@ -184,24 +184,24 @@ pub(crate) fn append(
     bytes: &[u8],
     create_mode: Option<u32>,
     durability: Durability,
-) -> Result<(), StoreError> {
+) -> Result<(), FileError> {
     let opened = OpenOptions::new().append(true).open(path);
     let mut file = match (opened, create_mode) {
         (Ok(file), _) => file,
         (Err(e), Some(mode)) if e.kind() == ErrorKind::NotFound => create_for_append(path, mode)?,
-        (Err(e), _) => return Err(StoreError::io("open", path, e)),
+        (Err(e), _) => return Err(FileError::io("open", path, e)),
     };
     file.write_all(bytes)
         .and_then(|()| match durability {
             Durability::EachFile => file.sync_data(),
             Durability::Filesystem | Durability::Unsynced => Ok(()),
         })
-        .map_err(|e| StoreError::io("append to", path, e))
+        .map_err(|e| FileError::io("append to", path, e))
 }
 
 /// Create `path` empty with `mode` for [`append`]; a file made meanwhile by someone else is
 /// opened instead.
-fn create_for_append(path: &Path, mode: u32) -> Result<File, StoreError> {
+fn create_for_append(path: &Path, mode: u32) -> Result<File, FileError> {
     let created = OpenOptions::new()
         .append(true)
         .create_new(true)
@@ -211,7 +211,7 @@ fn create_for_append(path: &Path, mode: u32) -> Result<File, StoreError> {
         Ok(file) => {
             // The umask may have narrowed `mode`; set it exactly.
             file.set_permissions(Permissions::from_mode(mode))
-                .map_err(|e| StoreError::io("set the mode of", path, e))?;
+                .map_err(|e| FileError::io("set the mode of", path, e))?;
             give_to_parent_owner(path)?;
             sync_directory(&parent(path))?;
             Ok(file)
@@ -219,13 +219,13 @@ fn create_for_append(path: &Path, mode: u32) -> Result<File, StoreError> {
         Err(e) if e.kind() == ErrorKind::AlreadyExists => OpenOptions::new()
             .append(true)
             .open(path)
-            .map_err(|e| StoreError::io("open", path, e)),
-        Err(e) => Err(StoreError::io("create", path, e)),
+            .map_err(|e| FileError::io("open", path, e)),
+        Err(e) => Err(FileError::io("create", path, e)),
     }
 }
 
 /// Create `path` with `bytes`, refusing to replace an existing file (for private keys).
-pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
+pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FileError> {
     let (temp, handle) = stage(&Pending {
         path: path.to_path_buf(),
         bytes,
@@ -233,20 +233,20 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Sto
     })?;
     if let Err(error) = handle.sync_all() {
         let _ = fs::remove_file(&temp);
-        return Err(StoreError::io("write", path, error));
+        return Err(FileError::io("write", path, error));
     }
     // hard_link fails when the target exists: an atomic "rename unless present".
     let linked = fs::hard_link(&temp, path);
     let _ = fs::remove_file(&temp);
     match linked {
         Ok(()) => sync_directory(&parent(path)),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(StoreError::file_exists(path)),
-        Err(e) => Err(StoreError::io("create", path, e)),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(FileError::exists(path)),
+        Err(e) => Err(FileError::io("create", path, e)),
     }
 }
 
 /// Make `directory` (and parents) with `mode` when missing.
-pub(crate) fn ensure_directory(directory: &Path, mode: u32) -> Result<(), StoreError> {
+pub(crate) fn ensure_directory(directory: &Path, mode: u32) -> Result<(), FileError> {
     if directory.is_dir() {
         return Ok(());
     }
@@ -258,10 +258,10 @@ pub(crate) fn ensure_directory(directory: &Path, mode: u32) -> Result<(), StoreE
     match fs::create_dir(directory) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::AlreadyExists => return Ok(()),
-        Err(e) => return Err(StoreError::io("create directory", directory, e)),
+        Err(e) => return Err(FileError::io("create directory", directory, e)),
     }
     fs::set_permissions(directory, Permissions::from_mode(mode))
-        .map_err(|e| StoreError::io("set the mode of", directory, e))?;
+        .map_err(|e| FileError::io("set the mode of", directory, e))?;
     give_to_parent_owner(directory)?;
     if let Some(up) = directory.parent() {
         let _ = sync_directory(up);
@@ -275,7 +275,7 @@ pub(crate) fn ensure_directory(directory: &Path, mode: u32) -> Result<(), StoreE
 pub(crate) fn remove_all(
     paths: &[PathBuf],
     durability: Durability,
-) -> Result<Vec<bool>, StoreError> {
+) -> Result<Vec<bool>, FileError> {
     let mut removed = Vec::with_capacity(paths.len());
     let mut directories: Vec<PathBuf> = Vec::new();
     let mut failure = None;
@@ -290,7 +290,7 @@ pub(crate) fn remove_all(
             }
             Err(e) if e.kind() == ErrorKind::NotFound => removed.push(false),
             Err(e) => {
-                failure = Some(StoreError::io("remove", path, e));
+                failure = Some(FileError::io("remove", path, e));
                 break;
             }
         }
@@ -307,23 +307,23 @@ pub(crate) fn remove_all(
 }
 
 /// Remove `path` durably; `Ok(false)` when it was not there.
-pub(crate) fn remove(path: &Path) -> Result<bool, StoreError> {
+pub(crate) fn remove(path: &Path) -> Result<bool, FileError> {
     match fs::remove_file(path) {
         Ok(()) => {
             sync_directory(&parent(path))?;
             Ok(true)
         }
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(StoreError::io("remove", path, e)),
+        Err(e) => Err(FileError::io("remove", path, e)),
     }
 }
 
 /// The bytes of `path`; `None` when there is no such file.
-pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FileError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::io("read", path, e)),
+        Err(e) => Err(FileError::io("read", path, e)),
     }
 }
 
@@ -334,7 +334,7 @@ pub(crate) fn is_temp_name(name: &str) -> bool {
 
 /// Write `file`'s content to a new temp file beside it (not synced yet), with its mode and
 /// owner; the temp file's path and its open handle.
-fn stage(file: &Pending<'_>) -> Result<(PathBuf, File), StoreError> {
+fn stage(file: &Pending<'_>) -> Result<(PathBuf, File), FileError> {
     let directory = parent(&file.path);
     let name = file
         .path
@@ -359,7 +359,7 @@ fn stage(file: &Pending<'_>) -> Result<(PathBuf, File), StoreError> {
                 attempt += 1;
                 continue;
             }
-            Err(e) => return Err(StoreError::io("write", &file.path, e)),
+            Err(e) => return Err(FileError::io("write", &file.path, e)),
         };
         let written = (|| -> std::io::Result<()> {
             // The umask may have narrowed `mode`; set it exactly.
@@ -367,7 +367,7 @@ fn stage(file: &Pending<'_>) -> Result<(PathBuf, File), StoreError> {
             handle.write_all(file.bytes)
         })();
         let owned = written
-            .map_err(|e| StoreError::io("write", &file.path, e))
+            .map_err(|e| FileError::io("write", &file.path, e))
             .and_then(|()| give_to_parent_owner(&temp));
         if let Err(error) = owned {
             let _ = fs::remove_file(&temp);
@@ -378,7 +378,7 @@ fn stage(file: &Pending<'_>) -> Result<(PathBuf, File), StoreError> {
 }
 
 /// When running as root and the directory belongs to another user, chown to that user and group.
-fn give_to_parent_owner(path: &Path) -> Result<(), StoreError> {
+fn give_to_parent_owner(path: &Path) -> Result<(), FileError> {
     let Ok(mine) = fs::metadata(path) else {
         return Ok(());
     };
@@ -392,14 +392,14 @@ fn give_to_parent_owner(path: &Path) -> Result<(), StoreError> {
         return Ok(());
     }
     std::os::unix::fs::chown(path, Some(directory.uid()), Some(directory.gid()))
-        .map_err(|e| StoreError::io("change the owner of", path, e))
+        .map_err(|e| FileError::io("change the owner of", path, e))
 }
 
 /// Make what was renamed into or removed from `directory` durable.
-pub(crate) fn sync_directory(directory: &Path) -> Result<(), StoreError> {
+pub(crate) fn sync_directory(directory: &Path) -> Result<(), FileError> {
     File::open(directory)
         .and_then(|d| d.sync_all())
-        .map_err(|e| StoreError::io("sync", directory, e))
+        .map_err(|e| FileError::io("sync", directory, e))
 }
 
 /// The directory `path` is in (`.` for a bare file name).

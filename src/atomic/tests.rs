@@ -16,7 +16,7 @@ fn writes_replaces_and_refuses_to_clobber_keys() {
     assert_eq!(fs::metadata(&key).unwrap().mode() & 0o777, 0o600);
     assert!(matches!(
         create_new(&key, b"other", 0o600),
-        Err(StoreError::AlreadyExists { .. })
+        Err(FileError::Exists { .. })
     ));
     assert_eq!(fs::read(&key).unwrap(), b"secret");
     let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -33,7 +33,7 @@ fn appends_create_with_the_exact_mode_only_when_asked() {
     let log = dir.path().join("audit.log");
     assert!(matches!(
         append(&log, b"x\n", None, Durability::EachFile),
-        Err(StoreError::Io { action: "open", .. })
+        Err(FileError::Io { action: "open", .. })
     ));
     append(&log, b"one\n", Some(0o640), Durability::EachFile).unwrap();
     append(&log, b"two\n", Some(0o640), Durability::EachFile).unwrap();

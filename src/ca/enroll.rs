@@ -70,7 +70,7 @@ pub enum Basis {
 
 /// A CSR received for enrolment, for [`Ca::enroll`]: as it came, or already checked and
 /// decided on (what the daemon does as a request arrives when autosign runs a policy program,
-/// which should not hold up a batch: [`Ca::autosign_runs_program`]).
+/// which should not hold up a batch: [`Ca::receive_blocks`]).
 // Each is moved once, into a batch; boxing the large variant only adds an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]

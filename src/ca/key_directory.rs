@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::atomic::{self, read_optional};
-use crate::error::{Error, StoreError};
+use crate::error::{Error, FileError};
 use crate::keys::PrivateKey;
 use crate::store::files::KEY_FILES;
 use crate::tree::TreeFile;
@@ -44,7 +44,7 @@ impl KeyDirectory {
     /// The issuing CA's key.
     pub fn ca_key(&self) -> Result<PrivateKey, Error> {
         let path = self.ca_key_path();
-        let pem = std::fs::read(&path).map_err(|e| StoreError::io("read", &path, e))?;
+        let pem = std::fs::read(&path).map_err(|e| FileError::io("read", &path, e))?;
         Ok(PrivateKey::from_pem(&path.display().to_string(), &pem)?)
     }
 
@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(mode, KEY_MODE);
         assert!(matches!(
             keys.create(&pem, None),
-            Err(Error::Store(StoreError::AlreadyExists { .. }))
+            Err(Error::File(FileError::Exists { .. }))
         ));
         let standby = keys.standby_files().unwrap();
         let paths: Vec<&str> = standby.iter().map(|f| f.path.as_str()).collect();

@@ -4,12 +4,17 @@
 //! typed results for a renderer. The CLI's two dialects and the daemon all call these, and only
 //! these.
 //!
-//! This file opens and creates CAs; requests coming in are `enroll` (what autosign or a token would do with them `verdict`), signing `sign` through the
-//! one signing sequence `batch`, revocation and cleaning `revoke`, what the CA shows `status`,
-//! this host's own certificates `host`, the CA's private keys `key_directory`, moving a CA
-//! between stores `migrate`, the web console's sign-in and reviewed changes `console`, the
-//! store's invariants `check`, enrolment tokens `tokens`. No storage layout lives here ([`crate::store`],
-//! [`crate::ssldir`]), and no HTTP or CLI wording.
+//! This file holds the [`Ca`] handle and its [`Config`]; making or opening a CA is `setup`,
+//! requests coming in are `enroll` (the one intake path of the CLI and the daemon; what autosign
+//! or a token would do with a held request `verdict`), signing
+//! `sign` through the one signing sequence `batch`, renewal `renew`, revocation and cleaning
+//! `revoke`, who asks `actor`, what the CA shows `status`, this host's own certificates `host`,
+//! the CRL chain `crls` (with CRLs loaded from outside `crl_upload` and the infrastructure CRL
+//! `infra`), a CA certificate extended `extend`, pruning and deletion `prune`, what expires
+//! `expiry`, the CA's private keys `key_directory`, moving a CA between stores `migrate`, the
+//! web console's sign-in and reviewed changes `console`, the store's invariants `check`, enrolment tokens `tokens`. No
+//! storage layout lives here ([`crate::store`], [`crate::ssldir`]), and no HTTP or CLI
+//! wording.
 //!
 //! Every check that can refuse a request runs before anything is written, so a refusal leaves
 //! the CA exactly as it was.

@@ -38,7 +38,7 @@ pub struct Cleaned {
 pub enum Removed {
     /// A file of this host's ssldir.
     HostFile(PathBuf),
-    /// Something of the store (name it with [`Store::locate`]).
+    /// Something of the store (name it with [`crate::store::Store::locate`]).
     Stored(Item),
 }
 

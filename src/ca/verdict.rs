@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::autosign::{self, Autosign, Decision};
 use crate::certname::Certname;
 use crate::csr::Csr;
-use crate::error::{Error, StoreError};
+use crate::error::{Error, FileError};
 use crate::progress::Stage;
 use crate::settings::Settings;
 use crate::store::{Read, Store};
@@ -188,7 +188,7 @@ pub fn autosign_report(
         }
     }
     let csr_pem = match csr_path {
-        Some(path) => std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?,
+        Some(path) => std::fs::read(path).map_err(|e| FileError::io("read", path, e))?,
         None => Store::open(&config.store)
             .and_then(|store| store.request(&certname))
             .ok()

@@ -3,8 +3,8 @@
 //! to say.
 
 use cert::error::{
-    AgentError, CertnameError, Error, KeyError, PolicyError, ServeError, SessionError, StoreError,
-    TokenError,
+    AgentError, CertnameError, Error, FileError, KeyError, PolicyError, ServeError, SessionError,
+    StoreError, TokenError,
 };
 
 /// A second line saying what to do next, when there is something useful to say.
@@ -44,7 +44,7 @@ pub(crate) fn hint(error: &Error) -> Option<String> {
         Error::Key(KeyError::MissingCaKey { .. }) => Some(
             "copy the CA's key from a node that signs for it (`cert export --ca-standby` there) into this node's --cadir".into(),
         ),
-        Error::Store(StoreError::AlreadyExists { .. }) => {
+        Error::Store(StoreError::AlreadyExists { .. }) | Error::File(FileError::Exists { .. }) => {
             Some("pass --force to replace it".into())
         }
         Error::Serve(ServeError::HostKey { name, .. }) => Some(format!(

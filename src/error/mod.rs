@@ -1,5 +1,6 @@
 //! The one error type of the library, [`Error`], with a nested enum per concept, each in its
-//! own file: [`AgentError`], [`DurationError`], [`ExportError`], [`KeyError`],
+//! own file: [`AgentError`], [`DurationError`], [`ExportError`], [`FileError`] (a file read
+//! or written anywhere), [`KeyError`],
 //! [`PassphraseError`], [`PolicyError`], [`CertnameError`] and [`CsrError`] (a request),
 //! [`ServeError`], [`SessionError`] (the web console's sign-in), [`SettingsError`],
 //! [`StoreError`], [`TokenError`] (enrolment tokens). This module imports no other module of the
@@ -12,6 +13,7 @@
 mod agent;
 mod duration;
 mod export;
+mod file;
 mod key;
 mod passphrase;
 mod policy;
@@ -25,6 +27,7 @@ mod token;
 pub use agent::AgentError;
 pub use duration::DurationError;
 pub use export::ExportError;
+pub use file::FileError;
 pub use key::KeyError;
 pub use passphrase::PassphraseError;
 pub use policy::PolicyError;
@@ -90,6 +93,9 @@ pub enum Error {
     /// The CA directory or an ssldir is missing, broken or unwritable.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// An enrolment token that cannot be made or revoked as asked.
     #[error(transparent)]
     Token(#[from] TokenError),

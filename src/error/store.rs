@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::FileError;
+
 /// Why the CA's store or an ssldir cannot be used. A store is named as
 /// [`crate::store::Location`] displays it (the CA directory's path for files), a thing in it
 /// as [`crate::store::Store::locate`] names it.
@@ -67,16 +69,10 @@ pub enum StoreError {
         /// The database's message.
         reason: String,
     },
-    /// Reading or writing a file failed.
-    #[error("cannot {action} {}: {reason}", path.display())]
-    Io {
-        /// `read`, `write`, `lock`, ...
-        action: &'static str,
-        /// The path.
-        path: PathBuf,
-        /// The OS error.
-        reason: String,
-    },
+    /// Reading or writing one of the store's files failed (a files store, or a database
+    /// store's client key).
+    #[error(transparent)]
+    File(FileError),
     /// No CA at all in the store.
     #[error("no CA in {store}")]
     NoCa {
@@ -177,19 +173,27 @@ impl StoreError {
         )
     }
 
-    /// An I/O error on `path`.
+    /// An I/O error on the store's file `path`.
     pub fn io(action: &'static str, path: &Path, error: std::io::Error) -> StoreError {
-        StoreError::Io {
-            action,
-            path: path.to_path_buf(),
-            reason: error.to_string(),
-        }
+        FileError::io(action, path, error).into()
     }
 
     /// [`StoreError::AlreadyExists`] for a file.
     pub fn file_exists(path: &Path) -> StoreError {
         StoreError::AlreadyExists {
             what: path.display().to_string(),
+        }
+    }
+}
+
+/// A file that must be new being there is, in a store, one of its records already there.
+impl From<FileError> for StoreError {
+    fn from(error: FileError) -> StoreError {
+        match error {
+            FileError::Exists { path } => StoreError::AlreadyExists {
+                what: path.display().to_string(),
+            },
+            other => StoreError::File(other),
         }
     }
 }

@@ -89,7 +89,7 @@ pub struct ServeConfig {
     /// How log lines are written.
     pub log_format: LogFormat,
     /// The TLS-terminating balancers whose client headers are believed
-    /// (`--allow-header-cert-info`, [`balancer`]); none by default.
+    /// (`--allow-header-cert-info`, the `balancer` module); none by default.
     pub header_cert_info: Vec<std::net::IpAddr>,
     /// Where to serve the web console (TLS, the daemon's certificate, a listener of its
     /// own); no console when `None`.
@@ -214,9 +214,22 @@ async fn serve(
     // Accepting on a worker thread, not this one (the runtime's `block_on` thread): each new
     // connection's task then starts on the worker that accepted it, with no thread woken to
     // hand it over.
-    let accepting = tokio::spawn(accept(listener, shared.clone(), graceful.clone()));
-    let console = console_listener
-        .map(|listener| tokio::spawn(console::accept(listener, shared.clone(), graceful.clone())));
+    let accepting = tokio::spawn(accept(
+        listener,
+        shared.clone(),
+        graceful.clone(),
+        "",
+        logged,
+    ));
+    let console = console_listener.map(|listener| {
+        tokio::spawn(accept(
+            listener,
+            shared.clone(),
+            graceful.clone(),
+            "console: ",
+            console::logged,
+        ))
+    });
     signals.until_stopped(&shared, &notifier, &status).await;
     // The listeners close with their tasks.
     for task in [Some(accepting), console].into_iter().flatten() {
@@ -346,25 +359,38 @@ fn give_back_serials(shared: &Shared) {
     }
 }
 
+/// A response of either listener.
+type Response = hyper::Response<http_body_util::Full<hyper::body::Bytes>>;
+
 /// Accept connections on `listener` until the task is aborted, each served in a task of its
-/// own (at most [`MAX_CONNECTIONS`] at once) and watched by `graceful`.
-async fn accept(
+/// own (at most [`MAX_CONNECTIONS`] at once) and watched by `graceful`, every request answered
+/// by `answer` (with the connection's client certificate, if any, and its address). Log lines
+/// start with `label` (the console's listener says so; the agents' says nothing).
+pub(crate) async fn accept<A, F>(
     listener: TcpListener,
     shared: Arc<Shared>,
     graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
-) {
+    label: &'static str,
+    answer: A,
+) where
+    A: Fn(Arc<Shared>, Option<Arc<Peer>>, SocketAddr, hyper::Request<hyper::body::Incoming>) -> F
+        + Copy
+        + Send
+        + 'static,
+    F: std::future::Future<Output = Response> + Send + 'static,
+{
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
-        let (stream, remote) = next_connection(&listener, "").await;
+        let (stream, remote) = next_connection(&listener, label).await;
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!("{remote}: too many connections; closed");
+            tracing::warn!("{label}{remote}: too many connections; closed");
             continue;
         };
         // Each answer goes out when written: with Nagle's algorithm, an answer written while
         // the client has not acknowledged the TLS session tickets yet waits for its delayed
         // acknowledgement (40 ms on Linux), on every new connection.
         if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!("{remote}: cannot set TCP_NODELAY: {error}");
+            tracing::debug!("{label}{remote}: cannot set TCP_NODELAY: {error}");
         }
         shared.refresh();
         let acceptor = shared.generation().acceptor.clone();
@@ -375,11 +401,11 @@ async fn accept(
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                 Ok(Ok(tls)) => tls,
                 Ok(Err(error)) => {
-                    tracing::info!("{remote}: TLS handshake refused: {error}");
+                    tracing::info!("{label}{remote}: TLS handshake refused: {error}");
                     return;
                 }
                 Err(_) => {
-                    tracing::info!("{remote}: TLS handshake timed out");
+                    tracing::info!("{label}{remote}: TLS handshake timed out");
                     return;
                 }
             };
@@ -394,12 +420,12 @@ async fn accept(
                 let shared = shared.clone();
                 let peer = peer.clone();
                 async move {
-                    Ok::<_, std::convert::Infallible>(logged(shared, peer, remote, request).await)
+                    Ok::<_, std::convert::Infallible>(answer(shared, peer, remote, request).await)
                 }
             });
             let connection = http1_builder().serve_connection(TokioIo::new(tls), service);
             if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!("{remote}: connection ended: {error}");
+                tracing::debug!("{label}{remote}: connection ended: {error}");
             }
         });
     }
@@ -428,7 +454,7 @@ async fn logged(
     peer: Option<Arc<Peer>>,
     remote: SocketAddr,
     request: hyper::Request<hyper::body::Incoming>,
-) -> hyper::Response<http_body_util::Full<hyper::body::Bytes>> {
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cert::error::StoreError;
+use cert::error::FileError;
 use cert::Error;
 use clap::CommandFactory;
 
@@ -25,15 +25,15 @@ pub(crate) fn completions(shell: Shell) -> Result<u8, Error> {
 
 /// Write `cert.1` and one page per subcommand into `dir`.
 pub(crate) fn man(dir: &Path) -> Result<u8, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| StoreError::io("create", dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| FileError::io("create", dir, e))?;
     let command = Cli::command().after_long_help(format!("EXIT STATUS:\n{}", exit::EXIT_STATUS));
     let write = |name: String, command: clap::Command| -> Result<(), Error> {
         let mut buffer = Vec::new();
         clap_mangen::Man::new(command)
             .render(&mut buffer)
-            .map_err(|e| StoreError::io("render", dir, e))?;
+            .map_err(|e| FileError::io("render", dir, e))?;
         let path = dir.join(name);
-        std::fs::write(&path, buffer).map_err(|e| StoreError::io("write", &path, e).into())
+        std::fs::write(&path, buffer).map_err(|e| FileError::io("write", &path, e).into())
     };
     write("cert.1".into(), command.clone())?;
     for sub in command.get_subcommands() {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cert::error::{PassphraseError, StoreError};
+use cert::error::{FileError, PassphraseError};
 use cert::export::{self, Bundle, FragmentOptions, HostRequest, Listen, Role, Server, Upstream};
 use cert::tree;
 use cert::Error;
@@ -119,7 +119,7 @@ fn write(bundle: &Bundle, output: &ExportOutput, force: bool) -> Result<PathBuf,
 
 /// The first line of the passphrase file, without its line ending.
 fn read_passphrase(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| StoreError::io("read", path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| FileError::io("read", path, e))?;
     let text = String::from_utf8(bytes).map_err(|_| PassphraseError::NotText {
         path: path.to_path_buf(),
     })?;

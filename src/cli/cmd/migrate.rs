@@ -37,7 +37,7 @@ fn location(text: &str) -> Result<Location, Error> {
         return Ok(Location::parse(text)?);
     }
     let here = std::env::current_dir()
-        .map_err(|e| cert::error::StoreError::io("find", Path::new("."), e))?;
+        .map_err(|e| cert::error::FileError::io("find", Path::new("."), e))?;
     Ok(Location::Files(here.join(text)))
 }
 

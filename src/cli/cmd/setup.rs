@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use cert::ca::{Ca, Hierarchy};
-use cert::error::StoreError;
+use cert::error::FileError;
 use cert::Error;
 
 use crate::cli::args::{ImportArgs, SetupArgs};
@@ -34,9 +34,8 @@ pub(crate) fn setup(context: &Context, args: SetupArgs) -> Result<u8, Error> {
 
 /// `cert import`: adopt a CA made elsewhere.
 pub(crate) fn import(context: &Context, args: ImportArgs) -> Result<u8, Error> {
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| Error::Store(StoreError::io("read", path, e)))
-    };
+    let read =
+        |path: &Path| std::fs::read(path).map_err(|e| Error::File(FileError::io("read", path, e)));
     let key = read(&args.private_key)?;
     let bundle = read(&args.cert_bundle)?;
     let crl = read(&args.crl_chain)?;

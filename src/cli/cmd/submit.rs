@@ -4,7 +4,7 @@ use std::path::Path;
 
 use cert::ca::Submitted;
 use cert::certname::Certname;
-use cert::error::StoreError;
+use cert::error::FileError;
 use cert::Error;
 
 use crate::cli::{exit, render, report, Context};
@@ -55,6 +55,6 @@ pub(crate) fn run(context: &Context, files: &[std::path::PathBuf]) -> Result<u8,
 }
 
 fn submit_one(ca: &cert::ca::Ca, file: &Path) -> Result<(Certname, Submitted), Error> {
-    let pem = std::fs::read(file).map_err(|e| StoreError::io("read", file, e))?;
+    let pem = std::fs::read(file).map_err(|e| FileError::io("read", file, e))?;
     ca.submit_by_common_name(&pem, crate::cli::now())
 }

@@ -28,19 +28,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
 use crate::audit;
 use crate::ca::{Ca, Session};
 use crate::error::Error;
 
 use super::auth::{self, Access, Peer};
-use super::{http1_builder, log, next_connection, Shared, HANDSHAKE_TIMEOUT, MAX_CONNECTIONS};
+use super::{log, Shared};
 use reply::Reply;
 
 /// The style sheet.
@@ -49,65 +44,9 @@ const STYLE: &str = include_str!("assets/console.css");
 /// The one script: the sign-in link's fragment, and following new requests.
 const SCRIPT: &str = include_str!("assets/console.js");
 
-/// Accept console connections on `listener` until the task is aborted, each in a task of its
-/// own watched by `graceful`, as the agents' listener does.
-pub(super) async fn accept(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    graceful: Arc<GracefulShutdown>,
-) {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    loop {
-        let (stream, remote) = next_connection(&listener, "console: ").await;
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!("console: {remote}: too many connections; closed");
-            continue;
-        };
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!("console: {remote}: cannot set TCP_NODELAY: {error}");
-        }
-        shared.refresh();
-        let acceptor = shared.generation().acceptor.clone();
-        let shared = shared.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let _slot = slot;
-            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(error)) => {
-                    tracing::info!("console: {remote}: TLS handshake refused: {error}");
-                    return;
-                }
-                Err(_) => {
-                    tracing::info!("console: {remote}: TLS handshake timed out");
-                    return;
-                }
-            };
-            let peer = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|chain| chain.first())
-                .and_then(|der| Peer::from_der(der))
-                .map(Arc::new);
-            let service = service_fn(move |request| {
-                let shared = shared.clone();
-                let peer = peer.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(logged(shared, peer, remote, request).await)
-                }
-            });
-            let connection = http1_builder().serve_connection(TokioIo::new(tls), service);
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!("console: {remote}: connection ended: {error}");
-            }
-        });
-    }
-}
-
 /// Answer `request` and log it as the API's requests are (the path only: a query may hold a
 /// search, and a sign-in code never travels in a URL at all).
-async fn logged(
+pub(super) async fn logged(
     shared: Arc<Shared>,
     peer: Option<Arc<Peer>>,
     remote: SocketAddr,

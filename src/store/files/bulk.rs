@@ -231,11 +231,11 @@ pub(super) fn import(layout: &Layout, records: &Records) -> Result<(), StoreErro
 
 /// Write `serial`: the imported CA is complete.
 pub(super) fn import_serial(layout: &Layout, next: Serial) -> Result<(), StoreError> {
-    atomic::write(
+    Ok(atomic::write(
         &layout.path("serial"),
         next.to_string().as_bytes(),
         PUBLIC_MODE,
-    )
+    )?)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, StoreError> {

@@ -80,5 +80,5 @@ pub(super) fn write(
     if pending.is_empty() {
         return Ok(());
     }
-    atomic::write_all_with(&pending, durability)
+    Ok(atomic::write_all_with(&pending, durability)?)
 }

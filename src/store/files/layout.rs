@@ -168,11 +168,13 @@ impl Read for Layout {
     }
 
     fn request(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        read_optional(&self.path("requests").join(name.file_name()))
+        Ok(read_optional(
+            &self.path("requests").join(name.file_name()),
+        )?)
     }
 
     fn signed(&self, name: &Certname) -> Result<Option<Vec<u8>>, StoreError> {
-        read_optional(&self.path("signed").join(name.file_name()))
+        Ok(read_optional(&self.path("signed").join(name.file_name()))?)
     }
 
     fn request_names(&self) -> Result<Vec<Certname>, StoreError> {

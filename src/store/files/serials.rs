@@ -107,13 +107,13 @@ pub(super) fn write(
     next: Serial,
     durability: Durability,
 ) -> Result<(), StoreError> {
-    atomic::replace(
+    Ok(atomic::replace(
         &layout.path("serial"),
         &layout.path(SERIAL_SPARE),
         next.to_string().as_bytes(),
         PUBLIC_MODE,
         durability,
-    )
+    )?)
 }
 
 #[cfg(test)]

@@ -96,14 +96,14 @@ impl Layout {
             text.push_str(&serde_json::to_string(&Line::of(record)).unwrap_or_default());
             text.push('\n');
         }
-        atomic::write_all_with(
+        Ok(atomic::write_all_with(
             &[Pending {
                 path: self.path(FILE),
                 bytes: text.as_bytes(),
                 mode: MODE,
             }],
             durability,
-        )
+        )?)
     }
 }
 

@@ -112,7 +112,7 @@ impl<'a> FilesTransaction<'a> {
         let pending: Vec<Pending<'_>> = files
             .map(|(name, bytes)| Pending::public(directory.join(name.file_name()), bytes))
             .collect();
-        atomic::write_all_with(&pending, self.durability)
+        Ok(atomic::write_all_with(&pending, self.durability)?)
     }
 
     fn named(&self, directory: &str, name: &Certname) -> PathBuf {
@@ -150,11 +150,11 @@ impl BackendTransaction for FilesTransaction<'_> {
             self.pending("infra_inventory.txt", b""),
             self.pending("infra_serials", b""),
         ])?;
-        atomic::write(
+        Ok(atomic::write(
             &self.layout.path("serial"),
             new.next_serial.to_string().as_bytes(),
             PUBLIC_MODE,
-        )
+        )?)
     }
 
     fn reserve_serials(&mut self, count: u128) -> Result<Vec<Serial>, StoreError> {
@@ -194,7 +194,7 @@ impl BackendTransaction for FilesTransaction<'_> {
 
     fn delete_request(&mut self, name: &Certname) -> Result<bool, StoreError> {
         self.settle()?;
-        atomic::remove(&self.named("requests", name))
+        Ok(atomic::remove(&self.named("requests", name))?)
     }
 
     fn delete_requests(&mut self, names: &[Certname]) -> Result<(), StoreError> {
@@ -203,7 +203,7 @@ impl BackendTransaction for FilesTransaction<'_> {
             .map(|name| self.named("requests", name))
             .collect();
         if self.durability == Durability::EachFile {
-            return atomic::remove_all(&paths, Durability::EachFile).map(drop);
+            return Ok(atomic::remove_all(&paths, Durability::EachFile).map(drop)?);
         }
         // A request goes only once what came before (its certificate) is durable: right
         // away when nothing waits for a sync, else right after the next one (the next chunk's
@@ -274,7 +274,7 @@ impl BackendTransaction for FilesTransaction<'_> {
 
     fn delete_signed(&mut self, name: &Certname) -> Result<bool, StoreError> {
         self.settle()?;
-        atomic::remove(&self.named("signed", name))
+        Ok(atomic::remove(&self.named("signed", name))?)
     }
 
     fn require_no_certificate(&mut self, names: &[Certname]) -> Result<(), StoreError> {
@@ -304,7 +304,11 @@ impl BackendTransaction for FilesTransaction<'_> {
     ) -> Result<(), StoreError> {
         self.settle()?;
         // Puppet's layout keeps revocations in the CRL itself: the rendered chain holds them.
-        atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
+        Ok(atomic::write(
+            &self.layout.path("ca_crl.pem"),
+            crl.pem,
+            PUBLIC_MODE,
+        )?)
     }
 
     fn replace_revocations(
@@ -315,7 +319,11 @@ impl BackendTransaction for FilesTransaction<'_> {
     ) -> Result<(), StoreError> {
         self.settle()?;
         // As for `record_revocations`: the rendered chain is the revocations.
-        atomic::write(&self.layout.path("ca_crl.pem"), crl.pem, PUBLIC_MODE)
+        Ok(atomic::write(
+            &self.layout.path("ca_crl.pem"),
+            crl.pem,
+            PUBLIC_MODE,
+        )?)
     }
 
     fn replace_ca_chain(
@@ -373,12 +381,12 @@ impl BackendTransaction for FilesTransaction<'_> {
     fn append_audit(&mut self, lines: &str) -> Result<(), StoreError> {
         // Nothing later depends on them: with one sync of the filesystem, at commit.
         self.unsynced |= self.durability == Durability::Filesystem;
-        atomic::append(
+        Ok(atomic::append(
             &self.layout.path("audit.log"),
             lines.as_bytes(),
             Some(AUDIT_MODE),
             self.durability,
-        )
+        )?)
     }
 
     fn put_session(&mut self, record: &SessionRecord) -> Result<(), StoreError> {

@@ -16,7 +16,7 @@ use rustls::{
 };
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::error::StoreError;
+use crate::error::{FileError, StoreError};
 use crate::tls::AcceptAnyCertificate;
 
 use super::url::{DatabaseUrl, SslMode};
@@ -59,10 +59,12 @@ pub(super) fn connector(url: &DatabaseUrl) -> Result<MakeRustlsConnect, StoreErr
         None => builder.with_no_client_auth(),
         Some((certificate, key)) => {
             let chain = read_certificates(certificate)?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| StoreError::Io {
-                action: "read the client key",
-                path: key.clone(),
-                reason: e.to_string(),
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                StoreError::File(FileError::Io {
+                    action: "read the client key",
+                    path: key.clone(),
+                    reason: e.to_string(),
+                })
             })?;
             builder
                 .with_client_auth_cert(chain, key)
@@ -73,10 +75,12 @@ pub(super) fn connector(url: &DatabaseUrl) -> Result<MakeRustlsConnect, StoreErr
 }
 
 fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, StoreError> {
-    let io = |reason: String| StoreError::Io {
-        action: "read",
-        path: path.to_path_buf(),
-        reason,
+    let io = |reason: String| {
+        StoreError::File(FileError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            reason,
+        })
     };
     let certificates = CertificateDer::pem_file_iter(path)
         .map_err(|e| io(e.to_string()))?
