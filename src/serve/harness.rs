@@ -18,7 +18,8 @@ use crate::ca::{Ca, Config};
 use crate::error::{Error, ServeError};
 
 use super::auth::Peer;
-use super::{build_generation, http1_builder, Shared};
+use super::generation::build_generation;
+use super::{http1_builder, Shared};
 
 /// The longest [`Harness::exchange`] waits for the daemon to answer and close.
 pub const EXCHANGE_LIMIT: Duration = Duration::from_secs(20);

@@ -41,8 +41,8 @@ mod tls;
 
 pub use log::LogFormat;
 
+use generation::Built;
 pub(crate) use generation::Shared;
-use generation::{build_generation, Built};
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
