@@ -311,51 +311,8 @@ impl Ca {
                 self.answer_for_existing(name, csr, found, now)
             })
             .collect();
-        // The enrolment tokens the requests present, read once (nothing read, no round trip,
-        // when none is presented), held against other nodes' uses when the batch is done again.
-        let hashes: Vec<String> = items
-            .iter()
-            .filter_map(|item| match &item.basis {
-                Basis::Token(token) => Some(token.hash()),
-                Basis::Autosign(_) => None,
-            })
-            .collect();
-        let lock = duplicates == Duplicates::Read;
-        let mut book = TokenBook::new(batch.transaction().tokens_of(&hashes, lock)?, now);
-        // What decides each item; for one that presented a token and has no certificate yet,
-        // what the token said and whether a use was taken.
-        let mut presented: Vec<Option<(Check, bool)>> = Vec::with_capacity(items.len());
-        let decisions: Vec<Decision> = items
-            .iter()
-            .zip(&answers)
-            .map(|(item, answer)| match &item.basis {
-                Basis::Autosign(decision) => {
-                    presented.push(None);
-                    decision.clone()
-                }
-                Basis::Token(token) => {
-                    let check = book.check(token, &item.name);
-                    let decision = decide_by_token(&self.config, &item.name, check.clone());
-                    if !matches!(answer, Ok(None)) {
-                        presented.push(None);
-                        return decision;
-                    }
-                    // A use pays for a certificate: none for a name held for an
-                    // administrator or a request the issuance policy refuses.
-                    let take =
-                        decision.sign && self.config.policy.check(&item.name, &item.csr).is_ok();
-                    if take {
-                        book.take(token);
-                    }
-                    presented.push(Some((check, take)));
-                    decision
-                }
-            })
-            .collect();
-        // The uses before the certificates they pay for: a crash in between (files) costs a
-        // use, never gives one back; a database takes them in the transaction's next flight,
-        // with the certificates.
-        batch.transaction().use_tokens(&book.uses(), now)?;
+        let held = duplicates == Duplicates::Read;
+        let (decisions, presented) = self.decide_batch(&mut batch, items, &answers, held, now)?;
         // Signed: those with neither yet that autosign or their token said sign.
         let requests: Vec<(&Certname, &Csr)> = items
             .iter()
@@ -386,11 +343,79 @@ impl Ca {
                 })
             })
             .collect();
-        // Queue what stays pending (left by autosign or its token, or refused by the issuance
-        // policy).
+        self.record_outcomes(&mut batch, items, &submitted, &presented, now)?;
+        batch.commit()?;
+        Ok(submitted)
+    }
+
+    /// What decides each item of a batch (`answers`: what it already got), and for one that
+    /// presented a token and has no certificate yet, what the token said and whether a use was
+    /// taken. The tokens presented are read once (nothing read, no round trip, when none is),
+    /// `held` against other nodes' uses when the batch is done again; the uses are taken before
+    /// the certificates they pay for: a crash in between (files) costs a use, never gives one
+    /// back; a database takes them in the transaction's next flight, with the certificates.
+    fn decide_batch(
+        &self,
+        batch: &mut Batch<'_>,
+        items: &[Enrollment],
+        answers: &[Result<Option<Certificate>, Error>],
+        held: bool,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<Decision>, Vec<Presented>), Error> {
+        let hashes: Vec<String> = items
+            .iter()
+            .filter_map(|item| match &item.basis {
+                Basis::Token(token) => Some(token.hash()),
+                Basis::Autosign(_) => None,
+            })
+            .collect();
+        let mut book = TokenBook::new(batch.transaction().tokens_of(&hashes, held)?, now);
+        let mut presented: Vec<Presented> = Vec::with_capacity(items.len());
+        let decisions: Vec<Decision> = items
+            .iter()
+            .zip(answers)
+            .map(|(item, answer)| match &item.basis {
+                Basis::Autosign(decision) => {
+                    presented.push(None);
+                    decision.clone()
+                }
+                Basis::Token(token) => {
+                    let check = book.check(token, &item.name);
+                    let decision = decide_by_token(&self.config, &item.name, check.clone());
+                    if !matches!(answer, Ok(None)) {
+                        presented.push(None);
+                        return decision;
+                    }
+                    // A use pays for a certificate: none for a name held for an
+                    // administrator or a request the issuance policy refuses.
+                    let take =
+                        decision.sign && self.config.policy.check(&item.name, &item.csr).is_ok();
+                    if take {
+                        book.take(token);
+                    }
+                    presented.push(Some((check, take)));
+                    decision
+                }
+            })
+            .collect();
+        batch.transaction().use_tokens(&book.uses(), now)?;
+        Ok((decisions, presented))
+    }
+
+    /// Queue what stays pending (left by autosign or its token, or refused by the issuance
+    /// policy), then audit: the certificates first, then the refusals, then the names held for
+    /// an administrator, then what each token presented did.
+    fn record_outcomes(
+        &self,
+        batch: &mut Batch<'_>,
+        items: &[Enrollment],
+        submitted: &[Result<Submitted, Error>],
+        presented: &[Presented],
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
         let queued: Vec<(Certname, String)> = items
             .iter()
-            .zip(&submitted)
+            .zip(submitted)
             .filter_map(|(item, submitted)| match submitted {
                 Ok(Submitted {
                     signed: None | Some(Err(_)),
@@ -400,10 +425,8 @@ impl Ca {
             })
             .collect();
         batch.transaction().put_requests(&queued)?;
-        // The certificates first, then the refusals, then the names held for an administrator,
-        // then what each token presented did.
         for certificates in [true, false] {
-            for ((item, submitted), token) in items.iter().zip(&submitted).zip(&presented) {
+            for ((item, submitted), token) in items.iter().zip(submitted).zip(presented) {
                 let Ok(Submitted {
                     signed: Some(result),
                     existing: false,
@@ -429,7 +452,7 @@ impl Ca {
                 }
             }
         }
-        for (item, submitted) in items.iter().zip(&submitted) {
+        for (item, submitted) in items.iter().zip(submitted) {
             if let Ok(Submitted {
                 signed: None,
                 decision,
@@ -442,7 +465,7 @@ impl Ca {
                 }
             }
         }
-        for ((item, submitted), token) in items.iter().zip(&submitted).zip(&presented) {
+        for ((item, submitted), token) in items.iter().zip(submitted).zip(presented) {
             let (Some((check, taken)), Ok(submitted)) = (token, submitted) else {
                 continue;
             };
@@ -454,11 +477,10 @@ impl Ca {
                     other => Some(other.to_string()),
                 },
             };
-            let event = self.token_use_event(&batch, &item.name, check, *taken, failure);
+            let event = self.token_use_event(batch, &item.name, check, *taken, failure);
             batch.audit(event);
         }
-        batch.commit()?;
-        Ok(submitted)
+        Ok(())
     }
 
     /// What a request for `name` gets when the name has `found` (its certificate and state):
@@ -483,6 +505,10 @@ impl Ca {
         Ok(None)
     }
 }
+
+/// What a token presented in a batch said, and whether a use of it was taken (`None`: no
+/// token, or the request was answered without signing).
+type Presented = Option<(Check, bool)>;
 
 /// How a batch of [`Ca::enroll_once`] meets the duplicate rule, and the uses of the enrolment
 /// tokens its requests present.
