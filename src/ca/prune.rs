@@ -1,6 +1,6 @@
 //! Keeping the CA small, as puppetserver-ca 2.5 does: pruning the CRL ([`Ca::prune`], its
 //! `prune`) and deleting signed certificates from the store ([`Ca::delete_certificates`], its
-//! `delete`). Both run in one store transaction and are audited. The CRL itself is rendered
+//! `delete`; one name's certificate and request, as `DELETE certificate_status`, [`Ca::delete`]). Both run in one store transaction and are audited. The CRL itself is rendered
 //! by [`Ca::render_crls`], which also drops the entries of expired certificates.
 
 use std::collections::{HashMap, HashSet};
@@ -13,7 +13,7 @@ use crate::crl::Revocation;
 use crate::error::{Error, StoreError};
 
 use super::batch::Batch;
-use super::{Ca, Outcome, StaleCrl, State};
+use super::{Actor, Ca, Outcome, StaleCrl, State};
 
 /// What [`Ca::prune`] removes from the CRL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,6 +70,36 @@ pub struct Deleted {
 }
 
 impl Ca {
+    /// Remove the pending request of `name`; whether there was one.
+    pub fn delete_request(&self, name: &Certname) -> Result<bool, Error> {
+        let mut transaction = self.store.begin()?;
+        let deleted = transaction.delete_request(name)?;
+        transaction.commit()?;
+        Ok(deleted)
+    }
+
+    /// [`Ca::delete`] on behalf of `actor` (`DELETE certificate_status`): refused for a remote
+    /// one, with nothing changed but the audit line, for this CA server's own certname.
+    pub fn delete_by(
+        &self,
+        actor: &Actor,
+        name: &Certname,
+        now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        self.refuse_own_certificate(actor, std::slice::from_ref(name), "delete", now)?;
+        self.delete(name)
+    }
+
+    /// Remove the signed certificate and the request of `name` without revoking anything
+    /// (puppetserver's `DELETE certificate_status`); whether anything was there.
+    pub fn delete(&self, name: &Certname) -> Result<bool, Error> {
+        let mut transaction = self.store.begin()?;
+        let signed = transaction.delete_signed(name)?;
+        let request = transaction.delete_request(name)?;
+        transaction.commit()?;
+        Ok(signed || request)
+    }
+
     /// Remove entries from the CRL: duplicates, expired ones, given serials and names; one
     /// new CRL (number grown) when anything goes, nothing written otherwise.
     pub fn prune(&self, prune: &Prune, now: OffsetDateTime) -> Result<Pruned, Error> {

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use crate::audit;
 use crate::certificate::{Certificate, Serial};
 use crate::certname::Certname;
 use crate::crl::{Reason, Revocation};
@@ -166,11 +165,6 @@ impl Ca {
                 Ok((name.clone(), serials))
             })
             .collect()
-    }
-
-    /// The audit trail, oldest first.
-    pub fn audit(&self) -> Result<Vec<audit::Event>, Error> {
-        Ok(audit::parse(&self.store.audit()?))
     }
 
     /// [`PolicyError::OwnCertificate`] (audited) when a remote `actor` names this host's

@@ -1,11 +1,12 @@
-//! What the CA shows: listing, one name's status, certificates, verification, expirations, and
-//! the deletions of puppetserver's `certificate_status` API. Rendering is the caller's
-//! ([`crate::wire`] for puppetserver's JSON).
+//! What the CA shows: listing, one name's status, certificates, verification, expirations and
+//! the audit trail. Nothing here changes the CA (deletions are `prune`'s). Rendering is the
+//! caller's ([`crate::wire`] for puppetserver's JSON).
 
 use std::collections::HashSet;
 
 use time::OffsetDateTime;
 
+use crate::audit;
 use crate::certificate::{Certificate, Digest, Serial};
 use crate::certname::Certname;
 use crate::csr::Csr;
@@ -14,7 +15,7 @@ use crate::progress::Stage;
 use crate::ssldir::Ssldir;
 use crate::store::{Item, Read, Store};
 
-use super::{Actor, Ca};
+use super::Ca;
 
 /// Most threads reading certificates for a listing.
 const LIST_THREADS: usize = 8;
@@ -252,34 +253,9 @@ impl Ca {
             })
     }
 
-    /// Remove the pending request of `name`; whether there was one.
-    pub fn delete_request(&self, name: &Certname) -> Result<bool, Error> {
-        let mut transaction = self.store.begin()?;
-        let deleted = transaction.delete_request(name)?;
-        transaction.commit()?;
-        Ok(deleted)
-    }
-
-    /// [`Ca::delete`] on behalf of `actor` (`DELETE certificate_status`): refused for a remote
-    /// one, with nothing changed but the audit line, for this CA server's own certname.
-    pub fn delete_by(
-        &self,
-        actor: &Actor,
-        name: &Certname,
-        now: OffsetDateTime,
-    ) -> Result<bool, Error> {
-        self.refuse_own_certificate(actor, std::slice::from_ref(name), "delete", now)?;
-        self.delete(name)
-    }
-
-    /// Remove the signed certificate and the request of `name` without revoking anything
-    /// (puppetserver's `DELETE certificate_status`); whether anything was there.
-    pub fn delete(&self, name: &Certname) -> Result<bool, Error> {
-        let mut transaction = self.store.begin()?;
-        let signed = transaction.delete_signed(name)?;
-        let request = transaction.delete_request(name)?;
-        transaction.commit()?;
-        Ok(signed || request)
+    /// The audit trail, oldest first.
+    pub fn audit(&self) -> Result<Vec<audit::Event>, Error> {
+        Ok(audit::parse(&self.store.audit()?))
     }
 
     /// When the CA certificates and CRLs expire.
