@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::atomic::{self, read_optional};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::atomic::{self, read_optional, Durability, Pending};
 use crate::certificate::Serial;
 use crate::certname::Certname;
 use crate::crl::{Crl, Revocation};
@@ -29,6 +32,10 @@ pub(super) const REQUIRED: [&str; 5] = [
     "serial",
     "inventory.txt",
 ];
+
+/// Mode of the hidden files of records that are not CA data (the console's sessions, the
+/// enrolment tokens): hashes only, but nobody else's business.
+const RECORDS_MODE: u32 = 0o600;
 
 /// Mode of the CA directory when this store creates it.
 pub(super) const CADIR_MODE: u32 = 0o750;
@@ -63,6 +70,44 @@ pub(super) struct Layout {
 const WRITTEN_DIRECTORIES: [&str; 3] = ["", "requests", "signed"];
 
 impl Layout {
+    /// The lines of the hidden file `file` of records, one JSON object a line (none when the
+    /// file is missing; a line that does not parse is dropped).
+    pub(super) fn read_records<L: DeserializeOwned>(
+        &self,
+        file: &str,
+    ) -> Result<Vec<L>, StoreError> {
+        let Some(bytes) = read_optional(&self.path(file))? else {
+            return Ok(Vec::new());
+        };
+        Ok(String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<L>(line).ok())
+            .collect())
+    }
+
+    /// Replace the hidden file `file` with `lines`, one JSON object a line, mode 0600,
+    /// atomically (under the CA directory's lock), made durable `durability`'s way.
+    pub(super) fn write_records<L: Serialize>(
+        &self,
+        file: &str,
+        lines: impl Iterator<Item = L>,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(&serde_json::to_string(&line).unwrap_or_default());
+            text.push('\n');
+        }
+        Ok(atomic::write_all_with(
+            &[Pending {
+                path: self.path(file),
+                bytes: text.as_bytes(),
+                mode: RECORDS_MODE,
+            }],
+            durability,
+        )?)
+    }
+
     pub(super) fn path(&self, file: &str) -> PathBuf {
         self.cadir.join(file)
     }

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::atomic::{self, Durability, Pending};
+use crate::atomic::Durability;
 use crate::certname::Certname;
 use crate::error::StoreError;
 use crate::store::{SessionKind, SessionRecord};
@@ -20,9 +20,6 @@ use super::Layout;
 
 /// The file of the records, in the CA directory.
 const FILE: &str = ".console-sessions";
-
-/// Its mode: hashes only, but nobody else's business.
-const MODE: u32 = 0o600;
 
 /// One line of the file.
 #[derive(Serialize, Deserialize)]
@@ -38,12 +35,9 @@ struct Line {
 impl Layout {
     /// Every record in the file (lines that do not parse are dropped).
     pub(super) fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
-        let Some(bytes) = atomic::read_optional(&self.path(FILE))? else {
-            return Ok(Vec::new());
-        };
-        Ok(String::from_utf8_lossy(&bytes)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Line>(line).ok())
+        Ok(self
+            .read_records::<Line>(FILE)?
+            .into_iter()
             .filter_map(|line| {
                 Some(SessionRecord {
                     hash: line.hash,
@@ -64,27 +58,15 @@ impl Layout {
         records: &[SessionRecord],
         durability: Durability,
     ) -> Result<(), StoreError> {
-        let mut text = String::new();
-        for record in records {
-            let line = Line {
-                hash: record.hash.clone(),
-                kind: record.kind.as_str().to_owned(),
-                actor: record.actor.clone(),
-                created: record.created.unix_timestamp(),
-                seen: record.seen.unix_timestamp(),
-                expires: record.expires.unix_timestamp(),
-            };
-            text.push_str(&serde_json::to_string(&line).unwrap_or_default());
-            text.push('\n');
-        }
-        Ok(atomic::write_all_with(
-            &[Pending {
-                path: self.path(FILE),
-                bytes: text.as_bytes(),
-                mode: MODE,
-            }],
-            durability,
-        )?)
+        let lines = records.iter().map(|record| Line {
+            hash: record.hash.clone(),
+            kind: record.kind.as_str().to_owned(),
+            actor: record.actor.clone(),
+            created: record.created.unix_timestamp(),
+            seen: record.seen.unix_timestamp(),
+            expires: record.expires.unix_timestamp(),
+        });
+        self.write_records(FILE, lines, durability)
     }
 
     /// The arrival time of every queued request: its file's modification time.

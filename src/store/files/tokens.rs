@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::atomic::{self, Durability, Pending};
+use crate::atomic::Durability;
 use crate::error::StoreError;
 use crate::store::{TokenRecord, TokenUse};
 
@@ -16,9 +16,6 @@ use super::Layout;
 
 /// The file of the records, in the CA directory.
 const FILE: &str = ".enrolment-tokens";
-
-/// Its mode: hashes only, but nobody else's business.
-const MODE: u32 = 0o600;
 
 /// One line of the file (times in seconds since the epoch).
 #[derive(Serialize, Deserialize)]
@@ -74,12 +71,9 @@ impl Line {
 impl Layout {
     /// Every record in the file, oldest first (lines that do not parse are dropped).
     pub(super) fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        let Some(bytes) = atomic::read_optional(&self.path(FILE))? else {
-            return Ok(Vec::new());
-        };
-        Ok(String::from_utf8_lossy(&bytes)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Line>(line).ok())
+        Ok(self
+            .read_records::<Line>(FILE)?
+            .into_iter()
             .filter_map(Line::record)
             .collect())
     }
@@ -91,19 +85,7 @@ impl Layout {
         records: &[TokenRecord],
         durability: Durability,
     ) -> Result<(), StoreError> {
-        let mut text = String::new();
-        for record in records {
-            text.push_str(&serde_json::to_string(&Line::of(record)).unwrap_or_default());
-            text.push('\n');
-        }
-        Ok(atomic::write_all_with(
-            &[Pending {
-                path: self.path(FILE),
-                bytes: text.as_bytes(),
-                mode: MODE,
-            }],
-            durability,
-        )?)
+        self.write_records(FILE, records.iter().map(Line::of), durability)
     }
 }
 
