@@ -193,20 +193,24 @@ fn sign_in_by_link_or_admin_certificate_and_reject_a_request() {
         "another fingerprint than the queued request's: {text}"
     );
     assert!(world.ca("requests/web2.test.pem").exists());
-    let (status, text) = curl(
-        &cacert,
-        &reject,
-        &[
-            "-b",
-            jar_arg,
-            "-H",
-            &origin,
-            "--data-urlencode",
-            &token,
-            "--data-urlencode",
-            &fingerprint,
-        ],
-    );
+    // Reject, as the console's form posts it.
+    let reject_web2 = || {
+        curl(
+            &cacert,
+            &reject,
+            &[
+                "-b",
+                jar_arg,
+                "-H",
+                &origin,
+                "--data-urlencode",
+                &token,
+                "--data-urlencode",
+                &fingerprint,
+            ],
+        )
+    };
+    let (status, text) = reject_web2();
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("Rejected the request of web2.test"), "{text}");
     assert!(!world.ca("requests/web2.test.pem").exists());
@@ -217,20 +221,7 @@ fn sign_in_by_link_or_admin_certificate_and_reject_a_request() {
         "{log}"
     );
     // Once more: nothing is pending any more.
-    let (status, text) = curl(
-        &cacert,
-        &reject,
-        &[
-            "-b",
-            jar_arg,
-            "-H",
-            &origin,
-            "--data-urlencode",
-            &token,
-            "--data-urlencode",
-            &fingerprint,
-        ],
-    );
+    let (status, text) = reject_web2();
     assert_eq!(status, 409, "{text}");
     assert!(text.contains("nothing is queued for it any more"), "{text}");
 }

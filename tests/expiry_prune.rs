@@ -272,16 +272,8 @@ fn pruning_a_name_whose_certificate_came_from_an_earlier_ca_keeps_another_certif
     let serial = serial_of(&world, "revoked.test");
     // An earlier CA's certificate for old.test, with that same serial.
     let dir = world.path();
-    let openssl = |args: &[&str]| {
-        let output = world.openssl(args);
-        assert!(
-            output.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
     let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
-    openssl(&[
+    world.openssl_ok(&[
         "req",
         "-x509",
         "-newkey",
@@ -298,26 +290,12 @@ fn pruning_a_name_whose_certificate_came_from_an_earlier_ca_keeps_another_certif
         "-out",
         &path("earlier.pem"),
     ]);
-    openssl(&[
-        "req",
-        "-new",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=old.test",
-        "-keyout",
-        &path("old.key"),
-        "-out",
-        &path("old.csr"),
-    ]);
-    openssl(&[
+    let csr = world.openssl_csr("old.test", &[]);
+    world.openssl_ok(&[
         "x509",
         "-req",
         "-in",
-        &path("old.csr"),
+        csr.to_str().unwrap(),
         "-CA",
         &path("earlier.pem"),
         "-CAkey",

@@ -189,44 +189,27 @@ fn issue_21_admin_writes_through_a_wan_take_round_trips_that_do_not_grow_with_th
     // Revoking and cleaning many names: as many round trips as one name.
     let some: Vec<String> = names[..2].to_vec();
     let more: Vec<String> = names[2..few + many].to_vec();
-    let revoke_some = round_trips_of(
-        &link,
-        &admin,
-        &["revoke", "--certname", &some.join(","), "--yes"],
-    );
-    let revoke_more = round_trips_of(
-        &link,
-        &admin,
-        &["revoke", "--certname", &more.join(","), "--yes"],
-    );
-    eprintln!(
-        "cert revoke: {} names {revoke_some} round trips, {} names {revoke_more}",
-        some.len(),
-        more.len()
-    );
-    assert!(
-        revoke_more <= revoke_some + 2,
-        "{revoke_more} > {revoke_some} + 2"
-    );
-    let clean_some = round_trips_of(
-        &link,
-        &admin,
-        &["clean", "--certname", &some.join(","), "--yes"],
-    );
-    let clean_more = round_trips_of(
-        &link,
-        &admin,
-        &["clean", "--certname", &more.join(","), "--yes"],
-    );
-    eprintln!(
-        "cert clean: {} names {clean_some} round trips, {} names {clean_more}",
-        some.len(),
-        more.len()
-    );
-    assert!(
-        clean_more <= clean_some + 2,
-        "{clean_more} > {clean_some} + 2"
-    );
+    for command in ["revoke", "clean"] {
+        let of_some = round_trips_of(
+            &link,
+            &admin,
+            &[command, "--certname", &some.join(","), "--yes"],
+        );
+        let of_more = round_trips_of(
+            &link,
+            &admin,
+            &[command, "--certname", &more.join(","), "--yes"],
+        );
+        eprintln!(
+            "cert {command}: {} names {of_some} round trips, {} names {of_more}",
+            some.len(),
+            more.len()
+        );
+        assert!(
+            of_more <= of_some + 2,
+            "cert {command}: {of_more} > {of_some} + 2"
+        );
+    }
     assert_eq!(
         primary.psql("SELECT count(*) FROM signed WHERE name LIKE 'adm-%'"),
         "0"
