@@ -95,7 +95,7 @@ impl Ca {
         let serials = infra_serials(batch.reads(), &names, inventory)?;
         let wanted: HashSet<Serial> = serials.iter().copied().collect();
         let what = format!("the infrastructure CRL of {}", self.store.location());
-        let mut chain = Crl::chain_from_pem(&what, &pem)?;
+        let chain = Crl::chain_from_pem(&what, &pem)?;
         let Some(first) = chain.first() else {
             return Err(StoreError::Corrupt {
                 what,
@@ -114,18 +114,7 @@ impl Ca {
         }
         let mut revoked = first.revoked.clone();
         revoked.extend(fresh.iter().copied());
-        let number = first.number.unwrap_or(0) + 1;
-        chain[0] = Crl::sign(
-            &self.authority,
-            number,
-            batch.now(),
-            self.config.crl.ttl(),
-            &revoked,
-        )?;
-        let pem = with_rest(&chain[0], main);
-        batch
-            .transaction()
-            .write_infra(Some(&serials), Some(pem.as_bytes()))?;
+        let number = self.reissue_infra(batch, first, &revoked, main, Some(&serials))?;
         let fresh_serials: Vec<Serial> = fresh.iter().map(|r| r.serial).collect();
         let event = batch
             .event_about("revoke-infra", &self.authority.certificate().common_name)
@@ -159,19 +148,34 @@ impl Ca {
             .filter(|r| !dropped.contains(&r.serial))
             .copied()
             .collect();
-        let number = first.number.unwrap_or(0) + 1;
-        let first = Crl::sign(
+        self.reissue_infra(batch, first, &revoked, main, None)?;
+        Ok(())
+    }
+
+    /// In `batch`: the infra CRL after `previous` (its number one above), listing `revoked`,
+    /// above the rest of the CA's chain `main`, written with `serials` as `infra_serials` when
+    /// given; its number.
+    fn reissue_infra(
+        &self,
+        batch: &mut Batch<'_>,
+        previous: &Crl,
+        revoked: &[Revocation],
+        main: &[Crl],
+        serials: Option<&[Serial]>,
+    ) -> Result<u128, Error> {
+        let number = previous.number.unwrap_or(0) + 1;
+        let next = Crl::sign(
             &self.authority,
             number,
             batch.now(),
             self.config.crl.ttl(),
-            &revoked,
+            revoked,
         )?;
-        let pem = with_rest(&first, main);
+        let pem = with_rest(&next, main);
         batch
             .transaction()
-            .write_infra(None, Some(pem.as_bytes()))?;
-        Ok(())
+            .write_infra(serials, Some(pem.as_bytes()))?;
+        Ok(number)
     }
 
     /// The CRL chain agents get from `certificate_revocation_list/ca`, with when it last
